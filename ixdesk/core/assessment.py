@@ -1,0 +1,203 @@
+"""What ``assess()`` returns: plain, frozen data that the window, the reports and ``--json`` show.
+
+The JSON form of :class:`Assessment` is a documented, stable interface (see docs/assessment-json.md):
+fields are only ever added, never renamed, within one ``format_version``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+FORMAT_VERSION = 1
+
+State = Literal["met", "not_met", "unknown"]
+Severity = Literal["info", "warning", "blocking"]
+Confidence = Literal["label", "trial", "payer", "unverified"]
+FindingKind = Literal["indication", "pathway", "payer", "exclusion", "warning"]
+ResistanceResult = Literal["resistant", "not_resistant", "unknown", "not_exposed"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(Frozen):
+    """Where a rule comes from, precisely enough for a clinician to look it up."""
+
+    document: str  # short id, e.g. "PI", "payer-003"
+    title: str  # full title of the document
+    section: str
+    version: str
+
+
+class Value(Frozen):
+    """One patient value used by a rule, with the consult field it came from."""
+
+    field: str  # dotted path into the consult, e.g. "labs.neutrophils" or "regimens[2].setting"
+    label: str  # what a clinician calls it
+    value: str  # as shown, with unit
+
+
+class Missing(Frozen):
+    """An input the rule needed and did not have; ``field`` lets the window focus it."""
+
+    field: str
+    label: str
+
+
+class Condition(Frozen):
+    """One step of a rule's logic with its tri-state result: the basis of a finding."""
+
+    text: str
+    state: State
+    children: list["Condition"] = []
+
+
+class Finding(Frozen):
+    id: str
+    kind: FindingKind
+    group: str  # "FDA label", "NCCN pathways (seed 003)", "Payer policy 003", ...
+    title: str
+    statement: str  # the rule as its source says it
+    state: State
+    severity: Severity  # blocking / warning only when the condition holds, else info
+    summary: str  # one line for a list: "Meets label indication ...", "Unknown: ... missing"
+    conditions: list[Condition]
+    values: list[Value]
+    missing: list[Missing]
+    source: Source
+    confidence: Confidence
+    applies_to_plan: bool | None  # does this rule concern the plan under discussion (None: plan unknown)
+
+
+class RegimenResistance(Frozen):
+    """The resistance computation for one regimen and one drug class, every step shown."""
+
+    regimen_index: int
+    agents: list[str]
+    drug_class: str
+    setting: str | None
+    window_setting: Literal["on_therapy", "early", "metastatic"] | None
+    start_date: date | None
+    last_dose_date: date | None
+    ongoing: bool
+    progression_date: date | None
+    elapsed: str | None  # "2 months 11 days" from last dose to progression
+    window: str | None  # "6 months (adjuvant/neoadjuvant)"
+    window_end: date | None
+    result: ResistanceResult
+    reason: str
+    missing: list[Missing]
+    source: Source | None
+    confidence: Confidence | None
+
+
+class ClassResistance(Frozen):
+    drug_class: str
+    label: str
+    result: ResistanceResult
+    summary: str
+    regimens: list[RegimenResistance]
+    missing: list[Missing]
+
+
+class LineCount(Frozen):
+    """Prior lines in the metastatic setting; a range when some regimens are unclear."""
+
+    kind: str  # "metastatic_all" or "metastatic_nonendocrine"
+    label: str
+    minimum: int
+    maximum: int
+    counted: list[int]  # regimen indexes counted
+    uncertain: list[int]  # regimen indexes that may or may not count
+    definition: str
+
+    @property
+    def exact(self) -> int | None:
+        return self.minimum if self.minimum == self.maximum else None
+
+
+class Vial(Frozen):
+    size_mg: float
+    count: int
+
+
+class Premedication(Frozen):
+    id: str
+    drug: str
+    dose: str
+    route: str
+    timing: str
+    when: str  # "all patients" or the condition that calls for it
+    required: bool
+
+
+class CapecitabineDose(Frozen):
+    mg_per_m2_per_dose: float
+    bsa_m2: float
+    mg_per_dose: float
+    schedule: str
+
+
+class Dose(Frozen):
+    state: Literal["computed", "unknown", "not_recommended"]
+    summary: str
+    bsa_formula: str
+    height_cm: float | None
+    weight_kg: float | None
+    bsa_m2: float | None  # as calculated
+    bsa_used_m2: float | None  # after the cap
+    bsa_capped: bool
+    standard_mg_per_m2: float
+    hepatic_row: str | None
+    mg_per_m2: float | None
+    adjustments: list[str]
+    dose_mg: float | None
+    vials: list[Vial]
+    vial_total_mg: float | None
+    hcpcs_code: str
+    hcpcs_units: int | None
+    infusion_hours: float
+    cycle_days: int
+    capecitabine: CapecitabineDose | None
+    premedication: list[Premedication]
+    notes: list[str]
+    missing: list[Missing]
+    unverified: list[str]
+
+
+class CriteriaInfo(Frozen):
+    name: str
+    version: str
+    sha256: str
+
+
+class Assessment(Frozen):
+    format_version: int = FORMAT_VERSION
+    as_of: date
+    consult_date: date | None
+    plan: str | None
+    criteria: CriteriaInfo
+    resistance: list[ClassResistance]
+    lines: list[LineCount]
+    findings: list[Finding]
+    blocking: list[str]  # ids of exclusions that hold
+    warnings: list[str]  # ids of warnings that hold
+    dose: Dose
+    data_notes: list[str]  # input problems that are not errors (unrecognised agents, ...)
+    missing: list[Missing]  # every missing input named anywhere, deduplicated
+
+    def finding(self, finding_id: str) -> Finding:
+        for f in self.findings:
+            if f.id == finding_id:
+                return f
+        raise KeyError(finding_id)
+
+    def resistance_for(self, drug_class: str) -> ClassResistance:
+        for r in self.resistance:
+            if r.drug_class == drug_class:
+                return r
+        raise KeyError(drug_class)

@@ -1,0 +1,310 @@
+"""The consult: everything the oncologist enters for one ixabepilone decision.
+
+This model *is* the saved file's schema (``ixdesk schema`` prints it). It is strict and refuses
+unknown keys so that a typo in a file is reported instead of silently dropped. Every clinical
+input is optional: ``None`` means *not recorded*, and the engine turns it into an *unknown*
+finding naming the field, never into a silent yes or no.
+
+Ranges enforced here are plausibility limits that catch typing errors (a height of 1650 cm, a
+negative count, a last dose before the first); they are not clinical thresholds, which live in
+``criteria/``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+class StrictModel(BaseModel):
+    """Base for every consult part: strict types, no unknown keys, assignment re-validated."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", validate_assignment=True)
+
+
+def _no_control_chars(value: str | None) -> str | None:
+    if value is None:
+        return value
+    bad = [c for c in value if ord(c) < 32 and c not in "\n\t"]
+    if bad:
+        raise ValueError("contains control characters")
+    return value
+
+
+ShortText = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=5000)]
+
+
+# --- patient -------------------------------------------------------------------------------
+
+class Patient(StrictModel):
+    name: ShortText | None = None
+    record_number: Annotated[str, Field(max_length=64)] | None = None
+    date_of_birth: date | None = None
+    sex: Literal["female", "male"] | None = None
+    height_cm: Annotated[float, Field(ge=100, le=250)] | None = None
+    weight_kg: Annotated[float, Field(ge=25, le=300)] | None = None
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+
+    _text = field_validator("name", "record_number")(_no_control_chars)
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _dob_plausible(cls, v: date | None) -> date | None:
+        if v is not None and v < EARLIEST_DATE:
+            raise ValueError("is before 1900")
+        return v
+
+
+# --- disease -------------------------------------------------------------------------------
+
+Extent = Literal["early", "locally_advanced", "metastatic", "recurrent_unresectable"]
+ReceptorStatus = Literal["positive", "negative"]
+Her2Ihc = Literal["0", "1+", "2+", "3+"]
+Her2Ish = Literal["positive", "negative", "not_done"]
+Her2Status = Literal["positive", "low", "negative"]
+
+
+class Disease(StrictModel):
+    extent: Extent | None = None
+    er: ReceptorStatus | None = None
+    pr: ReceptorStatus | None = None
+    her2_ihc: Her2Ihc | None = None
+    her2_ish: Her2Ish | None = None
+    pdl1_cps: Annotated[float, Field(ge=0, le=100)] | None = None
+    germline_brca: Literal["mutation", "no_mutation"] | None = None
+    visceral_crisis: bool | None = None
+    endocrine_refractory: bool | None = None
+
+    @property
+    def her2_status(self) -> Her2Status | None:
+        """HER2 by ASCO/CAP: IHC 3+ or ISH-amplified is positive; 1+ or 2+/ISH- is 'low'."""
+        ihc, ish = self.her2_ihc, self.her2_ish
+        if ish == "positive" or ihc == "3+":
+            return "positive"
+        if ihc == "2+":
+            return "low" if ish == "negative" else None
+        if ihc == "1+":
+            return "low"
+        if ihc == "0":
+            return "negative"
+        return None
+
+    @property
+    def hormone_receptor(self) -> ReceptorStatus | None:
+        """HR-positive if ER or PR is positive; negative only when both are known negative."""
+        if "positive" in (self.er, self.pr):
+            return "positive"
+        if self.er == "negative" and self.pr == "negative":
+            return "negative"
+        return None
+
+
+# --- prior regimens ------------------------------------------------------------------------
+
+Setting = Literal["neoadjuvant", "adjuvant", "metastatic"]
+StopReason = Literal["progression", "toxicity", "hypersensitivity", "completed", "other"]
+BestResponse = Literal["complete", "partial", "stable", "progression", "not_evaluable"]
+
+
+class Regimen(StrictModel):
+    agents: Annotated[list[Annotated[str, Field(min_length=1, max_length=80)]], Field(min_length=1, max_length=12)]
+    setting: Setting | None = None
+    start_date: date | None = None
+    last_dose_date: date | None = None
+    ongoing: bool = False
+    progressed: bool | None = None
+    progression_date: date | None = None
+    best_response: BestResponse | None = None
+    stop_reason: StopReason | None = None
+    hypersensitivity_grade: Annotated[int, Field(ge=1, le=4)] | None = None
+    note: LongText | None = None
+
+    @field_validator("agents")
+    @classmethod
+    def _agents_clean(cls, v: list[str]) -> list[str]:
+        cleaned = [a.strip() for a in v]
+        if any(not a for a in cleaned):
+            raise ValueError("an agent name is empty")
+        for a in cleaned:
+            _no_control_chars(a)
+        return cleaned
+
+    @model_validator(mode="after")
+    def _dates_consistent(self) -> "Regimen":
+        for name in ("start_date", "last_dose_date", "progression_date"):
+            d = getattr(self, name)
+            if d is not None and d < EARLIEST_DATE:
+                raise ValueError(f"{name}: is before 1900")
+        if self.start_date and self.last_dose_date and self.last_dose_date < self.start_date:
+            raise ValueError("last_dose_date: is before the start date")
+        if self.start_date and self.progression_date and self.progression_date < self.start_date:
+            raise ValueError("progression_date: is before the start date")
+        if self.progression_date is not None and self.progressed is False:
+            raise ValueError("progressed: is 'no' but a progression date is given")
+        if self.stop_reason == "progression" and self.progressed is False:
+            raise ValueError("progressed: is 'no' but the regimen stopped for progression")
+        if self.hypersensitivity_grade is not None and self.stop_reason != "hypersensitivity":
+            raise ValueError("hypersensitivity_grade: given but the regimen did not stop for hypersensitivity")
+        return self
+
+    @property
+    def has_progressed(self) -> bool | None:
+        """A progression date or a stop for progression implies progression."""
+        if self.progression_date is not None or self.stop_reason == "progression":
+            return True
+        return self.progressed
+
+
+# --- attestations --------------------------------------------------------------------------
+
+class Attestations(StrictModel):
+    """What only the clinician can say; no data in the consult can derive these."""
+
+    anthracycline_contraindicated: bool | None = None
+    anthracycline_contraindication_reason: LongText | None = None
+    tdxd_candidate: bool | None = None
+    prescriber_is_oncologist: bool | None = None
+
+
+# --- labs ----------------------------------------------------------------------------------
+
+CountUnit = Literal["cells/mm3", "10^9/L"]
+
+
+class CountLab(StrictModel):
+    value: Annotated[float, Field(ge=0)]
+    unit: CountUnit = "cells/mm3"
+
+    @property
+    def per_mm3(self) -> float:
+        """Counts in cells/mm³; 1 × 10⁹/L equals 1000 cells/mm³."""
+        return self.value * 1000 if self.unit == "10^9/L" else self.value
+
+
+class HemoglobinLab(StrictModel):
+    value: Annotated[float, Field(ge=0)]
+    unit: Literal["g/dL", "g/L"] = "g/dL"
+
+    @property
+    def g_dl(self) -> float:
+        return self.value / 10 if self.unit == "g/L" else self.value
+
+
+class UlnLab(StrictModel):
+    """A liver test with its laboratory's upper limit of normal, in the same unit."""
+
+    value: Annotated[float, Field(ge=0)]
+    uln: Annotated[float, Field(gt=0)]
+    unit: Literal["U/L", "mg/dL", "umol/L"]
+
+    @property
+    def x_uln(self) -> float:
+        return self.value / self.uln
+
+
+class CreatinineLab(StrictModel):
+    value: Annotated[float, Field(ge=0)]
+    unit: Literal["mg/dL", "umol/L"] = "mg/dL"
+
+
+class Labs(StrictModel):
+    date: _dt.date | None = None
+    neutrophils: CountLab | None = None
+    platelets: CountLab | None = None
+    hemoglobin: HemoglobinLab | None = None
+    ast: UlnLab | None = None
+    alt: UlnLab | None = None
+    bilirubin: UlnLab | None = None
+    creatinine: CreatinineLab | None = None
+
+    @model_validator(mode="after")
+    def _plausible(self) -> "Labs":
+        if self.neutrophils and self.neutrophils.per_mm3 > 100_000:
+            raise ValueError("neutrophils: above 100,000 cells/mm³; check the unit")
+        if self.platelets and self.platelets.per_mm3 > 3_000_000:
+            raise ValueError("platelets: above 3,000,000 cells/mm³; check the unit")
+        if self.platelets and 0 < self.platelets.per_mm3 < 1000 and self.platelets.unit == "cells/mm3":
+            raise ValueError("platelets: below 1000 cells/mm³; was the value meant in 10^9/L?")
+        if self.hemoglobin and self.hemoglobin.g_dl > 25:
+            raise ValueError("hemoglobin: above 25 g/dL; check the unit")
+        for name in ("ast", "alt"):
+            lab: UlnLab | None = getattr(self, name)
+            if lab is not None and lab.unit != "U/L":
+                raise ValueError(f"{name}: unit must be U/L")
+        if self.bilirubin is not None and self.bilirubin.unit == "U/L":
+            raise ValueError("bilirubin: unit must be mg/dL or umol/L")
+        if self.date is not None and self.date < EARLIEST_DATE:
+            raise ValueError("date: is before 1900")
+        return self
+
+
+# --- history and medications ---------------------------------------------------------------
+
+class History(StrictModel):
+    ecog: Annotated[int, Field(ge=0, le=4)] | None = None
+    neuropathy_grade: Annotated[int, Field(ge=0, le=4)] | None = None
+    cremophor_hypersensitivity: bool | None = None
+    cremophor_hypersensitivity_grade: Annotated[int, Field(ge=1, le=4)] | None = None
+    prior_ixabepilone_reaction: bool | None = None
+    cardiac_history: bool | None = None
+    cardiac_history_detail: LongText | None = None
+    diabetes: bool | None = None
+    medications: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=100)] | None = None
+    grapefruit: bool | None = None
+
+    @model_validator(mode="after")
+    def _grade_needs_history(self) -> "History":
+        if self.cremophor_hypersensitivity is False and self.cremophor_hypersensitivity_grade is not None:
+            raise ValueError("cremophor_hypersensitivity_grade: given but no hypersensitivity is recorded")
+        return self
+
+
+# --- plan ----------------------------------------------------------------------------------
+
+PlanRegimen = Literal["monotherapy", "with_capecitabine", "with_trastuzumab"]
+
+
+class Plan(StrictModel):
+    regimen: PlanRegimen | None = None
+    bsa_formula: Literal["mosteller", "dubois"] = "mosteller"
+    prescriber: ShortText | None = None
+
+
+# --- the consult ---------------------------------------------------------------------------
+
+class Consult(StrictModel):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    consult_date: date | None = None
+    patient: Patient = Field(default_factory=Patient)
+    disease: Disease = Field(default_factory=Disease)
+    regimens: Annotated[list[Regimen], Field(max_length=40)] = Field(default_factory=list)
+    attestations: Attestations = Field(default_factory=Attestations)
+    labs: Labs = Field(default_factory=Labs)
+    history: History = Field(default_factory=History)
+    plan: Plan = Field(default_factory=Plan)
+    notes: LongText | None = None
+
+    @model_validator(mode="after")
+    def _nothing_after_consult(self) -> "Consult":
+        """Dates after the consult date are impossible: a typo, or the wrong year."""
+        ref = self.consult_date
+        if ref is None:
+            return self
+        if self.patient.date_of_birth and self.patient.date_of_birth > ref:
+            raise ValueError("patient.date_of_birth: is after the consult date")
+        if self.labs.date and self.labs.date > ref:
+            raise ValueError("labs.date: is after the consult date")
+        for i, reg in enumerate(self.regimens):
+            for name in ("start_date", "last_dose_date", "progression_date"):
+                d = getattr(reg, name)
+                if d is not None and d > ref:
+                    raise ValueError(f"regimens[{i}].{name}: is after the consult date")
+        return self

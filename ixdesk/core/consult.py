@@ -207,7 +207,8 @@ class UlnLab(StrictModel):
 
     @property
     def x_uln(self) -> float:
-        return self.value / self.uln
+        """Multiple of ULN, rounded to 9 decimals so that exactly 2.5 x ULN compares as 2.5."""
+        return round(self.value / self.uln, 9)
 
 
 class CreatinineLab(StrictModel):

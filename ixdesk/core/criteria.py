@@ -46,6 +46,7 @@ class SourceRef(Model):
 FlagName = Literal[
     "visceral_crisis", "endocrine_refractory", "tdxd_candidate", "anthracycline_contraindicated",
     "prescriber_is_oncologist", "pregnant", "breastfeeding", "cardiac_history", "diabetes", "grapefruit",
+    "prior_ixabepilone_reaction",
 ]
 LabName = Literal["neutrophils", "platelets", "ast", "alt", "bilirubin"]
 LineKind = Literal["metastatic_all", "metastatic_nonendocrine"]
@@ -342,6 +343,7 @@ class Bsa(Model):
     cap_m2: float = Field(gt=0)
     default_formula: Literal["mosteller", "dubois"]
     formulas: dict[str, str]
+    formula_note: str
     source: SourceRef
     confidence: Confidence
 

@@ -1,0 +1,189 @@
+"""The starting dose: BSA and its cap, hepatic table, CYP3A4 adjustment, mg, vials, billing units.
+
+Every number comes from criteria/dosing.yaml. The dose is proposed for the prescriber to verify:
+the card shows each step so a pharmacist can recompute it by hand.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ixdesk.core.assessment import CapecitabineDose, Dose, Missing, Premedication, Vial
+from ixdesk.core.consult import Consult
+from ixdesk.core.criteria import Criteria, DosingFile, HepaticRow
+
+BSA_DECIMALS = 4  # float noise must not decide whether 2.2 m2 is 'above 2.2'
+
+
+def bsa_mosteller(height_cm: float, weight_kg: float) -> float:
+    return math.sqrt(height_cm * weight_kg / 3600.0)
+
+
+def bsa_dubois(height_cm: float, weight_kg: float) -> float:
+    return 0.007184 * height_cm**0.725 * weight_kg**0.425
+
+
+BSA_FORMULAS = {"mosteller": bsa_mosteller, "dubois": bsa_dubois}
+
+
+def vial_plan(dose_mg: float, sizes: list[int]) -> list[Vial]:
+    """Fewest milligrams wasted, then fewest vials, from the available kit sizes."""
+    if dose_mg <= 0:
+        return []
+    sizes = sorted(set(sizes), reverse=True)
+    best: tuple[float, int, dict[int, int]] | None = None
+
+    def search(i: int, remaining: float, chosen: dict[int, int]) -> None:
+        nonlocal best
+        if i == len(sizes) - 1:
+            n = max(0, math.ceil(round(remaining / sizes[i], 9)))
+            plan = {**chosen, sizes[i]: n}
+            total = sum(s * c for s, c in plan.items())
+            count = sum(plan.values())
+            key = (total, count)
+            if best is None or key < best[:2]:
+                best = (total, count, plan)
+            return
+        for n in range(0, math.ceil(remaining / sizes[i]) + 1):
+            search(i + 1, remaining - n * sizes[i], {**chosen, sizes[i]: n})
+
+    search(0, dose_mg, {})
+    assert best is not None
+    return [Vial(size_mg=s, count=c) for s, c in sorted(best[2].items(), reverse=True) if c]
+
+
+def hepatic_row(d: DosingFile, ast_x: float, alt_x: float, bili_x: float) -> HepaticRow:
+    """First row whose limits all hold, top-down, as the PI table is read."""
+    for row in d.hepatic.rows:
+        t_ok = row.transaminases_max_x_uln is None or (ast_x <= row.transaminases_max_x_uln and alt_x <= row.transaminases_max_x_uln)
+        b_ok = row.bilirubin_max_x_uln is None or bili_x <= row.bilirubin_max_x_uln
+        if t_ok and b_ok:
+            return row
+    return d.hepatic.rows[-1]
+
+
+def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | None, inducers: list[str] | None) -> Dose:
+    """``inhibitors``/``inducers``: matched medication names, or None when medications are not recorded."""
+    d = criteria.dosing
+    p, labs, plan = consult.patient, consult.labs, consult.plan.regimen
+    missing: list[Missing] = []
+    notes: list[str] = []
+    adjustments: list[str] = []
+    unverified: list[str] = []
+    state = "computed"
+
+    # body surface area
+    formula = consult.plan.bsa_formula
+    bsa = bsa_used = None
+    capped = False
+    if p.height_cm is None:
+        missing.append(Missing(field="patient.height_cm", label="height"))
+    if p.weight_kg is None:
+        missing.append(Missing(field="patient.weight_kg", label="weight"))
+    if p.height_cm is not None and p.weight_kg is not None:
+        bsa = round(BSA_FORMULAS[formula](p.height_cm, p.weight_kg), BSA_DECIMALS)
+        capped = bsa > d.bsa.cap_m2
+        bsa_used = d.bsa.cap_m2 if capped else bsa
+        if capped:
+            adjustments.append(f"BSA {bsa:.2f} m² is above {d.bsa.cap_m2:g} m²: dosed as {d.bsa.cap_m2:g} m²")
+
+    # mg/m2: hepatic function and plan
+    mg_m2: float | None = None
+    row_label: str | None = None
+    liver = {name: getattr(labs, name) for name in ("ast", "alt", "bilirubin")}
+    for name, lab in liver.items():
+        if lab is None:
+            missing.append(Missing(field=f"labs.{name}", label=f"{'total bilirubin' if name == 'bilirubin' else name.upper()} with its ULN"))
+    if plan is None:
+        missing.append(Missing(field="plan.regimen", label="planned regimen"))
+    if all(lab is not None for lab in liver.values()):
+        ast_x, alt_x, bili_x = (liver[n].x_uln for n in ("ast", "alt", "bilirubin"))  # type: ignore[union-attr]
+        row = hepatic_row(d, ast_x, alt_x, bili_x)
+        if plan == "with_capecitabine":
+            normal = d.hepatic.rows[0]
+            if row.id == normal.id:
+                mg_m2, row_label = d.standard.mg_per_m2, normal.label
+            else:
+                state = "not_recommended"
+                row_label = "contraindicated with capecitabine (AST/ALT > 2.5 × ULN or bilirubin > 1 × ULN)"
+                notes.append("Ixabepilone with capecitabine is contraindicated at these liver tests (boxed warning).")
+        elif plan is not None and plan not in d.hepatic.applies_to:
+            if row.id == d.hepatic.rows[0].id:
+                mg_m2, row_label = d.standard.mg_per_m2, row.label
+            else:
+                row_label = f"{row.label} — the PI's hepatic table covers monotherapy only"
+                notes.append("Liver tests are outside the normal row and the PI gives no hepatic dosing for this "
+                             "combination: the starting dose is the prescriber's decision.")
+        elif plan in d.hepatic.applies_to:
+            row_label = row.label
+            if row.mg_per_m2 is None:
+                state = "not_recommended"
+                notes.append(f"Hepatic table: {row.label}: {row.note or 'not recommended'}.")
+            else:
+                mg_m2 = row.mg_per_m2
+                if mg_m2 != d.standard.mg_per_m2:
+                    adjustments.append(f"Hepatic impairment ({row.label}): {mg_m2:g} mg/m²")
+                if row.note:
+                    notes.append(f"Hepatic table: {row.note}.")
+
+    # CYP3A4
+    if inhibitors is None or inducers is None:
+        missing.append(Missing(field="history.medications", label="current medications (CYP3A4 check)"))
+        notes.append("Medications are not recorded: strong CYP3A4 inhibitors and inducers could not be checked.")
+    if inhibitors and mg_m2 is not None:
+        if mg_m2 > d.cyp3a4.inhibitor_mg_per_m2:
+            adjustments.append(f"Strong CYP3A4 inhibitor ({'; '.join(inhibitors)}): reduced to {d.cyp3a4.inhibitor_mg_per_m2:g} mg/m² if it cannot be avoided")
+            mg_m2 = d.cyp3a4.inhibitor_mg_per_m2
+        notes.append(" ".join(d.cyp3a4.inhibitor_note.split()))
+    if inducers:
+        notes.append(f"Strong CYP3A4 inducer ({'; '.join(inducers)}): " + " ".join(d.cyp3a4.inducer_note.split()))
+
+    if state == "computed" and (mg_m2 is None or bsa_used is None):
+        state = "unknown"
+
+    dose_mg = round(mg_m2 * bsa_used, 1) if (state == "computed" and mg_m2 is not None and bsa_used is not None) else None
+    vials = vial_plan(dose_mg, d.kits.vials_mg) if dose_mg else []
+    units = math.ceil(round(dose_mg / d.billing.mg_per_unit, 6)) if dose_mg else None
+    if units is not None and units > d.billing.units_cap_per_cycle:
+        notes.append(f"{units} units of {d.billing.hcpcs} exceed the {d.billing.units_cap_per_cycle} units per {d.standard.cycle_days} days that payers commonly allow.")
+
+    cape = None
+    if plan == "with_capecitabine" and bsa is not None:
+        c = d.capecitabine
+        cape = CapecitabineDose(
+            mg_per_m2_per_dose=c.mg_per_m2_per_dose, bsa_m2=bsa,
+            mg_per_dose=round(c.mg_per_m2_per_dose * bsa), schedule=f"twice daily, {c.days}",
+        )
+        notes.append(c.note)
+
+    premeds: list[Premedication] = []
+    reaction = consult.history.prior_ixabepilone_reaction
+    for item in d.premedication.items:
+        conditional = not item.required
+        if conditional and reaction is False:
+            continue
+        required = item.required or reaction is True
+        when = item.when if not conditional or reaction else f"{item.when} — prior reaction not recorded"
+        premeds.append(Premedication(id=item.id, drug=item.drug, dose=item.dose, route=item.route,
+                                     timing=item.timing, when=when, required=required))
+    if reaction is True:
+        notes.append("Prior hypersensitivity to ixabepilone: corticosteroid added; consider a longer infusion.")
+
+    if state == "computed":
+        vial_text = " + ".join(f"{v.count} × {v.size_mg:g} mg" for v in vials)
+        summary = (f"{dose_mg:g} mg ({mg_m2:g} mg/m² × {bsa_used:.2f} m²) IV over {d.standard.infusion_hours:g} hours "
+                   f"every {d.standard.cycle_days} days; kits {vial_text}")
+    elif state == "not_recommended":
+        summary = "No starting dose: " + (notes[0] if notes else "not recommended")
+    else:
+        summary = "Dose not yet computable — missing: " + ", ".join(m.label for m in missing)
+
+    return Dose(
+        state=state, summary=summary, bsa_formula=formula, height_cm=p.height_cm, weight_kg=p.weight_kg,
+        bsa_m2=bsa, bsa_used_m2=bsa_used, bsa_capped=capped, standard_mg_per_m2=d.standard.mg_per_m2,
+        hepatic_row=row_label, mg_per_m2=mg_m2 if state == "computed" else None, adjustments=adjustments,
+        dose_mg=dose_mg, vials=vials, vial_total_mg=sum(v.size_mg * v.count for v in vials) if vials else None,
+        hcpcs_code=d.billing.hcpcs, hcpcs_units=units, infusion_hours=d.standard.infusion_hours,
+        cycle_days=d.standard.cycle_days, capecitabine=cape, premedication=premeds, notes=notes,
+        missing=missing, unverified=unverified,
+    )

@@ -1,0 +1,65 @@
+"""``assess(consult, criteria, as_of)``: the one pure function the window, the CLI and the reports call.
+
+Deterministic: the same consult, criteria and date give the same Assessment, so a report printed
+today can be reproduced and a clinician can check each result independently.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ixdesk.core.assessment import Assessment, CriteriaInfo, Missing
+from ixdesk.core.consult import Consult
+from ixdesk.core.criteria import Criteria, default_criteria
+from ixdesk.core.dosing import compute_dose
+from ixdesk.core.evaluate import Context, evaluate_rule
+from ixdesk.core.lines import count_lines
+from ixdesk.core.resistance import assess_resistance, classify_regimens
+
+
+def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | None = None) -> Assessment:
+    """Assess a consult. ``as_of`` defaults to the consult date, then to today."""
+    criteria = criteria or default_criteria()
+    as_of = as_of or consult.consult_date or date.today()
+    agents = classify_regimens(consult, criteria)
+    resistance = assess_resistance(consult, criteria, agents)
+    lines = count_lines(consult, criteria, agents)
+    ctx = Context(consult=consult, criteria=criteria, as_of=as_of, agents=agents,
+                  resistance={r.drug_class: r for r in resistance}, lines={lc.kind: lc for lc in lines})
+    findings = []
+    for rule in criteria.rules:
+        f = evaluate_rule(rule, ctx)
+        ctx.findings[rule.id] = f
+        findings.append(f)
+
+    meds_known = consult.history.medications is not None
+    dose = compute_dose(
+        consult, criteria,
+        ctx.medication_matches("cyp3a4_strong_inhibitors") if meds_known else None,
+        ctx.medication_matches("cyp3a4_strong_inducers") if meds_known else None,
+    )
+
+    notes: list[str] = []
+    for a in agents:
+        if a.unrecognised:
+            notes.append(f"Regimen {a.index + 1}: {', '.join(repr(u) for u in a.unrecognised)} not found in the formulary; "
+                         "not counted as an anthracycline, taxane or capecitabine.")
+        if "epothilone" in a.classes:
+            notes.append(f"Regimen {a.index + 1} contains ixabepilone: this would be re-treatment.")
+    if consult.consult_date is None:
+        notes.append(f"No consult date: dates are judged as of {as_of.isoformat()}.")
+
+    missing: list[Missing] = []
+    for group in ([m for r in resistance for m in r.missing], [m for f in findings for m in f.missing], dose.missing):
+        for m in group:
+            if m not in missing:
+                missing.append(m)
+
+    return Assessment(
+        as_of=as_of, consult_date=consult.consult_date, plan=consult.plan.regimen,
+        criteria=CriteriaInfo(name=criteria.info.name, version=criteria.version, sha256=criteria.sha256),
+        resistance=resistance, lines=lines, findings=findings,
+        blocking=[f.id for f in findings if f.severity == "blocking"],
+        warnings=[f.id for f in findings if f.severity == "warning"],
+        dose=dose, data_notes=notes, missing=missing,
+    )

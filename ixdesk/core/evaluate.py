@@ -1,0 +1,386 @@
+"""Evaluate the criteria's condition language on a consult, in three-valued (Kleene) logic.
+
+Every predicate returns met / not met / unknown together with the patient values it looked at and,
+when unknown, the consult fields that would decide it. ``all`` is not met as soon as one part is
+not met, whatever else is unknown; ``any`` is met as soon as one part is met. That is what lets a
+consult with gaps still give firm answers where the gaps cannot change them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from ixdesk.core.assessment import ClassResistance, Condition, Finding, LineCount, Missing, State, Value
+from ixdesk.core.consult import Consult, UlnLab
+from ixdesk.core.criteria import (
+    AllOf, AnyOf, CpsBelow, CremophorAtLeast, Criteria, ExtentIs, FindingRef, FlagIs, GermlineBrcaIs,
+    Her2Is, HormoneReceptorIs, LabCompare, LabsOlderThan, MedicationIn, NeuropathyAtLeast, NotOf,
+    PlanIs, PriorLines, Resistant, Rule,
+)
+from ixdesk.core.resistance import RegimenAgents, source_of
+
+Tri = bool | None
+
+PLAN_TEXT = {
+    "monotherapy": "ixabepilone alone",
+    "with_capecitabine": "ixabepilone with capecitabine",
+    "with_trastuzumab": "ixabepilone with trastuzumab",
+}
+EXTENT_TEXT = {
+    "early": "early", "locally_advanced": "locally advanced", "metastatic": "metastatic",
+    "recurrent_unresectable": "recurrent unresectable",
+}
+OP_TEXT = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
+OPS: dict[str, Callable[[float, float], bool]] = {
+    "lt": lambda a, b: a < b, "le": lambda a, b: a <= b, "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b,
+}
+LAB_LABEL = {"neutrophils": "Neutrophils", "platelets": "Platelets", "ast": "AST", "alt": "ALT", "bilirubin": "Total bilirubin"}
+UNIT_TEXT = {"cells/mm3": "cells/mm³", "10^9/L": "× 10⁹/L", "umol/L": "µmol/L"}
+
+FLAGS: dict[str, tuple[str, str]] = {
+    # flag -> (consult path, label)
+    "visceral_crisis": ("disease.visceral_crisis", "visceral crisis"),
+    "endocrine_refractory": ("disease.endocrine_refractory", "endocrine-refractory disease"),
+    "tdxd_candidate": ("attestations.tdxd_candidate", "candidate for fam-trastuzumab deruxtecan"),
+    "anthracycline_contraindicated": ("attestations.anthracycline_contraindicated", "further anthracycline therapy contraindicated"),
+    "prescriber_is_oncologist": ("attestations.prescriber_is_oncologist", "prescribed by or with an oncologist"),
+    "pregnant": ("patient.pregnant", "pregnant"),
+    "breastfeeding": ("patient.breastfeeding", "breastfeeding"),
+    "cardiac_history": ("history.cardiac_history", "history of cardiac disease"),
+    "diabetes": ("history.diabetes", "diabetes mellitus"),
+    "grapefruit": ("history.grapefruit", "grapefruit or grapefruit juice"),
+    "prior_ixabepilone_reaction": ("history.prior_ixabepilone_reaction", "prior hypersensitivity reaction to ixabepilone"),
+}
+
+
+def fmt_num(x: float) -> str:
+    """Thousands separators, no trailing .0: 100,000 and 1.5, as a clinician writes them."""
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def yes_no(v: bool | None) -> str:
+    return "not recorded" if v is None else ("yes" if v else "no")
+
+
+@dataclass
+class Ev:
+    state: Tri
+    text: str
+    values: list[Value] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
+    children: list["Ev"] = field(default_factory=list)
+
+
+def to_state(t: Tri) -> State:
+    return "unknown" if t is None else ("met" if t else "not_met")
+
+
+def from_state(s: State) -> Tri:
+    return None if s == "unknown" else s == "met"
+
+
+@dataclass
+class Context:
+    consult: Consult
+    criteria: Criteria
+    as_of: date
+    agents: list[RegimenAgents]
+    resistance: dict[str, ClassResistance]
+    lines: dict[str, LineCount]
+    findings: dict[str, Finding] = field(default_factory=dict)
+    _med_cache: dict[str, list[str]] = field(default_factory=dict)
+
+    def medication_matches(self, list_id: str) -> list[str]:
+        """Whole-word matches of a drug list's names and brands in the free-text medications."""
+        if list_id not in self._med_cache:
+            meds = self.consult.history.medications or []
+            lst = self.criteria.interactions[list_id]
+            hits: list[str] = []
+            for med in meds:
+                text = med.casefold()
+                for drug in lst.drugs:
+                    for name in (drug.name, *drug.brands, *drug.aliases):
+                        pattern = r"(?<![\w])" + re.escape(name.casefold()) + r"(?![\w])"
+                        if re.search(pattern, text):
+                            hits.append(f"{med.strip()} ({drug.name})" if name != drug.name else med.strip())
+                            break
+                    else:
+                        continue
+                    break
+            self._med_cache[list_id] = hits
+        return self._med_cache[list_id]
+
+
+def _missing(path: str, label: str) -> list[Missing]:
+    return [Missing(field=path, label=label)]
+
+
+def evaluate(cond: Any, ctx: Context) -> Ev:
+    """Dispatch on the condition's type; each branch documents its own rule of evidence."""
+    c = ctx.consult
+    if isinstance(cond, AllOf):
+        kids = [evaluate(x, ctx) for x in cond.all]
+        states = [k.state for k in kids]
+        st: Tri = False if False in states else (None if None in states else True)
+        return _combine("all of", st, kids)
+    if isinstance(cond, AnyOf):
+        kids = [evaluate(x, ctx) for x in cond.any]
+        states = [k.state for k in kids]
+        st = True if True in states else (None if None in states else False)
+        return _combine("any of", st, kids)
+    if isinstance(cond, NotOf):
+        kid = evaluate(cond.not_, ctx)
+        st = None if kid.state is None else not kid.state
+        return Ev(st, "none of", kid.values, kid.missing if st is None else [], kid.children if kid.text == "any of" else [kid])
+    if isinstance(cond, PlanIs):
+        want = " or ".join(PLAN_TEXT[p] for p in cond.plan)
+        plan = c.plan.regimen
+        text = f"plan is {want}"
+        if plan is None:
+            return Ev(None, text, [], _missing("plan.regimen", "planned regimen"))
+        return Ev(plan in cond.plan, text, [Value(field="plan.regimen", label="Plan", value=PLAN_TEXT[plan])])
+    if isinstance(cond, ExtentIs):
+        text = "disease is " + " or ".join(EXTENT_TEXT[e] for e in cond.extent)
+        ext = c.disease.extent
+        if ext is None:
+            return Ev(None, text, [], _missing("disease.extent", "extent of disease"))
+        return Ev(ext in cond.extent, text, [Value(field="disease.extent", label="Extent", value=EXTENT_TEXT[ext])])
+    if isinstance(cond, Her2Is):
+        names = {"positive": "positive", "low": "low", "negative": "0 (negative)"}
+        text = "HER2 " + " or ".join(names[h] for h in cond.her2)
+        status = c.disease.her2_status
+        if status is None:
+            if c.disease.her2_ihc is None and c.disease.her2_ish in (None, "not_done", "negative"):
+                miss = _missing("disease.her2_ihc", "HER2 IHC score")
+            else:
+                miss = _missing("disease.her2_ish", "HER2 ISH result (IHC 2+)")
+            return Ev(None, text, [], miss)
+        shown = f"{names[status]} (IHC {c.disease.her2_ihc or 'not recorded'}, ISH {c.disease.her2_ish or 'not recorded'})"
+        return Ev(status in cond.her2, text, [Value(field="disease.her2_ihc", label="HER2", value=shown)])
+    if isinstance(cond, HormoneReceptorIs):
+        text = f"hormone receptor-{cond.hormone_receptor}"
+        hr = c.disease.hormone_receptor
+        vals = [Value(field="disease.er", label="ER / PR", value=f"ER {c.disease.er or 'not recorded'}, PR {c.disease.pr or 'not recorded'}")]
+        if hr is None:
+            miss: list[Missing] = []
+            if c.disease.er is None:
+                miss += _missing("disease.er", "ER status")
+            if c.disease.pr is None:
+                miss += _missing("disease.pr", "PR status")
+            return Ev(None, text, vals, miss)
+        return Ev(hr == cond.hormone_receptor, text, vals)
+    if isinstance(cond, FlagIs):
+        path, label = FLAGS[cond.flag]
+        text = label if cond.is_ else f"not {label}"
+        if cond.flag in ("pregnant", "breastfeeding") and c.patient.sex == "male":
+            return Ev(not cond.is_, text, [Value(field="patient.sex", label="Sex", value="male")])
+        section, name = path.split(".")
+        v = getattr(getattr(c, section), name)
+        if v is None:
+            return Ev(None, text, [], _missing(path, label))
+        return Ev(v == cond.is_, text, [Value(field=path, label=label[0].upper() + label[1:], value=yes_no(v))])
+    if isinstance(cond, Resistant):
+        r = ctx.resistance[cond.resistant]
+        text = f"{cond.resistant}-resistant"
+        vals = [Value(field="regimens", label=f"{r.label} resistance", value=r.summary)]
+        if r.result == "unknown":
+            return Ev(None, text, vals, list(r.missing) or _missing("regimens", f"{r.label.lower()} history (needs clinical judgement)"))
+        return Ev(r.result == "resistant", text, vals)
+    if isinstance(cond, PriorLines):
+        spec = cond.prior_lines
+        lc = ctx.lines[spec.count]
+        lo_req = spec.min if spec.min is not None else 0
+        hi_req = spec.max if spec.max is not None else 10**6
+        if spec.min is not None and spec.max is not None:
+            want = f"exactly {spec.min}" if spec.min == spec.max else f"{spec.min} to {spec.max}"
+        elif spec.min is not None:
+            want = f"at least {spec.min}"
+        else:
+            want = "no" if spec.max == 0 else f"at most {spec.max}"
+        text = f"{want} {lc.label}"
+        shown = str(lc.minimum) if lc.minimum == lc.maximum else f"{lc.minimum} to {lc.maximum}"
+        vals = [Value(field="regimens", label=lc.label[0].upper() + lc.label[1:], value=shown)]
+        ok = [lo_req <= n <= hi_req for n in range(lc.minimum, lc.maximum + 1)]
+        if all(ok):
+            return Ev(True, text, vals)
+        if not any(ok):
+            return Ev(False, text, vals)
+        miss = []
+        for i in lc.uncertain:
+            reg = c.regimens[i]
+            if reg.setting is None:
+                miss += _missing(f"regimens[{i}].setting", f"regimen {i + 1}: setting")
+            else:
+                miss += _missing(f"regimens[{i}].agents", f"regimen {i + 1}: agents not recognised")
+        return Ev(None, text, vals, miss)
+    if isinstance(cond, GermlineBrcaIs):
+        text = "no germline BRCA1/2 mutation" if cond.germline_brca == "no_mutation" else "germline BRCA1/2 mutation"
+        g = c.disease.germline_brca
+        if g is None:
+            return Ev(None, text, [], _missing("disease.germline_brca", "germline BRCA1/2 status"))
+        shown = "mutation" if g == "mutation" else "no mutation"
+        return Ev(g == cond.germline_brca, text, [Value(field="disease.germline_brca", label="Germline BRCA1/2", value=shown)])
+    if isinstance(cond, CpsBelow):
+        text = f"PD-L1 CPS < {fmt_num(cond.pdl1_cps.below)}"
+        v = c.disease.pdl1_cps
+        if v is None:
+            return Ev(None, text, [], _missing("disease.pdl1_cps", "PD-L1 CPS"))
+        return Ev(v < cond.pdl1_cps.below, text, [Value(field="disease.pdl1_cps", label="PD-L1 CPS", value=fmt_num(v))])
+    if isinstance(cond, LabCompare):
+        return _lab(cond, ctx)
+    if isinstance(cond, NeuropathyAtLeast):
+        text = f"neuropathy grade ≥ {cond.neuropathy_grade.min}"
+        g = c.history.neuropathy_grade
+        if g is None:
+            return Ev(None, text, [], _missing("history.neuropathy_grade", "baseline neuropathy grade"))
+        return Ev(g >= cond.neuropathy_grade.min, text, [Value(field="history.neuropathy_grade", label="Neuropathy grade", value=str(g))])
+    if isinstance(cond, CremophorAtLeast):
+        return _cremophor(cond.cremophor_hypersensitivity.min_grade, ctx)
+    if isinstance(cond, MedicationIn):
+        lst = ctx.criteria.interactions[cond.medication]
+        text = f"taking a {lst.label}"
+        if c.history.medications is None:
+            return Ev(None, text, [], _missing("history.medications", "current medications"))
+        hits = ctx.medication_matches(cond.medication)
+        shown = "; ".join(hits) if hits else f"none of {len(c.history.medications)} listed"
+        return Ev(bool(hits), text, [Value(field="history.medications", label="Medications", value=shown)])
+    if isinstance(cond, LabsOlderThan):
+        n = cond.labs_older_than_days
+        text = f"labs more than {n} days old at the consult date"
+        if c.labs.date is None:
+            return Ev(None, text, [], _missing("labs.date", "date the labs were drawn"))
+        ref = c.consult_date or ctx.as_of
+        age = (ref - c.labs.date).days
+        which = "consult date" if c.consult_date else "assessment date"
+        return Ev(age > n, text, [Value(field="labs.date", label="Labs drawn", value=f"{c.labs.date.isoformat()} ({age} days before the {which})")])
+    if isinstance(cond, FindingRef):
+        f = ctx.findings[cond.finding]
+        return Ev(from_state(f.state), f.title, list(f.values), list(f.missing) if f.state == "unknown" else [])
+    raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover - criteria are validated
+
+
+def _combine(text: str, st: Tri, kids: list[Ev]) -> Ev:
+    values: list[Value] = []
+    for k in kids:
+        for v in k.values:
+            if v not in values:
+                values.append(v)
+    missing: list[Missing] = []
+    if st is None:
+        for k in kids:
+            if k.state is None:
+                for m in k.missing:
+                    if m not in missing:
+                        missing.append(m)
+    return Ev(st, text, values, missing, kids)
+
+
+def _lab(cond: LabCompare, ctx: Context) -> Ev:
+    spec = cond.lab
+    lab = getattr(ctx.consult.labs, spec.name)
+    label = LAB_LABEL[spec.name]
+    op = OP_TEXT[spec.op]
+    path = f"labs.{spec.name}"
+    if spec.value is not None:
+        text = f"{label} {op} {fmt_num(spec.value)} cells/mm³"
+        if lab is None:
+            return Ev(None, text, [], _missing(path, label.lower() if spec.name != "ast" else label))
+        v = lab.per_mm3
+        shown = f"{fmt_num(lab.value)} {UNIT_TEXT.get(lab.unit, lab.unit)}"
+        if lab.unit != "cells/mm3":
+            shown += f" = {fmt_num(v)} cells/mm³"
+        return Ev(OPS[spec.op](v, spec.value), text, [Value(field=path, label=label, value=shown)])
+    text = f"{label} {op} {fmt_num(spec.x_uln)} × ULN"
+    if lab is None:
+        return Ev(None, text, [], _missing(path, f"{label} with its upper limit of normal"))
+    assert isinstance(lab, UlnLab)
+    ratio = lab.x_uln
+    shown = f"{fmt_num(lab.value)} {UNIT_TEXT.get(lab.unit, lab.unit)} = {ratio:.2f} × ULN ({fmt_num(lab.uln)})"
+    return Ev(OPS[spec.op](ratio, spec.x_uln), text, [Value(field=path, label=label, value=shown)])
+
+
+def _cremophor(min_grade: int, ctx: Context) -> Ev:
+    """Severe reaction to a Cremophor EL product, from the history or from a prior regimen's stop."""
+    c = ctx.consult
+    text = f"hypersensitivity grade ≥ {min_grade} to a Cremophor EL-containing agent"
+    kids: list[Ev] = []
+    h = c.history
+    hist_text = "history of Cremophor EL hypersensitivity"
+    if h.cremophor_hypersensitivity is None:
+        kids.append(Ev(None, hist_text, [], _missing("history.cremophor_hypersensitivity", "history of Cremophor EL (paclitaxel) hypersensitivity")))
+    elif not h.cremophor_hypersensitivity:
+        kids.append(Ev(False, hist_text, [Value(field="history.cremophor_hypersensitivity", label="Cremophor EL hypersensitivity", value="no")]))
+    elif h.cremophor_hypersensitivity_grade is None:
+        kids.append(Ev(None, hist_text, [Value(field="history.cremophor_hypersensitivity", label="Cremophor EL hypersensitivity", value="yes, grade not recorded")],
+                       _missing("history.cremophor_hypersensitivity_grade", "grade of the Cremophor EL reaction")))
+    else:
+        g = h.cremophor_hypersensitivity_grade
+        kids.append(Ev(g >= min_grade, hist_text, [Value(field="history.cremophor_hypersensitivity_grade", label="Cremophor EL hypersensitivity", value=f"yes, grade {g}")]))
+    for a in ctx.agents:
+        reg = c.regimens[a.index]
+        if not a.cremophor or reg.stop_reason != "hypersensitivity":
+            continue
+        path = f"regimens[{a.index}]"
+        rtext = f"regimen {a.index + 1} ({', '.join(a.matched)}) stopped for hypersensitivity"
+        if reg.hypersensitivity_grade is None:
+            kids.append(Ev(None, rtext, [], _missing(f"{path}.hypersensitivity_grade", f"regimen {a.index + 1}: grade of the hypersensitivity reaction")))
+        else:
+            kids.append(Ev(reg.hypersensitivity_grade >= min_grade, rtext,
+                           [Value(field=f"{path}.hypersensitivity_grade", label=f"Regimen {a.index + 1} reaction", value=f"grade {reg.hypersensitivity_grade}")]))
+    states = [k.state for k in kids]
+    st: Tri = True if True in states else (None if None in states else False)
+    ev = _combine(text, st, kids)
+    return ev
+
+
+def to_condition(ev: Ev) -> Condition:
+    text = ev.text
+    if not ev.children and ev.values:
+        text += " — " + "; ".join(f"{v.label}: {v.value}" for v in ev.values)
+    return Condition(text=text, state=to_state(ev.state), children=[to_condition(k) for k in ev.children])
+
+
+SUMMARY = {
+    ("indication", "met"): "Meets label indication: {t}",
+    ("indication", "not_met"): "Does not meet label indication: {t}",
+    ("indication", "unknown"): "Label indication undetermined: {t}",
+    ("pathway", "met"): "Meets pathway {t}",
+    ("pathway", "not_met"): "Does not meet pathway {t}",
+    ("pathway", "unknown"): "Pathway undetermined: {t}",
+    ("payer", "met"): "Meets payer criterion: {t}",
+    ("payer", "not_met"): "Does not meet payer criterion: {t}",
+    ("payer", "unknown"): "Payer criterion undetermined: {t}",
+    ("exclusion", "met"): "CONTRAINDICATION PRESENT: {t}",
+    ("exclusion", "not_met"): "Not present: {t}",
+    ("exclusion", "unknown"): "Not yet checkable: {t}",
+    ("warning", "met"): "Warning: {t}",
+    ("warning", "not_met"): "Not present: {t}",
+    ("warning", "unknown"): "Not yet checkable: {t}",
+}
+
+
+def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
+    ev = evaluate(rule.when, ctx)
+    state = to_state(ev.state)
+    severity = "info"
+    if state == "met" and rule.kind == "exclusion":
+        severity = "blocking"
+    elif state == "met" and rule.kind == "warning":
+        severity = "warning"
+    summary = SUMMARY[(rule.kind, state)].format(t=rule.title)
+    if state == "unknown" and ev.missing:
+        summary += " — missing: " + ", ".join(m.label for m in ev.missing)
+    plan = ctx.consult.plan.regimen
+    applies = True if rule.plans is None else (None if plan is None else plan in rule.plans)
+    return Finding(
+        id=rule.id, kind=rule.kind, group=rule.group, title=rule.title, statement=" ".join(rule.statement.split()),
+        state=state, severity=severity, summary=summary,
+        conditions=[to_condition(ev)],
+        values=ev.values, missing=ev.missing if state == "unknown" else [],
+        source=source_of(rule.source, ctx.criteria), confidence=rule.confidence, applies_to_plan=applies,
+    )

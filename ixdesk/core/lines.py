@@ -1,0 +1,39 @@
+"""Prior lines of therapy in the metastatic setting, as a range when the record is incomplete.
+
+A regimen whose setting is not recorded, or whose agents are not recognised, may or may not count;
+keeping a minimum and a maximum lets a pathway answer 'met' or 'not met' when every possible count
+agrees, and 'unknown' (naming the regimens) only when they disagree.
+"""
+
+from __future__ import annotations
+
+from ixdesk.core.assessment import LineCount
+from ixdesk.core.consult import Consult
+from ixdesk.core.criteria import Criteria
+from ixdesk.core.resistance import RegimenAgents
+
+
+def count_lines(consult: Consult, criteria: Criteria, agents: list[RegimenAgents]) -> list[LineCount]:
+    endocrine = {c.id for c in criteria.formulary.classes if c.endocrine_based}
+    out: list[LineCount] = []
+    for kind, definition in criteria.lines.items():
+        counted: list[int] = []
+        uncertain: list[int] = []
+        for a in agents:
+            reg = consult.regimens[a.index]
+            if definition.exclude_endocrine_based:
+                only_endocrine = bool(a.classes) and a.classes <= endocrine
+                if only_endocrine and not a.unrecognised:
+                    continue
+                qualifies = None if (not a.classes or only_endocrine) and a.unrecognised else True
+            else:
+                qualifies = True
+            if reg.setting is None:
+                uncertain.append(a.index)
+            elif reg.setting == "metastatic":
+                (counted if qualifies else uncertain).append(a.index)
+        out.append(LineCount(
+            kind=kind, label=definition.label, minimum=len(counted), maximum=len(counted) + len(uncertain),
+            counted=counted, uncertain=uncertain, definition=definition.definition,
+        ))
+    return out

@@ -1,0 +1,424 @@
+"""The consult form: sections a clinician recognises, each input a view over one consult field.
+
+``collect()`` turns the widgets into plain consult input plus problems for text that does not
+parse; the window validates that with the pydantic model. The form holds no clinical logic: the
+only derived value it shows (HER2 status) is the model's own property.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QScrollArea,
+    QVBoxLayout, QWidget,
+)
+
+from ixdesk.core.consult import Consult, Disease
+from ixdesk.core.files import Problem
+from ixdesk.ui.inputs import (
+    ChoiceCombo, DateEdit, FieldBox, NumberEdit, ParseError, TriState, connect_change,
+)
+from ixdesk.ui.regimens import FIELDS as REGIMEN_FIELDS, RegimenEditor
+
+COUNT_UNITS = [("cells/mm3", "cells/mm³"), ("10^9/L", "×10⁹/L")]
+HB_UNITS = [("g/dL", "g/dL"), ("g/L", "g/L")]
+CREAT_UNITS = [("mg/dL", "mg/dL"), ("umol/L", "µmol/L")]
+ENZ_UNITS = [("U/L", "U/L")]
+BILI_UNITS = [("mg/dL", "mg/dL"), ("umol/L", "µmol/L")]
+ULN_LABS = ("ast", "alt", "bilirubin")
+
+
+def _section(title: str) -> tuple[QGroupBox, QFormLayout]:
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+    return box, form
+
+
+class ConsultForm(QScrollArea):
+    """All consult inputs in one scrolling column, with a map from consult path to widget."""
+
+    changed = Signal()
+
+    def __init__(self, criteria: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.criteria = criteria
+        self.setWidgetResizable(True)
+        self._loading = False
+        body = QWidget()
+        self.body = body
+        col = QVBoxLayout(body)
+        col.setContentsMargins(6, 6, 6, 6)
+        # path -> (widget that takes focus, box that shows the error)
+        self.fields: dict[str, tuple[QWidget, FieldBox]] = {}
+        self._readers: dict[str, Callable[[], Any]] = {}
+        self._writers: dict[str, Callable[[Any], None]] = {}
+
+        # Patient
+        box, f = _section("Patient")
+        self._text(f, "patient.name", "Name", 200)
+        self._text(f, "patient.record_number", "Record number", 64)
+        self._date(f, "patient.date_of_birth", "Date of birth")
+        self._choice(f, "patient.sex", "Sex", [("female", "female"), ("male", "male")])
+        self._number(f, "patient.height_cm", "Height", "cm")
+        self._number(f, "patient.weight_kg", "Weight", "kg")
+        self._tri(f, "patient.pregnant", "Pregnant")
+        self._tri(f, "patient.breastfeeding", "Breastfeeding")
+        col.addWidget(box)
+
+        # Disease
+        box, f = _section("Disease and receptors")
+        self._choice(f, "disease.extent", "Extent", [("early", "early"), ("locally_advanced", "locally advanced"),
+                                                     ("metastatic", "metastatic"),
+                                                     ("recurrent_unresectable", "recurrent, unresectable")])
+        rec = [("positive", "positive"), ("negative", "negative")]
+        self._choice(f, "disease.er", "Estrogen receptor (ER)", rec)
+        self._choice(f, "disease.pr", "Progesterone receptor (PR)", rec)
+        self._choice(f, "disease.her2_ihc", "HER2 IHC", [("0", "0"), ("1+", "1+"), ("2+", "2+"), ("3+", "3+")])
+        self._choice(f, "disease.her2_ish", "HER2 ISH", [("positive", "amplified (positive)"),
+                                                          ("negative", "not amplified (negative)"),
+                                                          ("not_done", "not done")])
+        self.her2_status = QLabel()
+        self.her2_status.setAccessibleName("HER2 status derived from IHC and ISH")
+        f.addRow("HER2 status", self.her2_status)
+        self._number(f, "disease.pdl1_cps", "PD-L1 CPS", "")
+        self._choice(f, "disease.germline_brca", "Germline BRCA", [("mutation", "mutation"),
+                                                                    ("no_mutation", "no mutation")])
+        self._tri(f, "disease.visceral_crisis", "Visceral crisis")
+        self._tri(f, "disease.endocrine_refractory", "Endocrine refractory")
+        col.addWidget(box)
+
+        # Regimens
+        box = QGroupBox("Prior regimens (most recent last)")
+        lay = QVBoxLayout(box)
+        self.regimens = RegimenEditor(criteria)
+        self.regimens.changed.connect(self._on_change)
+        lay.addWidget(self.regimens)
+        col.addWidget(box)
+
+        # Labs
+        box, f = _section("Labs")
+        self._date(f, "labs.date", "Lab date")
+        self._lab(f, "neutrophils", "Neutrophils (ANC)", COUNT_UNITS)
+        self._lab(f, "platelets", "Platelets", COUNT_UNITS)
+        self._lab(f, "hemoglobin", "Hemoglobin", HB_UNITS)
+        self._lab(f, "ast", "AST", ENZ_UNITS, uln=True)
+        self._lab(f, "alt", "ALT", ENZ_UNITS, uln=True)
+        self._lab(f, "bilirubin", "Total bilirubin", BILI_UNITS, uln=True)
+        self._lab(f, "creatinine", "Creatinine", CREAT_UNITS)
+        col.addWidget(box)
+
+        # History
+        box, f = _section("History and medications")
+        self._choice(f, "history.ecog", "ECOG performance status", [(i, str(i)) for i in range(5)])
+        self._choice(f, "history.neuropathy_grade", "Neuropathy grade (CTCAE)", [(i, f"grade {i}") for i in range(5)])
+        self._tri(f, "history.cremophor_hypersensitivity", "Cremophor (paclitaxel) hypersensitivity")
+        self._choice(f, "history.cremophor_hypersensitivity_grade", "  its grade", [(i, f"grade {i}") for i in range(1, 5)])
+        self._tri(f, "history.prior_ixabepilone_reaction", "Prior reaction to ixabepilone")
+        self._tri(f, "history.cardiac_history", "Cardiac history")
+        self._text(f, "history.cardiac_history_detail", "  details", 5000)
+        self._tri(f, "history.diabetes", "Diabetes")
+        self._medications(f)
+        self._tri(f, "history.grapefruit", "Grapefruit juice")
+        col.addWidget(box)
+
+        # Plan
+        box, f = _section("Plan and attestations")
+        self._choice(f, "plan.regimen", "Planned regimen", [("monotherapy", "ixabepilone monotherapy"),
+                                                            ("with_capecitabine", "ixabepilone + capecitabine"),
+                                                            ("with_trastuzumab", "ixabepilone + trastuzumab")])
+        self._choice(f, "plan.bsa_formula", "BSA formula", [("mosteller", "Mosteller"), ("dubois", "DuBois")],
+                     allow_none=False)
+        self._text(f, "plan.prescriber", "Prescriber", 200)
+        self._date(f, "consult_date", "Consult date")
+        self._tri(f, "attestations.prescriber_is_oncologist", "Prescriber is an oncologist")
+        self._tri(f, "attestations.anthracycline_contraindicated", "Anthracycline contraindicated")
+        self._text(f, "attestations.anthracycline_contraindication_reason", "  reason", 5000)
+        self._tri(f, "attestations.tdxd_candidate", "Candidate for T-DXd")
+        notes = QPlainTextEdit()
+        notes.setTabChangesFocus(True)
+        notes.setFixedHeight(60)
+        self._add(f, "notes", "Notes", notes, lambda: notes.toPlainText() or None,
+                  lambda v: notes.setPlainText(v or ""), stretch=True)
+        col.addWidget(box)
+        col.addStretch(1)
+        self.setWidget(body)
+        self.setMinimumWidth(460)
+
+    # --- building blocks --------------------------------------------------------------------
+
+    def _add(self, form: QFormLayout, path: str, label: str, widget: QWidget, read: Callable[[], Any],
+             write: Callable[[Any], None], *extra: QWidget, stretch: bool = False, note: str | None = None) -> FieldBox:
+        widget.setAccessibleName(label.strip())
+        box = FieldBox(widget, *extra, stretch_last=stretch, note=note)
+        form.addRow(label, box)
+        self.fields[path] = (widget, box)
+        self._readers[path] = read
+        self._writers[path] = write
+        connect_change(widget, self._on_change)
+        for e in extra:
+            connect_change(e, self._on_change)
+        return box
+
+    def _text(self, form: QFormLayout, path: str, label: str, max_len: int) -> None:
+        w = QLineEdit()
+        w.setPlaceholderText("not recorded")
+        self._add(form, path, label, w, lambda: w.text() or None, lambda v: w.setText(v or ""), stretch=True)
+
+    def _date(self, form: QFormLayout, path: str, label: str) -> None:
+        w = DateEdit()
+        self._add(form, path, label, w, w.value, w.set_value)
+
+    def _number(self, form: QFormLayout, path: str, label: str, unit: str, integer: bool = False) -> None:
+        w = NumberEdit(integer=integer)
+        w.setMaximumWidth(140)
+        self._add(form, path, label, w, w.value, w.set_value, note=unit or None)
+
+    def _choice(self, form: QFormLayout, path: str, label: str, choices: list[tuple[Any, str]],
+                allow_none: bool = True) -> None:
+        w = ChoiceCombo(choices, allow_none=allow_none)
+        self._add(form, path, label, w, w.value, w.set_value)
+
+    def _tri(self, form: QFormLayout, path: str, label: str) -> None:
+        w = TriState()
+        self._add(form, path, label, w, w.value, w.set_value)
+
+    def _medications(self, form: QFormLayout) -> None:
+        w = QPlainTextEdit()
+        w.setTabChangesFocus(True)
+        w.setPlaceholderText("one per line, e.g.\nketoconazole\nSt John's wort")
+        w.setFixedHeight(78)
+        none_box = QCheckBox("no current medications")
+        none_box.setAccessibleName("No current medications")
+
+        def read() -> list[str] | None:
+            lines = [ln.strip() for ln in w.toPlainText().splitlines() if ln.strip()]
+            if lines:
+                return lines
+            return [] if none_box.isChecked() else None
+
+        def write(v: list[str] | None) -> None:
+            w.setPlainText("\n".join(v or []))
+            none_box.setChecked(v == [])
+
+        self._add(form, "history.medications", "Current medications", w, read, write, none_box, stretch=True)
+
+    def _lab(self, form: QFormLayout, name: str, label: str, units: list[tuple[str, str]], uln: bool = False) -> None:
+        value = NumberEdit()
+        value.setMaximumWidth(110)
+        unit = ChoiceCombo(units, allow_none=False)
+        unit.setAccessibleName(f"{label} unit")
+        extra: list[QWidget] = [unit]
+        uln_edit: NumberEdit | None = None
+        uln_note: QLabel | None = None
+        if uln:
+            uln_edit = NumberEdit(placeholder="ULN")
+            uln_edit.setMaximumWidth(80)
+            uln_edit.setAccessibleName(f"{label} upper limit of normal")
+            uln_note = QLabel()
+            uln_note.setAccessibleName(f"{label} upper limit of normal note")
+            extra += [QLabel("ULN"), uln_edit, uln_note]
+        path = f"labs.{name}"
+
+        def default_uln() -> tuple[float, str] | None:
+            if not uln or self.criteria is None:
+                return None
+            key = name if name != "bilirubin" else ("bilirubin_mg_dl" if unit.value() == "mg/dL" else "bilirubin_umol_l")
+            d = self.criteria.lab_defaults.uln.get(key)
+            return (d.value, d.unit) if d else None
+
+        def read() -> dict[str, Any] | None:
+            v = value.value()
+            if v is None:
+                return None
+            out: dict[str, Any] = {"value": float(v), "unit": unit.value()}
+            if uln_edit is not None:
+                u = uln_edit.value()
+                if u is None:
+                    d = default_uln()
+                    if d is None:
+                        raise ParseError("enter the laboratory's upper limit of normal")
+                    u = d[0]
+                out["uln"] = float(u)
+            return out
+
+        def write(v: Any) -> None:
+            value.set_value(v.value if v is not None else None)
+            unit.set_value(v.unit if v is not None else units[0][0])
+            if uln_edit is not None:
+                d = default_uln()
+                is_default = v is None or (d is not None and abs(v.uln - d[0]) < 1e-9)
+                uln_edit.set_value(None if is_default else v.uln)
+
+        def refresh_note() -> None:
+            if uln_edit is None or uln_note is None:
+                return
+            d = default_uln()
+            if uln_edit.text().strip():
+                uln_note.setText("lab's own")
+                uln_note.setStyleSheet("color: #555;")
+            elif d is not None:
+                uln_note.setText(f"default {d[0]:g} {d[1]} (typical adult value; use your lab's)")
+                uln_note.setStyleSheet("color: #8a5a00; font-style: italic;")
+            else:
+                uln_note.setText("")
+            if d is not None:
+                uln_edit.setPlaceholderText(f"{d[0]:g}")
+
+        box = self._add(form, path, label, value, read, write, *extra, stretch=uln)
+        if uln_edit is not None:
+            self.fields[f"{path}.uln"] = (uln_edit, box)
+            uln_edit.textChanged.connect(refresh_note)
+            unit.currentIndexChanged.connect(refresh_note)
+            refresh_note()
+        self.fields[f"{path}.unit"] = (unit, box)
+
+    # --- state ------------------------------------------------------------------------------
+
+    def load(self, consult: Consult) -> None:
+        """Show a consult; emits one ``changed`` afterwards."""
+        self._loading = True
+        try:
+            for path, write in self._writers.items():
+                write(_get(consult, path))
+            self.regimens.set_regimens(consult.regimens)
+        finally:
+            self._loading = False
+        self._update_derived(consult.disease)
+        self.changed.emit()
+
+    def collect(self) -> tuple[dict[str, Any], list[Problem]]:
+        """Consult input as plain data, plus problems for fields whose text does not parse."""
+        data: dict[str, Any] = {}
+        problems: list[Problem] = []
+        for path, read in self._readers.items():
+            try:
+                val = read()
+            except ParseError as exc:
+                problems.append(Problem(path, str(exc)))
+                continue
+            if val is None:
+                continue  # not recorded: leave the model's default
+            _set(data, path, val)
+        regs, probs = self.regimens.collect()
+        data["regimens"] = regs
+        problems.extend(probs)
+        return data, problems
+
+    def snapshot(self) -> Any:
+        """Everything typed, as text, to tell whether the user changed anything since load/save."""
+        texts = []
+        for widget, _box in self.fields.values():
+            if isinstance(widget, QComboBox):
+                texts.append(widget.currentIndex())
+            elif isinstance(widget, QLineEdit):
+                texts.append(widget.text())
+            elif isinstance(widget, QPlainTextEdit):
+                texts.append(widget.toPlainText())
+        for _w, box in self.fields.values():
+            for extra in box.widgets[1:]:
+                if isinstance(extra, QCheckBox):
+                    texts.append(extra.isChecked())
+        return (texts, self.regimens.snapshot())
+
+    def mark_errors(self, problems: list[Problem]) -> list[Problem]:
+        """Mark each problem at its field; return those that have no field on this form."""
+        by_box: dict[int, tuple[FieldBox, QWidget, list[str]]] = {}
+        unplaced: list[Problem] = []
+        for p in problems:
+            if p.field.startswith("regimens"):
+                continue
+            hit = self._lookup(p.field)
+            if hit is None:
+                unplaced.append(p)
+                continue
+            widget, box = hit
+            entry = by_box.setdefault(id(box), (box, widget, []))
+            entry[2].append(p.message)
+        for _w, box in self.fields.values():
+            entry = by_box.get(id(box))
+            box.set_error("; ".join(entry[2]) if entry else None, target=entry[1] if entry else None)
+        self.regimens.set_errors([p for p in problems if p.field.startswith("regimens")])
+        return unplaced
+
+    def _lookup(self, path: str) -> tuple[QWidget, FieldBox] | None:
+        parts = path.split(".")
+        while parts:
+            key = ".".join(parts)
+            if key in self.fields:
+                return self.fields[key]
+            parts.pop()
+        return None
+
+    def widget_for(self, path: str) -> QWidget | None:
+        """The input a consult path is edited in (for regimens, the editor field of that row)."""
+        if path.startswith("regimens"):
+            import re
+
+            m = re.match(r"^regimens\[(\d+)\]\.?(\w*)", path)
+            if m:
+                return self.regimens.widget_for(m.group(2) if m.group(2) in REGIMEN_FIELDS else "agents")
+            return self.regimens.table
+        hit = self._lookup(path)
+        return hit[0] if hit else None
+
+    def focus_field(self, path: str) -> bool:
+        """Move focus to the input for ``path``, scrolling it into view; False if there is none."""
+        import re
+
+        m = re.match(r"^regimens\[(\d+)\]\.?(\w*)", path)
+        if m:
+            ok = self.regimens.focus_field(int(m.group(1)), m.group(2))
+            widget: QWidget | None = self.widget_for(path) if ok else self.regimens.table
+            if not ok:
+                self.regimens.table.setFocus()
+        elif path == "regimens":
+            widget = self.regimens.table
+            widget.setFocus()
+        else:
+            widget = self.widget_for(path)
+            if widget is None:
+                return False
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        if widget is not None:
+            self.ensureWidgetVisible(widget, 40, 80)
+        return widget is not None
+
+    def _on_change(self) -> None:
+        if self._loading:
+            return
+        try:
+            disease = Disease(her2_ihc=self.fields["disease.her2_ihc"][0].value(),  # type: ignore[attr-defined]
+                              her2_ish=self.fields["disease.her2_ish"][0].value())  # type: ignore[attr-defined]
+            self._update_derived(disease)
+        except Exception:  # noqa: BLE001 - display only
+            pass
+        self.changed.emit()
+
+    def _update_derived(self, disease: Disease) -> None:
+        status = disease.her2_status
+        self.her2_status.setText({"positive": "HER2-positive", "low": "HER2-low", "negative": "HER2-0 (negative)",
+                                  None: "not determined (needs IHC, and ISH if 2+)"}[status])
+
+
+def _get(consult: Consult, path: str) -> Any:
+    obj: Any = consult
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    cur = data
+    for part in parts[:-1]:
+        cur = cur.setdefault(part, {})
+    cur[parts[-1]] = value
+
+
+def today() -> date:
+    return date.today()

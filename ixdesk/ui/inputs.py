@@ -1,0 +1,196 @@
+"""Small input widgets that keep 'not recorded' distinct from every real answer.
+
+Clinical booleans are a three-way combo (not recorded / yes / no), never a checkbox, because an
+unticked box would silently say 'no'. Numbers and dates are line edits so the text the user typed
+is kept as typed even when it does not parse; the parse error is reported at the field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+NOT_RECORDED = "not recorded"
+_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+ERROR_STYLE = "border: 2px solid #c62828; border-radius: 3px; background: #fff3f3;"
+
+
+class ParseError(ValueError):
+    """Text in a field that cannot be read as the expected kind of value."""
+
+
+class ChoiceCombo(QComboBox):
+    """A combo over fixed values with a first 'not recorded' entry meaning None."""
+
+    def __init__(self, choices: Sequence[tuple[Any, str]], allow_none: bool = True, none_label: str = NOT_RECORDED,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._values: list[Any] = []
+        if allow_none:
+            self.addItem(none_label)
+            self._values.append(None)
+        for value, label in choices:
+            self.addItem(label)
+            self._values.append(value)
+
+    def value(self) -> Any:
+        i = self.currentIndex()
+        return self._values[i] if 0 <= i < len(self._values) else None
+
+    def set_value(self, value: Any) -> None:
+        try:
+            self.setCurrentIndex(self._values.index(value))
+        except ValueError:
+            self.setCurrentIndex(0)
+
+    # Wheel scrolling over a combo inside a scrolling form silently changes clinical answers.
+    def wheelEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
+class TriState(ChoiceCombo):
+    """Yes / no / not recorded."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__([(True, "yes"), (False, "no")], parent=parent)
+
+
+class NumberEdit(QLineEdit):
+    """A number typed as text; empty means not recorded."""
+
+    def __init__(self, placeholder: str = "", integer: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._integer = integer
+        self.setPlaceholderText(placeholder or NOT_RECORDED)
+
+    def value(self) -> float | int | None:
+        text = self.text().strip()
+        if not text:
+            return None
+        if "," in text:  # "1,500" could mean 1500 or 1.5: refuse rather than guess
+            raise ParseError("use a point for decimals and no thousands separator")
+        try:
+            num = float(text)
+        except ValueError:
+            raise ParseError("not a number") from None
+        if num != num or num in (float("inf"), float("-inf")):
+            raise ParseError("not a number")
+        if self._integer:
+            if num != int(num):
+                raise ParseError("must be a whole number")
+            return int(num)
+        return num
+
+    def set_value(self, value: float | int | None) -> None:
+        if value is None:
+            self.setText("")
+        elif isinstance(value, float) and value.is_integer():
+            self.setText(str(int(value)))
+        else:
+            self.setText(str(value))
+
+
+def parse_date(text: str) -> date | None:
+    """YYYY-MM-DD, or empty for not recorded."""
+    if not text.strip():
+        return None
+    m = _DATE_RE.match(text)
+    if not m:
+        raise ParseError("not a valid date (use YYYY-MM-DD)")
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise ParseError("no such date") from None
+
+
+class DateEdit(QLineEdit):
+    """A date as YYYY-MM-DD text; empty means not recorded (unknown)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText("YYYY-MM-DD · empty = not recorded")
+        self.setMaxLength(10)
+        self.setMinimumWidth(150)
+
+    def value(self) -> date | None:
+        return parse_date(self.text())
+
+    def set_value(self, value: date | None) -> None:
+        self.setText(value.isoformat() if value else "")
+
+
+class FieldBox(QWidget):
+    """One form input (or a row of them) with an inline error line below it.
+
+    The error is shown as text, not only as a red border, so it reads without colour vision
+    and is announced by screen readers via the tooltip and accessible description.
+    """
+
+    def __init__(self, *widgets: QWidget, stretch_last: bool = False, note: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(1)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        for w in widgets:
+            row.addWidget(w)
+        self.note = QLabel(note or "")
+        self.note.setStyleSheet("color: #555;")
+        self.note.setVisible(bool(note))
+        row.addWidget(self.note)
+        if not stretch_last:
+            row.addStretch(1)
+        outer.addLayout(row)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b71c1c; font-weight: 600;")
+        self.error.hide()
+        outer.addWidget(self.error)
+        self.widgets = list(widgets)
+        self._tips = {id(w): w.toolTip() for w in widgets}
+
+    def set_error(self, message: str | None, target: QWidget | None = None) -> None:
+        """Show or clear the error; ``target`` picks which of the row's widgets gets the border."""
+        targets = [target] if target is not None else self.widgets[:1]
+        for w in self.widgets:
+            bad = message is not None and w in targets
+            w.setStyleSheet(ERROR_STYLE if bad else "")
+            w.setToolTip(f"⚠ {message}" if bad else self._tips.get(id(w), ""))
+            w.setAccessibleDescription(f"Error: {message}" if bad else "")
+        if message:
+            self.error.setText(f"⚠ {message}")
+            self.error.show()
+        else:
+            self.error.clear()
+            self.error.hide()
+
+    def has_error(self) -> bool:
+        return self.error.isVisible() or bool(self.error.text())
+
+
+class ChangeHub(QWidget):
+    """Not shown; only carries one ``changed`` signal that every input connects to."""
+
+    changed = Signal()
+
+
+def connect_change(widget: QWidget, slot: Any) -> None:
+    """Connect whichever 'user changed the value' signal the widget has."""
+    if isinstance(widget, QComboBox):
+        widget.currentIndexChanged.connect(lambda *_: slot())
+    elif isinstance(widget, QLineEdit):
+        widget.textChanged.connect(lambda *_: slot())
+    elif hasattr(widget, "textChanged"):
+        widget.textChanged.connect(lambda *_: slot())  # QPlainTextEdit
+    elif hasattr(widget, "toggled"):
+        widget.toggled.connect(lambda *_: slot())

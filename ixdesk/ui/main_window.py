@@ -1,0 +1,389 @@
+"""The IxDesk main window: consult form on the left, live assessment on the right, files that are never lost.
+
+Flow on every edit: the form yields plain data, the pydantic ``Consult`` validates it, and only a
+valid consult reaches ``assess()``. Invalid input is marked at its field; the panel then keeps the
+last valid results, visibly marked as such. The window holds no clinical logic.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import ValidationError
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter
+
+import ixdesk
+from ixdesk.core import autosave
+from ixdesk.core.assessment import Assessment
+from ixdesk.core.consult import Consult
+from ixdesk.core.criteria import Criteria, CriteriaError, default_criteria
+from ixdesk.core.files import ConsultFileError, Problem, describe_validation_error, load_consult, save_consult
+from ixdesk.ui.form import ConsultForm
+from ixdesk.ui.panel import AssessmentPanel
+from ixdesk.ui.settings import add_recent, make_settings, recent_files, remove_recent
+
+AUTOSAVE_MS = 30_000
+FILE_FILTER = "IxDesk consult (*.json);;All files (*)"
+
+AssessFn = Callable[[Consult, Criteria], Assessment]
+
+
+def _default_assess(consult: Consult, criteria: Criteria) -> Assessment:
+    from ixdesk.core.engine import assess
+
+    return assess(consult, criteria)
+
+
+class MainWindow(QMainWindow):
+    """One consult per window."""
+
+    def __init__(self, criteria_loader: Callable[[], Criteria] = default_criteria,
+                 assess_fn: AssessFn = _default_assess, autosave_ms: int = AUTOSAVE_MS) -> None:
+        super().__init__()
+        self.settings = make_settings()
+        self._assess_fn = assess_fn
+        self.criteria: Criteria | None = None
+        self.criteria_error: str | None = None
+        try:
+            self.criteria = criteria_loader()
+        except CriteriaError as exc:
+            self.criteria_error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - any failure to load rules means no results
+            self.criteria_error = f"{type(exc).__name__}: {exc}"
+
+        self.path: str | None = None
+        self._consult: Consult | None = None  # last valid
+        self._assessment: Assessment | None = None  # for the last valid consult
+        self._problems: list[Problem] = []
+        self._baseline: Any = None
+        self._loading = False
+
+        self.form = ConsultForm(self.criteria)
+        self.panel = AssessmentPanel()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.form)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 6)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.reassess)
+        self.form.changed.connect(self._timer.start)
+        self.panel.field_requested.connect(self.focus_field)
+
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(autosave_ms)
+        self.autosave_timer.timeout.connect(self.autosave_now)
+        self.autosave_timer.start()
+
+        self._build_menus()
+        self.resize(1280, 800)
+        geom = self.settings.value("geometry")
+        if isinstance(geom, QByteArray) and not geom.isEmpty():
+            self.restoreGeometry(geom)
+        state = self.settings.value("splitter")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.splitter.restoreState(state)
+        else:
+            self.splitter.setSizes([560, 720])
+        if self.criteria_error:
+            self.panel.show_criteria_error(self.criteria_error)
+        # not new_consult(): that clears the autosave slot before recovery could be offered
+        self.load_consult_into_form(Consult(consult_date=date.today()), None)
+
+    # --- menus ------------------------------------------------------------------------------
+
+    def _action(self, menu: QMenu, text: str, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(lambda *_: slot())
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        m = bar.addMenu("&File")
+        self.menu_file = m
+        SK = QKeySequence.StandardKey
+        self.act_new = self._action(m, "&New consult", self.new_consult, SK.New)
+        self.act_open = self._action(m, "&Open…", self.open_dialog, SK.Open)
+        self.menu_recent = m.addMenu("Open &recent")
+        self._rebuild_recent()
+        m.addSeparator()
+        self.act_save = self._action(m, "&Save", self.save, SK.Save)
+        self.act_save_as = self._action(m, "Save &as…", self.save_as, SK.SaveAs)
+        m.addSeparator()
+        self.act_quit = self._action(m, "&Quit", self.close, SK.Quit)
+        if self.act_quit.shortcut().isEmpty():
+            self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        self.menu_reports = bar.addMenu("&Reports")
+        self.menu_reports.setToolTipsVisible(True)
+        self.menu_reports_placeholder = self.menu_reports.addAction("(no report types installed)")
+        self.menu_reports_placeholder.setEnabled(False)
+        h = bar.addMenu("&Help")
+        self._action(h, "&About IxDesk", self.about)
+
+    def _rebuild_recent(self) -> None:
+        self.menu_recent.clear()
+        items = recent_files(self.settings)
+        for p in items:
+            act = self.menu_recent.addAction(p)
+            act.triggered.connect(lambda *_, p=p: self.open_path(p, ask=True))
+        self.menu_recent.setEnabled(bool(items))
+
+    # --- public API for reports and the CLI -------------------------------------------------
+
+    def current_consult(self) -> Consult | None:
+        """The last valid consult (None when nothing valid has been entered yet)."""
+        return self._consult
+
+    def current_assessment(self) -> Assessment | None:
+        """The assessment of the current input, or None if the input is invalid or criteria failed."""
+        return self._assessment if not self._problems and self.criteria is not None else None
+
+    def input_problems(self) -> list[Problem]:
+        return list(self._problems)
+
+    # --- assessment -------------------------------------------------------------------------
+
+    def reassess(self) -> None:
+        """Validate the form and, if valid, assess; never raises."""
+        self._timer.stop()
+        data, problems = self.form.collect()
+        consult: Consult | None = None
+        if not problems:
+            try:
+                consult = Consult.model_validate(data)
+            except ValidationError as exc:
+                problems = describe_validation_error(exc)
+            except Exception as exc:  # noqa: BLE001 - never crash on input
+                problems = [Problem("", f"cannot read the input: {exc}")]
+        self._problems = problems
+        unplaced = self.form.mark_errors(problems)
+        if consult is not None:
+            self._consult = consult
+            if self.criteria is not None:
+                try:
+                    self._assessment = self._assess_fn(consult, self.criteria)
+                except Exception as exc:  # noqa: BLE001 - engine bug: say so, show nothing stale
+                    self._assessment = None
+                    self.panel.show_criteria_error(f"The assessment failed: {type(exc).__name__}: {exc}")
+                else:
+                    self.panel.show_assessment(self._assessment)
+                    self.panel.set_stale(None)
+        elif self.criteria is not None:
+            msgs = [str(p) for p in problems]
+            self.panel.set_stale(msgs)
+        self._update_modified()
+        n = len(problems)
+        self.status_label.setText(f"⚠ {n} input problem(s)" if n else "")
+        if unplaced:
+            self.statusBar().showMessage("; ".join(str(p) for p in unplaced), 10_000)
+
+    def focus_field(self, path: str) -> None:
+        if not self.form.focus_field(path):
+            self.statusBar().showMessage(f"No field on the form for {path}", 5000)
+
+    # --- modified state and title -----------------------------------------------------------
+
+    def _update_modified(self) -> None:
+        if self._loading:
+            return
+        self.setWindowModified(self.form.snapshot() != self._baseline)
+
+    def _set_baseline(self) -> None:
+        self._baseline = self.form.snapshot()
+        self.setWindowModified(False)
+
+    def _update_title(self) -> None:
+        name = Path(self.path).name if self.path else "Untitled consult"
+        self.setWindowTitle(f"{name}[*] — IxDesk")
+        self.setWindowFilePath(self.path or "")
+
+    # --- files ------------------------------------------------------------------------------
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; True if it is fine to continue (saved or discarded)."""
+        if not self.isWindowModified():
+            return True
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved changes")
+        box.setText("The consult has unsaved changes.")
+        box.setInformativeText("Save them before continuing?")
+        box.setStandardButtons(QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                               | QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_consult(self, ask: bool = True) -> None:
+        if ask and not self.maybe_save():
+            return
+        self.load_consult_into_form(Consult(consult_date=date.today()), None)
+        autosave.clear_autosave()
+
+    def load_consult_into_form(self, consult: Consult, path: str | None, modified: bool = False) -> None:
+        self._loading = True
+        try:
+            self.path = path
+            self._consult = None
+            self._assessment = None
+            self.form.load(consult)
+            self.reassess()
+        finally:
+            self._loading = False
+        self._set_baseline()
+        if modified:
+            self._baseline = None
+            self.setWindowModified(True)
+        self._update_title()
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        folder = str(self.settings.value("last_folder", "") or str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Open consult", folder, FILE_FILTER)
+        if path:
+            self.open_path(path, ask=False)
+
+    def open_path(self, path: str, ask: bool = True) -> bool:
+        """Open a consult file; a corrupt or newer file is refused with its problems, never touched."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            consult = load_consult(path)
+        except ConsultFileError as exc:
+            self._show_file_error(path, exc.problems)
+            if any("not found" in p.message for p in exc.problems):
+                remove_recent(self.settings, path)
+                self._rebuild_recent()
+            return False
+        self.load_consult_into_form(consult, os.path.abspath(path))
+        self._remember(path)
+        return True
+
+    def _show_file_error(self, path: str, problems: list[Problem]) -> None:
+        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems[:20])
+        more = f"<p>… and {len(problems) - 20} more.</p>" if len(problems) > 20 else ""
+        QMessageBox.critical(self, "Cannot open consult",
+                             f"<p><b>{html.escape(path)}</b> was not opened:</p><ul>{items}</ul>{more}"
+                             "<p>The file was not changed.</p>")
+
+    def _remember(self, path: str) -> None:
+        self.settings.setValue("last_folder", str(Path(path).resolve().parent))
+        add_recent(self.settings, os.path.abspath(path))
+        self._rebuild_recent()
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self._save_to(self.path)
+
+    def save_as(self) -> bool:
+        folder = str(self.settings.value("last_folder", "") or str(Path.home()))
+        suggested = str(Path(folder) / (Path(self.path).name if self.path else "consult.json"))
+        path, _ = QFileDialog.getSaveFileName(self, "Save consult as", suggested, FILE_FILTER)
+        if not path:
+            return False
+        if not Path(path).suffix:
+            path += ".json"
+        return self._save_to(path)
+
+    def _save_to(self, path: str) -> bool:
+        self.reassess()
+        if self._problems or self._consult is None:
+            QMessageBox.warning(self, "Cannot save yet",
+                                "Some fields have problems (marked in red). Correct them before saving; "
+                                "your input is kept and autosaved as of the last valid state.")
+            return False
+        try:
+            save_consult(self._consult, path)
+        except OSError as exc:
+            QMessageBox.critical(self, "Save failed", f"Could not save {path}: {exc.strerror or exc}. "
+                                                      "The previous file, if any, is unchanged.")
+            return False
+        self.path = os.path.abspath(path)
+        self._remember(path)
+        self._set_baseline()
+        self._update_title()
+        autosave.clear_autosave()
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    # --- autosave ---------------------------------------------------------------------------
+
+    def autosave_now(self) -> bool:
+        """Write the last valid consult to the autosave slot if there are unsaved changes."""
+        if not self.isWindowModified() or self._consult is None:
+            return False
+        try:
+            autosave.write_autosave(self._consult, self.path)
+        except OSError as exc:
+            self.statusBar().showMessage(f"Autosave failed: {exc}", 10_000)
+            return False
+        return True
+
+    def offer_recovery(self) -> bool:
+        """If a previous session left an autosave, offer to restore it; True if restored."""
+        rec = autosave.read_autosave()
+        if rec is None:
+            return False
+        if rec.consult is None:
+            QMessageBox.warning(self, "Autosave unreadable",
+                                "An autosave from a previous session could not be read and was discarded:\n"
+                                + "\n".join(rec.problems[:10]))
+            autosave.clear_autosave()
+            return False
+        where = rec.original_path or "an unsaved consult"
+        answer = QMessageBox.question(
+            self, "Recover unsaved consult?",
+            f"IxDesk did not close normally. An autosave of {where}"
+            + (f" from {rec.saved_at}" if rec.saved_at else "") + " was found.\n\nRecover it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            autosave.clear_autosave()
+            return False
+        self.load_consult_into_form(rec.consult, rec.original_path, modified=True)
+        return True
+
+    # --- about and close --------------------------------------------------------------------
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About IxDesk", self.about_text())
+
+    def about_text(self) -> str:
+        if self.criteria is not None:
+            crit = (f"Criteria: {html.escape(self.criteria.info.name)} version {html.escape(self.criteria.version)}"
+                    f"<br>sha256 <code>{self.criteria.sha256}</code>")
+        else:
+            crit = f"Criteria could not be loaded: {html.escape(self.criteria_error or '')}"
+        return (f"<h3>IxDesk {ixdesk.__version__}</h3><p>Decision support for ixabepilone (Ixempra) "
+                f"in breast cancer. It does not replace clinical judgement.</p><p>{crit}</p>")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("splitter", self.splitter.saveState())
+        self.settings.sync()
+        self.autosave_timer.stop()
+        autosave.clear_autosave()
+        event.accept()
+

@@ -1,0 +1,458 @@
+"""The assessment panel: shows what ``assess()`` returned, and nothing it did not.
+
+Every state is written out in words next to its colour (MET / NOT MET / UNKNOWN, APPLIES / ruled
+out), so the panel reads in greyscale and to a screen reader. Blocking exclusions sit at the top.
+A missing input is a link: activating it asks the window to focus that field.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QFrame, QHeaderView, QLabel, QSplitter, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ixdesk.core.assessment import Assessment, Condition, Finding, Missing
+
+FIELD_ROLE = Qt.ItemDataRole.UserRole
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+DETAIL_ROLE = Qt.ItemDataRole.UserRole + 2
+
+GREEN, RED, AMBER, GREY = "#d7f0d8", "#ffd6d6", "#ffefc2", "#e8e8e8"
+STATE_TEXT = {"met": ("✔ MET", GREEN), "not_met": ("✘ NOT MET", GREY), "unknown": ("? UNKNOWN", AMBER)}
+RISK_TEXT = {"met": ("⛔ APPLIES", RED), "not_met": ("✔ ruled out", GREEN), "unknown": ("? not ruled out", AMBER)}
+WARN_TEXT = {"met": ("⚠ APPLIES", AMBER), "not_met": ("✔ does not apply", GREEN), "unknown": ("? unknown", AMBER)}
+RESIST_TEXT = {"resistant": ("RESISTANT", GREEN), "not_resistant": ("NOT RESISTANT", GREY),
+               "unknown": ("? UNKNOWN", AMBER), "not_exposed": ("not exposed", GREY)}
+COND_MARK = {"met": "✔", "not_met": "✘", "unknown": "?"}
+KIND_ORDER = ("indication", "pathway", "payer")
+
+
+def state_text(f: Finding) -> tuple[str, str]:
+    table = RISK_TEXT if f.kind == "exclusion" else WARN_TEXT if f.kind == "warning" else STATE_TEXT
+    return table[f.state]
+
+
+class AssessmentPanel(QWidget):
+    """Tree of results plus a detail view of the selected one."""
+
+    field_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Assessment status")
+        self.banner.hide()
+        layout.addWidget(self.banner)
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        self.headline.setTextFormat(Qt.TextFormat.RichText)
+        self.headline.setAccessibleName("Assessment headline")
+        self.headline.setFrameShape(QFrame.Shape.StyledPanel)
+        layout.addWidget(self.headline)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Assessment results")
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["Criterion", "Result"])
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(False)
+        self.tree.itemActivated.connect(self._activated)
+        self.tree.itemClicked.connect(self._activated)
+        self.tree.currentItemChanged.connect(self._show_detail)
+        split.addWidget(self.tree)
+        self.detail = QTextBrowser()
+        self.detail.setAccessibleName("Basis of the selected result")
+        self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(self._link)
+        self.detail.setPlaceholderText("Select a result to see its basis: the rule, your patient's values, "
+                                       "missing inputs and the source.")
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        layout.addWidget(split, 1)
+        self._shown: Assessment | None = None
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # --- states -----------------------------------------------------------------------------
+
+    def show_criteria_error(self, message: str) -> None:
+        """No results at all: a partial rule set would give confident answers from missing rules."""
+        self._shown = None
+        self.tree.clear()
+        self.detail.clear()
+        self.headline.hide()
+        self._banner(f"<b>Criteria could not be loaded — no results are shown.</b><br>{html.escape(message)}", RED)
+
+    def set_stale(self, problems: list[str] | None) -> None:
+        """Mark the shown results as belonging to the last valid input (or clear that mark)."""
+        if problems:
+            first = "; ".join(html.escape(p) for p in problems[:3]) + (" …" if len(problems) > 3 else "")
+            what = ("showing results for the last valid input" if self._shown is not None
+                    else "no results until the input is valid")
+            self._banner(f"<b>⚠ Input has errors — {what}.</b><br>{first}", AMBER)
+            self.tree.setStyleSheet("QTreeWidget { color: #777; }")
+        else:
+            self.banner.hide()
+            self.tree.setStyleSheet("")
+
+    def _banner(self, text: str, colour: str) -> None:
+        self.banner.setText(text)
+        self.banner.setStyleSheet(f"background: {colour}; border: 1px solid #999; padding: 6px;")
+        self.banner.show()
+
+    # --- building ---------------------------------------------------------------------------
+
+    def show_assessment(self, a: Assessment) -> None:
+        if self._shown is not None and a == self._shown:
+            return
+        had = self._shown is not None
+        expanded = self._expanded_keys() if had else set()
+        known = {it.data(0, KEY_ROLE) for it in _iter_items(self.tree)} if had else set()
+        current = self.tree.currentItem().data(0, KEY_ROLE) if self.tree.currentItem() else None
+        self._shown = a
+        self.tree.setUpdatesEnabled(False)
+        try:
+            self.tree.clear()
+            self._build(a)
+            restore = None
+            for item in _iter_items(self.tree):
+                key = item.data(0, KEY_ROLE)
+                if key is None:
+                    continue
+                if key in known:  # new items keep their default (sections open, findings closed)
+                    item.setExpanded(key in expanded)
+                if key == current:
+                    restore = item
+            if restore is not None:
+                self.tree.setCurrentItem(restore)
+        finally:
+            self.tree.setUpdatesEnabled(True)
+        self.headline.show()
+        self.headline.setText(self._headline(a))
+
+    def _expanded_keys(self) -> set[str]:
+        return {item.data(0, KEY_ROLE) for item in _iter_items(self.tree) if item.isExpanded()} - {None}
+
+    def _headline(self, a: Assessment) -> str:
+        parts: list[str] = []
+        if a.blocking:
+            titles = ", ".join(html.escape(a.finding(b).title) for b in a.blocking)
+            parts.append(f"<div style='background:{RED}; padding:4px;'><b>⛔ BLOCKING — do not give: {titles}</b></div>")
+        label = [f for f in a.findings if f.kind == "indication" and f.applies_to_plan is not False]
+        met = [f for f in label if f.state == "met"]
+        unk = [f for f in label if f.state == "unknown"]
+        if met:
+            parts.append(f"<b>✔ FDA label:</b> meets {html.escape(', '.join(f.title for f in met))}")
+        elif unk:
+            parts.append("<b>? FDA label:</b> unknown — inputs missing")
+        else:
+            parts.append("<b>✘ FDA label:</b> no label indication met")
+        d = a.dose
+        if d.state == "computed" and d.dose_mg is not None:
+            vials = " + ".join(f"{v.count}×{v.size_mg:g} mg" for v in d.vials)
+            parts.append(f"<b>Dose:</b> {d.dose_mg:g} mg ({d.mg_per_m2:g} mg/m² × {d.bsa_used_m2:g} m²"
+                         f"{', capped' if d.bsa_capped else ''}); vials {vials}")
+        else:
+            parts.append(f"<b>Dose:</b> {html.escape(d.summary)}")
+        if a.warnings:
+            parts.append(f"<b>⚠ {len(a.warnings)} warning(s)</b>")
+        if a.missing:
+            parts.append(f"<b>{len(a.missing)} input(s) missing</b>")
+        plan = {"monotherapy": "monotherapy", "with_capecitabine": "with capecitabine",
+                "with_trastuzumab": "with trastuzumab"}.get(a.plan or "", "plan not recorded")
+        parts.append(f"<span style='color:#555'>Plan: {plan} · as of {a.as_of.isoformat()} · criteria "
+                     f"{html.escape(a.criteria.version)}</span>")
+        return "<br>".join(parts)
+
+    def _section(self, key: str, title: str, colour: str | None = None, count: str = "") -> QTreeWidgetItem:
+        item = QTreeWidgetItem(self.tree, [title, count])
+        item.setData(0, KEY_ROLE, f"section:{key}")
+        item.setFont(0, self._bold)
+        item.setFont(1, self._bold)
+        if colour:
+            for c in (0, 1):
+                item.setBackground(c, QBrush(QColor(colour)))
+        item.setExpanded(True)
+        return item
+
+    def _child(self, parent: QTreeWidgetItem, text: str, result: str = "", colour: str | None = None,
+               key: str | None = None, detail: str | None = None, tip: str | None = None) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(parent, [text, result])
+        item.setToolTip(0, tip or text)
+        if key:
+            item.setData(0, KEY_ROLE, key)
+        if detail:
+            item.setData(0, DETAIL_ROLE, detail)
+        if colour:
+            item.setBackground(1, QBrush(QColor(colour)))
+        return item
+
+    def _build(self, a: Assessment) -> None:
+        by_id = {f.id: f for f in a.findings}
+        if a.blocking:
+            sec = self._section("blocking", "⛔ Blocking exclusions — ixabepilone must not be given", RED,
+                                f"{len(a.blocking)}")
+            for fid in a.blocking:
+                self._finding(sec, by_id[fid], prefix="blocking:")
+        if a.warnings:
+            sec = self._section("warnings", "⚠ Warnings", AMBER, f"{len(a.warnings)}")
+            for fid in a.warnings:
+                self._finding(sec, by_id[fid], prefix="warning:")
+        self._dose(a)
+        sec = self._section("resistance", "Resistance by drug class")
+        for r in a.resistance:
+            text, colour = RESIST_TEXT[r.result]
+            item = self._child(sec, f"{r.label}: {r.summary}", text, colour, key=f"res:{r.drug_class}",
+                               detail=self._resistance_html(r))
+            for rr in r.regimens:
+                rt, rc = RESIST_TEXT[rr.result]
+                steps = [f"regimen {rr.regimen_index + 1} ({', '.join(rr.agents)})", rr.setting or "setting not recorded"]
+                if rr.start_date:
+                    steps.append(f"start {rr.start_date.isoformat()}")
+                steps.append("ongoing" if rr.ongoing else f"last dose {rr.last_dose_date.isoformat() if rr.last_dose_date else 'not recorded'}")
+                steps.append(f"progression {rr.progression_date.isoformat()}" if rr.progression_date else "no progression date")
+                if rr.elapsed:
+                    steps.append(f"elapsed {rr.elapsed}")
+                if rr.window:
+                    steps.append(f"window {rr.window}" + (f" (to {rr.window_end.isoformat()})" if rr.window_end else ""))
+                reg = self._child(item, " · ".join(steps), rt, rc, key=f"res:{r.drug_class}:{rr.regimen_index}",
+                                  detail=self._resistance_html(r))
+                self._child(reg, f"→ {rr.reason}")
+                if rr.source:
+                    self._child(reg, f"Source: {self._source_text(rr.source)} · confidence: {rr.confidence}")
+                self._missing_items(reg, rr.missing)
+            self._missing_items(item, r.missing)
+        if a.lines:
+            sec = self._section("lines", "Prior lines (metastatic setting)")
+            for lc in a.lines:
+                n = str(lc.minimum) if lc.minimum == lc.maximum else f"{lc.minimum}–{lc.maximum}"
+                it = self._child(sec, f"{lc.label}", n, key=f"lines:{lc.kind}", tip=lc.definition)
+                counted = ", ".join(str(i + 1) for i in lc.counted) or "none"
+                self._child(it, f"counted: regimens {counted}")
+                if lc.uncertain:
+                    self._child(it, f"may count (setting unclear): regimens {', '.join(str(i + 1) for i in lc.uncertain)}",
+                                "uncertain", AMBER)
+                self._child(it, f"definition: {lc.definition}", tip=lc.definition)
+        groups: dict[str, list[Finding]] = {}
+        for kind in KIND_ORDER:
+            for f in a.findings:
+                if f.kind == kind:
+                    groups.setdefault(f.group, []).append(f)
+        checks = [f for f in a.findings if f.kind in ("exclusion", "warning")]
+        for group, fs in groups.items():
+            n_met = sum(f.state == "met" for f in fs)
+            n_unk = sum(f.state == "unknown" for f in fs)
+            sec = self._section(f"group:{group}", group, None, f"{n_met} met · {n_unk} unknown")
+            for f in sorted(fs, key=lambda f: (f.applies_to_plan is False, {"met": 0, "unknown": 1, "not_met": 2}[f.state])):
+                self._finding(sec, f)
+        if checks:
+            n_app = sum(f.state == "met" for f in checks)
+            n_unk = sum(f.state == "unknown" for f in checks)
+            sec = self._section("checks", "Exclusions and warnings checked", None, f"{n_app} apply · {n_unk} unknown")
+            for f in sorted(checks, key=lambda f: {"met": 0, "unknown": 1, "not_met": 2}[f.state]):
+                self._finding(sec, f)
+        if a.missing:
+            sec = self._section("missing", "Missing inputs (click to go to the field)", AMBER, f"{len(a.missing)}")
+            self._missing_items(sec, a.missing, heading=False)
+        if a.data_notes:
+            sec = self._section("notes", "Notes on the input")
+            for n in a.data_notes:
+                self._child(sec, n)
+
+    def _finding(self, parent: QTreeWidgetItem, f: Finding, prefix: str = "") -> None:
+        text, colour = state_text(f)
+        title = f.title
+        if f.applies_to_plan is False:
+            title += "  (other plan)"
+        if f.confidence == "unverified":
+            title += "  [unverified]"
+        item = self._child(parent, title, text, colour, key=f"{prefix}finding:{f.id}", detail=self._finding_html(f),
+                           tip=f.summary)
+        item.setData(1, Qt.ItemDataRole.AccessibleTextRole, text)
+        if f.applies_to_plan is False:
+            item.setForeground(0, QBrush(QColor("#777")))
+        self._child(item, f"Summary: {f.summary}", tip=f.summary)
+        self._child(item, f"Statement: {f.statement}", tip=f.statement)
+        cond = self._child(item, "Conditions")
+        for c in f.conditions:
+            self._condition(cond, c)
+        cond.setExpanded(True)
+        if f.values:
+            vals = self._child(item, "Values used")
+            for v in f.values:
+                vi = self._child(vals, f"{v.label}: {v.value}", "go to field ›")
+                vi.setData(0, FIELD_ROLE, v.field)
+        self._missing_items(item, f.missing)
+        self._child(item, f"Source: {self._source_text(f.source)}")
+        conf = self._child(item, f"Confidence: {f.confidence}",
+                           "UNVERIFIED" if f.confidence == "unverified" else "", AMBER if f.confidence == "unverified" else None)
+        if f.confidence == "unverified":
+            conf.setFont(0, self._bold)
+
+    def _condition(self, parent: QTreeWidgetItem, c: Condition) -> None:
+        text, colour = STATE_TEXT[c.state]
+        item = self._child(parent, f"{COND_MARK[c.state]} {c.text}", text, colour)
+        for ch in c.children:
+            self._condition(item, ch)
+        item.setExpanded(True)
+
+    def _missing_items(self, parent: QTreeWidgetItem, missing: list[Missing], heading: bool = True) -> None:
+        if not missing:
+            return
+        holder = self._child(parent, f"Missing inputs ({len(missing)})", "", AMBER) if heading else parent
+        link = QFont()
+        link.setUnderline(True)
+        for m in missing:
+            it = self._child(holder, f"{m.label}", "go to field ›", AMBER, tip=f"Click to enter: {m.label} ({m.field})")
+            it.setData(0, FIELD_ROLE, m.field)
+            it.setFont(0, link)
+            it.setForeground(0, QBrush(QColor("#0b57d0")))
+        if heading:
+            holder.setExpanded(True)
+
+    def _dose(self, a: Assessment) -> None:
+        d = a.dose
+        colour = {"computed": GREEN, "unknown": AMBER, "not_recommended": RED}[d.state]
+        head = {"computed": f"{d.dose_mg:g} mg" if d.dose_mg is not None else "computed",
+                "unknown": "? UNKNOWN", "not_recommended": "⛔ NOT RECOMMENDED"}[d.state]
+        sec = self._section("dose", f"Dose card: {d.summary}", None, head)
+        sec.setBackground(1, QBrush(QColor(colour)))
+        sec.setData(0, DETAIL_ROLE, self._dose_html(d))
+        hw = []
+        if d.height_cm is not None:
+            hw.append(f"height {d.height_cm:g} cm")
+        if d.weight_kg is not None:
+            hw.append(f"weight {d.weight_kg:g} kg")
+        if d.bsa_m2 is not None:
+            cap = f" → capped at {d.bsa_used_m2:g} m²" if d.bsa_capped and d.bsa_used_m2 is not None else ""
+            self._child(sec, f"BSA ({d.bsa_formula}): {d.bsa_m2:.2f} m²{cap}  [{', '.join(hw)}]",
+                        "capped" if d.bsa_capped else "")
+        if d.hepatic_row:
+            self._child(sec, f"Hepatic row: {d.hepatic_row}")
+        if d.mg_per_m2 is not None:
+            self._child(sec, f"Dose rate: {d.mg_per_m2:g} mg/m² (standard {d.standard_mg_per_m2:g} mg/m²)")
+        for adj in d.adjustments:
+            self._child(sec, f"Adjustment: {adj}", "adjusted", AMBER)
+        if d.dose_mg is not None:
+            self._child(sec, f"Dose: {d.dose_mg:g} mg IV over {d.infusion_hours:g} h every {d.cycle_days} days")
+        if d.vials:
+            vials = " + ".join(f"{v.count} × {v.size_mg:g} mg kit" for v in d.vials)
+            self._child(sec, f"Vials: {vials}" + (f" ({d.vial_total_mg:g} mg)" if d.vial_total_mg else ""))
+        if d.hcpcs_units is not None:
+            self._child(sec, f"Billing: {d.hcpcs_code} × {d.hcpcs_units} units")
+        if d.capecitabine is not None:
+            c = d.capecitabine
+            self._child(sec, f"Capecitabine: {c.mg_per_dose:g} mg per dose ({c.mg_per_m2_per_dose:g} mg/m² × "
+                             f"{c.bsa_m2:g} m²), {c.schedule}")
+        if d.premedication:
+            pre = self._child(sec, "Premedication (1 hour before infusion)")
+            for p in d.premedication:
+                self._child(pre, f"{p.drug} {p.dose} {p.route}, {p.timing}",
+                            "required" if p.required else p.when, None if p.required else AMBER, tip=p.when)
+        for n in d.notes:
+            self._child(sec, f"Note: {n}", tip=n)
+        for u in d.unverified:
+            self._child(sec, f"Unverified: {u}", "UNVERIFIED", AMBER, tip=u)
+        self._missing_items(sec, d.missing)
+
+    # --- details ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _source_text(s: Any) -> str:
+        return f"{s.document} — {s.title}, {s.section} (version {s.version})"
+
+    def _links(self, missing: list[Missing]) -> str:
+        if not missing:
+            return ""
+        items = "".join(f"<li><a href='field:{html.escape(m.field)}'>{html.escape(m.label)}</a></li>" for m in missing)
+        return f"<p><b>Missing inputs</b> (click to go to the field):</p><ul>{items}</ul>"
+
+    def _cond_html(self, conds: list[Condition]) -> str:
+        if not conds:
+            return ""
+        out = "<ul>"
+        for c in conds:
+            text, colour = STATE_TEXT[c.state]
+            out += (f"<li>{html.escape(c.text)} <span style='background:{colour}'>&nbsp;{text}&nbsp;</span>"
+                    f"{self._cond_html(c.children)}</li>")
+        return out + "</ul>"
+
+    def _finding_html(self, f: Finding) -> str:
+        text, colour = state_text(f)
+        conf = ("<span style='background:#ffefc2; font-weight:bold'>&nbsp;UNVERIFIED&nbsp;</span>"
+                if f.confidence == "unverified" else html.escape(f.confidence))
+        vals = "".join(f"<li>{html.escape(v.label)}: <b>{html.escape(v.value)}</b></li>" for v in f.values)
+        return (f"<h3>{html.escape(f.title)} <span style='background:{colour}'>&nbsp;{text}&nbsp;</span></h3>"
+                f"<p>{html.escape(f.summary)}</p>"
+                f"<p><b>Rule:</b> <i>{html.escape(f.statement)}</i></p>"
+                f"<p><b>Conditions:</b></p>{self._cond_html(f.conditions)}"
+                + (f"<p><b>Patient values used:</b></p><ul>{vals}</ul>" if vals else "")
+                + self._links(f.missing)
+                + f"<p><b>Source:</b> {html.escape(self._source_text(f.source))}<br><b>Confidence:</b> {conf}</p>")
+
+    def _resistance_html(self, r: Any) -> str:
+        rows = ""
+        for rr in r.regimens:
+            rows += (f"<li><b>Regimen {rr.regimen_index + 1}</b> ({html.escape(', '.join(rr.agents))}), "
+                     f"{html.escape(rr.setting or 'setting not recorded')}: {html.escape(rr.reason)}"
+                     f" → <b>{RESIST_TEXT[rr.result][0]}</b>"
+                     + (f"<br><small>{html.escape(self._source_text(rr.source))}; confidence {rr.confidence}</small>"
+                        if rr.source else "") + "</li>")
+        return (f"<h3>{html.escape(r.label)}: {RESIST_TEXT[r.result][0]}</h3><p>{html.escape(r.summary)}</p>"
+                f"<ul>{rows}</ul>" + self._links(r.missing))
+
+    def _dose_html(self, d: Any) -> str:
+        lines = [f"<h3>Dose card</h3><p>{html.escape(d.summary)}</p>"]
+        if d.unverified:
+            lines.append("<p><b>Unverified:</b> " + html.escape("; ".join(d.unverified)) + "</p>")
+        lines.append(self._links(d.missing))
+        return "".join(lines)
+
+    def _show_detail(self, item: QTreeWidgetItem | None, _prev: Any = None) -> None:
+        while item is not None and not item.data(0, DETAIL_ROLE):
+            item = item.parent()
+        self.detail.setHtml(item.data(0, DETAIL_ROLE) if item is not None else "")
+
+    def _activated(self, item: QTreeWidgetItem, _col: int = 0) -> None:
+        path = item.data(0, FIELD_ROLE)
+        if path:
+            self.field_requested.emit(str(path))
+
+    def _link(self, url: Any) -> None:
+        s = url.toString()
+        if s.startswith("field:"):
+            self.field_requested.emit(s[len("field:"):])
+
+    # --- for tests and reports --------------------------------------------------------------
+
+    def find_items(self, text: str) -> list[QTreeWidgetItem]:
+        return [it for it in _iter_items(self.tree) if text in it.text(0)]
+
+    def item_for_finding(self, finding_id: str) -> QTreeWidgetItem | None:
+        for it in _iter_items(self.tree):
+            if it.data(0, KEY_ROLE) == f"finding:{finding_id}":
+                return it
+        return None
+
+
+def _iter_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
+    out: list[QTreeWidgetItem] = []
+    stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount() - 1, -1, -1)]
+    while stack:
+        it = stack.pop()
+        out.append(it)
+        stack.extend(it.child(i) for i in range(it.childCount() - 1, -1, -1))
+    return out

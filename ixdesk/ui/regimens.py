@@ -1,0 +1,382 @@
+"""Prior regimens: a table with add / remove / reorder, and an editor for the selected row below it.
+
+The editor is inline rather than a dialog so every keystroke is re-assessed like the rest of the
+form. Each row keeps the raw text of its fields, so a half-typed date survives switching rows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QCompleter, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ixdesk.core.consult import Regimen
+from ixdesk.core.files import Problem
+from ixdesk.ui.inputs import ChoiceCombo, DateEdit, FieldBox, ParseError, TriState, parse_date
+
+SETTINGS = [("neoadjuvant", "neoadjuvant"), ("adjuvant", "adjuvant"), ("metastatic", "metastatic")]
+RESPONSES = [("complete", "complete response"), ("partial", "partial response"), ("stable", "stable disease"),
+             ("progression", "progression"), ("not_evaluable", "not evaluable")]
+STOPS = [("progression", "progression"), ("toxicity", "toxicity"), ("hypersensitivity", "hypersensitivity reaction"),
+         ("completed", "completed as planned"), ("other", "other")]
+GRADES = [(g, f"grade {g}") for g in (1, 2, 3, 4)]
+
+FIELDS = ("agents", "setting", "start_date", "last_dose_date", "ongoing", "progressed", "progression_date",
+          "best_response", "stop_reason", "hypersensitivity_grade", "note")
+COLUMNS = ["#", "Agents", "Setting", "Start", "Last dose", "Progressed", "Progression", "Stopped for"]
+_SPLIT = re.compile(r"[,+;]")
+
+
+def split_agents(text: str) -> list[str]:
+    """'AC, paclitaxel' -> ['AC', 'paclitaxel']; separators are comma, plus or semicolon."""
+    return [a.strip() for a in _SPLIT.split(text) if a.strip()]
+
+
+def blank_row() -> dict[str, Any]:
+    return {"agents": "", "setting": None, "start_date": "", "last_dose_date": "", "ongoing": False,
+            "progressed": None, "progression_date": "", "best_response": None, "stop_reason": None,
+            "hypersensitivity_grade": None, "note": ""}
+
+
+def row_from_regimen(reg: Regimen) -> dict[str, Any]:
+    return {"agents": ", ".join(reg.agents), "setting": reg.setting,
+            "start_date": reg.start_date.isoformat() if reg.start_date else "",
+            "last_dose_date": reg.last_dose_date.isoformat() if reg.last_dose_date else "",
+            "ongoing": reg.ongoing, "progressed": reg.progressed,
+            "progression_date": reg.progression_date.isoformat() if reg.progression_date else "",
+            "best_response": reg.best_response, "stop_reason": reg.stop_reason,
+            "hypersensitivity_grade": reg.hypersensitivity_grade, "note": reg.note or ""}
+
+
+def row_to_data(row: dict[str, Any], index: int) -> tuple[dict[str, Any], list[Problem]]:
+    """The row as consult input, plus problems for text that does not parse."""
+    problems: list[Problem] = []
+    data: dict[str, Any] = {"agents": split_agents(row["agents"]), "ongoing": bool(row["ongoing"])}
+    if not data["agents"]:
+        problems.append(Problem(f"regimens[{index}].agents", "name at least one agent"))
+    for key in ("start_date", "last_dose_date", "progression_date"):
+        try:
+            data[key] = parse_date(row[key])
+        except ParseError as exc:
+            problems.append(Problem(f"regimens[{index}].{key}", str(exc)))
+            data[key] = None
+    for key in ("setting", "progressed", "best_response", "stop_reason", "hypersensitivity_grade"):
+        data[key] = row[key]
+    data["note"] = row["note"] or None
+    return data, problems
+
+
+class AgentCompleter(QCompleter):
+    """Completes the agent being typed after the last separator, from generic, brand and alias names."""
+
+    def __init__(self, names: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(QStringListModel(names, self))
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setMaxVisibleItems(12)
+
+    def splitPath(self, path: str) -> list[str]:  # noqa: N802 - Qt override
+        return [_SPLIT.split(path)[-1].strip()]
+
+    def pathFromIndex(self, index: Any) -> str:  # noqa: N802 - Qt override
+        chosen = super().pathFromIndex(index)
+        chosen = chosen.split("  (")[0]  # drop the "(brand of ...)" hint
+        widget = self.widget()
+        text = widget.text() if isinstance(widget, QLineEdit) else ""
+        m = re.match(r"^(.*[,+;])\s*[^,+;]*$", text)
+        return f"{m.group(1).rstrip()} {chosen}" if m else chosen
+
+
+def completion_names(criteria: Any) -> list[str]:
+    """Generic names, then brands and aliases with a hint naming the generic, then combinations."""
+    if criteria is None:
+        return []
+    names: list[str] = []
+    for a in criteria.formulary.agents:
+        names.append(a.name)
+        for b in a.brands:
+            names.append(f"{b}  (brand of {a.name})")
+        for al in a.aliases:
+            names.append(f"{al}  (= {a.name})")
+    for c in criteria.formulary.combinations:
+        names.append(f"{c.alias}  (= {' + '.join(c.agents)})")
+    return names
+
+
+class RegimenEditor(QWidget):
+    """Table of prior regimens plus the editor of the selected one."""
+
+    changed = Signal()
+
+    def __init__(self, criteria: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+        self._loading = False
+        self._errors: dict[int, list[Problem]] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setAccessibleName("Prior regimens table")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(130)
+        self.table.setAlternatingRowColors(True)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        layout.addWidget(self.table)
+
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("&Add regimen")
+        self.remove_button = QPushButton("Remo&ve")
+        self.up_button = QPushButton("Move &up")
+        self.down_button = QPushButton("Move do&wn")
+        for b, name in ((self.add_button, "Add regimen"), (self.remove_button, "Remove selected regimen"),
+                        (self.up_button, "Move selected regimen up"), (self.down_button, "Move selected regimen down")):
+            b.setAccessibleName(name)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.add_button.clicked.connect(self.add_row)
+        self.remove_button.clicked.connect(self.remove_row)
+        self.up_button.clicked.connect(lambda: self.move_row(-1))
+        self.down_button.clicked.connect(lambda: self.move_row(1))
+
+        self.editor = QWidget()
+        self.editor_title = QLabel()
+        self.editor_title.setStyleSheet("font-weight: 600;")
+        form = QFormLayout(self.editor)
+        form.setContentsMargins(8, 4, 0, 4)
+        form.addRow(self.editor_title)
+        self.agents = QLineEdit()
+        self.agents.setPlaceholderText("e.g. doxorubicin, cyclophosphamide  or  AC; brand names work")
+        self.agents.setCompleter(AgentCompleter(completion_names(criteria), self.agents))
+        self.setting = ChoiceCombo(SETTINGS)
+        self.start_date = DateEdit()
+        self.last_dose_date = DateEdit()
+        self.ongoing = QCheckBox("ongoing (still receiving)")
+        self.progressed = TriState()
+        self.progression_date = DateEdit()
+        self.best_response = ChoiceCombo(RESPONSES)
+        self.stop_reason = ChoiceCombo(STOPS)
+        self.hypersensitivity_grade = ChoiceCombo(GRADES)
+        self.note = QPlainTextEdit()
+        self.note.setFixedHeight(44)
+        self.note.setTabChangesFocus(True)
+        self.boxes: dict[str, FieldBox] = {}
+        labels = {"agents": "Agents", "setting": "Setting", "start_date": "Start date",
+                  "last_dose_date": "Last dose date", "ongoing": "Ongoing", "progressed": "Progressed on it",
+                  "progression_date": "Progression date", "best_response": "Best response",
+                  "stop_reason": "Stopped for", "hypersensitivity_grade": "Hypersensitivity grade", "note": "Note"}
+        for key in FIELDS:
+            w = getattr(self, key)
+            w.setAccessibleName(f"Regimen {labels[key].lower()}")
+            box = FieldBox(w, stretch_last=key in ("agents", "note"))
+            self.boxes[key] = box
+            form.addRow(labels[key], box)
+            if isinstance(w, QCheckBox):
+                w.toggled.connect(self._editor_changed)
+            elif isinstance(w, (QLineEdit, QPlainTextEdit)):
+                w.textChanged.connect(self._editor_changed)
+            else:
+                w.currentIndexChanged.connect(self._editor_changed)
+        layout.addWidget(self.editor)
+        self._refresh_editor()
+
+    # --- rows -------------------------------------------------------------------------------
+
+    def set_regimens(self, regimens: list[Regimen]) -> None:
+        self.rows = [row_from_regimen(r) for r in regimens]
+        self._errors = {}
+        self._rebuild_table(select=0 if self.rows else None)
+
+    def add_row(self) -> None:
+        self.rows.append(blank_row())
+        self._rebuild_table(select=len(self.rows) - 1)
+        self.agents.setFocus()
+        self.changed.emit()
+
+    def remove_row(self) -> None:
+        i = self.current_row()
+        if i is None:
+            return
+        del self.rows[i]
+        self._rebuild_table(select=min(i, len(self.rows) - 1) if self.rows else None)
+        self.changed.emit()
+
+    def move_row(self, step: int) -> None:
+        i = self.current_row()
+        if i is None or not 0 <= i + step < len(self.rows):
+            return
+        self.rows[i], self.rows[i + step] = self.rows[i + step], self.rows[i]
+        self._rebuild_table(select=i + step)
+        self.changed.emit()
+
+    def current_row(self) -> int | None:
+        sel = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return sel[0].row() if sel else None
+
+    def select_row(self, index: int) -> None:
+        if 0 <= index < len(self.rows):
+            self.table.selectRow(index)
+
+    def collect(self) -> tuple[list[dict[str, Any]], list[Problem]]:
+        out: list[dict[str, Any]] = []
+        problems: list[Problem] = []
+        for i, row in enumerate(self.rows):
+            data, probs = row_to_data(row, i)
+            out.append(data)
+            problems.extend(probs)
+        return out, problems
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.rows]
+
+    # --- errors and focus -------------------------------------------------------------------
+
+    def set_errors(self, problems: list[Problem]) -> None:
+        """Problems whose field starts with ``regimens[i]``: mark the row and, if selected, the field."""
+        self._errors = {}
+        for p in problems:
+            m = re.match(r"^regimens\[(\d+)\]", p.field)
+            if m:
+                self._errors.setdefault(int(m.group(1)), []).append(p)
+        for i in range(self.table.rowCount()):
+            errs = self._errors.get(i, [])
+            for c in range(self.table.columnCount()):
+                item = self.table.item(i, c)
+                if item is None:
+                    continue
+                item.setBackground(QColor("#ffd6d6") if errs else QColor(0, 0, 0, 0))
+                item.setToolTip("\n".join(f"⚠ {self._short(p.field)}: {p.message}" for p in errs))
+            first = self.table.item(i, 0)
+            if first is not None:
+                first.setText(f"{i + 1} ⚠" if errs else str(i + 1))
+        self._apply_editor_errors()
+
+    @staticmethod
+    def _short(field: str) -> str:
+        return field.split("].", 1)[1] if "]." in field else "regimen"
+
+    def _apply_editor_errors(self) -> None:
+        i = self.current_row()
+        errs = self._errors.get(i, []) if i is not None else []
+        by_key: dict[str, str] = {}
+        for p in errs:
+            rest = p.field.split("]", 1)[1].lstrip(".")
+            key = rest.split(".")[0].split("[")[0] or "agents"
+            if key not in self.boxes:
+                key = "agents"
+            by_key[key] = by_key.get(key, "") + ("; " if key in by_key else "") + p.message
+        for key, box in self.boxes.items():
+            box.set_error(by_key.get(key))
+
+    def focus_field(self, index: int, key: str) -> bool:
+        if not 0 <= index < len(self.rows):
+            return False
+        self.select_row(index)
+        w = getattr(self, key, None) if key in FIELDS else self.agents
+        if w is None:
+            w = self.agents
+        w.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def widget_for(self, key: str) -> QWidget:
+        return getattr(self, key) if key in FIELDS else self.agents
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _rebuild_table(self, select: int | None) -> None:
+        self._loading = True
+        self.table.setRowCount(len(self.rows))
+        for i, row in enumerate(self.rows):
+            self._fill_table_row(i, row)
+        self._loading = False
+        if select is not None and self.rows:
+            self.table.selectRow(select)
+        else:
+            self.table.clearSelection()
+        self._refresh_editor()
+        self.set_errors([p for ps in self._errors.values() for p in ps])
+
+    def _fill_table_row(self, i: int, row: dict[str, Any]) -> None:
+        prog = {True: "yes", False: "no", None: "unknown"}[row["progressed"]]
+        last = "ongoing" if row["ongoing"] else (row["last_dose_date"] or "—")
+        values = [str(i + 1), row["agents"] or "(no agent yet)", row["setting"] or "—", row["start_date"] or "—",
+                  last, prog, row["progression_date"] or "—", dict(STOPS).get(row["stop_reason"], "—")]
+        for c, text in enumerate(values):
+            item = self.table.item(i, c)
+            if item is None:
+                item = QTableWidgetItem()
+                self.table.setItem(i, c, item)
+            item.setText(text)
+
+    def _selection_changed(self) -> None:
+        if not self._loading:
+            self._refresh_editor()
+
+    def _refresh_editor(self) -> None:
+        i = self.current_row()
+        has = i is not None
+        self.editor.setVisible(True)
+        self.editor.setEnabled(has)
+        self.remove_button.setEnabled(has)
+        self.up_button.setEnabled(has and i > 0)
+        self.down_button.setEnabled(has and i is not None and i < len(self.rows) - 1)
+        row = self.rows[i] if has else blank_row()
+        self.editor_title.setText(f"Regimen {i + 1}" if has else "Select or add a regimen to edit it")
+        self._loading = True
+        try:
+            self.agents.setText(row["agents"])
+            self.setting.set_value(row["setting"])
+            self.start_date.setText(row["start_date"])
+            self.last_dose_date.setText(row["last_dose_date"])
+            self.ongoing.setChecked(bool(row["ongoing"]))
+            self.progressed.set_value(row["progressed"])
+            self.progression_date.setText(row["progression_date"])
+            self.best_response.set_value(row["best_response"])
+            self.stop_reason.set_value(row["stop_reason"])
+            self.hypersensitivity_grade.set_value(row["hypersensitivity_grade"])
+            if self.note.toPlainText() != row["note"]:
+                self.note.setPlainText(row["note"])
+        finally:
+            self._loading = False
+        self.last_dose_date.setEnabled(not row["ongoing"])
+        self._apply_editor_errors()
+
+    def _editor_changed(self) -> None:
+        if self._loading:
+            return
+        i = self.current_row()
+        if i is None:
+            return
+        row = self.rows[i]
+        row["agents"] = self.agents.text()
+        row["setting"] = self.setting.value()
+        row["start_date"] = self.start_date.text()
+        row["last_dose_date"] = self.last_dose_date.text()
+        row["ongoing"] = self.ongoing.isChecked()
+        row["progressed"] = self.progressed.value()
+        row["progression_date"] = self.progression_date.text()
+        row["best_response"] = self.best_response.value()
+        row["stop_reason"] = self.stop_reason.value()
+        row["hypersensitivity_grade"] = self.hypersensitivity_grade.value()
+        row["note"] = self.note.toPlainText()
+        self.last_dose_date.setEnabled(not row["ongoing"])
+        self._loading = True
+        self._fill_table_row(i, row)
+        self._loading = False
+        self.changed.emit()

@@ -1,0 +1,50 @@
+"""QSettings in one place, so tests can redirect them away from the developer's real settings.
+
+With ``IXDESK_DATA_DIR`` set (tests always set it), settings live in an INI file in that folder;
+otherwise in the platform's usual place under organisation/application "IxDesk".
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from ixdesk.core.autosave import ENV_DATA_DIR
+
+ORG = "IxDesk"
+APP = "IxDesk"
+SETTINGS_VERSION = 1
+MAX_RECENT = 8
+
+
+def make_settings() -> QSettings:
+    env = os.environ.get(ENV_DATA_DIR)
+    if env:
+        Path(env).mkdir(parents=True, exist_ok=True)
+        s = QSettings(str(Path(env) / "settings.ini"), QSettings.Format.IniFormat)
+    else:
+        s = QSettings(ORG, APP)
+    if s.value("settings_version") is None:
+        s.setValue("settings_version", SETTINGS_VERSION)
+    return s
+
+
+def recent_files(s: QSettings) -> list[str]:
+    v = s.value("recent_files", [])
+    if isinstance(v, str):
+        v = [v]
+    return [str(x) for x in (v or []) if x]
+
+
+def add_recent(s: QSettings, path: str) -> list[str]:
+    items = [p for p in recent_files(s) if p != path]
+    items.insert(0, path)
+    items = items[:MAX_RECENT]
+    s.setValue("recent_files", items)
+    return items
+
+
+def remove_recent(s: QSettings, path: str) -> None:
+    s.setValue("recent_files", [p for p in recent_files(s) if p != path])

@@ -1,0 +1,339 @@
+"""The ``ixdesk`` command: the window by default, headless subcommands for everything else.
+
+Every user-facing failure (bad file, bad date, broken criteria) becomes a message naming the field
+and the reason, with a non-zero exit, never a traceback. Output never contains patient names or
+record numbers: it is often pasted into tickets and logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Sequence, TextIO
+
+from ixdesk import __version__
+
+log = logging.getLogger("ixdesk")
+
+SUBCOMMANDS = ("assess", "report", "schema", "criteria", "screenshot")
+EXIT_OK, EXIT_INVALID, EXIT_CRITERIA, EXIT_USAGE = 0, 2, 3, 64
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="ixdesk",
+        description="IxDesk: ixabepilone decision support. With no command, opens the window "
+        "(ixdesk FILE opens a consult).",
+    )
+    p.add_argument("--version", action="version", version=f"ixdesk {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debugging detail to stderr")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    a = sub.add_parser("assess", help="assess consult files and print the result")
+    a.add_argument("paths", nargs="*", metavar="FILE", help="consult JSON files, folders of them, or .jsonl files")
+    a.add_argument("--json", action="store_true", help="print the assessment as JSON (stable format, docs/assessment-json.md)")
+    a.add_argument("--jsonl", action="store_true", help="read one consult per line from standard input (or the .jsonl files given); print one JSON result per line")
+    a.add_argument("--as-of", type=_parse_date, metavar="DATE", help="judge dates as of DATE (default: the consult date, then today)")
+    a.add_argument("--criteria", metavar="DIR", help="use the criteria set in DIR instead of the bundled one")
+    a.add_argument("--quiet", action="store_true", help="print nothing for valid consults (batch timing)")
+
+    r = sub.add_parser("report", help="write PDF reports for a consult")
+    r.add_argument("path", metavar="FILE")
+    r.add_argument("--kind", choices=("clinician", "nurse", "patient", "all"), default="all")
+    r.add_argument("-o", "--output", metavar="DIR", default=".", help="folder for the PDFs (default: current folder)")
+    r.add_argument("--as-of", type=_parse_date, metavar="DATE", help="'valid as of' date printed on the reports (default: today)")
+    r.add_argument("--show-record-number", action="store_true", help="print the record number on the patient summary")
+
+    sub.add_parser("schema", help="print the JSON Schema of the consult file")
+
+    c = sub.add_parser("criteria", help="criteria set commands")
+    csub = c.add_subparsers(dest="criteria_command", metavar="ACTION")
+    chk = csub.add_parser("check", help="load and validate the criteria set; print its version and sha256")
+    chk.add_argument("--dir", metavar="DIR", help="criteria folder to check (default: the bundled set)")
+
+    s = sub.add_parser("screenshot", help="open a consult offscreen and save a PNG of the window")
+    s.add_argument("path", metavar="FILE")
+    s.add_argument("output", metavar="PNG")
+    s.add_argument("--size", default="1400x900")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")) or argv[0] == "--smoke-test":
+        return _gui(argv)
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="ixdesk: %(levelname)s: %(message)s")
+    try:
+        if args.command == "assess":
+            return cmd_assess(args, sys.stdout, sys.stderr)
+        if args.command == "report":
+            return cmd_report(args)
+        if args.command == "schema":
+            return cmd_schema(sys.stdout)
+        if args.command == "criteria":
+            if args.criteria_command != "check":
+                print("ixdesk criteria: use 'ixdesk criteria check'", file=sys.stderr)
+                return EXIT_USAGE
+            return cmd_criteria_check(args.dir, sys.stdout, sys.stderr)
+        if args.command == "screenshot":
+            from ixdesk.ui.screenshot import main as shot
+
+            return shot([args.path, args.output, "--size", args.size])
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    _parser().print_help()
+    return EXIT_USAGE
+
+
+def _gui(argv: list[str]) -> int:
+    smoke = bool(argv) and argv[0] == "--smoke-test"
+    if smoke:
+        argv = argv[1:]
+    path = argv[0] if argv else None
+    if len(argv) > 1:
+        print("ixdesk: open one consult at a time (ixdesk FILE)", file=sys.stderr)
+        return EXIT_USAGE
+    from ixdesk.ui import app
+
+    if smoke:
+        return app.smoke_test(path)
+    return app.run_gui(path)
+
+
+# --- assess ---------------------------------------------------------------------------------
+
+def _load_criteria(folder: str | None, err: TextIO):
+    from ixdesk.core.criteria import CriteriaError, default_criteria, load_criteria
+
+    try:
+        return load_criteria(folder) if folder else default_criteria()
+    except CriteriaError as exc:
+        print(f"ixdesk: criteria set is broken, no assessment made: {exc}", file=err)
+        return None
+
+
+def _expand(paths: Iterable[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(p.glob("*.json")))
+        else:
+            out.append(p)
+    return out
+
+
+def cmd_assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ixdesk.core.engine import assess
+    from ixdesk.core.files import ConsultFileError, load_consult, parse_consult
+
+    criteria = _load_criteria(args.criteria, err)
+    if criteria is None:
+        return EXIT_CRITERIA
+    status = EXIT_OK
+
+    if args.jsonl:
+        sources = [(str(p), p.read_text(encoding="utf-8", errors="replace").splitlines()) for p in _expand(args.paths)] \
+            if args.paths else [("<stdin>", sys.stdin)]
+        for name, lines in sources:
+            for n, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    consult = parse_consult(line, f"{name}:{n}")
+                except ConsultFileError as exc:
+                    status = EXIT_INVALID
+                    out.write(json.dumps({"line": n, "error": _problems(exc)}, ensure_ascii=False) + "\n")
+                    continue
+                a = assess(consult, criteria, args.as_of)
+                if not args.quiet:
+                    out.write(a.model_dump_json() + "\n")
+        return status
+
+    paths = _expand(args.paths)
+    if not paths:
+        print("ixdesk assess: give at least one consult file (or --jsonl)", file=err)
+        return EXIT_USAGE
+    results: list[dict[str, Any]] = []
+    for path in paths:
+        try:
+            consult = load_consult(path)
+        except ConsultFileError as exc:
+            status = EXIT_INVALID
+            for prob in exc.problems:
+                print(f"{path}: {prob}", file=err)
+            if args.json:
+                results.append({"file": str(path), "error": _problems(exc)})
+            continue
+        a = assess(consult, criteria, args.as_of)
+        if args.quiet:
+            continue
+        if args.json:
+            results.append({"file": str(path), **a.model_dump(mode="json")})
+        else:
+            out.write(render_text(a, str(path)))
+            out.write("\n")
+    if args.json and not args.quiet:
+        payload: Any = results[0] if len(paths) == 1 else results
+        out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    return status
+
+
+def _problems(exc: Any) -> dict[str, Any]:
+    return {"problems": [{"field": p.field, "message": p.message} for p in exc.problems]}
+
+
+STATE_MARK = {"met": "MET", "not_met": "NOT MET", "unknown": "UNKNOWN"}
+RESULT_TEXT = {"resistant": "RESISTANT", "not_resistant": "not resistant", "unknown": "UNKNOWN", "not_exposed": "not exposed"}
+
+
+def render_text(a: Any, name: str) -> str:
+    """A readable assessment: what blocks first, then resistance, criteria, dose and what is missing."""
+    from ixdesk.core.evaluate import PLAN_TEXT
+
+    lines: list[str] = []
+    w = lines.append
+    w(f"IxDesk assessment: {name}")
+    w(f"  as of {a.as_of.isoformat()}; criteria {a.criteria.version} (sha256 {a.criteria.sha256[:16]}…)")
+    w(f"  plan under discussion: {PLAN_TEXT.get(a.plan, 'not recorded') if a.plan else 'not recorded'}")
+    blocking = [f for f in a.findings if f.severity == "blocking"]
+    if blocking:
+        w("")
+        w("BLOCKING")
+        for f in blocking:
+            w(f"  !! {f.summary}  [{f.source.document}, {f.source.section}]")
+    w("")
+    w("Resistance (label windows)")
+    for r in a.resistance:
+        w(f"  {r.label:<14} {RESULT_TEXT[r.result]:<14} {r.summary}")
+        for rr in r.regimens:
+            mark = " (unverified window)" if rr.confidence == "unverified" else ""
+            w(f"      regimen {rr.regimen_index + 1} ({', '.join(rr.agents)}; {rr.setting or 'setting not recorded'}): {rr.reason}{mark}")
+    w("")
+    w("Prior lines")
+    for lc in a.lines:
+        shown = str(lc.minimum) if lc.minimum == lc.maximum else f"{lc.minimum} to {lc.maximum}"
+        w(f"  {lc.label}: {shown}")
+    group = None
+    for f in a.findings:
+        if f.kind in ("exclusion", "warning"):
+            continue
+        if f.group != group:
+            group = f.group
+            w("")
+            w(group)
+        flag = " [unverified]" if f.confidence == "unverified" else ""
+        scope = "" if f.applies_to_plan in (True, None) else "  (other plan)"
+        w(f"  [{STATE_MARK[f.state]:^9}] {f.summary}{scope}{flag}")
+        w(f"              source: {f.source.document}, {f.source.section}")
+    w("")
+    w("Contraindications and warnings")
+    for f in a.findings:
+        if f.kind not in ("exclusion", "warning"):
+            continue
+        mark = {"blocking": "BLOCKS", "warning": "WARN"}.get(f.severity, STATE_MARK[f.state].lower())
+        flag = " [unverified]" if f.confidence == "unverified" else ""
+        w(f"  [{mark:^9}] {f.summary}{flag}")
+    d = a.dose
+    w("")
+    w("Dose")
+    w(f"  {d.summary}")
+    if d.bsa_m2 is not None:
+        w(f"  BSA ({d.bsa_formula}) {d.bsa_m2:.2f} m²" + (f", capped at {d.bsa_used_m2:g} m²" if d.bsa_capped else ""))
+    for adj in d.adjustments:
+        w(f"  adjustment: {adj}")
+    if d.hcpcs_units is not None:
+        w(f"  billing: {d.hcpcs_code} × {d.hcpcs_units} units")
+    if d.capecitabine:
+        c = d.capecitabine
+        w(f"  capecitabine {c.mg_per_m2_per_dose:g} mg/m² = {c.mg_per_dose:g} mg per dose, {c.schedule}")
+    for pm in d.premedication:
+        req = "" if pm.required else " (if indicated)"
+        w(f"  premedication: {pm.drug}: {pm.dose} {pm.route}, {pm.timing}{req}")
+    for note in d.notes:
+        w(f"  note: {note}")
+    if a.data_notes:
+        w("")
+        w("Data notes")
+        for n in a.data_notes:
+            w(f"  {n}")
+    if a.missing:
+        w("")
+        w("Missing information")
+        for m in a.missing:
+            w(f"  - {m.label}  ({m.field})")
+    return "\n".join(lines) + "\n"
+
+
+# --- other commands -------------------------------------------------------------------------
+
+def cmd_schema(out: TextIO) -> int:
+    from ixdesk.core.consult import Consult
+
+    out.write(json.dumps(Consult.model_json_schema(), indent=2) + "\n")
+    return EXIT_OK
+
+
+def cmd_criteria_check(folder: str | None, out: TextIO, err: TextIO) -> int:
+    from ixdesk.core.criteria import CriteriaError, load_criteria
+
+    try:
+        c = load_criteria(folder)
+    except CriteriaError as exc:
+        print(f"criteria check failed: {exc}", file=err)
+        return EXIT_CRITERIA
+    unverified = [r.id for r in c.rules if r.confidence == "unverified"]
+    out.write(f"{c.info.name} {c.version} ({c.info.date.isoformat()})\n")
+    out.write(f"folder: {c.folder}\nsha256: {c.sha256}\n")
+    out.write(f"rules: {len(c.rules)}; documents: {len(c.documents)}; formulary agents: {len(c.formulary.agents)}\n")
+    out.write(f"unverified rules: {', '.join(unverified) if unverified else 'none'}\n")
+    out.write("OK\n")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ixdesk.core.engine import assess
+    from ixdesk.core.files import ConsultFileError, load_consult
+
+    criteria = _load_criteria(None, sys.stderr)
+    if criteria is None:
+        return EXIT_CRITERIA
+    try:
+        consult = load_consult(args.path)
+    except ConsultFileError as exc:
+        for prob in exc.problems:
+            print(f"{args.path}: {prob}", file=sys.stderr)
+        return EXIT_INVALID
+    from ixdesk.reports import write_reports
+    from ixdesk.reports.settings import load_settings
+
+    printed_on = args.as_of or date.today()
+    assessment = assess(consult, criteria, args.as_of)
+    kinds = ("clinician", "nurse", "patient") if args.kind == "all" else (args.kind,)
+    try:
+        paths = write_reports(kinds, consult, assessment, criteria, load_settings(), printed_on, Path(args.output),
+                              stem=Path(args.path).stem, show_record_number=args.show_record_number)
+    except OSError as exc:
+        print(f"ixdesk report: cannot write to {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID
+    for p in paths:
+        print(p)
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""PDF reports for three readers: clinician consult summary, nurse pre-infusion checklist, patient summary.
+
+Each report is first built as plain data (``build_*_report``), tested as data, then drawn by a
+reportlab renderer sharing one stylesheet and page frame. The CLI and the window call :func:`render`
+or :func:`write_reports`; the output is deterministic (same inputs and print date, same bytes).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Literal
+
+from ixdesk.core.assessment import Assessment
+from ixdesk.core.consult import Consult
+from ixdesk.core.criteria import Criteria
+from ixdesk.reports.clinician import ClinicianReport, build_clinician_report
+from ixdesk.reports.nurse import NurseReport, build_nurse_report
+from ixdesk.reports.patient import PatientReport, build_patient_report
+from ixdesk.reports.settings import ClinicSettings, ReportSettings
+
+ReportKind = Literal["clinician", "nurse", "patient"]
+KINDS: tuple[ReportKind, ...] = ("clinician", "nurse", "patient")
+TITLES = {"clinician": "Clinician consult summary", "nurse": "Nurse pre-infusion checklist",
+          "patient": "Patient summary"}
+
+
+def build_report(kind: ReportKind, consult: Consult, assessment: Assessment, criteria: Criteria,
+                 settings: ReportSettings | None, printed_on: date, show_record_number: bool = False,
+                 ) -> ClinicianReport | NurseReport | PatientReport:
+    settings = settings or ReportSettings()
+    if kind == "clinician":
+        return build_clinician_report(consult, assessment, criteria, settings, printed_on)
+    if kind == "nurse":
+        return build_nurse_report(consult, assessment, criteria, settings, printed_on)
+    if kind == "patient":
+        return build_patient_report(consult, assessment, criteria, settings, printed_on,
+                                    show_record_number=show_record_number)
+    raise ValueError(f"unknown report kind {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def render(kind: ReportKind, consult: Consult, assessment: Assessment, criteria: Criteria,
+           settings: ReportSettings | None, printed_on: date, show_record_number: bool = False) -> bytes:
+    """The PDF of one report, as bytes."""
+    from ixdesk.reports.renderers import RENDERERS
+
+    report = build_report(kind, consult, assessment, criteria, settings, printed_on, show_record_number)
+    return RENDERERS[kind]().render(report)
+
+
+def report_filename(stem: str, kind: ReportKind) -> str:
+    return f"{stem}-{kind}.pdf"
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write beside the target, fsync, then replace: a crash leaves the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_reports(kinds: Iterable[ReportKind] | ReportKind | Literal["all"], consult: Consult, assessment: Assessment,
+                  criteria: Criteria, settings: ReportSettings | None, printed_on: date, out_dir: str | os.PathLike[str],
+                  stem: str = "consult", show_record_number: bool = False) -> list[Path]:
+    """Write the chosen reports into ``out_dir`` as ``<stem>-<kind>.pdf``; return the paths written.
+
+    ``stem`` is the consult file's stem (``Path(consult_file).stem``). ``kinds`` may be "all".
+    """
+    if isinstance(kinds, str):
+        kinds = KINDS if kinds == "all" else (kinds,)  # type: ignore[assignment]
+    wanted = list(dict.fromkeys(kinds))
+    for k in wanted:
+        if k not in KINDS:
+            raise ValueError(f"unknown report kind {k!r}; expected one of {', '.join(KINDS)} or 'all'")
+    out = Path(out_dir)
+    paths: list[Path] = []
+    for kind in wanted:
+        data = render(kind, consult, assessment, criteria, settings, printed_on, show_record_number)
+        path = out / report_filename(stem, kind)
+        write_bytes_atomic(path, data)
+        paths.append(path)
+    return paths
+
+
+__all__ = [
+    "KINDS", "TITLES", "ClinicSettings", "ClinicianReport", "NurseReport", "PatientReport", "ReportKind",
+    "ReportSettings", "build_clinician_report", "build_nurse_report", "build_patient_report", "build_report",
+    "render", "report_filename", "write_reports",
+]

@@ -1,0 +1,327 @@
+"""The clinician consult summary as data: built from consult + assessment + criteria, then drawn.
+
+Every line states what the assessment found and on what it rests (the patient's values, the rule's
+source); wording supports the prescriber's judgement ("meets label indication ...") and never
+decides for them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ixdesk.core.assessment import Assessment, Condition, Finding
+from ixdesk.core.consult import Consult
+from ixdesk.core.criteria import Criteria
+from ixdesk.reports.common import (
+    NOT_RECORDED, STATE_TEXT, Clinic, Data, Meta, PatientId, fmt_date, fmt_num, fmt_source, join_nonempty,
+    make_meta, mark, plan_text,
+)
+from ixdesk.reports.settings import ReportSettings
+
+GROUP_ORDER = (("indication", "FDA label"), ("pathway", "NCCN pathways"), ("payer", "Payer policies"))
+
+
+class ConditionLine(Data):
+    depth: int
+    text: str
+    state: str
+
+
+class FindingRow(Data):
+    id: str
+    kind: str
+    group: str
+    title: str
+    state: str  # met / not_met / unknown
+    state_text: str
+    severity: str
+    summary: str
+    statement: str
+    values: list[str]
+    missing: list[str]
+    conditions: list[ConditionLine]
+    source: str
+    confidence: str
+    unverified: bool
+    for_plan: bool | None
+    holds: bool  # for exclusions / warnings: the condition is met
+
+
+class FindingGroup(Data):
+    heading: str  # "FDA label"
+    subgroups: list[tuple[str, list[FindingRow]]]
+
+
+class ResistanceStep(Data):
+    drug_class: str
+    result: str
+    text: str
+    unverified: bool
+
+
+class RegimenRow(Data):
+    number: int
+    agents: str
+    setting: str
+    dates: str
+    outcome: str
+    resistance: list[ResistanceStep]
+
+
+class ClassSummary(Data):
+    label: str
+    result: str
+    summary: str
+
+
+class LineRow(Data):
+    label: str
+    value: str
+    detail: str
+    unverified: bool
+
+
+class DoseLine(Data):
+    label: str
+    value: str
+    unverified: bool = False
+
+
+class PremedRow(Data):
+    drug: str
+    dose: str
+    route: str
+    timing: str
+    when: str
+    required: bool
+
+
+class TextItem(Data):
+    text: str
+    unverified: bool = False
+
+
+class ClinicianReport(Data):
+    meta: Meta
+    clinic: Clinic
+    patient: PatientId
+    consult_date: str
+    as_of: str
+    prescriber: str
+    plan: str | None
+    question: str
+    disease: list[tuple[str, str]]
+    regimens: list[RegimenRow]
+    class_summaries: list[ClassSummary]
+    lines: list[LineRow]
+    criteria_groups: list[FindingGroup]
+    blocking: list[FindingRow]
+    warnings: list[FindingRow]
+    exclusions_clear: list[FindingRow]  # exclusions / warnings not met or unknown
+    dose_state: str
+    dose_summary: str
+    dose_lines: list[DoseLine]
+    dose_notes: list[TextItem]
+    premedication: list[PremedRow]
+    premedication_source: str
+    monitoring: list[TextItem]
+    cycle_start: TextItem
+    dose_modifications: list[tuple[str, str]]
+    dose_modifications_source: str
+    missing: list[str]
+    data_notes: list[str]
+    notes: str | None
+    criteria_mismatch: str | None
+
+    def all_text(self) -> str:
+        """Everything printable, for tests that look for a phrase regardless of layout."""
+        return self.model_dump_json()
+
+
+# --- building ------------------------------------------------------------------------------
+
+def _conditions(conds: list[Condition], depth: int = 0) -> list[ConditionLine]:
+    out: list[ConditionLine] = []
+    for c in conds:
+        out.append(ConditionLine(depth=depth, text=c.text, state=c.state))
+        out.extend(_conditions(list(c.children), depth + 1))
+    return out
+
+
+def finding_row(f: Finding) -> FindingRow:
+    holds = f.state == "met"
+    if f.kind in ("exclusion", "warning"):
+        state_text = {"met": "Applies", "not_met": "Does not apply", "unknown": "Unknown"}[f.state]
+    else:
+        state_text = STATE_TEXT[f.state]
+    return FindingRow(
+        id=f.id, kind=f.kind, group=f.group, title=f.title, state=f.state, state_text=state_text,
+        severity=f.severity, summary=f.summary, statement=f.statement,
+        values=[f"{v.label}: {v.value}" for v in f.values],
+        missing=[m.label for m in f.missing], conditions=_conditions(list(f.conditions)),
+        source=join_nonempty([fmt_source(f.source), f.source.version], " · "), confidence=f.confidence,
+        unverified=f.confidence == "unverified", for_plan=f.applies_to_plan, holds=holds,
+    )
+
+
+def _groups(assessment: Assessment) -> list[FindingGroup]:
+    out: list[FindingGroup] = []
+    for kind, heading in GROUP_ORDER:
+        rows = [finding_row(f) for f in assessment.findings if f.kind == kind]
+        # the plan under discussion first, then rules for other plans
+        rows.sort(key=lambda r: 0 if r.for_plan is not False else 1)
+        subgroups: dict[str, list[FindingRow]] = {}
+        for r in rows:
+            subgroups.setdefault(r.group, []).append(r)
+        out.append(FindingGroup(heading=heading, subgroups=list(subgroups.items())))
+    return out
+
+
+def _regimens(consult: Consult, assessment: Assessment) -> list[RegimenRow]:
+    steps: dict[int, list[ResistanceStep]] = {}
+    for cls in assessment.resistance:
+        for rr in cls.regimens:
+            parts = [rr.reason]
+            if rr.elapsed:
+                parts.append(f"elapsed {rr.elapsed}")
+            if rr.window:
+                parts.append(f"window {rr.window}" + (f", ends {fmt_date(rr.window_end)}" if rr.window_end else ""))
+            if rr.missing:
+                parts.append("missing: " + ", ".join(m.label for m in rr.missing))
+            if rr.source:
+                parts.append(fmt_source(rr.source))
+            steps.setdefault(rr.regimen_index, []).append(ResistanceStep(
+                drug_class=cls.label, result=rr.result.replace("_", " "), text="; ".join(parts),
+                unverified=rr.confidence == "unverified"))
+    rows: list[RegimenRow] = []
+    for i, reg in enumerate(consult.regimens):
+        dates = f"{fmt_date(reg.start_date)} – " + ("ongoing" if reg.ongoing else fmt_date(reg.last_dose_date))
+        prog = reg.has_progressed
+        outcome = join_nonempty([
+            ("progression " + fmt_date(reg.progression_date) if reg.progression_date else
+             {True: "progressed (date not recorded)", False: "no progression", None: "progression not recorded"}[prog]),
+            f"best response: {reg.best_response.replace('_', ' ')}" if reg.best_response else None,
+            f"stopped: {reg.stop_reason}" + (f" (grade {reg.hypersensitivity_grade})" if reg.hypersensitivity_grade else "")
+            if reg.stop_reason else None,
+            reg.note,
+        ], "; ")
+        rows.append(RegimenRow(number=i + 1, agents=" + ".join(reg.agents), setting=reg.setting or NOT_RECORDED,
+                               dates=dates, outcome=outcome, resistance=steps.get(i, [])))
+    return rows
+
+
+def _disease(consult: Consult) -> list[tuple[str, str]]:
+    d = consult.disease
+    her2 = d.her2_status
+    her2_detail = join_nonempty([f"IHC {d.her2_ihc}" if d.her2_ihc else None,
+                                 f"ISH {d.her2_ish.replace('_', ' ')}" if d.her2_ish else None], ", ")
+    yn = {True: "yes", False: "no", None: NOT_RECORDED}
+    return [
+        ("Extent", (d.extent or NOT_RECORDED).replace("_", " ")),
+        ("ER / PR", f"{d.er or NOT_RECORDED} / {d.pr or NOT_RECORDED}"),
+        ("HER2", (her2 or "not determined") + (f" ({her2_detail})" if her2_detail else "")),
+        ("PD-L1 CPS", fmt_num(d.pdl1_cps)),
+        ("Germline BRCA1/2", (d.germline_brca or NOT_RECORDED).replace("_", " ")),
+        ("Visceral crisis / endocrine-refractory", f"{yn[d.visceral_crisis]} / {yn[d.endocrine_refractory]}"),
+        ("ECOG / neuropathy grade", f"{fmt_num(consult.history.ecog)} / {fmt_num(consult.history.neuropathy_grade)}"),
+    ]
+
+
+def _dose(assessment: Assessment, criteria: Criteria) -> tuple[list[DoseLine], list[TextItem]]:
+    d = assessment.dose
+    dosing = criteria.dosing
+    lines: list[DoseLine] = []
+    add = lambda label, value, unv=False: lines.append(DoseLine(label=label, value=value, unverified=unv))  # noqa: E731
+    add("Height / weight", f"{fmt_num(d.height_cm)} cm / {fmt_num(d.weight_kg)} kg")
+    formula = dosing.bsa.formulas.get(d.bsa_formula, "")
+    add("BSA", (f"{d.bsa_m2:.2f} m² ({d.bsa_formula}: {formula})" if d.bsa_m2 is not None
+                else f"{NOT_RECORDED} ({d.bsa_formula})"))
+    if d.bsa_m2 is not None:
+        add("BSA used", f"{d.bsa_used_m2:.2f} m²" + (f" (capped: BSA above {fmt_num(dosing.bsa.cap_m2)} m² is dosed as "
+                                                    f"{fmt_num(dosing.bsa.cap_m2)} m²)" if d.bsa_capped else " (no cap needed)"))
+    add("Standard dose", f"{fmt_num(d.standard_mg_per_m2)} mg/m² IV over {fmt_num(d.infusion_hours)} hours every "
+                         f"{d.cycle_days} days")
+    if d.hepatic_row:
+        add("Hepatic table row", d.hepatic_row)
+    for a in d.adjustments:
+        add("Adjustment", a)
+    add("Dose per m²", f"{fmt_num(d.mg_per_m2)} mg/m²" if d.mg_per_m2 is not None else NOT_RECORDED if d.state == "unknown"
+        else "not recommended")
+    if d.dose_mg is not None and d.bsa_used_m2 is not None and d.mg_per_m2 is not None:
+        add("Dose", f"{fmt_num(d.mg_per_m2)} mg/m² × {d.bsa_used_m2:.2f} m² = {d.dose_mg:g} mg")
+    else:
+        add("Dose", "not computed")
+    if d.vials:
+        add("Vials", " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials) +
+            (f" = {fmt_num(d.vial_total_mg)} mg (waste {d.vial_total_mg - d.dose_mg:g} mg)"
+             if d.vial_total_mg is not None and d.dose_mg is not None else ""))
+    if d.hcpcs_units is not None:
+        cap = dosing.billing.units_cap_per_cycle
+        over = " — above the usual payer cap" if d.hcpcs_units > cap else ""
+        add("Billing", f"{d.hcpcs_code}: {d.hcpcs_units} units ({fmt_num(dosing.billing.mg_per_unit)} mg per unit; "
+                       f"{dosing.billing.cap_note}){over}", dosing.billing.confidence == "unverified")
+    if d.capecitabine is not None:
+        c = d.capecitabine
+        add("Capecitabine", f"{fmt_num(c.mg_per_m2_per_dose)} mg/m² × {c.bsa_m2:.2f} m² = {c.mg_per_dose:g} mg per dose; "
+                            f"{c.schedule}", dosing.capecitabine.confidence == "unverified")
+    notes = [TextItem(text=n) for n in d.notes]
+    notes += [TextItem(text=u, unverified=True) for u in d.unverified]
+    if d.missing:
+        notes.append(TextItem(text="Missing for the dose: " + ", ".join(m.label for m in d.missing)))
+    return lines, notes
+
+
+def build_clinician_report(consult: Consult, assessment: Assessment, criteria: Criteria,
+                           settings: ReportSettings, printed_on: date) -> ClinicianReport:
+    patient = PatientId.from_consult(consult)
+    header_right = join_nonempty([patient.name, f"MRN {patient.record_number}" if patient.record_number else None])
+    meta = make_meta("clinician", "Clinician consult summary", "Ixabepilone consult summary for " + patient.name,
+                     header_right, consult, assessment, criteria, printed_on)
+    plan = consult.plan.regimen
+    question = f"Is {plan_text(plan)} appropriate for this patient?" if plan else \
+        "Which ixabepilone regimen, if any (plan not recorded: findings for every regimen are shown)."
+
+    rows = {f.id: finding_row(f) for f in assessment.findings}
+    blocking = [rows[i] for i in assessment.blocking if i in rows]
+    warnings = [rows[i] for i in assessment.warnings if i in rows]
+    shown = set(assessment.blocking) | set(assessment.warnings)
+    others = [r for r in rows.values() if r.kind in ("exclusion", "warning") and r.id not in shown]
+    others.sort(key=lambda r: (0 if r.state == "unknown" else 1, r.kind != "exclusion"))
+
+    dose_lines, dose_notes = _dose(assessment, criteria)
+    premed_src = criteria.dosing.premedication
+    premeds = assessment.dose.premedication or [p for p in premed_src.items]
+    adm = criteria.administration
+    cs = adm.cycle_start
+    lines = [LineRow(label=lc.label, value=(str(lc.minimum) if lc.minimum == lc.maximum else f"{lc.minimum}–{lc.maximum}"),
+                     detail=join_nonempty([
+                         "regimens " + ", ".join(str(i + 1) for i in lc.counted) + " counted" if lc.counted else "none counted",
+                         "uncertain: regimens " + ", ".join(str(i + 1) for i in lc.uncertain) if lc.uncertain else None,
+                         lc.definition], "; "),
+                     unverified=criteria.lines[lc.kind].confidence == "unverified" if lc.kind in criteria.lines else False)
+             for lc in assessment.lines]
+    mismatch = None
+    if assessment.criteria.sha256 != criteria.sha256:
+        mismatch = (f"The assessment was computed with criteria {assessment.criteria.version} "
+                    f"(sha256 {assessment.criteria.sha256[:16]}), not the set printed in the footer.")
+    return ClinicianReport(
+        meta=meta, clinic=Clinic.from_settings(settings), patient=patient,
+        consult_date=fmt_date(consult.consult_date), as_of=fmt_date(assessment.as_of),
+        prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED, plan=plan, question=question,
+        disease=_disease(consult), regimens=_regimens(consult, assessment),
+        class_summaries=[ClassSummary(label=c.label, result=c.result.replace("_", " "), summary=c.summary)
+                         for c in assessment.resistance],
+        lines=lines, criteria_groups=_groups(assessment), blocking=blocking, warnings=warnings,
+        exclusions_clear=others, dose_state=assessment.dose.state, dose_summary=assessment.dose.summary,
+        dose_lines=dose_lines, dose_notes=dose_notes,
+        premedication=[PremedRow(drug=p.drug, dose=p.dose, route=p.route, timing=p.timing, when=p.when,
+                                 required=p.required) for p in premeds],
+        premedication_source=fmt_source(premed_src.source) + mark(premed_src.confidence),
+        monitoring=[TextItem(text=m.text, unverified=m.confidence == "unverified") for m in adm.monitoring],
+        cycle_start=TextItem(text=cs.statement, unverified=cs.confidence == "unverified"),
+        dose_modifications=[(r.toxicity, r.action) for r in adm.dose_modifications.rows],
+        dose_modifications_source=fmt_source(adm.dose_modifications.source),
+        missing=[m.label + f" ({m.field})" for m in assessment.missing],
+        data_notes=list(assessment.data_notes), notes=(consult.notes or "").strip() or None,
+        criteria_mismatch=mismatch,
+    )

@@ -1,0 +1,199 @@
+"""Pieces every report model shares: document metadata, patient identifiers, formatting helpers.
+
+Formatting lives here so that the three reports print a date, a count or a source the same way.
+Nothing here holds a clinical number; thresholds are read from the criteria models.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Iterable, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+import ixdesk
+from ixdesk.core.assessment import Assessment, Source
+from ixdesk.core.consult import Consult
+from ixdesk.core.criteria import (
+    AllOf, AnyOf, Criteria, LabCompare, LabSpec, NotOf, SourceRef,
+)
+from ixdesk.reports.settings import ReportSettings
+
+Kind = Literal["clinician", "nurse", "patient"]
+NOT_RECORDED = "not recorded"
+UNVERIFIED_MARK = "[unverified]"
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS_LONG = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+
+PLAN_TEXT = {
+    "monotherapy": "ixabepilone alone (monotherapy)",
+    "with_capecitabine": "ixabepilone with capecitabine",
+    "with_trastuzumab": "ixabepilone with trastuzumab",
+}
+STATE_TEXT = {"met": "Met", "not_met": "Not met", "unknown": "Unknown"}
+
+
+class Data(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Meta(Data):
+    """What the page frame prints: titles, versions and the 'valid as of' date."""
+
+    kind: Kind
+    title: str
+    subject: str
+    header_left: str
+    header_right: str
+    app_version: str
+    criteria_name: str
+    criteria_version: str
+    criteria_sha256: str
+    hash_chars: int
+    printed_on: date
+
+    @property
+    def footer_line1(self) -> str:
+        return (f"IxDesk {self.app_version} · criteria {self.criteria_version} · "
+                f"sha256 {self.criteria_sha256[:self.hash_chars]} · valid as of {fmt_date(self.printed_on)}")
+
+    @property
+    def footer_line2(self) -> str:
+        if self.kind == "patient":
+            return "General information for you and your family. Your care team will answer your questions."
+        return ("Decision support only: the treating clinician decides. "
+                "Check against the current prescribing information.")
+
+
+class Clinic(Data):
+    name: str
+    address: str
+    phone: str
+    urgent_phone: str
+
+    @classmethod
+    def from_settings(cls, settings: ReportSettings) -> "Clinic":
+        return cls(name=settings.clinic_name.strip(), address=settings.clinic_address.strip(),
+                   phone=settings.clinic_phone.strip(), urgent_phone=settings.urgent_phone.strip())
+
+    @property
+    def empty(self) -> bool:
+        return not (self.name or self.address or self.phone or self.urgent_phone)
+
+
+class PatientId(Data):
+    name: str
+    record_number: str | None
+    date_of_birth: str
+    sex: str | None
+
+    @classmethod
+    def from_consult(cls, consult: Consult) -> "PatientId":
+        p = consult.patient
+        return cls(
+            name=(p.name or "").strip() or "Name not recorded",
+            record_number=(p.record_number or "").strip() or None,
+            date_of_birth=fmt_date(p.date_of_birth),
+            sex=p.sex,
+        )
+
+
+# --- formatting ----------------------------------------------------------------------------
+
+def fmt_date(d: date | None, long: bool = False) -> str:
+    if d is None:
+        return NOT_RECORDED
+    months = _MONTHS_LONG if long else _MONTHS
+    return f"{d.day} {months[d.month - 1]} {d.year}"
+
+
+def fmt_num(x: float | int | None, decimals: int | None = None) -> str:
+    """1500 -> '1500', 100000 -> '100,000', 2.0 -> '2', 1.83 -> '1.83'."""
+    if x is None:
+        return NOT_RECORDED
+    if decimals is not None:
+        s = f"{x:.{decimals}f}"
+        return s
+    if float(x).is_integer():
+        n = int(x)
+        return f"{n:,}" if abs(n) >= 10000 else str(n)
+    return f"{x:g}"
+
+
+def fmt_source(src: Source | SourceRef | None, criteria: Criteria | None = None) -> str:
+    if src is None:
+        return ""
+    return f"{src.document} {src.section}".strip()
+
+
+def mark(confidence: str | None) -> str:
+    return f" {UNVERIFIED_MARK}" if confidence == "unverified" else ""
+
+
+def plan_text(plan: str | None) -> str:
+    return PLAN_TEXT.get(plan or "", "not yet chosen (plan not recorded)")
+
+
+def make_meta(kind: Kind, title: str, subject: str, header_right: str, consult: Consult,
+              assessment: Assessment, criteria: Criteria, printed_on: date) -> Meta:
+    return Meta(
+        kind=kind, title=title, subject=subject, header_left=f"IxDesk · {title}", header_right=header_right,
+        app_version=ixdesk.__version__, criteria_name=criteria.info.name, criteria_version=criteria.version,
+        criteria_sha256=criteria.sha256, hash_chars=64 if kind == "clinician" else 16, printed_on=printed_on,
+    )
+
+
+# --- reading thresholds out of rule conditions --------------------------------------------
+
+def lab_specs(cond: Any) -> list[LabSpec]:
+    """Every lab comparison inside a rule condition, in order."""
+    out: list[LabSpec] = []
+    if isinstance(cond, LabCompare):
+        out.append(cond.lab)
+    elif isinstance(cond, AllOf):
+        for c in cond.all:
+            out.extend(lab_specs(c))
+    elif isinstance(cond, AnyOf):
+        for c in cond.any:
+            out.extend(lab_specs(c))
+    elif isinstance(cond, NotOf):
+        out.extend(lab_specs(cond.not_))
+    return out
+
+
+_OPS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
+_LAB_NAMES = {"neutrophils": "neutrophils", "platelets": "platelets", "ast": "AST", "alt": "ALT",
+              "bilirubin": "bilirubin"}
+
+
+def lab_spec_text(spec: LabSpec) -> str:
+    if spec.x_uln is not None:
+        return f"{_LAB_NAMES[spec.name]} {_OPS[spec.op]} {fmt_num(spec.x_uln)} × ULN"
+    return f"{_LAB_NAMES[spec.name]} {_OPS[spec.op]} {fmt_num(spec.value)}/mm³"
+
+
+def rule_lab_limits(criteria: Criteria, rule_id: str) -> str:
+    """'AST > 2.5 × ULN or ALT > 2.5 × ULN or bilirubin > 1 × ULN' for an exclusion rule."""
+    try:
+        rule = criteria.rule(rule_id)
+    except KeyError:
+        return ""
+    return " or ".join(lab_spec_text(s) for s in lab_specs(rule.when))
+
+
+def join_nonempty(parts: Iterable[str | None], sep: str = " · ") -> str:
+    return sep.join(p for p in parts if p)
+
+
+# --- the consult's own values, as printed -------------------------------------------------
+
+def count_text(lab: Any) -> str:
+    return NOT_RECORDED if lab is None else f"{fmt_num(round(lab.per_mm3))}/mm³"
+
+
+def uln_text(lab: Any) -> str:
+    if lab is None:
+        return NOT_RECORDED
+    return f"{fmt_num(lab.value)} {lab.unit} (ULN {fmt_num(lab.uln)}; {lab.x_uln:.2f} × ULN)"

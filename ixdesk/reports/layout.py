@@ -1,0 +1,111 @@
+"""Page templates shared by the three renderers: header, footer with 'Page X of Y', metadata.
+
+The footer needs the page count, so pages are kept until the end and decorated in ``save`` (the
+usual reportlab 'numbered canvas'). The document is built in invariant mode and its creation date is
+the print date, so the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any, Callable
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+
+from ixdesk.reports.common import Meta
+from ixdesk.reports.fonts import FONT, FONT_BOLD, esc, plain_width_fit, register_fonts
+from ixdesk.reports.styles import MUTED, RULE, stylesheet
+
+PAGE = A4
+MARGIN_X = 16 * mm
+MARGIN_TOP = 20 * mm
+MARGIN_BOTTOM = 20 * mm
+
+
+def _canvas_class(meta: Meta) -> type[Canvas]:
+    from reportlab.lib.enums import TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+
+    header_style = ParagraphStyle("header_right", parent=stylesheet(8).header, alignment=TA_RIGHT,
+                                  fontName=FONT_BOLD, fontSize=8, leading=9.5)
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["invariant"] = 1
+            super().__init__(*args, **kwargs)
+            d = meta.printed_on
+            self.setDateFormatter(lambda *_: "D:%04d%02d%02d120000+00'00'" % (d.year, d.month, d.day))
+            self.setTitle(meta.title)
+            self.setSubject(meta.subject)
+            self.setAuthor("IxDesk")
+            self.setCreator(f"IxDesk {meta.app_version}")
+            self.setProducer("IxDesk (ReportLab)")
+            self.setKeywords(f"criteria {meta.criteria_version} sha256 {meta.criteria_sha256}")
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab API)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._decorate(number, total)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+        def _decorate(self, number: int, total: int) -> None:
+            width, height = self._pagesize
+            left, right = MARGIN_X, width - MARGIN_X
+            top = height - 11 * mm
+            self.saveState()
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.5)
+            self.line(left, top - 2.5 * mm, right, top - 2.5 * mm)
+            self.setFont(FONT_BOLD, 8)
+            self.setFillColor(MUTED)
+            self.drawString(left, top, meta.header_left)
+            if meta.header_right:
+                avail = (right - left) * 0.55
+                text = plain_width_fit(meta.header_right, FONT, 8, avail)
+                p = Paragraph(esc(text), header_style)
+                _, h = p.wrap(avail, 30)
+                p.drawOn(self, right - avail, top - h + 9)
+            bottom = 11 * mm
+            self.line(left, bottom + 4.5 * mm, right, bottom + 4.5 * mm)
+            self.setFont(FONT, 7)
+            self.drawString(left, bottom + 1.5 * mm, meta.footer_line1)
+            self.drawString(left, bottom - 1.5 * mm, meta.footer_line2)
+            self.setFont(FONT_BOLD, 8)
+            self.drawRightString(right, bottom + 1.5 * mm, f"Page {number} of {total}")
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def build_pdf(meta: Meta, story: list[Any], on_page: Callable[..., None] | None = None) -> bytes:
+    """Lay out ``story`` on A4 with the shared page frame and return the PDF bytes."""
+    register_fonts()
+    buf = io.BytesIO()
+    doc = BaseDocTemplate(
+        buf, pagesize=PAGE, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM, title=meta.title, subject=meta.subject, author="IxDesk",
+        creator=f"IxDesk {meta.app_version}", invariant=1, initialFontName=FONT,
+    )
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    doc.build(story, canvasmaker=_canvas_class(meta))
+    return buf.getvalue()
+
+
+def content_width() -> float:
+    return PAGE[0] - 2 * MARGIN_X
+
+
+__all__ = ["build_pdf", "content_width", "date"]

@@ -1,0 +1,186 @@
+"""The nurse pre-infusion checklist as data: go / no-go checks, premedication, dose check, preparation.
+
+Thresholds come from ``criteria.administration`` (cycle start, preparation, hypersensitivity) and
+``criteria.dosing`` (premedication, kits, infusion time); liver limits from the rules that hold them.
+The baseline values from the consult are printed beside each check so the nurse sees what the
+prescriber saw, with room for today's value.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ixdesk.core.assessment import Assessment
+from ixdesk.core.consult import Consult
+from ixdesk.core.criteria import Criteria
+from ixdesk.reports.common import (
+    NOT_RECORDED, Data, Meta, PatientId, count_text, fmt_date, fmt_num, fmt_source, join_nonempty, make_meta,
+    mark, plan_text, rule_lab_limits, uln_text,
+)
+from ixdesk.reports.settings import ReportSettings
+
+
+class Check(Data):
+    item: str
+    threshold: str
+    baseline: str
+    unverified: bool = False
+
+
+class PremedCheck(Data):
+    drug: str
+    dose: str
+    route: str
+    timing: str
+    when: str
+    required: bool
+
+
+class Field(Data):
+    label: str
+    planned: str  # from the consult / assessment; the nurse writes the recalculated value
+
+
+class TextItem(Data):
+    text: str
+    unverified: bool = False
+
+
+class NurseReport(Data):
+    meta: Meta
+    patient: PatientId
+    plan: str
+    prescriber: str
+    consult_date: str
+    labs_date: str
+    alerts: list[str]  # blocking findings and key warnings the chair must know
+    checks: list[Check]
+    checks_source: str
+    premedication: list[PremedCheck]
+    premedication_source: str
+    dose_fields: list[Field]
+    dose_summary: str
+    preparation: list[TextItem]
+    preparation_source: str
+    infusion: str
+    hypersensitivity: list[str]
+    hypersensitivity_source: str
+    capecitabine: list[TextItem]  # empty unless the plan is with_capecitabine
+    sign_fields: list[str]
+
+
+def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Criteria,
+                       settings: ReportSettings, printed_on: date) -> NurseReport:
+    patient = PatientId.from_consult(consult)
+    header_right = join_nonempty([patient.name, f"MRN {patient.record_number}" if patient.record_number else None,
+                                  f"DOB {patient.date_of_birth}"])
+    meta = make_meta("nurse", "Pre-infusion checklist", "Ixabepilone pre-infusion checklist for " + patient.name,
+                     header_right, consult, assessment, criteria, printed_on)
+    adm, dosing = criteria.administration, criteria.dosing
+    cs = adm.cycle_start
+    labs = consult.labs
+    plan = consult.plan.regimen
+    cs_unv = cs.confidence == "unverified"
+
+    checks = [
+        Check(item="Neutrophils", threshold=f"≥ {fmt_num(cs.neutrophils_min_per_mm3)}/mm³",
+              baseline=count_text(labs.neutrophils), unverified=cs_unv),
+        Check(item="Platelets", threshold=f"≥ {fmt_num(cs.platelets_min_per_mm3)}/mm³",
+              baseline=count_text(labs.platelets), unverified=cs_unv),
+    ]
+    liver_base = join_nonempty([f"AST {uln_text(labs.ast)}", f"ALT {uln_text(labs.alt)}",
+                                f"bilirubin {uln_text(labs.bilirubin)}"], "; ")
+    hep_rows = dosing.hepatic.rows
+    full = hep_rows[0]
+    mono_limit = (f"Full dose ({fmt_num(full.mg_per_m2)} mg/m²) if {full.label}; otherwise the dose on the order "
+                  f"must follow the hepatic table; not recommended if {rule_lab_limits(criteria, 'exclusion.hepatic_monotherapy')}")
+    combo_limit = f"Do NOT give with capecitabine if {rule_lab_limits(criteria, 'exclusion.hepatic_combination')}"
+    if plan == "with_capecitabine":
+        liver = combo_limit
+    elif plan in dosing.hepatic.applies_to:
+        liver = mono_limit
+    else:
+        liver = f"Plan not recorded. {combo_limit}. Alone: {mono_limit}"
+    checks.append(Check(item="Liver tests (AST, ALT, bilirubin × ULN)", threshold=liver, baseline=liver_base,
+                        unverified=dosing.hepatic.confidence == "unverified"))
+    checks.append(Check(item="Non-haematologic toxicity",
+                        threshold=f"resolved or improved to grade ≤ {cs.nonhematologic_max_grade}",
+                        baseline="grade today: ____", unverified=cs_unv))
+    neuro_rows = [r for r in adm.dose_modifications.rows if "europathy" in r.toxicity]
+    checks.append(Check(
+        item="Neuropathy assessed (numbness, tingling, burning, weakness)",
+        threshold="grade today; " + "; ".join(f"{r.toxicity.lower()}: {r.action}" for r in neuro_rows),
+        baseline=f"grade at consult: {fmt_num(consult.history.neuropathy_grade)}"))
+    preg = adm.pregnancy
+    pregnant = {True: "PREGNANT recorded", False: "not pregnant (at consult)", None: NOT_RECORDED}[consult.patient.pregnant]
+    checks.append(Check(item="Pregnancy status confirmed",
+                        threshold=f"not pregnant; contraception during treatment and {preg.contraception_female_months} "
+                                  f"months after (females), {preg.contraception_male_months} months (males)",
+                        baseline=pregnant, unverified=preg.confidence == "unverified"))
+    reaction = {True: "YES: add corticosteroid", False: "none recorded", None: NOT_RECORDED}[
+        consult.history.prior_ixabepilone_reaction]
+    checks.append(Check(item="Prior reaction to ixabepilone", threshold="if yes, corticosteroid premedication given",
+                        baseline=reaction))
+
+    alerts = []
+    for fid in assessment.blocking:
+        try:
+            f = assessment.finding(fid)
+        except KeyError:
+            continue
+        alerts.append(f"BLOCKING: {f.title}. {f.summary}")
+    for fid in assessment.warnings:
+        try:
+            f = assessment.finding(fid)
+        except KeyError:
+            continue
+        alerts.append(f"Warning: {f.title}.")
+
+    premeds = assessment.dose.premedication or list(dosing.premedication.items)
+    d = assessment.dose
+    vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials) or NOT_RECORDED
+    dose_fields = [
+        Field(label="Height", planned=f"{fmt_num(d.height_cm)} cm" if d.height_cm else NOT_RECORDED),
+        Field(label="Weight", planned=f"{fmt_num(d.weight_kg)} kg" if d.weight_kg else NOT_RECORDED),
+        Field(label=f"BSA ({d.bsa_formula})", planned=(f"{d.bsa_m2:.2f} m²" if d.bsa_m2 is not None else NOT_RECORDED)
+              + (f" → {d.bsa_used_m2:.2f} m² (cap {fmt_num(dosing.bsa.cap_m2)} m²)" if d.bsa_capped else "")),
+        Field(label="Dose per m²", planned=f"{fmt_num(d.mg_per_m2)} mg/m²" if d.mg_per_m2 is not None else NOT_RECORDED),
+        Field(label="Dose (mg)", planned=f"{d.dose_mg:g} mg" if d.dose_mg is not None else "not computed"),
+        Field(label="Vials", planned=vials + (f" ({fmt_num(d.vial_total_mg)} mg)" if d.vial_total_mg else "")),
+    ]
+    if d.capecitabine is not None:
+        dose_fields.append(Field(label="Capecitabine per dose", planned=f"{d.capecitabine.mg_per_dose:g} mg"))
+
+    std = dosing.standard
+    infusion = (f"Infuse over {fmt_num(d.infusion_hours or std.infusion_hours)} hours; cycle every "
+                f"{d.cycle_days or std.cycle_days} days.{mark(std.confidence)}")
+    cape: list[TextItem] = []
+    if plan == "with_capecitabine":
+        c = dosing.capecitabine
+        per_dose = f"{d.capecitabine.mg_per_dose:g} mg" if d.capecitabine else f"{fmt_num(c.mg_per_m2_per_dose)} mg/m²"
+        times = {1: "once", 2: "twice", 3: "three times"}.get(c.doses_per_day, f"{c.doses_per_day} times")
+        cape = [
+            TextItem(text=f"Capecitabine tablets at home: {per_dose} {times} a day, {c.days}; then a break until "
+                          f"the next cycle.", unverified=c.confidence == "unverified"),
+            TextItem(text="Take each dose with water after a meal, morning and evening; do not double a missed dose."),
+            TextItem(text="Stop the tablets and call the same day for diarrhoea, mouth sores, fever, or sore, red, "
+                          "swollen or blistering hands or feet."),
+        ] + [TextItem(text=t.text, unverified=t.confidence == "unverified") for t in adm.dose_modifications.capecitabine]
+    return NurseReport(
+        meta=meta, patient=patient, plan=plan_text(plan),
+        prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED,
+        consult_date=fmt_date(consult.consult_date), labs_date=fmt_date(labs.date), alerts=alerts,
+        checks=checks, checks_source=fmt_source(cs.source),
+        premedication=[PremedCheck(drug=p.drug, dose=p.dose, route=p.route, timing=p.timing, when=p.when,
+                                   required=p.required) for p in premeds],
+        premedication_source=fmt_source(dosing.premedication.source) + mark(dosing.premedication.confidence),
+        dose_fields=dose_fields, dose_summary=d.summary,
+        preparation=[TextItem(text=s.text, unverified=s.confidence == "unverified") for s in adm.preparation.steps],
+        preparation_source=fmt_source(adm.preparation.source), infusion=infusion,
+        hypersensitivity=list(adm.hypersensitivity.steps),
+        hypersensitivity_source=fmt_source(adm.hypersensitivity.source) + mark(adm.hypersensitivity.confidence),
+        capecitabine=cape,
+        sign_fields=["Checks done by (initials / time)", "Second check of dose (initials / time)",
+                     "Premedication given (time)", "Infusion start (time)", "Infusion end (time)",
+                     "Patient observed after infusion (initials / time)"],
+    )

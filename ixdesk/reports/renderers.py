@@ -1,0 +1,432 @@
+"""reportlab platypus renderers: one class per reader, sharing the stylesheet and the page frame.
+
+Every piece of user or criteria text goes through :func:`esc` (XML escaping, CJK font runs) and
+into a Paragraph, so long names and notes wrap instead of overflowing table cells.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from ixdesk.reports.clinician import ClinicianReport, FindingRow
+from ixdesk.reports.common import UNVERIFIED_MARK, Meta
+from ixdesk.reports.fonts import esc
+from ixdesk.reports.layout import build_pdf, content_width
+from ixdesk.reports.nurse import NurseReport
+from ixdesk.reports.patient import PatientReport
+from ixdesk.reports.styles import (
+    BLOCK_BG, MUTED, NOT_MET, RULE, SHADE, STATE_COLOURS, UNVERIFIED, WARN_BG, Styles, grid_style, stylesheet,
+)
+
+BOX = "☐"
+
+
+def _hex(c: colors.Color) -> str:
+    return c.hexval().replace("0x", "#")
+
+
+UNV = f' <font color="{_hex(UNVERIFIED)}"><b>{esc(UNVERIFIED_MARK)}</b></font>'
+
+
+class Renderer:
+    base_size: float = 9
+
+    def __init__(self) -> None:
+        self.s: Styles = stylesheet(self.base_size)
+        self.width = content_width()
+
+    # small builders ---------------------------------------------------------------------
+    def p(self, text: str, style: Any = None, unverified: bool = False, raw: bool = False) -> Paragraph:
+        body = text if raw else esc(text)
+        return Paragraph(body + (UNV if unverified else ""), style or self.s.body)
+
+    def c(self, text: str, unverified: bool = False, bold: bool = False, raw: bool = False) -> Paragraph:
+        return self.p(text, self.s.cell_bold if bold else self.s.cell, unverified, raw)
+
+    def bullets(self, items: Iterable[tuple[str, bool] | str], style: Any = None, bullet: str = "•") -> list[Any]:
+        out = []
+        for it in items:
+            text, unv = (it, False) if isinstance(it, str) else it
+            out.append(Paragraph(esc(text) + (UNV if unv else ""), style or self.s.bullet, bulletText=bullet))
+        return out
+
+    def table(self, rows: list[list[Any]], widths: list[float], header: bool = True,
+              extra: list[tuple] | None = None, repeat: bool = True) -> Table:
+        total = sum(widths)
+        cols = [w / total * self.width for w in widths]
+        t = Table(rows, colWidths=cols, repeatRows=1 if (header and repeat) else 0, hAlign="LEFT")
+        t.setStyle(TableStyle(grid_style(1 if header else 0) + (extra or [])))
+        return t
+
+    def kv_table(self, pairs: list[tuple[str, str]], cols: int = 2, label_w: float = 1.0, value_w: float = 2.2,
+                 ) -> Table:
+        rows: list[list[Any]] = []
+        for i in range(0, len(pairs), cols):
+            row: list[Any] = []
+            for k, v in pairs[i:i + cols]:
+                row += [self.c(k, bold=True), self.c(v)]
+            while len(row) < cols * 2:
+                row += ["", ""]
+            rows.append(row)
+        t = self.table(rows, [label_w, value_w] * cols, header=False,
+                       extra=[("BACKGROUND", (i * 2, 0), (i * 2, -1), SHADE) for i in range(cols)])
+        return t
+
+    def state(self, state: str, text: str) -> str:
+        return f'<font color="{_hex(STATE_COLOURS.get(state, MUTED))}"><b>{esc(text)}</b></font>'
+
+    def render(self, report: Any) -> bytes:
+        return build_pdf(report.meta, self.story(report))
+
+    def story(self, report: Any) -> list[Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+# --- clinician ---------------------------------------------------------------------------------
+
+class ClinicianRenderer(Renderer):
+    base_size = 9
+
+    def story(self, r: ClinicianReport) -> list[Any]:
+        s = self.s
+        out: list[Any] = [self.p("Ixabepilone consult summary", s.title)]
+        if r.clinic.name:
+            out.append(self.p(r.clinic.name + (f" · {r.clinic.address}" if r.clinic.address else ""), s.small))
+        out.append(Spacer(1, 2 * mm))
+        out.append(self.kv_table([
+            ("Patient", r.patient.name), ("Record number", r.patient.record_number or "not recorded"),
+            ("Date of birth", r.patient.date_of_birth), ("Sex", r.patient.sex or "not recorded"),
+            ("Consult date", r.consult_date), ("Prescriber", r.prescriber),
+            ("Assessed as of", r.as_of), ("Printed", r.meta.printed_on.isoformat()),
+        ]))
+        out.append(self.p("The question", s.h1))
+        out.append(self.p(r.question, s.body))
+        if r.criteria_mismatch:
+            out.append(self.p(r.criteria_mismatch, s.body))
+        out += self._key_points(r)
+
+        out.append(self.p("Disease", s.h1))
+        out.append(self.kv_table(r.disease))
+        out += self._history(r)
+        out += self._criteria(r)
+        out += self._safety(r)
+        out += self._dose(r)
+        out += self._premed(r)
+        out += self._monitoring(r)
+
+        out.append(self.p("Information still missing", s.h1))
+        if r.missing:
+            out += self.bullets(r.missing)
+        else:
+            out.append(self.p("Nothing the rules need is missing.", s.body))
+        if r.data_notes:
+            out.append(self.p("Notes on the entered data", s.h2))
+            out += self.bullets(r.data_notes)
+
+        out.append(CondPageBreak(70 * mm))
+        out.append(self.p("Discussion notes", s.h1))
+        if r.notes:
+            out.append(self.p(r.notes, s.body))
+        lines = [[""] for _ in range(6)]
+        out.append(self.table(lines, [1], header=False, extra=[
+            ("GRID", (0, 0), (-1, -1), 0, colors.white), ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+            ("ROWBACKGROUNDS", (0, 0), (-1, -1), [colors.white]), ("TOPPADDING", (0, 0), (-1, -1), 9)]))
+        out.append(Spacer(1, 6 * mm))
+        out.append(self.table([[self.c("Discussed by"), self.c("Signature"), self.c("Date")],
+                               ["\n\n", "", ""]], [2, 2, 1], header=True))
+        out.append(Spacer(1, 2 * mm))
+        out.append(self.p("This summary supports the treating clinician's judgement; it does not make the decision. "
+                          "Findings marked [unverified] rest on a source we could not confirm.", s.note))
+        return out
+
+    def _key_points(self, r: ClinicianReport) -> list[Any]:
+        s = self.s
+        pts: list[tuple[str, bool]] = []
+        for g in r.criteria_groups:
+            for _, rows in g.subgroups:
+                for f in rows:
+                    if f.kind == "indication" and f.for_plan is not False:
+                        pts.append((f"{g.heading}: {f.summary}", f.unverified))
+                    elif f.kind == "payer" and f.id.endswith(".overall"):
+                        pts.append((f"{f.title}: {f.summary}", f.unverified))
+        for f in r.blocking:
+            pts.append((f"BLOCKING — {f.title}: {f.summary}", f.unverified))
+        for f in r.warnings:
+            pts.append((f"Warning — {f.title}: {f.summary}", f.unverified))
+        pts.append((f"Dose: {r.dose_summary}", False))
+        if r.missing:
+            pts.append((f"{len(r.missing)} item(s) of information are missing (listed at the end).", False))
+        return [self.p("At a glance", s.h1)] + self.bullets(pts)
+
+    def _history(self, r: ClinicianReport) -> list[Any]:
+        s = self.s
+        out: list[Any] = [self.p("Treatment history and resistance", s.h1)]
+        if not r.regimens:
+            out.append(self.p("No prior regimens recorded.", s.body))
+        else:
+            rows: list[list[Any]] = [[self.c(h, bold=True) for h in
+                                      ("#", "Regimen", "Setting", "Dates", "Outcome", "Resistance computation")]]
+            for reg in r.regimens:
+                comp = "<br/>".join(
+                    f"<b>{esc(st.drug_class)}: {esc(st.result)}</b> — {esc(st.text)}" + (UNV if st.unverified else "")
+                    for st in reg.resistance) or esc("no anthracycline, taxane or capecitabine")
+                rows.append([self.c(str(reg.number)), self.c(reg.agents), self.c(reg.setting), self.c(reg.dates),
+                             self.c(reg.outcome), self.c(comp, raw=True)])
+            out.append(self.table(rows, [0.3, 1.6, 1.0, 1.5, 1.7, 3.6]))
+        if r.class_summaries:
+            out.append(self.p("Resistance by drug class", s.h2))
+            rows = [[self.c("Class", bold=True), self.c("Result", bold=True), self.c("How it was reached", bold=True)]]
+            for cs in r.class_summaries:
+                st = {"resistant": "met", "not resistant": "not_met"}.get(cs.result, "unknown")
+                rows.append([self.c(cs.label), self.c(self.state(st, cs.result), raw=True), self.c(cs.summary)])
+            out.append(self.table(rows, [1.2, 1.1, 6]))
+        if r.lines:
+            out.append(self.p("Prior lines", s.h2))
+            rows = [[self.c("Count", bold=True), self.c("Lines", bold=True), self.c("Detail", bold=True)]]
+            for ln in r.lines:
+                rows.append([self.c(ln.label), self.c(ln.value, bold=True), self.c(ln.detail, ln.unverified)])
+            out.append(self.table(rows, [2.2, 0.6, 5.5]))
+        return out
+
+    def _finding_cells(self, f: FindingRow, with_conditions: bool = True) -> list[Any]:
+        marks = {"met": "✓", "not_met": "✗", "unknown": "?"}
+        first = f"<b>{esc(f.title)}</b>" + (UNV if f.unverified else "")
+        if f.for_plan is False:
+            first += f' <font color="{_hex(MUTED)}">(another plan)</font>'
+        first += f"<br/>{esc(f.summary)}"
+        if with_conditions and f.conditions:
+            first += "".join(
+                f"<br/>{'&nbsp;' * 3 * (c.depth + 1)}"
+                f'<font color="{_hex(STATE_COLOURS[c.state])}">{marks[c.state]}</font> {esc(c.text)}'
+                for c in f.conditions)
+        vals = "<br/>".join(esc(v) for v in f.values) or esc("—")
+        if f.missing:
+            vals += f'<br/><font color="{_hex(STATE_COLOURS["unknown"])}">missing: {esc(", ".join(f.missing))}</font>'
+        return [self.c(first, raw=True), self.c(self.state(f.state, f.state_text), raw=True),
+                self.c(vals, raw=True), Paragraph(esc(f.source), self.s.cell_small)]
+
+    def _criteria(self, r: ClinicianReport) -> list[Any]:
+        s = self.s
+        out: list[Any] = [self.p("Criteria", s.h1),
+                          self.p("Each rule is evaluated as met, not met or unknown; unknown names what is missing. "
+                                 "✓ met, ✗ not met, ? unknown.", s.note)]
+        for g in r.criteria_groups:
+            out.append(self.p(g.heading, s.h2))
+            if not g.subgroups:
+                out.append(self.p("No rules in this group.", s.body))
+            for sub, rows in g.subgroups:
+                head = [self.c(f"{sub}", bold=True), self.c("Result", bold=True), self.c("Values used", bold=True),
+                        self.c("Source", bold=True)]
+                body = [self._finding_cells(f) for f in rows]
+                out.append(self.table([head] + body, [4.2, 0.9, 2.2, 1.9]))
+                out.append(Spacer(1, 2 * mm))
+        return out
+
+    def _safety(self, r: ClinicianReport) -> list[Any]:
+        s = self.s
+        out: list[Any] = [self.p("Contraindications and warnings", s.h1)]
+        head = [self.c("Rule", bold=True), self.c("Result", bold=True), self.c("Values used", bold=True),
+                self.c("Source", bold=True)]
+        if r.blocking:
+            out.append(self.p("Blocking: these contraindications hold", s.h2))
+            out.append(self.table([head] + [self._finding_cells(f, False) for f in r.blocking], [4.2, 0.9, 2.2, 1.9],
+                                  extra=[("BACKGROUND", (0, 1), (-1, -1), BLOCK_BG)]))
+        else:
+            out.append(self.p("No contraindication holds on the information entered.", s.body))
+        if r.warnings:
+            out.append(self.p("Warnings that apply", s.h2))
+            out.append(self.table([head] + [self._finding_cells(f, False) for f in r.warnings], [4.2, 0.9, 2.2, 1.9],
+                                  extra=[("BACKGROUND", (0, 1), (-1, -1), WARN_BG)]))
+        if r.exclusions_clear:
+            out.append(self.p("Checked: not applying, or unknown", s.h2))
+            out.append(self.table([head] + [self._finding_cells(f, False) for f in r.exclusions_clear],
+                                  [4.2, 0.9, 2.2, 1.9]))
+        return out
+
+    def _dose(self, r: ClinicianReport) -> list[Any]:
+        s = self.s
+        out: list[Any] = [self.p("Proposed dose", s.h1),
+                          self.p(f"<b>{esc(r.dose_summary)}</b>", s.body, raw=True)]
+        rows = [[self.c(d.label, bold=True), self.c(d.value, d.unverified)] for d in r.dose_lines]
+        out.append(self.table(rows, [1.4, 6.6], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE)]))
+        if r.dose_notes:
+            out += self.bullets([(n.text, n.unverified) for n in r.dose_notes])
+        return out
+
+    def _premed(self, r: ClinicianReport) -> list[Any]:
+        s = self.s
+        rows: list[list[Any]] = [[self.c(h, bold=True) for h in ("Drug", "Dose", "Route", "Timing", "For")]]
+        for pm in r.premedication:
+            rows.append([self.c(pm.drug), self.c(pm.dose), self.c(pm.route), self.c(pm.timing),
+                         self.c(pm.when if not pm.required else f"{pm.when} (required)")])
+        return [self.p("Premedication", s.h1), self.table(rows, [2.6, 1.3, 1.3, 1.5, 2.0]),
+                self.p(f"Source: {r.premedication_source}", s.note)]
+
+    def _monitoring(self, r: ClinicianReport) -> list[Any]:
+        s = self.s
+        out: list[Any] = [self.p("Monitoring plan", s.h1),
+                          self.p(r.cycle_start.text, s.body, r.cycle_start.unverified)]
+        out += self.bullets([(m.text, m.unverified) for m in r.monitoring])
+        out.append(self.p("Dose modification at the start of a cycle (previous cycle's worst toxicity)", s.h2))
+        rows = [[self.c("Toxicity", bold=True), self.c("Ixabepilone", bold=True)]]
+        rows += [[self.c(t), self.c(a)] for t, a in r.dose_modifications]
+        out.append(self.table(rows, [5, 2]))
+        out.append(self.p(f"Source: {r.dose_modifications_source}", s.note))
+        return out
+
+
+# --- nurse -------------------------------------------------------------------------------------
+
+class NurseRenderer(Renderer):
+    base_size = 8.5
+
+    def story(self, r: NurseReport) -> list[Any]:
+        s = self.s
+        out: list[Any] = [self.p("Ixabepilone pre-infusion checklist", s.title)]
+        out.append(self.kv_table([
+            ("Patient", r.patient.name), ("Record number", r.patient.record_number or "not recorded"),
+            ("Date of birth", r.patient.date_of_birth), ("Plan", r.plan),
+            ("Prescriber", r.prescriber), ("Consult / labs", f"{r.consult_date} / {r.labs_date}"),
+            ("Cycle number", "______"), ("Date of infusion", "______________"),
+        ]))
+        if r.alerts:
+            out.append(Spacer(1, 1.5 * mm))
+            rows = [[self.c(a, bold=a.startswith("BLOCKING"))] for a in r.alerts]
+            out.append(self.table(rows, [1], header=False, extra=[
+                ("BACKGROUND", (0, 0), (-1, -1), WARN_BG), ("BOX", (0, 0), (-1, -1), 1, NOT_MET)]))
+
+        out.append(self.p("1. Go / no-go before the cycle", s.h1))
+        rows: list[list[Any]] = [[self.c(h, bold=True) for h in ("Check", "Threshold to go", "At consult", "Today", "OK")]]
+        for ch in r.checks:
+            rows.append([self.c(ch.item, bold=True), self.c(ch.threshold, ch.unverified), self.c(ch.baseline),
+                         "", self.c(BOX)])
+        out.append(self.table(rows, [1.9, 3.6, 2.1, 1.0, 0.35]))
+        out.append(self.p(f"Source: {r.checks_source}. If any check fails: do not start; inform the prescriber.",
+                          s.note))
+
+        out.append(self.p("2. Premedication", s.h1))
+        rows = [[self.c(h, bold=True) for h in ("Drug", "Dose / route", "Timing", "Given to", "Time / initials")]]
+        for pm in r.premedication:
+            rows.append([self.c(pm.drug), self.c(f"{pm.dose}, {pm.route}"), self.c(pm.timing),
+                         self.c(f"{pm.when}" + ("" if not pm.required else " (required)")), self.c(BOX + " ____")])
+        out.append(self.table(rows, [2.8, 1.7, 1.6, 2.0, 0.9]))
+        out.append(self.p(f"Source: {r.premedication_source}", s.note))
+
+        out.append(self.p("3. Dose verification", s.h1))
+        rows = [[self.c(h, bold=True) for h in ("Item", "On the order / calculated", "Recalculated today", "OK")]]
+        for f in r.dose_fields:
+            rows.append([self.c(f.label, bold=True), self.c(f.planned), "", self.c(BOX)])
+        out.append(self.table(rows, [1.6, 3.6, 2.2, 0.35]))
+        out.append(self.p(r.dose_summary, s.note))
+
+        out.append(self.p("4. Preparation and infusion", s.h1))
+        prep = [[self.c(BOX), self.c(f"{i}. {st.text}", st.unverified)] for i, st in enumerate(r.preparation, 1)]
+        prep.append([self.c(BOX), self.c(r.infusion, raw=False, bold=True)])
+        out.append(self.table(prep, [0.3, 9], header=False, extra=[("GRID", (0, 0), (-1, -1), 0, colors.white)]))
+        out.append(self.p(f"Source: {r.preparation_source}", s.note))
+
+        hs = r.hypersensitivity
+        watch = hs[:1]
+        act = hs[1:]
+        out.append(KeepTogether([
+            self.p("5. Hypersensitivity: watch and act", s.h1),
+            self.table([[self.c("Watch", bold=True), self.c("Act", bold=True)],
+                        [self.c("<br/>".join(esc(x) for x in watch), raw=True),
+                         self.c("<br/>".join("• " + esc(x) for x in act), raw=True)]], [1, 1.4]),
+            self.p(f"Source: {r.hypersensitivity_source}", s.note)]))
+
+        if r.capecitabine:
+            out.append(KeepTogether([self.p("6. Capecitabine teaching points", s.h1)] +
+                                    self.bullets([(t.text, t.unverified) for t in r.capecitabine])))
+
+        out.append(self.p("Sign-off", s.h1))
+        rows = []
+        fields = r.sign_fields
+        for i in range(0, len(fields), 2):
+            pair = fields[i:i + 2]
+            row: list[Any] = []
+            for f in pair:
+                row += [self.c(f, bold=True), ""]
+            if len(pair) == 1:
+                row += ["", ""]
+            rows.append(row)
+        out.append(self.table(rows, [2.2, 1.5, 2.2, 1.5], header=False,
+                              extra=[("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+        out.append(Spacer(1, 1.5 * mm))
+        out.append(self.table([[self.c(f"{BOX} GO: every check met", bold=True),
+                                self.c(f"{BOX} NO-GO: prescriber informed (name / time): ____________", bold=True)]],
+                              [1, 1.6], header=False))
+        return out
+
+
+# --- patient -----------------------------------------------------------------------------------
+
+class PatientRenderer(Renderer):
+    base_size = 13
+
+    def c(self, text: str, unverified: bool = False, bold: bool = False, raw: bool = False) -> Paragraph:
+        """Patients get full-size text in tables too (never below 12 pt)."""
+        body = text if raw else esc(text)
+        return Paragraph((f"<b>{body}</b>" if bold else body) + (UNV if unverified else ""), self.s.body)
+
+    def story(self, r: PatientReport) -> list[Any]:
+        s = self.s
+        out: list[Any] = [self.p("About your treatment: ixabepilone (Ixempra)", s.title)]
+        who = []
+        if r.name:
+            who.append(f"For: <b>{esc(r.name)}</b>")
+        if r.record_number:
+            who.append(f"Record number: {esc(r.record_number)}")
+        who.append(f"Date: {esc(r.date_text)}")
+        out.append(self.p("<br/>".join(who), s.body, raw=True))
+        for sec in r.sections:
+            parts: list[Any] = [self.p(sec.heading, s.h1)]
+            parts += [self.p(t, s.body) for t in sec.paragraphs] if not sec.boxed else []
+            parts += self.bullets(sec.bullets)
+            if sec.boxed:
+                inner: list[Any] = [self.p(sec.heading, s.h1)] + self.bullets(sec.bullets)
+                inner += [self.p(t, s.body) for t in sec.paragraphs]
+                inner.append(self._phone_line(r, urgent=True))
+                box = Table([[inner]], colWidths=[self.width], hAlign="LEFT")
+                box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 2, NOT_MET), ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG),
+                                         ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                                         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+                out.append(KeepTogether([Spacer(1, 2 * mm), box]))
+            else:
+                out.append(KeepTogether(parts[:2]))
+                out += parts[2:]
+        out.append(KeepTogether([self.p("How to reach your care team", s.h1), self._contact(r)]))
+        lines = [[""] for _ in range(5)]
+        out.append(KeepTogether([self.p(r.notes_heading, s.h1), self.table(lines, [1], header=False, extra=[
+            ("GRID", (0, 0), (-1, -1), 0, colors.white), ("LINEBELOW", (0, 0), (-1, -1), 0.6, RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 14)])]))
+        return out
+
+    def _phone_line(self, r: PatientReport, urgent: bool) -> Paragraph:
+        c = r.clinic
+        number = c.urgent_phone or c.phone
+        text = (f"Urgent number, day and night: <b>{esc(number)}</b>" if number
+                else "Urgent number, day and night: ______________________")
+        return self.p(text, self.s.body, raw=True)
+
+    def _contact(self, r: PatientReport) -> Table:
+        c = r.clinic
+        blank = "______________________"
+        rows = [
+            [self.c("Clinic", bold=True), self.c(c.name or blank)],
+            [self.c("Address", bold=True), self.c(c.address or blank)],
+            [self.c("Phone", bold=True), self.c(c.phone or blank)],
+            [self.c("Urgent, day and night", bold=True), self.c(c.urgent_phone or blank)],
+        ]
+        return self.table(rows, [1.3, 3.2], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE),
+                                                                 ("TOPPADDING", (0, 0), (-1, -1), 4),
+                                                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
+
+
+RENDERERS: dict[str, type[Renderer]] = {"clinician": ClinicianRenderer, "nurse": NurseRenderer,
+                                        "patient": PatientRenderer}
+__all__ = ["ClinicianRenderer", "NurseRenderer", "PatientRenderer", "RENDERERS", "Meta"]

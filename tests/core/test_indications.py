@@ -1,0 +1,148 @@
+"""Label indications, NCCN pathways A-F and the payer policies, branch by branch."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.core.helpers import consult, reg, run, state
+
+ANTHRA_RES = reg("doxorubicin", "metastatic", start="2024-01-01", last="2024-04-01", prog="2024-05-01")
+TAXANE_RES = reg("paclitaxel", "metastatic", start="2024-06-01", last="2024-09-01", prog="2024-10-01")
+CAPE_RES = reg("capecitabine", "metastatic", start="2024-11-01", last="2025-03-01", prog="2025-02-20")
+TAXANE_OLD = reg("docetaxel", "adjuvant", start="2015-01-01", last="2015-04-01", prog="2020-01-01")
+
+
+@pytest.mark.parametrize("regimens,attest,expected", [
+    ([ANTHRA_RES, TAXANE_RES], {}, "met"),
+    ([TAXANE_RES], {"anthracycline_contraindicated": True}, "met"),
+    ([TAXANE_RES], {"anthracycline_contraindicated": False}, "not_met"),
+    ([TAXANE_RES], {"anthracycline_contraindicated": None}, "unknown"),
+    ([ANTHRA_RES, TAXANE_OLD], {"anthracycline_contraindicated": True}, "not_met"),
+])
+def test_label_combination(regimens: list, attest: dict, expected: str) -> None:
+    c = consult(regimens=regimens, attestations=attest, plan={"regimen": "with_capecitabine"})
+    assert state(c, "label.combination") == expected
+
+
+def test_label_indications_need_advanced_disease() -> None:
+    c = consult(regimens=[ANTHRA_RES, TAXANE_RES, CAPE_RES], disease={"extent": "early"})
+    assert state(c, "label.monotherapy") == "not_met"
+    c = consult(regimens=[ANTHRA_RES, TAXANE_RES, CAPE_RES], disease={"extent": "locally_advanced"})
+    assert state(c, "label.monotherapy") == "met"
+
+
+def test_label_monotherapy_requires_all_three() -> None:
+    assert state(consult(regimens=[ANTHRA_RES, TAXANE_RES, CAPE_RES]), "label.monotherapy") == "met"
+    assert state(consult(regimens=[ANTHRA_RES, TAXANE_RES]), "label.monotherapy") == "not_met"
+
+
+def test_applies_to_plan() -> None:
+    a = run(consult(plan={"regimen": "monotherapy"}))
+    assert a.finding("label.monotherapy").applies_to_plan is True
+    assert a.finding("label.combination").applies_to_plan is False
+    assert run(consult(plan={"regimen": None})).finding("label.combination").applies_to_plan is None
+
+
+def lines(n: int, setting: str = "metastatic") -> list[dict]:
+    return [reg("gemcitabine", setting, start=f"20{10 + i}-01-01", last=f"20{10 + i}-03-01", prog=f"20{10 + i}-04-01") for i in range(n)]
+
+
+@pytest.mark.parametrize("n,expected", [(0, "not_met"), (1, "not_met"), (2, "met"), (3, "met")])
+def test_pathway_a_two_prior_lines(n: int, expected: str) -> None:
+    assert state(consult(regimens=lines(n)), "pathway.A") == expected
+
+
+def test_pathway_a_unknown_setting_gives_unknown_naming_regimen() -> None:
+    f = run(consult(regimens=lines(1) + lines(1, setting=None))).finding("pathway.A")  # type: ignore[arg-type]
+    assert f.state == "unknown"
+    assert "regimens[1].setting" in [m.field for m in f.missing]
+
+
+def test_pathway_a_adjuvant_does_not_count() -> None:
+    assert state(consult(regimens=lines(1) + lines(2, setting="adjuvant")), "pathway.A") == "not_met"
+
+
+def test_pathway_b() -> None:
+    assert state(consult(regimens=lines(2), plan={"regimen": "with_capecitabine"}), "pathway.B") == "met"
+    c = consult(regimens=[TAXANE_RES], attestations={"anthracycline_contraindicated": True}, plan={"regimen": "with_capecitabine"})
+    assert state(c, "pathway.B") == "met"
+    assert state(consult(regimens=lines(2), plan={"regimen": "monotherapy"}), "pathway.B") == "not_met"
+
+
+HER2POS = {"her2_ihc": "3+", "er": "negative", "pr": "negative"}
+
+
+def test_pathway_c_and_d() -> None:
+    plan = {"regimen": "with_trastuzumab"}
+    assert state(consult(regimens=[TAXANE_RES], disease=HER2POS, plan=plan), "pathway.C") == "met"
+    assert state(consult(regimens=[ANTHRA_RES], disease=HER2POS, plan=plan), "pathway.C") == "not_met"
+    assert state(consult(regimens=lines(3), disease=HER2POS, plan=plan), "pathway.D") == "met"  # fourth line
+    assert state(consult(regimens=lines(2), disease=HER2POS, plan=plan), "pathway.D") == "not_met"
+    assert state(consult(regimens=lines(3), disease={"her2_ihc": "2+", "her2_ish": "positive"}, plan=plan), "pathway.D") == "met"
+    f = run(consult(regimens=lines(3), disease={"her2_ihc": "2+", "her2_ish": None}, plan=plan)).finding("pathway.D")
+    assert f.state == "unknown" and [m.field for m in f.missing] == ["disease.her2_ish"]
+
+
+HRPOS_HER2NEG = {"er": "positive", "pr": "negative", "her2_ihc": "1+", "visceral_crisis": False, "endocrine_refractory": True}
+ENDO = reg(["letrozole", "ribociclib"], "metastatic", start="2020-01-01", last="2021-01-01", prog="2021-01-01")
+
+
+@pytest.mark.parametrize("regimens,disease,attest,expected", [
+    ([], {"germline_brca": "no_mutation"}, {}, "met"),               # first line, no gBRCA
+    ([], {"germline_brca": "mutation"}, {}, "not_met"),
+    ([], {"germline_brca": None}, {}, "unknown"),
+    ([ENDO], {"germline_brca": "no_mutation"}, {}, "met"),           # endocrine lines do not count
+    (lines(1), {"germline_brca": "mutation"}, {"tdxd_candidate": False}, "met"),  # second line
+    (lines(1), {}, {"tdxd_candidate": True}, "not_met"),
+    (lines(1), {}, {"tdxd_candidate": None}, "unknown"),
+    (lines(2), {"germline_brca": None}, {"tdxd_candidate": None}, "met"),  # third line and beyond
+    (lines(2), {"visceral_crisis": False, "endocrine_refractory": False}, {}, "not_met"),
+    (lines(2), {"her2_ihc": "3+"}, {}, "not_met"),
+    (lines(2), {"er": "negative", "pr": "negative"}, {}, "not_met"),
+])
+def test_pathway_e(regimens: list, disease: dict, attest: dict, expected: str) -> None:
+    c = consult(regimens=regimens, disease={**HRPOS_HER2NEG, **disease}, attestations=attest)
+    assert state(c, "pathway.E") == expected
+
+
+TNBC = {"er": "negative", "pr": "negative", "her2_ihc": "0", "germline_brca": "no_mutation", "pdl1_cps": 5}
+
+
+@pytest.mark.parametrize("regimens,disease,expected", [
+    ([], {}, "met"),
+    ([], {"pdl1_cps": 10}, "not_met"),      # CPS exactly 10 is not < 10
+    ([], {"pdl1_cps": 9.9}, "met"),
+    ([], {"pdl1_cps": None}, "unknown"),
+    ([], {"germline_brca": "mutation"}, "not_met"),
+    (lines(1), {"pdl1_cps": 50, "germline_brca": "mutation"}, "met"),  # second line and beyond
+    ([], {"extent": "locally_advanced"}, "not_met"),
+    ([], {"her2_ihc": "2+", "her2_ish": "negative"}, "met"),  # HER2-low counts as HER2-negative
+])
+def test_pathway_f(regimens: list, disease: dict, expected: str) -> None:
+    assert state(consult(regimens=regimens, disease={**TNBC, **disease}), "pathway.F") == expected
+
+
+def test_payer_003_overall_and_exclusions() -> None:
+    ok = consult(regimens=lines(2))
+    assert state(ok, "payer003.overall") == "met"
+    blocked = consult(regimens=lines(2), labs={"platelets": {"value": 50000, "unit": "cells/mm3"}})
+    assert state(blocked, "payer003.overall") == "not_met"
+
+
+@pytest.mark.parametrize("extent,oncologist,expected", [
+    ("metastatic", True, "met"),
+    ("recurrent_unresectable", True, "met"),
+    ("locally_advanced", True, "not_met"),
+    ("metastatic", False, "not_met"),
+    ("metastatic", None, "unknown"),
+])
+def test_payer_004(extent: str, oncologist: bool | None, expected: str) -> None:
+    c = consult(disease={"extent": extent}, attestations={"prescriber_is_oncologist": oncologist})
+    assert state(c, "payer004.overall") == expected
+
+
+def test_every_finding_is_cited() -> None:
+    a = run(consult())
+    for f in a.findings:
+        assert f.source.document and f.source.section and f.source.version
+        assert f.conditions, f.id

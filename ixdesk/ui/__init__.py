@@ -1,0 +1,25 @@
+"""The IxDesk window (PySide6 only; ``ixdesk.core`` never imports this package).
+
+Importing this package works around a PySide6 6.12 binding bug first: on Python < 3.12, where
+``None`` is not immortal, every Qt call that returns ``None`` drops one reference to ``None``
+without taking it, and after some tens of thousands of calls the interpreter aborts with
+"deallocating None". Pinning a huge reference count on ``None`` makes it effectively immortal,
+which is exactly what Python 3.12+ does natively.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _pin_none() -> None:
+    if sys.version_info >= (3, 12):
+        return
+    import ctypes
+
+    refcnt = ctypes.c_ssize_t.from_address(id(None))
+    if refcnt.value < (1 << 40):
+        refcnt.value += 1 << 50
+
+
+_pin_none()

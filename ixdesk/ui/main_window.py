@@ -90,10 +90,10 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.resize(1280, 800)
-        geom = self.settings.value("geometry")
+        geom = self.settings.value("geometry", QByteArray())
         if isinstance(geom, QByteArray) and not geom.isEmpty():
             self.restoreGeometry(geom)
-        state = self.settings.value("splitter")
+        state = self.settings.value("splitter", QByteArray())
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.splitter.restoreState(state)
         else:

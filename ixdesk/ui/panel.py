@@ -144,7 +144,7 @@ class AssessmentPanel(QWidget):
         self.headline.setText(self._headline(a))
 
     def _expanded_keys(self) -> set[str]:
-        return {item.data(0, KEY_ROLE) for item in _iter_items(self.tree) if item.isExpanded()} - {None}
+        return {item.data(0, KEY_ROLE) for item in _iter_items(self.tree) if item.isExpanded()} - {""}
 
     def _headline(self, a: Assessment) -> str:
         parts: list[str] = []
@@ -179,6 +179,7 @@ class AssessmentPanel(QWidget):
 
     def _section(self, key: str, title: str, colour: str | None = None, count: str = "") -> QTreeWidgetItem:
         item = QTreeWidgetItem(self.tree, [title, count])
+        _init_roles(item)
         item.setData(0, KEY_ROLE, f"section:{key}")
         item.setFont(0, self._bold)
         item.setFont(1, self._bold)
@@ -191,6 +192,7 @@ class AssessmentPanel(QWidget):
     def _child(self, parent: QTreeWidgetItem, text: str, result: str = "", colour: str | None = None,
                key: str | None = None, detail: str | None = None, tip: str | None = None) -> QTreeWidgetItem:
         item = QTreeWidgetItem(parent, [text, result])
+        _init_roles(item)
         item.setToolTip(0, tip or text)
         if key:
             item.setData(0, KEY_ROLE, key)
@@ -446,6 +448,13 @@ class AssessmentPanel(QWidget):
             if it.data(0, KEY_ROLE) == f"finding:{finding_id}":
                 return it
         return None
+
+
+def _init_roles(item: QTreeWidgetItem) -> None:
+    """Give every role a string value: reading an unset role returns None, and PySide6 6.12
+    mis-counts references to that None (interpreter abort after many reads)."""
+    for role in (FIELD_ROLE, KEY_ROLE, DETAIL_ROLE):
+        item.setData(0, role, "")
 
 
 def _iter_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:

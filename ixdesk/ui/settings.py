@@ -26,12 +26,14 @@ def make_settings() -> QSettings:
         s = QSettings(str(Path(env) / "settings.ini"), QSettings.Format.IniFormat)
     else:
         s = QSettings(ORG, APP)
-    if s.value("settings_version") is None:
+    if not s.contains("settings_version"):
         s.setValue("settings_version", SETTINGS_VERSION)
     return s
 
 
 def recent_files(s: QSettings) -> list[str]:
+    if not s.contains("recent_files"):
+        return []
     v = s.value("recent_files", [])
     if isinstance(v, str):
         v = [v]

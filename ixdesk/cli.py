@@ -319,7 +319,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             print(f"{args.path}: {prob}", file=sys.stderr)
         return EXIT_INVALID
     from ixdesk.reports import write_reports
-    from ixdesk.reports.settings import load_settings
+    from ixdesk.clinic_settings import load_settings
 
     printed_on = args.as_of or date.today()
     assessment = assess(consult, criteria, args.as_of)

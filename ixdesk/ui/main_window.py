@@ -173,7 +173,9 @@ class MainWindow(QMainWindow):
                 problems = [Problem("", f"cannot read the input: {exc}")]
         self._problems = problems
         unplaced = self.form.mark_errors(problems)
-        if consult is not None:
+        if consult is not None and consult == self._consult and self._assessment is not None:
+            self.panel.set_stale(None)  # e.g. an edit that was undone: same input, same results
+        elif consult is not None:
             self._consult = consult
             if self.criteria is not None:
                 try:

@@ -71,6 +71,9 @@ class AssessmentPanel(QWidget):
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemClicked.connect(self._activated)
         self.tree.currentItemChanged.connect(self._show_detail)
+        self.tree.itemExpanded.connect(self._populate)
+        self._lazy: dict[str, Finding] = {}  # item key -> finding whose basis is built on first expand
+        self._details: dict[str, Any] = {}  # item key -> callable returning the detail HTML
         split.addWidget(self.tree)
         self.detail = QTextBrowser()
         self.detail.setAccessibleName("Basis of the selected result")
@@ -103,10 +106,16 @@ class AssessmentPanel(QWidget):
             what = ("showing results for the last valid input" if self._shown is not None
                     else "no results until the input is valid")
             self._banner(f"<b>⚠ Input has errors — {what}.</b><br>{first}", AMBER)
-            self.tree.setStyleSheet("QTreeWidget { color: #777; }")
+            self._dim(True)
         else:
             self.banner.hide()
-            self.tree.setStyleSheet("")
+            self._dim(False)
+
+    def _dim(self, on: bool) -> None:
+        """Grey out stale results; restyling the tree is costly, so only when the state flips."""
+        if getattr(self, "_dimmed", False) != on:
+            self._dimmed = on
+            self.tree.setStyleSheet("QTreeWidget { color: #777; }" if on else "")
 
     def _banner(self, text: str, colour: str) -> None:
         self.banner.setText(text)
@@ -126,6 +135,8 @@ class AssessmentPanel(QWidget):
         self.tree.setUpdatesEnabled(False)
         try:
             self.tree.clear()
+            self._lazy.clear()
+            self._details.clear()
             self._build(a)
             restore = None
             for item in _iter_items(self.tree):
@@ -190,14 +201,14 @@ class AssessmentPanel(QWidget):
         return item
 
     def _child(self, parent: QTreeWidgetItem, text: str, result: str = "", colour: str | None = None,
-               key: str | None = None, detail: str | None = None, tip: str | None = None) -> QTreeWidgetItem:
+               key: str | None = None, detail: Any = None, tip: str | None = None) -> QTreeWidgetItem:
         item = QTreeWidgetItem(parent, [text, result])
         _init_roles(item)
         item.setToolTip(0, tip or text)
         if key:
             item.setData(0, KEY_ROLE, key)
-        if detail:
-            item.setData(0, DETAIL_ROLE, detail)
+        if detail is not None and key:
+            self._details[key] = detail
         if colour:
             item.setBackground(1, QBrush(QColor(colour)))
         return item
@@ -218,7 +229,7 @@ class AssessmentPanel(QWidget):
         for r in a.resistance:
             text, colour = RESIST_TEXT[r.result]
             item = self._child(sec, f"{r.label}: {r.summary}", text, colour, key=f"res:{r.drug_class}",
-                               detail=self._resistance_html(r))
+                               detail=lambda r=r: self._resistance_html(r))
             for rr in r.regimens:
                 rt, rc = RESIST_TEXT[rr.result]
                 steps = [f"regimen {rr.regimen_index + 1} ({', '.join(rr.agents)})", rr.setting or "setting not recorded"]
@@ -231,7 +242,7 @@ class AssessmentPanel(QWidget):
                 if rr.window:
                     steps.append(f"window {rr.window}" + (f" (to {rr.window_end.isoformat()})" if rr.window_end else ""))
                 reg = self._child(item, " · ".join(steps), rt, rc, key=f"res:{r.drug_class}:{rr.regimen_index}",
-                                  detail=self._resistance_html(r))
+                                  detail=lambda r=r: self._resistance_html(r))
                 self._child(reg, f"→ {rr.reason}")
                 if rr.source:
                     self._child(reg, f"Source: {self._source_text(rr.source)} · confidence: {rr.confidence}")
@@ -281,11 +292,23 @@ class AssessmentPanel(QWidget):
             title += "  (other plan)"
         if f.confidence == "unverified":
             title += "  [unverified]"
-        item = self._child(parent, title, text, colour, key=f"{prefix}finding:{f.id}", detail=self._finding_html(f),
+        key = f"{prefix}finding:{f.id}"
+        item = self._child(parent, title, text, colour, key=key, detail=lambda f=f: self._finding_html(f),
                            tip=f.summary)
         item.setData(1, Qt.ItemDataRole.AccessibleTextRole, text)
         if f.applies_to_plan is False:
             item.setForeground(0, QBrush(QColor("#777")))
+        # the basis is built on first expand: most findings stay closed, and rebuilding every
+        # condition tree on each keystroke would cost more than the assessment itself
+        self._lazy[key] = f
+        item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+
+    def _populate(self, item: QTreeWidgetItem) -> None:
+        key = item.data(0, KEY_ROLE)
+        f = self._lazy.pop(key, None) if key else None
+        if f is None:
+            return
+        item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless)
         self._child(item, f"Summary: {f.summary}", tip=f.summary)
         self._child(item, f"Statement: {f.statement}", tip=f.statement)
         cond = self._child(item, "Conditions")
@@ -297,6 +320,7 @@ class AssessmentPanel(QWidget):
             for v in f.values:
                 vi = self._child(vals, f"{v.label}: {v.value}", "go to field ›")
                 vi.setData(0, FIELD_ROLE, v.field)
+            vals.setExpanded(True)
         self._missing_items(item, f.missing)
         self._child(item, f"Source: {self._source_text(f.source)}")
         conf = self._child(item, f"Confidence: {f.confidence}",
@@ -332,7 +356,7 @@ class AssessmentPanel(QWidget):
                 "unknown": "? UNKNOWN", "not_recommended": "⛔ NOT RECOMMENDED"}[d.state]
         sec = self._section("dose", f"Dose card: {d.summary}", None, head)
         sec.setBackground(1, QBrush(QColor(colour)))
-        sec.setData(0, DETAIL_ROLE, self._dose_html(d))
+        self._details["section:dose"] = lambda d=d: self._dose_html(d)
         hw = []
         if d.height_cm is not None:
             hw.append(f"height {d.height_cm:g} cm")
@@ -424,9 +448,10 @@ class AssessmentPanel(QWidget):
         return "".join(lines)
 
     def _show_detail(self, item: QTreeWidgetItem | None, _prev: Any = None) -> None:
-        while item is not None and not item.data(0, DETAIL_ROLE):
+        while item is not None and item.data(0, KEY_ROLE) not in self._details:
             item = item.parent()
-        self.detail.setHtml(item.data(0, DETAIL_ROLE) if item is not None else "")
+        make = self._details.get(item.data(0, KEY_ROLE)) if item is not None else None
+        self.detail.setHtml(make() if make is not None else "")
 
     def _activated(self, item: QTreeWidgetItem, _col: int = 0) -> None:
         path = item.data(0, FIELD_ROLE)

@@ -1,0 +1,115 @@
+"""UI responsiveness: re-assessment latency after an edit, and window open time vs a bare QMainWindow.
+
+    python bench/bench_ui.py [--edits 400] [--opens 7]
+
+(a) edits the weight field of an example consult many times through the widget and times the
+    full cycle the user waits for: collect form -> validate Consult -> assess() -> update panel.
+(b) starts fresh interpreters that each create a QApplication and show either a bare QMainWindow
+    or the IxDesk window (with a consult open), and time import + construction + first paint.
+Prints a table; figures go into the README. Not a test: timings never gate CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("IXDESK_DATA_DIR", tempfile.mkdtemp(prefix="ixdesk-bench-"))
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "resources" / "examples" / "01-combination-after-anthracycline-and-taxane.json"
+
+BARE = """
+import time, os; t0 = time.perf_counter()
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([]); w = QMainWindow(); w.resize(1280, 800); w.show(); app.processEvents()
+print(time.perf_counter() - t0)
+"""
+IXDESK = """
+import time, os, sys; t0 = time.perf_counter()
+from ixdesk.ui.app import ensure_app
+from ixdesk.ui.main_window import MainWindow
+app = ensure_app(); w = MainWindow(); w.open_path(sys.argv[1], ask=False); w.show(); app.processEvents()
+print(time.perf_counter() - t0)
+w.setWindowModified(False)
+"""
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def bench_edits(n: int) -> dict[str, float]:
+    from ixdesk.ui.app import ensure_app
+    from ixdesk.ui.main_window import MainWindow
+
+    app = ensure_app()
+    win = MainWindow()
+    win.show()
+    assert win.open_path(str(EXAMPLE), ask=False)
+    app.processEvents()
+    weight = win.form.fields["patient.weight_kg"][0]
+    anc = win.form.fields["labs.neutrophils"][0]
+    times: list[float] = []
+    panel_changed = 0
+    for i in range(n):
+        # alternate edits that change the result (dose, exclusion) with ones that do not
+        if i % 2:
+            weight.setText(f"{60 + (i % 40)}")
+        else:
+            anc.setText(str(900 + (i % 7) * 200))
+        t0 = time.perf_counter()
+        win.reassess()
+        times.append((time.perf_counter() - t0) * 1000)
+        panel_changed += 1
+    win.setWindowModified(False)
+    win.close()
+    app.processEvents()
+    return {"median": statistics.median(times), "p99": pct(times, 99), "max": max(times), "n": n}
+
+
+def bench_open(runs: int) -> dict[str, float]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+
+    def run(code: str, *args: str) -> float:
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True)
+        return float(out.stdout.strip().splitlines()[0])
+
+    run(BARE)
+    run(IXDESK, str(EXAMPLE))  # warm the OS file cache and .pyc files
+    bare = [run(BARE) for _ in range(runs)]
+    ix = [run(IXDESK, str(EXAMPLE)) for _ in range(runs)]
+    return {"bare": statistics.median(bare) * 1000, "ixdesk": statistics.median(ix) * 1000,
+            "ratio": statistics.median(ix) / statistics.median(bare), "runs": runs}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--edits", type=int, default=400)
+    ap.add_argument("--opens", type=int, default=7)
+    args = ap.parse_args()
+    e = bench_edits(args.edits)
+    o = bench_open(args.opens)
+    print(f"{'measure':<44}{'value':>12}  target")
+    print("-" * 66)
+    print(f"{'re-assess after edit, median (ms)':<44}{e['median']:>12.2f}  < 16")
+    print(f"{'re-assess after edit, p99 (ms)':<44}{e['p99']:>12.2f}  < 16")
+    print(f"{'re-assess after edit, max (ms)':<44}{e['max']:>12.2f}")
+    print(f"{'  edits measured':<44}{e['n']:>12d}")
+    print(f"{'bare QMainWindow open, median (ms)':<44}{o['bare']:>12.1f}")
+    print(f"{'IxDesk window + consult open, median (ms)':<44}{o['ixdesk']:>12.1f}")
+    print(f"{'open time ratio (IxDesk / bare)':<44}{o['ratio']:>12.2f}  <= 1.5")
+    print(f"{'  fresh processes per variant':<44}{o['runs']:>12d}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

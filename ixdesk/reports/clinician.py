@@ -14,7 +14,7 @@ from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria
 from ixdesk.reports.common import (
     NOT_RECORDED, STATE_TEXT, Clinic, Data, Meta, PatientId, fmt_date, fmt_num, fmt_source, join_nonempty,
-    make_meta, mark, plan_text,
+    make_meta, mark, plan_text, premedication_rows,
 )
 from ixdesk.reports.settings import ReportSettings
 
@@ -49,7 +49,8 @@ class FindingRow(Data):
 
 class FindingGroup(Data):
     heading: str  # "FDA label"
-    subgroups: list[tuple[str, list[FindingRow]]]
+    subgroups: list[tuple[str, list[FindingRow]]]  # rules for the plan under discussion (or every plan if unknown)
+    other_plans: list[FindingRow]  # rules that concern another regimen: one line each
 
 
 class ResistanceStep(Data):
@@ -60,6 +61,7 @@ class ResistanceStep(Data):
 
 
 class RegimenRow(Data):
+    note: str | None = None
     number: int
     agents: str
     setting: str
@@ -132,6 +134,7 @@ class ClinicianReport(Data):
     data_notes: list[str]
     notes: str | None
     criteria_mismatch: str | None
+    sources: list[tuple[str, str]]  # document id -> "title (version)"
 
     def all_text(self) -> str:
         """Everything printable, for tests that look for a phrase regardless of layout."""
@@ -159,7 +162,7 @@ def finding_row(f: Finding) -> FindingRow:
         severity=f.severity, summary=f.summary, statement=f.statement,
         values=[f"{v.label}: {v.value}" for v in f.values],
         missing=[m.label for m in f.missing], conditions=_conditions(list(f.conditions)),
-        source=join_nonempty([fmt_source(f.source), f.source.version], " · "), confidence=f.confidence,
+        source=fmt_source(f.source), confidence=f.confidence,
         unverified=f.confidence == "unverified", for_plan=f.applies_to_plan, holds=holds,
     )
 
@@ -168,12 +171,12 @@ def _groups(assessment: Assessment) -> list[FindingGroup]:
     out: list[FindingGroup] = []
     for kind, heading in GROUP_ORDER:
         rows = [finding_row(f) for f in assessment.findings if f.kind == kind]
-        # the plan under discussion first, then rules for other plans
-        rows.sort(key=lambda r: 0 if r.for_plan is not False else 1)
         subgroups: dict[str, list[FindingRow]] = {}
         for r in rows:
-            subgroups.setdefault(r.group, []).append(r)
-        out.append(FindingGroup(heading=heading, subgroups=list(subgroups.items())))
+            if r.for_plan is not False:
+                subgroups.setdefault(r.group, []).append(r)
+        out.append(FindingGroup(heading=heading, subgroups=list(subgroups.items()),
+                                other_plans=[r for r in rows if r.for_plan is False]))
     return out
 
 
@@ -203,10 +206,10 @@ def _regimens(consult: Consult, assessment: Assessment) -> list[RegimenRow]:
             f"best response: {reg.best_response.replace('_', ' ')}" if reg.best_response else None,
             f"stopped: {reg.stop_reason}" + (f" (grade {reg.hypersensitivity_grade})" if reg.hypersensitivity_grade else "")
             if reg.stop_reason else None,
-            reg.note,
         ], "; ")
         rows.append(RegimenRow(number=i + 1, agents=" + ".join(reg.agents), setting=reg.setting or NOT_RECORDED,
-                               dates=dates, outcome=outcome, resistance=steps.get(i, [])))
+                               dates=dates, outcome=outcome, resistance=steps.get(i, []),
+                               note=(reg.note or "").strip() or None))
     return rows
 
 
@@ -290,7 +293,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
 
     dose_lines, dose_notes = _dose(assessment, criteria)
     premed_src = criteria.dosing.premedication
-    premeds = assessment.dose.premedication or [p for p in premed_src.items]
+    premeds = premedication_rows(assessment, criteria)
     adm = criteria.administration
     cs = adm.cycle_start
     lines = [LineRow(label=lc.label, value=(str(lc.minimum) if lc.minimum == lc.maximum else f"{lc.minimum}–{lc.maximum}"),
@@ -323,5 +326,19 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         dose_modifications_source=fmt_source(adm.dose_modifications.source),
         missing=[m.label + f" ({m.field})" for m in assessment.missing],
         data_notes=list(assessment.data_notes), notes=(consult.notes or "").strip() or None,
-        criteria_mismatch=mismatch,
+        criteria_mismatch=mismatch, sources=_sources(assessment, criteria),
     )
+
+
+def _sources(assessment: Assessment, criteria: Criteria) -> list[tuple[str, str]]:
+    used: list[str] = []
+    for f in assessment.findings:
+        used.append(f.source.document)
+    for c in assessment.resistance:
+        used += [r.source.document for r in c.regimens if r.source]
+    used += [criteria.dosing.premedication.source.document, criteria.administration.cycle_start.source.document]
+    out = []
+    for doc_id in dict.fromkeys(used):
+        d = criteria.documents.get(doc_id)
+        out.append((doc_id, f"{d.title} (version: {d.version})" if d else doc_id))
+    return out

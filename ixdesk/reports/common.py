@@ -57,10 +57,14 @@ class Meta(Data):
     @property
     def footer_line1(self) -> str:
         return (f"IxDesk {self.app_version} · criteria {self.criteria_version} · "
-                f"sha256 {self.criteria_sha256[:self.hash_chars]} · valid as of {fmt_date(self.printed_on)}")
+                f"valid as of {fmt_date(self.printed_on)}")
 
     @property
     def footer_line2(self) -> str:
+        return f"criteria sha256 {self.criteria_sha256[:self.hash_chars]}"
+
+    @property
+    def footer_line3(self) -> str:
         if self.kind == "patient":
             return "General information for you and your family. Your care team will answer your questions."
         return ("Decision support only: the treating clinician decides. "
@@ -197,3 +201,23 @@ def uln_text(lab: Any) -> str:
     if lab is None:
         return NOT_RECORDED
     return f"{fmt_num(lab.value)} {lab.unit} (ULN {fmt_num(lab.uln)}; {lab.x_uln:.2f} × ULN)"
+
+
+def premedication_rows(assessment: Assessment, criteria: Criteria) -> list[Any]:
+    """Every premedication item of the criteria, with the engine's plan-specific 'when' / 'required'.
+
+    Items the assessment left out (e.g. the corticosteroid when no prior reaction is recorded) stay on
+    the list marked 'only if ...', so the chair still sees what to add if a reaction is reported.
+    """
+    planned = {p.id: p for p in assessment.dose.premedication}
+    out = []
+    for item in criteria.dosing.premedication.items:
+        p = planned.get(item.id)
+        if p is not None:
+            out.append(p)
+        elif planned:
+            out.append(item.model_copy(update={"when": f"only {item.when} (not indicated on the consult data)",
+                                               "required": False}))
+        else:
+            out.append(item)
+    return out

@@ -3,14 +3,16 @@
 DejaVu Sans covers Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew and Arabic letters. It has no
 CJK ideographs; a CJK run is set in reportlab's built-in CID fonts (STSong-Light, HeiseiMin-W3,
 HYSMyeongJo-Medium). Those are *not embedded*: the PDF names the font and the viewer supplies it
-(Acrobat, poppler with a CJK font installed), and the text stays extractable. Arabic letters are
-printed unjoined and left to right: reportlab has no shaping or bidi without extra libraries.
-Characters no font covers are replaced with U+FFFD-free text: we keep them (so search and copy
-still work) and report them through :func:`uncovered`.
+(Acrobat, poppler with a CJK font installed), and the text stays extractable. Arabic and Hebrew runs
+are put in visual order (see :func:`visual_order`); Arabic letters print unjoined, because reportlab
+has no shaping without extra libraries.
+Characters no font covers are kept (so search and copy still work) and can be listed with
+:func:`uncovered`.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
@@ -66,9 +68,24 @@ def uncovered(text: str) -> list[str]:
     return sorted({c for c in text if ord(c) not in cov and c not in "\n\t" and _script(c) is None})
 
 
+_RTL = re.compile(r"[\u0590-\u05FF\u0600-\u06FF\u0750-\u077F\uFB1D-\uFDFF\uFE70-\uFEFF]"
+                  r"(?:[\u0590-\u05FF\u0600-\u06FF\u0750-\u077F\uFB1D-\uFDFF\uFE70-\uFEFF\s.,'-]*"
+                  r"[\u0590-\u05FF\u0600-\u06FF\u0750-\u077F\uFB1D-\uFDFF\uFE70-\uFEFF])?")
+
+
+def visual_order(text: str) -> str:
+    """Put right-to-left runs (Arabic, Hebrew) in visual order, since reportlab lays text out left to right.
+
+    A minimal bidi: each run of RTL letters (with the spaces and punctuation inside it) is reversed.
+    Letters are not joined (no shaping), which reads as separate letters but in the right order, and
+    text extraction (pypdf) returns the name in its logical order.
+    """
+    return _RTL.sub(lambda m: m.group(0)[::-1], text)
+
+
 def esc(text: object) -> str:
-    """Escape user text for a Paragraph and switch CJK runs to a CID font."""
-    s = "" if text is None else str(text)
+    """Escape user text for a Paragraph, order RTL runs visually and switch CJK runs to a CID font."""
+    s = visual_order("" if text is None else str(text))
     cov = _covered()
     out: list[str] = []
     run_script: str | None = None

@@ -76,13 +76,14 @@ def _canvas_class(meta: Meta) -> type[Canvas]:
                 p = Paragraph(esc(text), header_style)
                 _, h = p.wrap(avail, 30)
                 p.drawOn(self, right - avail, top - h + 9)
-            bottom = 11 * mm
-            self.line(left, bottom + 4.5 * mm, right, bottom + 4.5 * mm)
-            self.setFont(FONT, 7)
-            self.drawString(left, bottom + 1.5 * mm, meta.footer_line1)
-            self.drawString(left, bottom - 1.5 * mm, meta.footer_line2)
+            bottom = 10 * mm
+            self.line(left, bottom + 6 * mm, right, bottom + 6 * mm)
+            self.setFont(FONT, 6.5)
+            self.drawString(left, bottom + 3 * mm, meta.footer_line1)
+            self.drawString(left, bottom, meta.footer_line2)
+            self.drawString(left, bottom - 3 * mm, meta.footer_line3)
             self.setFont(FONT_BOLD, 8)
-            self.drawRightString(right, bottom + 1.5 * mm, f"Page {number} of {total}")
+            self.drawRightString(right, bottom + 3 * mm, f"Page {number} of {total}")
             self.restoreState()
 
     return NumberedCanvas

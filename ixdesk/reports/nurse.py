@@ -14,7 +14,7 @@ from ixdesk.core.assessment import Assessment
 from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria
 from ixdesk.reports.common import (
-    NOT_RECORDED, Data, Meta, PatientId, count_text, fmt_date, fmt_num, fmt_source, join_nonempty, make_meta,
+    NOT_RECORDED, Data, Meta, PatientId, count_text, fmt_date, fmt_num, fmt_source, join_nonempty, make_meta, premedication_rows,
     mark, plan_text, rule_lab_limits, uln_text,
 )
 from ixdesk.reports.settings import ReportSettings
@@ -136,7 +136,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
             continue
         alerts.append(f"Warning: {f.title}.")
 
-    premeds = assessment.dose.premedication or list(dosing.premedication.items)
+    premeds = premedication_rows(assessment, criteria)
     d = assessment.dose
     vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials) or NOT_RECORDED
     dose_fields = [
@@ -149,11 +149,13 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         Field(label="Vials", planned=vials + (f" ({fmt_num(d.vial_total_mg)} mg)" if d.vial_total_mg else "")),
     ]
     if d.capecitabine is not None:
-        dose_fields.append(Field(label="Capecitabine per dose", planned=f"{d.capecitabine.mg_per_dose:g} mg"))
+        dose_fields.append(Field(label="Capecitabine per dose",
+                                 planned=f"{d.capecitabine.mg_per_dose:g} mg; {dosing.capecitabine.note}"))
 
     std = dosing.standard
-    infusion = (f"Infuse over {fmt_num(d.infusion_hours or std.infusion_hours)} hours; cycle every "
-                f"{d.cycle_days or std.cycle_days} days.{mark(std.confidence)}")
+    infusion = ""
+    if d.infusion_hours and d.infusion_hours != std.infusion_hours:
+        infusion = f"This order: infuse over {fmt_num(d.infusion_hours)} hours (not the standard {fmt_num(std.infusion_hours)})."
     cape: list[TextItem] = []
     if plan == "with_capecitabine":
         c = dosing.capecitabine

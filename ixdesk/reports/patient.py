@@ -79,11 +79,10 @@ def build_patient_report(consult: Consult, assessment: Assessment, criteria: Cri
     plan = consult.plan.regimen
 
     why = [
-        "Your doctor is thinking about this medicine for you.",
-        "It is used for breast cancer that has spread or grown.",
-        "It is often used when other cancer drugs have stopped working well.",
-        "Your doctor will look at your past care, your scans and your blood tests.",
-        "You and your doctor will decide together.",
+        "Your doctor is thinking about this medicine for you. It is used for breast cancer that has spread or "
+        "grown. It is often used when other cancer drugs have stopped working well.",
+        "Your doctor will look at your past care, your scans and your blood tests. You and your doctor will "
+        "decide together.",
     ]
     if plan == "with_capecitabine":
         why.append("It may be given with capecitabine. That is a pill you take at home.")
@@ -91,8 +90,7 @@ def build_patient_report(consult: Consult, assessment: Assessment, criteria: Cri
         why.append("It may be given with trastuzumab. That drug is also given by drip.")
 
     how = [
-        "A nurse gives the medicine through a drip into a vein.",
-        f"The drip takes about {_hours(std.infusion_hours)}.",
+        f"A nurse gives the medicine through a drip into a vein. The drip takes about {_hours(std.infusion_hours)}. "
         f"You get it {every}. Each of these times is called a cycle.",
         f"You get other medicines {premed_when}. They help stop an allergic reaction.",
         "You will have a blood test before each cycle. It checks that your body is ready.",
@@ -115,7 +113,7 @@ def build_patient_report(consult: Consult, assessment: Assessment, criteria: Cri
 
     sections = [
         Section(heading="What is ixabepilone?", paragraphs=[
-            "Ixabepilone is a cancer drug. It is a kind of chemo. The brand name is Ixempra.",
+            "Ixabepilone is a cancer drug. It is a kind of chemo. The brand name is Ixempra. "
             "It stops cancer cells from splitting into new cells.",
         ]),
         Section(heading="Why is my doctor thinking about it?", paragraphs=why),
@@ -127,8 +125,7 @@ def build_patient_report(consult: Consult, assessment: Assessment, criteria: Cri
             "Do not wait to see if it gets better. If you cannot reach your team, go to the nearest emergency room.",
         ], boxed=True),
         Section(heading="Pregnancy, birth control and breastfeeding", paragraphs=[
-            "This drug can harm an unborn baby.",
-            "Tell your team if you are pregnant or think you might be.",
+            "This drug can harm an unborn baby. Tell your team if you are pregnant or think you might be.",
             "Women should not get pregnant while taking it, or for "
             f"{preg.contraception_female_months} months after the last dose. Use birth control that works well.",
             "Men with a partner who could get pregnant should use birth control, and keep using it for "

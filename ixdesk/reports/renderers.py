@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ixdesk.reports.clinician import ClinicianReport, FindingRow
-from ixdesk.reports.common import UNVERIFIED_MARK, Meta
+from ixdesk.reports.common import UNVERIFIED_MARK, Meta, fmt_date
 from ixdesk.reports.fonts import esc
 from ixdesk.reports.layout import build_pdf, content_width
 from ixdesk.reports.nurse import NurseReport
@@ -101,7 +102,7 @@ class ClinicianRenderer(Renderer):
             ("Patient", r.patient.name), ("Record number", r.patient.record_number or "not recorded"),
             ("Date of birth", r.patient.date_of_birth), ("Sex", r.patient.sex or "not recorded"),
             ("Consult date", r.consult_date), ("Prescriber", r.prescriber),
-            ("Assessed as of", r.as_of), ("Printed", r.meta.printed_on.isoformat()),
+            ("Assessed as of", r.as_of), ("Printed", fmt_date(r.meta.printed_on)),
         ]))
         out.append(self.p("The question", s.h1))
         out.append(self.p(r.question, s.body))
@@ -126,6 +127,9 @@ class ClinicianRenderer(Renderer):
         if r.data_notes:
             out.append(self.p("Notes on the entered data", s.h2))
             out += self.bullets(r.data_notes)
+
+        out.append(self.p("Sources", s.h2))
+        out += self.bullets([f"{doc}: {title}" for doc, title in r.sources], style=s.note)
 
         out.append(CondPageBreak(70 * mm))
         out.append(self.p("Discussion notes", s.h1))
@@ -176,7 +180,11 @@ class ClinicianRenderer(Renderer):
                     for st in reg.resistance) or esc("no anthracycline, taxane or capecitabine")
                 rows.append([self.c(str(reg.number)), self.c(reg.agents), self.c(reg.setting), self.c(reg.dates),
                              self.c(reg.outcome), self.c(comp, raw=True)])
-            out.append(self.table(rows, [0.3, 1.6, 1.0, 1.5, 1.7, 3.6]))
+            out.append(self.table(rows, [0.3, 1.8, 1.0, 1.5, 1.7, 3.6]))
+            noted = [reg for reg in r.regimens if reg.note]
+            if noted:
+                out.append(self.p("Regimen notes", s.h2))
+                out += self.bullets([f"Regimen {reg.number}: {reg.note}" for reg in noted])
         if r.class_summaries:
             out.append(self.p("Resistance by drug class", s.h2))
             rows = [[self.c("Class", bold=True), self.c("Result", bold=True), self.c("How it was reached", bold=True)]]
@@ -197,16 +205,16 @@ class ClinicianRenderer(Renderer):
         first = f"<b>{esc(f.title)}</b>" + (UNV if f.unverified else "")
         if f.for_plan is False:
             first += f' <font color="{_hex(MUTED)}">(another plan)</font>'
-        first += f"<br/>{esc(f.summary)}"
-        if with_conditions and f.conditions:
-            first += "".join(
-                f"<br/>{'&nbsp;' * 3 * (c.depth + 1)}"
-                f'<font color="{_hex(STATE_COLOURS[c.state])}">{marks[c.state]}</font> {esc(c.text)}'
-                for c in f.conditions)
+        cell: list[Any] = [self.c(first, raw=True), self.c(f.summary)]
+        if with_conditions:
+            for c in f.conditions:
+                st = ParagraphStyle("cond", parent=self.s.cell_small, leftIndent=7 * (c.depth + 1), textColor=colors.black)
+                cell.append(Paragraph(f'<font color="{_hex(STATE_COLOURS[c.state])}"><b>{marks[c.state]}</b></font> '
+                                      f"{esc(c.text)}", st))
         vals = "<br/>".join(esc(v) for v in f.values) or esc("—")
         if f.missing:
             vals += f'<br/><font color="{_hex(STATE_COLOURS["unknown"])}">missing: {esc(", ".join(f.missing))}</font>'
-        return [self.c(first, raw=True), self.c(self.state(f.state, f.state_text), raw=True),
+        return [cell, self.c(self.state(f.state, f.state_text), raw=True),
                 self.c(vals, raw=True), Paragraph(esc(f.source), self.s.cell_small)]
 
     def _criteria(self, r: ClinicianReport) -> list[Any]:
@@ -223,6 +231,15 @@ class ClinicianRenderer(Renderer):
                         self.c("Source", bold=True)]
                 body = [self._finding_cells(f) for f in rows]
                 out.append(self.table([head] + body, [4.2, 0.9, 2.2, 1.9]))
+                out.append(Spacer(1, 2 * mm))
+            if g.other_plans:
+                rows_o = [[self.c("Rules for another regimen (not the plan under discussion)", bold=True),
+                           self.c("Result", bold=True), self.c("Source", bold=True)]]
+                for f in g.other_plans:
+                    rows_o.append([self.c(f"{f.title}: {f.summary}", f.unverified),
+                                   self.c(self.state(f.state, f.state_text), raw=True),
+                                   Paragraph(esc(f.source), self.s.cell_small)])
+                out.append(self.table(rows_o, [6.0, 0.9, 2.3]))
                 out.append(Spacer(1, 2 * mm))
         return out
 
@@ -325,7 +342,8 @@ class NurseRenderer(Renderer):
 
         out.append(self.p("4. Preparation and infusion", s.h1))
         prep = [[self.c(BOX), self.c(f"{i}. {st.text}", st.unverified)] for i, st in enumerate(r.preparation, 1)]
-        prep.append([self.c(BOX), self.c(r.infusion, raw=False, bold=True)])
+        if r.infusion:
+            prep.append([self.c(BOX), self.c(r.infusion, bold=True)])
         out.append(self.table(prep, [0.3, 9], header=False, extra=[("GRID", (0, 0), (-1, -1), 0, colors.white)]))
         out.append(self.p(f"Source: {r.preparation_source}", s.note))
 

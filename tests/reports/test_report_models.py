@@ -1,0 +1,120 @@
+"""The report models as data: what each report says, where each fact comes from."""
+
+from __future__ import annotations
+
+import pytest
+
+from ixdesk.reports import build_clinician_report, build_nurse_report, build_patient_report
+from ixdesk.reports.common import UNVERIFIED_MARK
+
+from report_helpers import PRINTED_ON, SETTINGS
+
+
+def test_clinician_model_for_examples(example, criteria):
+    _, consult, assessment = example
+    r = build_clinician_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    assert r.patient.name == (consult.patient.name or "Name not recorded")
+    assert len(r.regimens) == len(consult.regimens)
+    # every finding of the three families appears once, in its family
+    headings = [g.heading for g in r.criteria_groups]
+    assert headings == ["FDA label", "NCCN pathways", "Payer policies"]
+    shown = [f.id for g in r.criteria_groups for _, rows in g.subgroups for f in rows]
+    shown += [f.id for g in r.criteria_groups for f in g.other_plans]
+    expected = [f.id for f in assessment.findings if f.kind in ("indication", "pathway", "payer")]
+    assert sorted(shown) == sorted(expected)
+    for g in r.criteria_groups:
+        for _, rows in g.subgroups:
+            for f in rows:
+                assert f.source and f.state in ("met", "not_met", "unknown")
+                assert f.unverified == (f.confidence == "unverified")
+    assert [b.id for b in r.blocking] == list(assessment.blocking)
+    assert [w.id for w in r.warnings] == list(assessment.warnings)
+    assert r.missing == [f"{m.label} ({m.field})" for m in assessment.missing]
+    assert r.dose_summary == assessment.dose.summary
+    assert r.meta.hash_chars == 64 and r.meta.criteria_sha256 == criteria.sha256
+    # monitoring and dose modifications come from the criteria, unverified items marked
+    assert [m.text for m in r.monitoring] == [m.text for m in criteria.administration.monitoring]
+    assert [m.unverified for m in r.monitoring] == [m.confidence == "unverified" for m in criteria.administration.monitoring]
+    assert len(r.dose_modifications) == len(criteria.administration.dose_modifications.rows)
+
+
+def test_clinician_resistance_steps_follow_assessment(example, criteria):
+    _, consult, assessment = example
+    r = build_clinician_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    n_steps = sum(len(reg.resistance) for reg in r.regimens)
+    assert n_steps == sum(len(c.regimens) for c in assessment.resistance)
+    assert [c.label for c in r.class_summaries] == [c.label for c in assessment.resistance]
+
+
+def test_nurse_thresholds_come_from_criteria(example, criteria):
+    _, consult, assessment = example
+    r = build_nurse_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    cs = criteria.administration.cycle_start
+    assert r.checks[0].threshold == f"≥ {cs.neutrophils_min_per_mm3:g}/mm³"
+    assert r.checks[1].threshold == "≥ 100,000/mm³" and cs.platelets_min_per_mm3 == 100000
+    assert [p.text for p in r.preparation] == [s.text for s in criteria.administration.preparation.steps]
+    assert any(p.unverified for p in r.preparation)  # the in-line filter step is unverified
+    assert r.hypersensitivity == list(criteria.administration.hypersensitivity.steps)
+    assert [p.drug for p in r.premedication] == [p.drug for p in criteria.dosing.premedication.items]
+    assert bool(r.capecitabine) == (consult.plan.regimen == "with_capecitabine")
+
+
+def test_nurse_follows_changed_criteria(criteria, degenerate):
+    """No threshold is hard-coded: change the criteria and the checklist changes."""
+    consult, assessment = degenerate["empty"]
+    adm = criteria.administration
+    changed = criteria.model_copy(update={"administration": adm.model_copy(update={
+        "cycle_start": adm.cycle_start.model_copy(update={"neutrophils_min_per_mm3": 1234.0,
+                                                          "platelets_min_per_mm3": 98765.0,
+                                                          "nonhematologic_max_grade": 2})})})
+    r = build_nurse_report(consult, assessment, changed, SETTINGS, PRINTED_ON)
+    assert "1234" in r.checks[0].threshold and "98,765" in r.checks[1].threshold
+    assert "grade ≤ 2" in r.checks[3].threshold
+    preg = adm.pregnancy.model_copy(update={"contraception_female_months": 9})
+    changed = criteria.model_copy(update={"administration": adm.model_copy(update={"pregnancy": preg})})
+    p = build_patient_report(consult, assessment, changed, SETTINGS, PRINTED_ON)
+    assert "for 9 months after the last dose" in p.body_text()
+
+
+def test_nurse_liver_limits_follow_plan(criteria, degenerate):
+    from report_helpers import make
+
+    combo = make({"plan": {"regimen": "with_capecitabine"}}, criteria)
+    mono = make({"plan": {"regimen": "monotherapy"}}, criteria)
+    rc = build_nurse_report(*combo, criteria, SETTINGS, PRINTED_ON)
+    rm = build_nurse_report(*mono, criteria, SETTINGS, PRINTED_ON)
+    assert "NOT give with capecitabine" in rc.checks[2].threshold and "2.5 × ULN" in rc.checks[2].threshold
+    assert "hepatic table" in rm.checks[2].threshold and "10 × ULN" in rm.checks[2].threshold
+
+
+def test_patient_model(example, criteria):
+    _, consult, assessment = example
+    r = build_patient_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    body = r.body_text()
+    assert r.record_number is None
+    assert "38 °C" in body and "Chest pain" in body and "grapefruit" in body and "alcohol" in body
+    assert f"{criteria.administration.pregnancy.contraception_female_months} months" in body
+    assert "3 hours" in body and "3 weeks" in body
+    # no verdict addressed to the patient
+    for word in ("meets", "not met", "eligible", "approved", "contraindicated", "resistant"):
+        assert word not in body.lower()
+    r2 = build_patient_report(consult, assessment, criteria, SETTINGS, PRINTED_ON, show_record_number=True)
+    assert r2.record_number == (consult.patient.record_number or None)
+
+
+def test_unverified_items_are_marked_in_clinician_model(criteria):
+    from report_helpers import make
+
+    consult, assessment = make({"history": {"cardiac_history": True}, "plan": {"regimen": "monotherapy"}}, criteria)
+    r = build_clinician_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    cardiac = [w for w in r.warnings if w.id == "warning.cardiac"]
+    assert cardiac and cardiac[0].unverified
+    assert UNVERIFIED_MARK == "[unverified]"
+
+
+@pytest.mark.parametrize("key", ["empty", "long_name", "cyrillic", "cjk"])
+def test_degenerate_models_build(degenerate, criteria, key):
+    consult, assessment = degenerate[key]
+    build_clinician_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    build_nurse_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    build_patient_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)

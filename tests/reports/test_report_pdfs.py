@@ -1,0 +1,166 @@
+"""The PDFs: what each must say (pypdf text), page counts, metadata, determinism, fonts, files."""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+import ixdesk
+from ixdesk.reports import KINDS, render, write_reports
+from ixdesk.reports.renderers import PatientRenderer
+
+from report_helpers import NON_LATIN, PRINTED_ON, SETTINGS, pdf_pages, pdf_text, squash
+
+
+@pytest.fixture(scope="module")
+def rendered(example, criteria):
+    path, consult, assessment = example
+    return path, consult, assessment, {k: render(k, consult, assessment, criteria, SETTINGS, PRINTED_ON) for k in KINDS}
+
+
+def test_common_frame(rendered, criteria):
+    _, consult, _, pdfs = rendered
+    for kind, data in pdfs.items():
+        text = squash(pdf_text(data))
+        n = pdf_pages(data)
+        assert f"Page 1 of {n}" in text and f"Page {n} of {n}" in text
+        assert f"IxDesk {ixdesk.__version__}" in text
+        assert f"criteria {criteria.version}" in text
+        assert "valid as of 20 Nov 2026" in text
+        assert criteria.sha256[:16] in text
+        if kind == "clinician":
+            assert criteria.sha256 in text.replace(" ", "")
+        meta = PdfReader(io.BytesIO(data)).metadata
+        assert meta.author == "IxDesk" and meta.title and meta.subject
+        assert "D:20261120" in str(meta.get("/CreationDate"))
+
+
+def test_clinician_says(rendered):
+    _, consult, assessment, pdfs = rendered
+    text = squash(pdf_text(pdfs["clinician"]))
+    for phrase in ("The question", "Treatment history and resistance", "FDA label", "NCCN pathways",
+                   "Payer policies", "Contraindications and warnings", "Proposed dose", "Premedication",
+                   "Monitoring plan", "Information still missing", "Discussion notes", "Signature"):
+        assert phrase in text, phrase
+    if consult.patient.name:
+        assert consult.patient.name in text
+    if consult.patient.record_number:
+        assert consult.patient.record_number in text
+    for fid in assessment.blocking:
+        assert assessment.finding(fid).title in text
+    assert "[unverified]" in text  # the line-count definitions at least are unverified
+    label = [f for f in assessment.findings if f.kind == "indication" and f.applies_to_plan]
+    for f in label:
+        assert f.summary in text
+
+
+def test_nurse_says(rendered, criteria):
+    _, consult, assessment, pdfs = rendered
+    data = pdfs["nurse"]
+    assert pdf_pages(data) <= 2
+    text = squash(pdf_text(data))
+    for phrase in ("≥ 1500/mm³", "≥ 100,000/mm³", "grade ≤ 1", "Pregnancy status", "Neuropathy assessed",
+                   "diphenhydramine", "H2 antagonist", "about 1 hour before the infusion", "dexamethasone",
+                   "Dose verification", "Height", "Weight", "BSA", "Vials", "30 minutes", "DEHP-free",
+                   "within 6 hours", "Infuse over 3 hours", "Hypersensitivity", "initials", "GO", "NO-GO"):
+        assert phrase in text, phrase
+    assert ("Capecitabine teaching points" in text) == (consult.plan.regimen == "with_capecitabine")
+    if assessment.dose.dose_mg is not None:
+        assert f"{assessment.dose.dose_mg:g} mg" in text
+
+
+def test_patient_says(rendered):
+    _, consult, _, pdfs = rendered
+    text = squash(pdf_text(pdfs["patient"]))
+    for phrase in ("What is ixabepilone", "Why is my doctor thinking about it", "How is it given",
+                   "about 3 hours", "once every 3 weeks", "about 1 hour before the drip", "Common side effects",
+                   "Call your care team right away", "fever of 38 °C or more", "Trouble breathing",
+                   "Swelling or a rash during or after the drip", "Bleeding", "Vomiting again and again",
+                   "strong diarrhoea", "Numbness or weakness that suddenly gets worse", "Chest pain",
+                   "7 months", "4 months", "2 weeks", "breastfeed", "grapefruit", "alcohol",
+                   "Questions you may want to ask", "Riverside Oncology Clinic", "+1 555 0199"):
+        assert phrase in text, phrase
+    if consult.patient.record_number:
+        assert consult.patient.record_number not in text
+
+
+def test_patient_record_number_only_when_chosen(criteria, example):
+    _, consult, assessment = example
+    if not consult.patient.record_number:
+        pytest.skip("example has no record number")
+    data = render("patient", consult, assessment, criteria, SETTINGS, PRINTED_ON, show_record_number=True)
+    assert consult.patient.record_number in squash(pdf_text(data))
+
+
+def test_patient_type_is_large():
+    s = PatientRenderer().s
+    for style in (s.body, s.bullet, s.h1, s.h2, s.title):
+        assert style.fontSize >= 12
+
+
+def test_deterministic(criteria, example):
+    _, consult, assessment = example
+    for kind in KINDS:
+        a = render(kind, consult, assessment, criteria, SETTINGS, PRINTED_ON)
+        b = render(kind, consult, assessment, criteria, SETTINGS, PRINTED_ON)
+        assert a == b, kind
+    c = render("nurse", consult, assessment, criteria, SETTINGS, date(2026, 11, 21))
+    assert c != render("nurse", consult, assessment, criteria, SETTINGS, PRINTED_ON)
+
+
+@pytest.mark.parametrize("key", ["empty", "long_name"])
+def test_degenerate_reports_are_clean(degenerate, criteria, key):
+    consult, assessment = degenerate[key]
+    for kind in KINDS:
+        data = render(kind, consult, assessment, criteria, SETTINGS, PRINTED_ON)
+        text = squash(pdf_text(data))
+        assert "Page 1 of" in text
+        if kind == "nurse":
+            assert pdf_pages(data) <= 2
+        if key == "empty" and kind != "patient":
+            assert "not recorded" in text
+    if key == "long_name":
+        data = render("clinician", consult, assessment, criteria, SETTINGS, PRINTED_ON)
+        assert consult.patient.name[:40] in squash(pdf_text(data))
+
+
+@pytest.mark.parametrize("script", sorted(NON_LATIN))
+def test_non_latin_names_print(degenerate, criteria, script):
+    consult, assessment = degenerate[script]
+    name = NON_LATIN[script]
+    for kind in KINDS:
+        data = render(kind, consult, assessment, criteria, SETTINGS, PRINTED_ON)
+        text = pdf_text(data)
+        for part in name.split():
+            assert part in text, (kind, part)
+
+
+def test_font_is_embedded(criteria, degenerate):
+    consult, assessment = degenerate["cyrillic"]
+    data = render("clinician", consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    reader = PdfReader(io.BytesIO(data))
+    fonts = set()
+    for page in reader.pages:
+        for f in page["/Resources"]["/Font"].values():
+            f = f.get_object()
+            desc = f.get("/FontDescriptor")
+            if desc is not None:
+                fonts.add((str(f["/BaseFont"]), "/FontFile2" in desc.get_object()))
+    assert fonts and all(embedded for name, embedded in fonts if "DejaVu" in name)
+
+
+def test_write_reports(tmp_path, criteria, example):
+    path, consult, assessment = example
+    out = write_reports("all", consult, assessment, criteria, SETTINGS, PRINTED_ON, tmp_path / "out", stem=path.stem)
+    assert [p.name for p in out] == [f"{path.stem}-{k}.pdf" for k in KINDS]
+    for p in out:
+        assert p.read_bytes().startswith(b"%PDF-")
+    assert not [n for n in os.listdir(tmp_path / "out") if n.endswith(".tmp")]
+    one = write_reports(["nurse"], consult, assessment, criteria, SETTINGS, PRINTED_ON, tmp_path, stem="x")
+    assert [p.name for p in one] == ["x-nurse.pdf"]
+    with pytest.raises(ValueError):
+        write_reports(["doctor"], consult, assessment, criteria, SETTINGS, PRINTED_ON, tmp_path)  # type: ignore[list-item]

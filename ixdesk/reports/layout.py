@@ -72,7 +72,7 @@ def _canvas_class(meta: Meta) -> type[Canvas]:
             self.drawString(left, top, meta.header_left)
             if meta.header_right:
                 avail = (right - left) * 0.55
-                text = plain_width_fit(meta.header_right, FONT, 8, avail)
+                text = plain_width_fit(meta.header_right, FONT_BOLD, 8, avail - 2)
                 p = Paragraph(esc(text), header_style)
                 _, h = p.wrap(avail, 30)
                 p.drawOn(self, right - avail, top - h + 9)

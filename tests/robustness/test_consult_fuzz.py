@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from ixdesk.core.consult import Consult
 from ixdesk.core.files import ConsultFileError, load_consult, parse_consult
 
-from conftest import example_texts, full_consult, snapshot
+from tests.robustness.helpers import example_texts, full_consult, snapshot
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -22,7 +22,7 @@ import pytest
 
 from ixdesk.core.files import consult_to_json, load_consult, parse_consult, save_consult
 
-from conftest import ROOT, full_consult
+from tests.robustness.helpers import ROOT, full_consult
 
 RUNS = int(os.environ.get("IXDESK_KILL_RUNS", "30"))
 

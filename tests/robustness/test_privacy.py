@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, full_consult
+from tests.robustness.helpers import ROOT, full_consult
 
 NAME = "Qwyzzelthorpe Ångström-Vøid"
 MRN = "MRN-ZX9Q-7734"

@@ -33,6 +33,7 @@ def run_gui(path: str | None = None) -> int:
 
     window = MainWindow()
     window.show()
+    window.repaint()  # paint now: the criteria and the engine load on the next event-loop pass
     recovered = window.offer_recovery()
     if path and not recovered:
         window.open_path(path, ask=False)

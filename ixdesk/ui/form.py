@@ -16,11 +16,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from ixdesk.core.consult import Consult, Disease
-from ixdesk.core.files import Problem
+from typing import TYPE_CHECKING
+
 from ixdesk.ui.inputs import (
-    ChoiceCombo, DateEdit, FieldBox, NumberEdit, ParseError, TriState, connect_change,
+    ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, NumberEdit, ParseError, TriState, connect_change,
 )
+
+if TYPE_CHECKING:  # pydantic models load after the window is on screen
+    from ixdesk.core.consult import Consult, Disease
 from ixdesk.ui.regimens import FIELDS as REGIMEN_FIELDS, RegimenEditor
 
 COUNT_UNITS = [("cells/mm3", "cells/mm³"), ("10^9/L", "×10⁹/L")]
@@ -49,6 +52,7 @@ class ConsultForm(QScrollArea):
         self.criteria = criteria
         self.setWidgetResizable(True)
         self._loading = False
+        self._criteria_listeners: list[Callable[[], None]] = []
         body = QWidget()
         self.body = body
         col = QVBoxLayout(body)
@@ -274,8 +278,16 @@ class ConsultForm(QScrollArea):
             self.fields[f"{path}.uln"] = (uln_edit, box)
             uln_edit.textChanged.connect(refresh_note)
             unit.currentIndexChanged.connect(refresh_note)
+            self._criteria_listeners.append(refresh_note)
             refresh_note()
         self.fields[f"{path}.unit"] = (unit, box)
+
+    def set_criteria(self, criteria: Any) -> None:
+        """Criteria arrive after first paint: update ULN defaults and the agent completer."""
+        self.criteria = criteria
+        self.regimens.set_criteria(criteria)
+        for refresh in self._criteria_listeners:
+            refresh()
 
     # --- state ------------------------------------------------------------------------------
 
@@ -392,6 +404,8 @@ class ConsultForm(QScrollArea):
         if self._loading:
             return
         try:
+            from ixdesk.core.consult import Disease
+
             disease = Disease(her2_ihc=self.fields["disease.her2_ihc"][0].value(),  # type: ignore[attr-defined]
                               her2_ish=self.fields["disease.her2_ish"][0].value())  # type: ignore[attr-defined]
             self._update_derived(disease)

@@ -8,6 +8,7 @@ is kept as typed even when it does not parse; the parse error is reported at the
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Sequence
 
@@ -18,6 +19,17 @@ NOT_RECORDED = "not recorded"
 _DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
 ERROR_STYLE = "border: 2px solid #c62828; border-radius: 3px; background: #fff3f3;"
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """Same shape as ``ixdesk.core.files.Problem`` without importing pydantic at start-up."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
 
 
 class ParseError(ValueError):

@@ -13,17 +13,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter
 
 import ixdesk
-from ixdesk.core import autosave
-from ixdesk.core.assessment import Assessment
-from ixdesk.core.consult import Consult
-from ixdesk.core.criteria import Criteria, CriteriaError, default_criteria
-from ixdesk.core.files import ConsultFileError, Problem, describe_validation_error, load_consult, save_consult
 from ixdesk.ui.form import ConsultForm
 from ixdesk.ui.panel import AssessmentPanel
 from ixdesk.ui.settings import add_recent, make_settings, recent_files, remove_recent
@@ -31,31 +27,41 @@ from ixdesk.ui.settings import add_recent, make_settings, recent_files, remove_r
 AUTOSAVE_MS = 30_000
 FILE_FILTER = "IxDesk consult (*.json);;All files (*)"
 
-AssessFn = Callable[[Consult, Criteria], Assessment]
+if TYPE_CHECKING:
+    from ixdesk.core.assessment import Assessment
+    from ixdesk.core.consult import Consult
+    from ixdesk.core.criteria import Criteria
+    from ixdesk.core.files import Problem
+
+# pydantic, the criteria and the engine take a few times longer to import and load than Qt
+# itself, so they load just after the window is first painted (see ensure_ready).
 
 
-def _default_assess(consult: Consult, criteria: Criteria) -> Assessment:
+def _default_assess(consult: "Consult", criteria: "Criteria") -> "Assessment":
     from ixdesk.core.engine import assess
 
     return assess(consult, criteria)
 
 
+def _default_criteria() -> "Criteria":
+    from ixdesk.core.criteria import default_criteria
+
+    return default_criteria()
+
+
 class MainWindow(QMainWindow):
     """One consult per window."""
 
-    def __init__(self, criteria_loader: Callable[[], Criteria] = default_criteria,
-                 assess_fn: AssessFn = _default_assess, autosave_ms: int = AUTOSAVE_MS) -> None:
+    def __init__(self, criteria_loader: Callable[[], "Criteria"] = _default_criteria,
+                 assess_fn: Callable[["Consult", "Criteria"], "Assessment"] = _default_assess,
+                 autosave_ms: int = AUTOSAVE_MS) -> None:
         super().__init__()
         self.settings = make_settings()
         self._assess_fn = assess_fn
+        self._criteria_loader = criteria_loader
+        self._ready = False
         self.criteria: Criteria | None = None
         self.criteria_error: str | None = None
-        try:
-            self.criteria = criteria_loader()
-        except CriteriaError as exc:
-            self.criteria_error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - any failure to load rules means no results
-            self.criteria_error = f"{type(exc).__name__}: {exc}"
 
         self.path: str | None = None
         self._consult: Consult | None = None  # last valid
@@ -98,6 +104,27 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(state)
         else:
             self.splitter.setSizes([560, 720])
+        self.panel.show_loading()
+        self._update_title()
+        QTimer.singleShot(0, self.ensure_ready)
+
+    def ensure_ready(self) -> None:
+        """Load criteria and show an empty consult; runs once, right after the first paint,
+        or earlier when something (open, recovery, a test) needs it."""
+        if self._ready:
+            return
+        self._ready = True
+        from ixdesk.core.consult import Consult
+        from ixdesk.core.criteria import CriteriaError
+
+        try:
+            self.criteria = self._criteria_loader()
+        except CriteriaError as exc:
+            self.criteria_error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - any failure to load rules means no results
+            self.criteria_error = f"{type(exc).__name__}: {exc}"
+        if self.criteria is not None:
+            self.form.set_criteria(self.criteria)
         if self.criteria_error:
             self.panel.show_criteria_error(self.criteria_error)
         # not new_consult(): that clears the autosave slot before recovery could be offered
@@ -162,6 +189,14 @@ class MainWindow(QMainWindow):
     def reassess(self) -> None:
         """Validate the form and, if valid, assess; never raises."""
         self._timer.stop()
+        if not self._ready:
+            self.ensure_ready()
+            return
+        from pydantic import ValidationError
+
+        from ixdesk.core.consult import Consult
+        from ixdesk.core.files import Problem, describe_validation_error
+
         data, problems = self.form.collect()
         consult: Consult | None = None
         if not problems:
@@ -235,12 +270,17 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Discard
 
     def new_consult(self, ask: bool = True) -> None:
+        self.ensure_ready()
         if ask and not self.maybe_save():
             return
+        from ixdesk.core import autosave
+        from ixdesk.core.consult import Consult
+
         self.load_consult_into_form(Consult(consult_date=date.today()), None)
         autosave.clear_autosave()
 
     def load_consult_into_form(self, consult: Consult, path: str | None, modified: bool = False) -> None:
+        self.ensure_ready()  # a no-op when called from ensure_ready itself
         self._loading = True
         try:
             self.path = path
@@ -266,8 +306,11 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: str, ask: bool = True) -> bool:
         """Open a consult file; a corrupt or newer file is refused with its problems, never touched."""
+        self.ensure_ready()
         if ask and not self.maybe_save():
             return False
+        from ixdesk.core.files import ConsultFileError, load_consult
+
         try:
             consult = load_consult(path)
         except ConsultFileError as exc:
@@ -308,6 +351,9 @@ class MainWindow(QMainWindow):
         return self._save_to(path)
 
     def _save_to(self, path: str) -> bool:
+        from ixdesk.core import autosave
+        from ixdesk.core.files import save_consult
+
         self.reassess()
         if self._problems or self._consult is None:
             QMessageBox.warning(self, "Cannot save yet",
@@ -334,6 +380,8 @@ class MainWindow(QMainWindow):
         """Write the last valid consult to the autosave slot if there are unsaved changes."""
         if not self.isWindowModified() or self._consult is None:
             return False
+        from ixdesk.core import autosave
+
         try:
             autosave.write_autosave(self._consult, self.path)
         except OSError as exc:
@@ -343,6 +391,9 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> bool:
         """If a previous session left an autosave, offer to restore it; True if restored."""
+        self.ensure_ready()
+        from ixdesk.core import autosave
+
         rec = autosave.read_autosave()
         if rec is None:
             return False
@@ -386,6 +437,9 @@ class MainWindow(QMainWindow):
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.sync()
         self.autosave_timer.stop()
-        autosave.clear_autosave()
+        if self._ready:
+            from ixdesk.core import autosave
+
+            autosave.clear_autosave()
         event.accept()
 

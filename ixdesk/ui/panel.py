@@ -16,7 +16,10 @@ from PySide6.QtWidgets import (
     QFrame, QHeaderView, QLabel, QSplitter, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ixdesk.core.assessment import Assessment, Condition, Finding, Missing
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pydantic models load after the window is on screen
+    from ixdesk.core.assessment import Assessment, Condition, Finding, Missing
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -88,6 +91,9 @@ class AssessmentPanel(QWidget):
         self._shown: Assessment | None = None
         self._bold = QFont()
         self._bold.setBold(True)
+
+    def show_loading(self) -> None:
+        self.headline.setText("Loading criteria…")
 
     # --- states -----------------------------------------------------------------------------
 

@@ -16,9 +16,12 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ixdesk.core.consult import Regimen
-from ixdesk.core.files import Problem
-from ixdesk.ui.inputs import ChoiceCombo, DateEdit, FieldBox, ParseError, TriState, parse_date
+from typing import TYPE_CHECKING
+
+from ixdesk.ui.inputs import ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, ParseError, TriState, parse_date
+
+if TYPE_CHECKING:  # pydantic models load after the window is on screen
+    from ixdesk.core.consult import Regimen
 
 SETTINGS = [("neoadjuvant", "neoadjuvant"), ("adjuvant", "adjuvant"), ("metastatic", "metastatic")]
 RESPONSES = [("complete", "complete response"), ("partial", "partial response"), ("stable", "stable disease"),
@@ -75,9 +78,9 @@ def row_to_data(row: dict[str, Any], index: int) -> tuple[dict[str, Any], list[P
 class AgentCompleter(QCompleter):
     """Completes the agent being typed after the last separator, from generic, brand and alias names."""
 
-    def __init__(self, names: list[str], parent: QWidget | None = None) -> None:
+    def __init__(self, names: QStringListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setModel(QStringListModel(names, self))
+        self.setModel(names)
         self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterMode(Qt.MatchFlag.MatchContains)
         self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
@@ -119,6 +122,7 @@ class RegimenEditor(QWidget):
     def __init__(self, criteria: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[dict[str, Any]] = []
+        self._names = QStringListModel(completion_names(criteria), self)
         self._loading = False
         self._errors: dict[int, list[Problem]] = {}
         layout = QVBoxLayout(self)
@@ -163,7 +167,7 @@ class RegimenEditor(QWidget):
         form.addRow(self.editor_title)
         self.agents = QLineEdit()
         self.agents.setPlaceholderText("e.g. doxorubicin, cyclophosphamide  or  AC; brand names work")
-        self.agents.setCompleter(AgentCompleter(completion_names(criteria), self.agents))
+        self.agents.setCompleter(AgentCompleter(self._names, self.agents))
         self.setting = ChoiceCombo(SETTINGS)
         self.start_date = DateEdit()
         self.last_dose_date = DateEdit()
@@ -195,6 +199,10 @@ class RegimenEditor(QWidget):
                 w.currentIndexChanged.connect(self._editor_changed)
         layout.addWidget(self.editor)
         self._refresh_editor()
+
+    def set_criteria(self, criteria: Any) -> None:
+        """Criteria load after the window is shown; the completer gets its names then."""
+        self._names.setStringList(completion_names(criteria))
 
     # --- rows -------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from ixdesk.core.autosave import ENV_DATA_DIR
+ENV_DATA_DIR = "IXDESK_DATA_DIR"  # same as ixdesk.core.autosave.ENV_DATA_DIR; not imported to keep start-up light
 
 ORG = "IxDesk"
 APP = "IxDesk"

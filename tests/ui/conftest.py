@@ -49,6 +49,7 @@ def window(qtbot: Any, dialogs: Dialogs) -> Any:
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.current_assessment() is not None)  # criteria load after first paint
     return w
 
 

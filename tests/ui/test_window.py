@@ -262,6 +262,7 @@ def test_criteria_failure_shows_no_results(qtbot: Any, dialogs: Any) -> None:
     w = MainWindow(criteria_loader=broken)
     qtbot.addWidget(w)
     w.show()
+    qtbot.waitUntil(lambda: w.criteria_error is not None)  # criteria load right after first paint
     assert w.panel.banner.isVisible() and "payers.yaml, line 12" in w.panel.banner.text()
     assert w.panel.tree.topLevelItemCount() == 0
     assert w.current_assessment() is None

@@ -152,6 +152,7 @@ class ConsultForm(QScrollArea):
         col.addStretch(1)
         self.setWidget(body)
         self.setMinimumWidth(460)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     # --- building blocks --------------------------------------------------------------------
 
@@ -266,7 +267,8 @@ class ConsultForm(QScrollArea):
                 uln_note.setText("lab's own")
                 uln_note.setStyleSheet("color: #555;")
             elif d is not None:
-                uln_note.setText(f"default {d[0]:g} {d[1]} (typical adult value; use your lab's)")
+                uln_note.setText(f"default {d[0]:g} {d[1]}")
+                uln_note.setToolTip("A typical adult value, not your laboratory's: type your lab's ULN if it differs.")
                 uln_note.setStyleSheet("color: #8a5a00; font-style: italic;")
             else:
                 uln_note.setText("")

@@ -128,7 +128,8 @@ class DateEdit(QLineEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setPlaceholderText("YYYY-MM-DD · empty = not recorded")
+        self.setPlaceholderText("YYYY-MM-DD")
+        self.setToolTip("Date as YYYY-MM-DD. Leave empty if not recorded (unknown).")
         self.setMaxLength(10)
         self.setMinimumWidth(150)
 

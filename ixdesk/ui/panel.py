@@ -187,7 +187,7 @@ class AssessmentPanel(QWidget):
         if a.warnings:
             parts.append(f"<b>⚠ {len(a.warnings)} warning(s)</b>")
         if a.missing:
-            parts.append(f"<b>{len(a.missing)} input(s) missing</b>")
+            parts.append(f"<b>{len(a.missing)} input(s) missing</b> — listed under 'Missing inputs'; click one to go to its field")
         plan = {"monotherapy": "monotherapy", "with_capecitabine": "with capecitabine",
                 "with_trastuzumab": "with trastuzumab"}.get(a.plan or "", "plan not recorded")
         parts.append(f"<span style='color:#555'>Plan: {plan} · as of {a.as_of.isoformat()} · criteria "
@@ -230,6 +230,10 @@ class AssessmentPanel(QWidget):
             sec = self._section("warnings", "⚠ Warnings", AMBER, f"{len(a.warnings)}")
             for fid in a.warnings:
                 self._finding(sec, by_id[fid], prefix="warning:")
+        if a.missing:  # the most actionable list while a consult is incomplete
+            sec = self._section("missing", "Missing inputs (click one to go to its field)", AMBER, f"{len(a.missing)}")
+            self._missing_items(sec, a.missing, heading=False)
+            sec.setExpanded(len(a.missing) <= 6)
         self._dose(a)
         sec = self._section("resistance", "Resistance by drug class")
         for r in a.resistance:
@@ -283,9 +287,6 @@ class AssessmentPanel(QWidget):
             sec = self._section("checks", "Exclusions and warnings checked", None, f"{n_app} apply · {n_unk} unknown")
             for f in sorted(checks, key=lambda f: {"met": 0, "unknown": 1, "not_met": 2}[f.state]):
                 self._finding(sec, f)
-        if a.missing:
-            sec = self._section("missing", "Missing inputs (click to go to the field)", AMBER, f"{len(a.missing)}")
-            self._missing_items(sec, a.missing, heading=False)
         if a.data_notes:
             sec = self._section("notes", "Notes on the input")
             for n in a.data_notes:

@@ -32,7 +32,7 @@ GRADES = [(g, f"grade {g}") for g in (1, 2, 3, 4)]
 
 FIELDS = ("agents", "setting", "start_date", "last_dose_date", "ongoing", "progressed", "progression_date",
           "best_response", "stop_reason", "hypersensitivity_grade", "note")
-COLUMNS = ["#", "Agents", "Setting", "Start", "Last dose", "Progressed", "Progression", "Stopped for"]
+COLUMNS = ["#", "Agents", "Setting", "Start", "Last dose", "Prog.", "Prog. date", "Stop"]
 _SPLIT = re.compile(r"[,+;]")
 
 
@@ -138,6 +138,8 @@ class RegimenEditor(QWidget):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        hh.setMinimumSectionSize(28)
+        self.table.setMinimumWidth(200)
         self.table.setMinimumHeight(130)
         self.table.setAlternatingRowColors(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -324,7 +326,7 @@ class RegimenEditor(QWidget):
         prog = {True: "yes", False: "no", None: "unknown"}[row["progressed"]]
         last = "ongoing" if row["ongoing"] else (row["last_dose_date"] or "—")
         values = [str(i + 1), row["agents"] or "(no agent yet)", row["setting"] or "—", row["start_date"] or "—",
-                  last, prog, row["progression_date"] or "—", dict(STOPS).get(row["stop_reason"], "—")]
+                  last, prog, row["progression_date"] or "—", row["stop_reason"] or "—"]
         for c, text in enumerate(values):
             item = self.table.item(i, c)
             if item is None:

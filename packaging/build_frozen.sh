@@ -81,12 +81,23 @@ for pdf in "${PDFS[@]}"; do
   echo "report: $(basename "$pdf") $(stat -c %s "$pdf") bytes"
 done
 
-if "$BIN" --help 2>&1 | grep -q -- '--smoke-test'; then
-  timeout 60 "$BIN" --smoke-test "$EXAMPLE" || fail "--smoke-test (window) exited $?"
-  echo "window: ok"
+# The window, headless: open the consult offscreen and save a picture of it (Qt platform plugins,
+# fonts and the form all have to be in the bundle for this to work).
+timeout 120 "$BIN" screenshot "$EXAMPLE" "$WORK/window.png" || fail "screenshot (window) exited $?"
+head -c 8 "$WORK/window.png" | grep -q 'PNG' || fail "window screenshot is not a PNG"
+echo "window (screenshot): ok $(stat -c %s "$WORK/window.png") bytes"
+
+# --smoke-test: open the window offscreen, assess, quit with 0.
+set +e
+SMOKE_OUT="$(timeout 120 "$BIN" --smoke-test "$EXAMPLE" 2>&1)"; SMOKE_RC=$?
+set -e
+if [[ $SMOKE_RC -eq 0 ]]; then
+  echo "window (--smoke-test): ok"
+elif grep -q "has no attribute 'smoke_test'" <<<"$SMOKE_OUT" && [[ -z "${REQUIRE_WINDOW_SMOKE:-}" ]]; then
+  echo "window (--smoke-test): SKIPPED (not in this version of ixdesk.ui.app)"
 else
-  echo "window: SKIPPED (this build's CLI has no --smoke-test)"
-  [[ -n "${REQUIRE_WINDOW_SMOKE:-}" ]] && fail "--smoke-test required"
+  printf '%s\n' "$SMOKE_OUT" | tail -20 >&2
+  fail "--smoke-test exited $SMOKE_RC"
 fi
 
 step "frozen build OK: $APP"

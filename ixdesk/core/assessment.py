@@ -7,7 +7,7 @@ fields are only ever added, never renamed, within one ``format_version``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict
 
@@ -22,6 +22,21 @@ ResistanceResult = Literal["resistant", "not_resistant", "unknown", "not_exposed
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @classmethod
+    def trusted(cls, **values: Any) -> Self:
+        """Build from values the engine itself produced, skipping validation.
+
+        ``assess()`` runs on every keystroke and builds a few hundred of these; pydantic's
+        ``model_construct`` costs more than the clinical logic. Every field must be given (a test
+        checks that each trusted object equals its validated twin).
+        """
+        obj = cls.__new__(cls)
+        object.__setattr__(obj, "__dict__", values)
+        object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+        object.__setattr__(obj, "__pydantic_extra__", None)
+        object.__setattr__(obj, "__pydantic_private__", None)
+        return obj
 
 
 class Source(Frozen):

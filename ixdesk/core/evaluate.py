@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
-from ixdesk.core.assessment import ClassResistance, Condition, Finding, LineCount, Missing, State, Value
+from ixdesk.core.assessment import ClassResistance, Condition, Finding, LineCount, State
+from ixdesk.core.assessment import Missing as _Missing
+from ixdesk.core.assessment import Value as _Value
 from ixdesk.core.consult import Consult, UlnLab
 from ixdesk.core.criteria import (
     AllOf, AnyOf, CpsBelow, CremophorAtLeast, Criteria, ExtentIs, FindingRef, FlagIs, GermlineBrcaIs,
     Her2Is, HormoneReceptorIs, LabCompare, LabsOlderThan, MedicationIn, NeuropathyAtLeast, NotOf,
     PlanIs, PriorLines, Resistant, Rule,
 )
-from ixdesk.core.resistance import RegimenAgents, source_of
+from ixdesk.core.resistance import RegimenAgents, cached_source
 
 Tri = bool | None
 
@@ -67,12 +69,16 @@ def yes_no(v: bool | None) -> str:
     return "not recorded" if v is None else ("yes" if v else "no")
 
 
-@dataclass
+V = tuple[str, str, str]  # (field, label, value): plain tuples while evaluating, models at the end
+M = tuple[str, str]  # (field, label)
+
+
+@dataclass(slots=True)
 class Ev:
     state: Tri
     text: str
-    values: list[Value] = field(default_factory=list)
-    missing: list[Missing] = field(default_factory=list)
+    values: list[V] = field(default_factory=list)
+    missing: list[M] = field(default_factory=list)
     children: list["Ev"] = field(default_factory=list)
 
 
@@ -93,31 +99,45 @@ class Context:
     resistance: dict[str, ClassResistance]
     lines: dict[str, LineCount]
     findings: dict[str, Finding] = field(default_factory=dict)
+    evals: dict[str, Ev] = field(default_factory=dict)
     _med_cache: dict[str, list[str]] = field(default_factory=dict)
 
     def medication_matches(self, list_id: str) -> list[str]:
         """Whole-word matches of a drug list's names and brands in the free-text medications."""
         if list_id not in self._med_cache:
             meds = self.consult.history.medications or []
-            lst = self.criteria.interactions[list_id]
             hits: list[str] = []
             for med in meds:
                 text = med.casefold()
-                for drug in lst.drugs:
-                    for name in (drug.name, *drug.brands, *drug.aliases):
-                        pattern = r"(?<![\w])" + re.escape(name.casefold()) + r"(?![\w])"
-                        if re.search(pattern, text):
-                            hits.append(f"{med.strip()} ({drug.name})" if name != drug.name else med.strip())
-                            break
-                    else:
-                        continue
-                    break
+                for drug_name, name, pattern in _med_patterns(self.criteria, list_id):
+                    if pattern.search(text):
+                        hits.append(f"{med.strip()} ({drug_name})" if name != drug_name else med.strip())
+                        break
             self._med_cache[list_id] = hits
         return self._med_cache[list_id]
 
 
-def _missing(path: str, label: str) -> list[Missing]:
-    return [Missing(field=path, label=label)]
+_PATTERNS: dict[tuple[str, str], list[tuple[str, str, re.Pattern[str]]]] = {}
+
+
+def _med_patterns(criteria: Criteria, list_id: str) -> list[tuple[str, str, re.Pattern[str]]]:
+    """Whole-word patterns for a drug list's names, brands and aliases, compiled once per set."""
+    key = (criteria.sha256, list_id)
+    if key not in _PATTERNS:
+        _PATTERNS[key] = [
+            (drug.name, name, re.compile(r"(?<!\w)" + re.escape(name.casefold()) + r"(?!\w)"))
+            for drug in criteria.interactions[list_id].drugs
+            for name in (drug.name, *drug.brands, *drug.aliases)
+        ]
+    return _PATTERNS[key]
+
+
+def _missing(path: str, label: str) -> list[M]:
+    return [(path, label)]
+
+
+def Value(*, field: str, label: str, value: str) -> V:  # noqa: N802 - reads like the model it becomes
+    return (field, label, value)
 
 
 def evaluate(cond: Any, ctx: Context) -> Ev:
@@ -189,7 +209,7 @@ def evaluate(cond: Any, ctx: Context) -> Ev:
         text = f"{cond.resistant}-resistant"
         vals = [Value(field="regimens", label=f"{r.label} resistance", value=r.summary)]
         if r.result == "unknown":
-            return Ev(None, text, vals, list(r.missing) or _missing("regimens", f"{r.label.lower()} history (needs clinical judgement)"))
+            return Ev(None, text, vals, [(m.field, m.label) for m in r.missing] or _missing("regimens", f"{r.label.lower()} history (needs clinical judgement)"))
         return Ev(r.result == "resistant", text, vals)
     if isinstance(cond, PriorLines):
         spec = cond.prior_lines
@@ -260,23 +280,14 @@ def evaluate(cond: Any, ctx: Context) -> Ev:
         return Ev(age > n, text, [Value(field="labs.date", label="Labs drawn", value=f"{c.labs.date.isoformat()} ({age} days before the {which})")])
     if isinstance(cond, FindingRef):
         f = ctx.findings[cond.finding]
-        return Ev(from_state(f.state), f.title, list(f.values), list(f.missing) if f.state == "unknown" else [])
+        ev = ctx.evals[cond.finding]
+        return Ev(ev.state, f.title, list(ev.values), list(ev.missing) if ev.state is None else [])
     raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover - criteria are validated
 
 
 def _combine(text: str, st: Tri, kids: list[Ev]) -> Ev:
-    values: list[Value] = []
-    for k in kids:
-        for v in k.values:
-            if v not in values:
-                values.append(v)
-    missing: list[Missing] = []
-    if st is None:
-        for k in kids:
-            if k.state is None:
-                for m in k.missing:
-                    if m not in missing:
-                        missing.append(m)
+    values = list(dict.fromkeys(v for k in kids for v in k.values))
+    missing = list(dict.fromkeys(m for k in kids if k.state is None for m in k.missing)) if st is None else []
     return Ev(st, text, values, missing, kids)
 
 
@@ -341,8 +352,9 @@ def _cremophor(min_grade: int, ctx: Context) -> Ev:
 def to_condition(ev: Ev) -> Condition:
     text = ev.text
     if not ev.children and ev.values:
-        text += " — " + "; ".join(f"{v.label}: {v.value}" for v in ev.values)
-    return Condition(text=text, state=to_state(ev.state), children=[to_condition(k) for k in ev.children])
+        text += " — " + "; ".join(f"{label}: {value}" for _, label, value in ev.values)
+    # model_construct: the engine's own output needs no re-validation, and assess() runs per keystroke
+    return Condition.trusted(text=text, state=to_state(ev.state), children=[to_condition(k) for k in ev.children])
 
 
 SUMMARY = {
@@ -374,13 +386,15 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
         severity = "warning"
     summary = SUMMARY[(rule.kind, state)].format(t=rule.title)
     if state == "unknown" and ev.missing:
-        summary += " — missing: " + ", ".join(m.label for m in ev.missing)
+        summary += " — missing: " + ", ".join(label for _, label in ev.missing)
     plan = ctx.consult.plan.regimen
     applies = True if rule.plans is None else (None if plan is None else plan in rule.plans)
-    return Finding(
+    ctx.evals[rule.id] = ev
+    return Finding.trusted(
         id=rule.id, kind=rule.kind, group=rule.group, title=rule.title, statement=" ".join(rule.statement.split()),
         state=state, severity=severity, summary=summary,
         conditions=[to_condition(ev)],
-        values=ev.values, missing=ev.missing if state == "unknown" else [],
-        source=source_of(rule.source, ctx.criteria), confidence=rule.confidence, applies_to_plan=applies,
+        values=[_Value.trusted(field=f, label=lab, value=v) for f, lab, v in ev.values],
+        missing=[_Missing.trusted(field=f, label=lab) for f, lab in ev.missing] if state == "unknown" else [],
+        source=cached_source(rule.source, ctx.criteria), confidence=rule.confidence, applies_to_plan=applies,
     )

@@ -60,6 +60,18 @@ def source_of(ref: SourceRef, criteria: Criteria) -> Source:
     return Source(document=doc.id, title=doc.title, section=ref.section, version=doc.version)
 
 
+_SOURCES: dict[tuple[str, str, str], Source] = {}
+
+
+def cached_source(ref: SourceRef, criteria: Criteria) -> Source:
+    """Sources are immutable per criteria set; build each once."""
+    key = (criteria.sha256, ref.document, ref.section)
+    src = _SOURCES.get(key)
+    if src is None:
+        src = _SOURCES[key] = source_of(ref, criteria)
+    return src
+
+
 def describe_elapsed(start: date, end: date) -> str:
     """'4 months 12 days' between two dates, in calendar terms; negative spans say 'before'."""
     if end < start:
@@ -90,7 +102,7 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
         return RegimenResistance(
             **base, window_setting=window_setting, elapsed=elapsed, window=window, window_end=window_end,
             result=result, reason=reason, missing=missing or [],
-            source=source_of(src, criteria) if src else None,
+            source=cached_source(src, criteria) if src else None,
             confidence=rule.confidence if rule is not None else None,
         )
 

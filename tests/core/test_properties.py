@@ -120,3 +120,16 @@ def test_as_of_defaults() -> None:
     assert assess(Consult(consult_date=date(2026, 1, 2))).as_of == date(2026, 1, 2)
     assert assess(c, as_of=date(2025, 5, 5)).as_of == date(2025, 5, 5)
     _ = timedelta
+
+
+def test_trusted_construction_equals_validated() -> None:
+    """The engine skips validation for speed; its output must still be exactly what validation gives."""
+    from ixdesk.core.assessment import Assessment
+    from ixdesk.core.files import load_consult
+    from tests.conftest import EXAMPLES
+
+    for path in sorted(EXAMPLES.glob("*.json")):
+        a = assess(load_consult(path), default_criteria())
+        again = Assessment.model_validate_json(a.model_dump_json())
+        assert again == a
+        assert again.model_dump() == a.model_dump()

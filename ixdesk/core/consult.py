@@ -127,6 +127,8 @@ class Regimen(StrictModel):
     hypersensitivity_grade: Annotated[int, Field(ge=1, le=4)] | None = None
     note: LongText | None = None
 
+    _text = field_validator("note")(_no_control_chars)
+
     @field_validator("agents")
     @classmethod
     def _agents_clean(cls, v: list[str]) -> list[str]:
@@ -172,6 +174,8 @@ class Attestations(StrictModel):
     anthracycline_contraindication_reason: LongText | None = None
     tdxd_candidate: bool | None = None
     prescriber_is_oncologist: bool | None = None
+
+    _text = field_validator("anthracycline_contraindication_reason")(_no_control_chars)
 
 
 # --- labs ----------------------------------------------------------------------------------
@@ -261,6 +265,15 @@ class History(StrictModel):
     medications: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=100)] | None = None
     grapefruit: bool | None = None
 
+    @field_validator("medications")
+    @classmethod
+    def _meds_clean(cls, v: list[str] | None) -> list[str] | None:
+        for m in v or []:
+            _no_control_chars(m)
+        return v
+
+    _text = field_validator("cardiac_history_detail")(_no_control_chars)
+
     @model_validator(mode="after")
     def _grade_needs_history(self) -> "History":
         if self.cremophor_hypersensitivity is False and self.cremophor_hypersensitivity_grade is not None:
@@ -278,6 +291,8 @@ class Plan(StrictModel):
     bsa_formula: Literal["mosteller", "dubois"] = "mosteller"
     prescriber: ShortText | None = None
 
+    _text = field_validator("prescriber")(_no_control_chars)
+
 
 # --- the consult ---------------------------------------------------------------------------
 
@@ -292,6 +307,8 @@ class Consult(StrictModel):
     history: History = Field(default_factory=History)
     plan: Plan = Field(default_factory=Plan)
     notes: LongText | None = None
+
+    _text = field_validator("notes")(_no_control_chars)
 
     @model_validator(mode="after")
     def _nothing_after_consult(self) -> "Consult":

@@ -480,6 +480,18 @@ class NeuropathyRates(Model):
     confidence: Confidence
 
 
+class PatientUrgent(Model):
+    source: SourceRef
+    fever_celsius: float
+    signs: list[str] = Field(min_length=1)
+
+
+class CitedList(Model):
+    source: SourceRef
+    confidence: Confidence
+    items: list[str] = Field(min_length=1)
+
+
 class AdministrationFile(Model):
     cycle_start: CycleStart
     dose_modifications: DoseModifications
@@ -488,6 +500,8 @@ class AdministrationFile(Model):
     monitoring: list[CitedText]
     pregnancy: PregnancyFacts
     neuropathy_rates: NeuropathyRates
+    patient_urgent: PatientUrgent
+    capecitabine_teaching: CitedList
 
 
 class UlnDefault(Model):
@@ -590,7 +604,10 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
 
 
 def _load_file(path: Path, model: type[Model]) -> Model:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CriteriaError(path.name, None, f"not UTF-8 text (byte {exc.start})") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -695,6 +712,18 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
     dosing: DosingFile = loaded["dosing.yaml"]
     for part in ("standard", "bsa", "hepatic", "cyp3a4", "kits", "billing", "capecitabine", "premedication"):
         _check_source("dosing.yaml", None, getattr(dosing, part).source, docs, part)
+
+    adm: AdministrationFile = loaded["administration.yaml"]
+    for what, ref in [("cycle_start", adm.cycle_start.source), ("dose_modifications", adm.dose_modifications.source),
+                      ("preparation", adm.preparation.source), ("hypersensitivity", adm.hypersensitivity.source),
+                      ("pregnancy", adm.pregnancy.source), ("neuropathy_rates", adm.neuropathy_rates.source),
+                      ("patient_urgent", adm.patient_urgent.source), ("capecitabine_teaching", adm.capecitabine_teaching.source)]:
+        _check_source("administration.yaml", None, ref, docs, what)
+    for d in lines.values():
+        _check_source("lines.yaml", None, d.source, docs, d.kind)
+    for lst in interactions.values():
+        _check_source("interactions.yaml", None, lst.source, docs, lst.id)
+    _check_source("lab_defaults.yaml", None, loaded["lab_defaults.yaml"].source, docs, "lab defaults")
 
     rules: list[Rule] = []
     seen: set[str] = set()

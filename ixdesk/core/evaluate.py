@@ -80,6 +80,7 @@ class Ev:
     values: list[V] = field(default_factory=list)
     missing: list[M] = field(default_factory=list)
     children: list["Ev"] = field(default_factory=list)
+    ref: bool = False  # a reference to another finding: its values belong to that finding's own basis
 
 
 def to_state(t: Tri) -> State:
@@ -281,7 +282,7 @@ def evaluate(cond: Any, ctx: Context) -> Ev:
     if isinstance(cond, FindingRef):
         f = ctx.findings[cond.finding]
         ev = ctx.evals[cond.finding]
-        return Ev(ev.state, f.title, list(ev.values), list(ev.missing) if ev.state is None else [])
+        return Ev(ev.state, f.title, list(ev.values), list(ev.missing) if ev.state is None else [], ref=True)
     raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover - criteria are validated
 
 
@@ -351,7 +352,7 @@ def _cremophor(min_grade: int, ctx: Context) -> Ev:
 
 def to_condition(ev: Ev) -> Condition:
     text = ev.text
-    if not ev.children and ev.values:
+    if not ev.children and ev.values and not ev.ref:
         text += " — " + "; ".join(f"{label}: {value}" for _, label, value in ev.values)
     # model_construct: the engine's own output needs no re-validation, and assess() runs per keystroke
     return Condition.trusted(text=text, state=to_state(ev.state), children=[to_condition(k) for k in ev.children])

@@ -57,11 +57,9 @@ def test_png_icons(size: int) -> None:
     assert _png_size(DESK / "icons" / f"{APP_ID}-{size}.png") == (size, size)
 
 
-def test_svg_icon_renders() -> None:
-    from PySide6.QtGui import QGuiApplication
+def test_svg_icon_renders(qapp) -> None:  # pytest-qt's QApplication: one per process, shared with the UI tests
     from PySide6.QtSvg import QSvgRenderer
 
-    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841
     r = QSvgRenderer(str(DESK / "icons" / f"{APP_ID}.svg"))
     assert r.isValid()
     assert r.defaultSize().width() == r.defaultSize().height() == 256

@@ -224,8 +224,6 @@ def test_free_text_fields_accept_or_refuse_cleanly(text: str) -> None:
             assert isinstance(out, ConsultFileError), f"control characters accepted in {dotted(path)}"
 
 
-@pytest.mark.xfail(reason="consult.py checks control characters only in name, record_number and agents; "
-                          "plan.prescriber and history.medications accept them (reported)", strict=False)
 @pytest.mark.parametrize("path", [("plan", "prescriber"), ("history", "medications", 0)], ids=dotted)
 def test_control_characters_refused_in_short_text(path: tuple) -> None:
     doc = full_consult()

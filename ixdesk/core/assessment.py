@@ -20,6 +20,10 @@ FindingKind = Literal["indication", "pathway", "payer", "exclusion", "warning"]
 ResistanceResult = Literal["resistant", "not_resistant", "unknown", "not_exposed"]
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -31,11 +35,11 @@ class Frozen(BaseModel):
         ``model_construct`` costs more than the clinical logic. Every field must be given (a test
         checks that each trusted object equals its validated twin).
         """
-        obj = cls.__new__(cls)
-        object.__setattr__(obj, "__dict__", values)
-        object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-        object.__setattr__(obj, "__pydantic_extra__", None)
-        object.__setattr__(obj, "__pydantic_private__", None)
+        obj = _new(cls)
+        _set(obj, "__dict__", values)
+        _set(obj, "__pydantic_fields_set__", set(values))
+        _set(obj, "__pydantic_extra__", None)
+        _set(obj, "__pydantic_private__", None)
         return obj
 
 

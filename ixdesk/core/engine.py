@@ -49,11 +49,11 @@ def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | Non
     if consult.consult_date is None:
         notes.append(f"No consult date: dates are judged as of {as_of.isoformat()}.")
 
-    missing: list[Missing] = []
+    seen: dict[tuple[str, str], Missing] = {}
     for group in ([m for r in resistance for m in r.missing], [m for f in findings for m in f.missing], dose.missing):
         for m in group:
-            if m not in missing:
-                missing.append(m)
+            seen.setdefault((m.field, m.label), m)
+    missing = list(seen.values())
 
     return Assessment(
         as_of=as_of, consult_date=consult.consult_date, plan=consult.plan.regimen,

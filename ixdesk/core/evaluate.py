@@ -141,150 +141,240 @@ def Value(*, field: str, label: str, value: str) -> V:  # noqa: N802 - reads lik
     return (field, label, value)
 
 
-def evaluate(cond: Any, ctx: Context) -> Ev:
-    """Dispatch on the condition's type; each branch documents its own rule of evidence."""
-    c = ctx.consult
-    if isinstance(cond, AllOf):
-        kids = [evaluate(x, ctx) for x in cond.all]
-        states = [k.state for k in kids]
-        st: Tri = False if False in states else (None if None in states else True)
-        return _combine("all of", st, kids)
-    if isinstance(cond, AnyOf):
-        kids = [evaluate(x, ctx) for x in cond.any]
-        states = [k.state for k in kids]
-        st = True if True in states else (None if None in states else False)
-        return _combine("any of", st, kids)
-    if isinstance(cond, NotOf):
-        kid = evaluate(cond.not_, ctx)
-        st = None if kid.state is None else not kid.state
-        return Ev(st, "none of", kid.values, kid.missing if st is None else [], kid.children if kid.text == "any of" else [kid])
-    if isinstance(cond, PlanIs):
-        want = " or ".join(PLAN_TEXT[p] for p in cond.plan)
-        plan = c.plan.regimen
-        text = f"plan is {want}"
-        if plan is None:
-            return Ev(None, text, [], _missing("plan.regimen", "planned regimen"))
-        return Ev(plan in cond.plan, text, [Value(field="plan.regimen", label="Plan", value=PLAN_TEXT[plan])])
-    if isinstance(cond, ExtentIs):
-        text = "disease is " + " or ".join(EXTENT_TEXT[e] for e in cond.extent)
-        ext = c.disease.extent
-        if ext is None:
-            return Ev(None, text, [], _missing("disease.extent", "extent of disease"))
-        return Ev(ext in cond.extent, text, [Value(field="disease.extent", label="Extent", value=EXTENT_TEXT[ext])])
-    if isinstance(cond, Her2Is):
-        names = {"positive": "positive", "low": "low", "negative": "0 (negative)"}
-        text = "HER2 " + " or ".join(names[h] for h in cond.her2)
-        status = c.disease.her2_status
-        if status is None:
-            if c.disease.her2_ihc is None and c.disease.her2_ish in (None, "not_done", "negative"):
-                miss = _missing("disease.her2_ihc", "HER2 IHC score")
-            else:
-                miss = _missing("disease.her2_ish", "HER2 ISH result (IHC 2+)")
-            return Ev(None, text, [], miss)
-        shown = f"{names[status]} (IHC {c.disease.her2_ihc or 'not recorded'}, ISH {c.disease.her2_ish or 'not recorded'})"
-        return Ev(status in cond.her2, text, [Value(field="disease.her2_ihc", label="HER2", value=shown)])
-    if isinstance(cond, HormoneReceptorIs):
-        text = f"hormone receptor-{cond.hormone_receptor}"
-        hr = c.disease.hormone_receptor
-        vals = [Value(field="disease.er", label="ER / PR", value=f"ER {c.disease.er or 'not recorded'}, PR {c.disease.pr or 'not recorded'}")]
-        if hr is None:
-            miss: list[Missing] = []
-            if c.disease.er is None:
-                miss += _missing("disease.er", "ER status")
-            if c.disease.pr is None:
-                miss += _missing("disease.pr", "PR status")
-            return Ev(None, text, vals, miss)
-        return Ev(hr == cond.hormone_receptor, text, vals)
-    if isinstance(cond, FlagIs):
-        path, label = FLAGS[cond.flag]
-        text = label if cond.is_ else f"not {label}"
-        if cond.flag in ("pregnant", "breastfeeding") and c.patient.sex == "male":
-            return Ev(not cond.is_, text, [Value(field="patient.sex", label="Sex", value="male")])
-        section, name = path.split(".")
-        v = getattr(getattr(c, section), name)
-        if v is None:
-            return Ev(None, text, [], _missing(path, label))
-        return Ev(v == cond.is_, text, [Value(field=path, label=label[0].upper() + label[1:], value=yes_no(v))])
-    if isinstance(cond, Resistant):
-        r = ctx.resistance[cond.resistant]
-        text = f"{cond.resistant}-resistant"
-        vals = [Value(field="regimens", label=f"{r.label} resistance", value=r.summary)]
-        if r.result == "unknown":
-            return Ev(None, text, vals, [(m.field, m.label) for m in r.missing] or _missing("regimens", f"{r.label.lower()} history (needs clinical judgement)"))
-        return Ev(r.result == "resistant", text, vals)
-    if isinstance(cond, PriorLines):
-        spec = cond.prior_lines
-        lc = ctx.lines[spec.count]
-        lo_req = spec.min if spec.min is not None else 0
-        hi_req = spec.max if spec.max is not None else 10**6
-        if spec.min is not None and spec.max is not None:
-            want = f"exactly {spec.min}" if spec.min == spec.max else f"{spec.min} to {spec.max}"
-        elif spec.min is not None:
-            want = f"at least {spec.min}"
-        else:
-            want = "no" if spec.max == 0 else f"at most {spec.max}"
-        text = f"{want} {lc.label}"
-        shown = str(lc.minimum) if lc.minimum == lc.maximum else f"{lc.minimum} to {lc.maximum}"
-        vals = [Value(field="regimens", label=lc.label[0].upper() + lc.label[1:], value=shown)]
-        ok = [lo_req <= n <= hi_req for n in range(lc.minimum, lc.maximum + 1)]
-        if all(ok):
-            return Ev(True, text, vals)
-        if not any(ok):
-            return Ev(False, text, vals)
-        miss = []
-        for i in lc.uncertain:
-            reg = c.regimens[i]
-            if reg.setting is None:
-                miss += _missing(f"regimens[{i}].setting", f"regimen {i + 1}: setting")
-            else:
-                miss += _missing(f"regimens[{i}].agents", f"regimen {i + 1}: agents not recognised")
-        return Ev(None, text, vals, miss)
-    if isinstance(cond, GermlineBrcaIs):
-        text = "no germline BRCA1/2 mutation" if cond.germline_brca == "no_mutation" else "germline BRCA1/2 mutation"
-        g = c.disease.germline_brca
-        if g is None:
-            return Ev(None, text, [], _missing("disease.germline_brca", "germline BRCA1/2 status"))
-        shown = "mutation" if g == "mutation" else "no mutation"
-        return Ev(g == cond.germline_brca, text, [Value(field="disease.germline_brca", label="Germline BRCA1/2", value=shown)])
-    if isinstance(cond, CpsBelow):
-        text = f"PD-L1 CPS < {fmt_num(cond.pdl1_cps.below)}"
-        v = c.disease.pdl1_cps
-        if v is None:
-            return Ev(None, text, [], _missing("disease.pdl1_cps", "PD-L1 CPS"))
-        return Ev(v < cond.pdl1_cps.below, text, [Value(field="disease.pdl1_cps", label="PD-L1 CPS", value=fmt_num(v))])
-    if isinstance(cond, LabCompare):
-        return _lab(cond, ctx)
-    if isinstance(cond, NeuropathyAtLeast):
-        text = f"neuropathy grade ≥ {cond.neuropathy_grade.min}"
-        g = c.history.neuropathy_grade
-        if g is None:
-            return Ev(None, text, [], _missing("history.neuropathy_grade", "baseline neuropathy grade"))
-        return Ev(g >= cond.neuropathy_grade.min, text, [Value(field="history.neuropathy_grade", label="Neuropathy grade", value=str(g))])
-    if isinstance(cond, CremophorAtLeast):
-        return _cremophor(cond.cremophor_hypersensitivity.min_grade, ctx)
-    if isinstance(cond, MedicationIn):
-        lst = ctx.criteria.interactions[cond.medication]
-        text = f"taking a {lst.label}"
-        if c.history.medications is None:
-            return Ev(None, text, [], _missing("history.medications", "current medications"))
-        hits = ctx.medication_matches(cond.medication)
-        shown = "; ".join(hits) if hits else f"none of {len(c.history.medications)} listed"
-        return Ev(bool(hits), text, [Value(field="history.medications", label="Medications", value=shown)])
-    if isinstance(cond, LabsOlderThan):
-        n = cond.labs_older_than_days
-        text = f"labs more than {n} days old at the consult date"
-        if c.labs.date is None:
-            return Ev(None, text, [], _missing("labs.date", "date the labs were drawn"))
-        ref = c.consult_date or ctx.as_of
-        age = (ref - c.labs.date).days
-        which = "consult date" if c.consult_date else "assessment date"
-        return Ev(age > n, text, [Value(field="labs.date", label="Labs drawn", value=f"{c.labs.date.isoformat()} ({age} days before the {which})")])
-    if isinstance(cond, FindingRef):
-        f = ctx.findings[cond.finding]
-        ev = ctx.evals[cond.finding]
-        return Ev(ev.state, f.title, list(ev.values), list(ev.missing) if ev.state is None else [], ref=True)
-    raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover - criteria are validated
+_TEXT: dict[int, tuple[Any, str]] = {}
 
+
+def _static(cond: Any, make: Callable[[], str]) -> str:
+    """Condition texts depend only on the criteria: build each once (the rule set outlives this cache's use)."""
+    hit = _TEXT.get(id(cond))
+    if hit is not None and hit[0] is cond:
+        return hit[1]
+    text = make()
+    _TEXT[id(cond)] = (cond, text)
+    return text
+
+
+def evaluate(cond: Any, ctx: Context) -> Ev:
+    """Dispatch on the condition's type; each handler documents its own rule of evidence."""
+    return _HANDLERS[type(cond)](cond, ctx)
+
+
+def _eval_all_of(cond: AllOf, ctx: Context) -> Ev:
+    c = ctx.consult
+    kids = [evaluate(x, ctx) for x in cond.all]
+    states = [k.state for k in kids]
+    st: Tri = False if False in states else (None if None in states else True)
+    return _combine("all of", st, kids)
+
+
+def _eval_any_of(cond: AnyOf, ctx: Context) -> Ev:
+    c = ctx.consult
+    kids = [evaluate(x, ctx) for x in cond.any]
+    states = [k.state for k in kids]
+    st = True if True in states else (None if None in states else False)
+    return _combine("any of", st, kids)
+
+
+def _eval_not_of(cond: NotOf, ctx: Context) -> Ev:
+    c = ctx.consult
+    kid = evaluate(cond.not_, ctx)
+    st = None if kid.state is None else not kid.state
+    return Ev(st, "none of", kid.values, kid.missing if st is None else [], kid.children if kid.text == "any of" else [kid])
+
+
+def _eval_plan_is(cond: PlanIs, ctx: Context) -> Ev:
+    c = ctx.consult
+    plan = c.plan.regimen
+    text = _static(cond, lambda: "plan is " + " or ".join(PLAN_TEXT[p] for p in cond.plan))
+    if plan is None:
+        return Ev(None, text, [], _missing("plan.regimen", "planned regimen"))
+    return Ev(plan in cond.plan, text, [Value(field="plan.regimen", label="Plan", value=PLAN_TEXT[plan])])
+
+
+def _eval_extent_is(cond: ExtentIs, ctx: Context) -> Ev:
+    c = ctx.consult
+    text = _static(cond, lambda: "disease is " + " or ".join(EXTENT_TEXT[e] for e in cond.extent))
+    ext = c.disease.extent
+    if ext is None:
+        return Ev(None, text, [], _missing("disease.extent", "extent of disease"))
+    return Ev(ext in cond.extent, text, [Value(field="disease.extent", label="Extent", value=EXTENT_TEXT[ext])])
+
+
+def _eval_her2_is(cond: Her2Is, ctx: Context) -> Ev:
+    c = ctx.consult
+    names = {"positive": "positive", "low": "low", "negative": "0 (negative)"}
+    text = "HER2 " + " or ".join(names[h] for h in cond.her2)
+    status = c.disease.her2_status
+    if status is None:
+        if c.disease.her2_ihc is None and c.disease.her2_ish in (None, "not_done", "negative"):
+            miss = _missing("disease.her2_ihc", "HER2 IHC score")
+        else:
+            miss = _missing("disease.her2_ish", "HER2 ISH result (IHC 2+)")
+        return Ev(None, text, [], miss)
+    shown = f"{names[status]} (IHC {c.disease.her2_ihc or 'not recorded'}, ISH {c.disease.her2_ish or 'not recorded'})"
+    return Ev(status in cond.her2, text, [Value(field="disease.her2_ihc", label="HER2", value=shown)])
+
+
+def _eval_hormone_receptor_is(cond: HormoneReceptorIs, ctx: Context) -> Ev:
+    c = ctx.consult
+    text = f"hormone receptor-{cond.hormone_receptor}"
+    hr = c.disease.hormone_receptor
+    vals = [Value(field="disease.er", label="ER / PR", value=f"ER {c.disease.er or 'not recorded'}, PR {c.disease.pr or 'not recorded'}")]
+    if hr is None:
+        miss: list[Missing] = []
+        if c.disease.er is None:
+            miss += _missing("disease.er", "ER status")
+        if c.disease.pr is None:
+            miss += _missing("disease.pr", "PR status")
+        return Ev(None, text, vals, miss)
+    return Ev(hr == cond.hormone_receptor, text, vals)
+
+
+def _eval_flag_is(cond: FlagIs, ctx: Context) -> Ev:
+    c = ctx.consult
+    path, label = FLAGS[cond.flag]
+    text = label if cond.is_ else f"not {label}"
+    if cond.flag in ("pregnant", "breastfeeding") and c.patient.sex == "male":
+        return Ev(not cond.is_, text, [Value(field="patient.sex", label="Sex", value="male")])
+    section, name = path.split(".")
+    v = getattr(getattr(c, section), name)
+    if v is None:
+        return Ev(None, text, [], _missing(path, label))
+    return Ev(v == cond.is_, text, [Value(field=path, label=label[0].upper() + label[1:], value=yes_no(v))])
+
+
+def _eval_resistant(cond: Resistant, ctx: Context) -> Ev:
+    c = ctx.consult
+    r = ctx.resistance[cond.resistant]
+    text = f"{cond.resistant}-resistant"
+    vals = [Value(field="regimens", label=f"{r.label} resistance", value=r.summary)]
+    if r.result == "unknown":
+        return Ev(None, text, vals, [(m.field, m.label) for m in r.missing] or _missing("regimens", f"{r.label.lower()} history (needs clinical judgement)"))
+    return Ev(r.result == "resistant", text, vals)
+
+
+def _eval_prior_lines(cond: PriorLines, ctx: Context) -> Ev:
+    c = ctx.consult
+    spec = cond.prior_lines
+    lc = ctx.lines[spec.count]
+    lo_req = spec.min if spec.min is not None else 0
+    hi_req = spec.max if spec.max is not None else 10**6
+    text = _static(cond, lambda: _lines_text(spec, lc.label))
+    shown = str(lc.minimum) if lc.minimum == lc.maximum else f"{lc.minimum} to {lc.maximum}"
+    vals = [Value(field="regimens", label=lc.label[0].upper() + lc.label[1:], value=shown)]
+    ok = [lo_req <= n <= hi_req for n in range(lc.minimum, lc.maximum + 1)]
+    if all(ok):
+        return Ev(True, text, vals)
+    if not any(ok):
+        return Ev(False, text, vals)
+    miss = []
+    for i in lc.uncertain:
+        reg = c.regimens[i]
+        if reg.setting is None:
+            miss += _missing(f"regimens[{i}].setting", f"regimen {i + 1}: setting")
+        else:
+            miss += _missing(f"regimens[{i}].agents", f"regimen {i + 1}: agents not recognised")
+    return Ev(None, text, vals, miss)
+
+
+def _lines_text(spec: Any, label: str) -> str:
+    if spec.min is not None and spec.max is not None:
+        want = f"exactly {spec.min}" if spec.min == spec.max else f"{spec.min} to {spec.max}"
+    elif spec.min is not None:
+        want = f"at least {spec.min}"
+    else:
+        want = "no" if spec.max == 0 else f"at most {spec.max}"
+    return f"{want} {label}"
+
+
+def _eval_germline_brca_is(cond: GermlineBrcaIs, ctx: Context) -> Ev:
+    c = ctx.consult
+    text = "no germline BRCA1/2 mutation" if cond.germline_brca == "no_mutation" else "germline BRCA1/2 mutation"
+    g = c.disease.germline_brca
+    if g is None:
+        return Ev(None, text, [], _missing("disease.germline_brca", "germline BRCA1/2 status"))
+    shown = "mutation" if g == "mutation" else "no mutation"
+    return Ev(g == cond.germline_brca, text, [Value(field="disease.germline_brca", label="Germline BRCA1/2", value=shown)])
+
+
+def _eval_cps_below(cond: CpsBelow, ctx: Context) -> Ev:
+    c = ctx.consult
+    text = f"PD-L1 CPS < {fmt_num(cond.pdl1_cps.below)}"
+    v = c.disease.pdl1_cps
+    if v is None:
+        return Ev(None, text, [], _missing("disease.pdl1_cps", "PD-L1 CPS"))
+    return Ev(v < cond.pdl1_cps.below, text, [Value(field="disease.pdl1_cps", label="PD-L1 CPS", value=fmt_num(v))])
+
+
+def _eval_lab_compare(cond: LabCompare, ctx: Context) -> Ev:
+    c = ctx.consult
+    return _lab(cond, ctx)
+
+
+def _eval_neuropathy_at_least(cond: NeuropathyAtLeast, ctx: Context) -> Ev:
+    c = ctx.consult
+    text = f"neuropathy grade ≥ {cond.neuropathy_grade.min}"
+    g = c.history.neuropathy_grade
+    if g is None:
+        return Ev(None, text, [], _missing("history.neuropathy_grade", "baseline neuropathy grade"))
+    return Ev(g >= cond.neuropathy_grade.min, text, [Value(field="history.neuropathy_grade", label="Neuropathy grade", value=str(g))])
+
+
+def _eval_cremophor_at_least(cond: CremophorAtLeast, ctx: Context) -> Ev:
+    c = ctx.consult
+    return _cremophor(cond.cremophor_hypersensitivity.min_grade, ctx)
+
+
+def _eval_medication_in(cond: MedicationIn, ctx: Context) -> Ev:
+    c = ctx.consult
+    lst = ctx.criteria.interactions[cond.medication]
+    text = f"taking a {lst.label}"
+    if c.history.medications is None:
+        return Ev(None, text, [], _missing("history.medications", "current medications"))
+    hits = ctx.medication_matches(cond.medication)
+    shown = "; ".join(hits) if hits else f"none of {len(c.history.medications)} listed"
+    return Ev(bool(hits), text, [Value(field="history.medications", label="Medications", value=shown)])
+
+
+def _eval_labs_older_than(cond: LabsOlderThan, ctx: Context) -> Ev:
+    c = ctx.consult
+    n = cond.labs_older_than_days
+    text = f"labs more than {n} days old at the consult date"
+    if c.labs.date is None:
+        return Ev(None, text, [], _missing("labs.date", "date the labs were drawn"))
+    ref = c.consult_date or ctx.as_of
+    age = (ref - c.labs.date).days
+    which = "consult date" if c.consult_date else "assessment date"
+    return Ev(age > n, text, [Value(field="labs.date", label="Labs drawn", value=f"{c.labs.date.isoformat()} ({age} days before the {which})")])
+
+
+def _eval_finding_ref(cond: FindingRef, ctx: Context) -> Ev:
+    c = ctx.consult
+    f = ctx.findings[cond.finding]
+    ev = ctx.evals[cond.finding]
+    return Ev(ev.state, f.title, list(ev.values), list(ev.missing) if ev.state is None else [], ref=True)
+
+
+_HANDLERS: dict[type, Callable[[Any, Context], Ev]] = {
+    AllOf: _eval_all_of,
+    AnyOf: _eval_any_of,
+    NotOf: _eval_not_of,
+    PlanIs: _eval_plan_is,
+    ExtentIs: _eval_extent_is,
+    Her2Is: _eval_her2_is,
+    HormoneReceptorIs: _eval_hormone_receptor_is,
+    FlagIs: _eval_flag_is,
+    Resistant: _eval_resistant,
+    PriorLines: _eval_prior_lines,
+    GermlineBrcaIs: _eval_germline_brca_is,
+    CpsBelow: _eval_cps_below,
+    LabCompare: _eval_lab_compare,
+    NeuropathyAtLeast: _eval_neuropathy_at_least,
+    CremophorAtLeast: _eval_cremophor_at_least,
+    MedicationIn: _eval_medication_in,
+    LabsOlderThan: _eval_labs_older_than,
+    FindingRef: _eval_finding_ref,
+}
 
 def _combine(text: str, st: Tri, kids: list[Ev]) -> Ev:
     values = list(dict.fromkeys(v for k in kids for v in k.values))
@@ -392,7 +482,8 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
     applies = True if rule.plans is None else (None if plan is None else plan in rule.plans)
     ctx.evals[rule.id] = ev
     return Finding.trusted(
-        id=rule.id, kind=rule.kind, group=rule.group, title=rule.title, statement=" ".join(rule.statement.split()),
+        id=rule.id, kind=rule.kind, group=rule.group, title=rule.title,
+        statement=_static(rule, lambda: " ".join(rule.statement.split())),
         state=state, severity=severity, summary=summary,
         conditions=[to_condition(ev)],
         values=[_Value.trusted(field=f, label=lab, value=v) for f, lab, v in ev.values],

@@ -54,8 +54,9 @@ class MainWindow(QMainWindow):
 
     def __init__(self, criteria_loader: Callable[[], "Criteria"] = _default_criteria,
                  assess_fn: Callable[["Consult", "Criteria"], "Assessment"] = _default_assess,
-                 autosave_ms: int = AUTOSAVE_MS) -> None:
+                 autosave_ms: int = AUTOSAVE_MS, report_opener: Callable[[Any], bool] | None = None) -> None:
         super().__init__()
+        self._report_opener = report_opener  # how "Open after export" opens a PDF (tests inject one)
         self.settings = make_settings()
         self._assess_fn = assess_fn
         self._criteria_loader = criteria_loader
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
             self.form.set_criteria(self.criteria)
         if self.criteria_error:
             self.panel.show_criteria_error(self.criteria_error)
+            self.reports.update_enabled()
         # not new_consult(): that clears the autosave slot before recovery could be offered
         self.load_consult_into_form(Consult(consult_date=date.today()), None)
 
@@ -157,9 +159,10 @@ class MainWindow(QMainWindow):
         if self.act_quit.shortcut().isEmpty():
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
         self.menu_reports = bar.addMenu("&Reports")
-        self.menu_reports.setToolTipsVisible(True)
-        self.menu_reports_placeholder = self.menu_reports.addAction("(no report types installed)")
-        self.menu_reports_placeholder.setEnabled(False)
+        from ixdesk.ui.reports_menu import ReportsMenu
+
+        self.reports = ReportsMenu(self, self.menu_reports, **({"opener": self._report_opener}
+                                                               if self._report_opener else {}))
         h = bar.addMenu("&Help")
         self._action(h, "&About IxDesk", self.about)
 
@@ -229,6 +232,7 @@ class MainWindow(QMainWindow):
         self.status_label.setText(f"⚠ {n} input problem(s)" if n else "")
         if unplaced:
             self.statusBar().showMessage("; ".join(str(p) for p in unplaced), 10_000)
+        self.reports.update_enabled()
 
     def focus_field(self, path: str) -> None:
         if not self.form.focus_field(path):

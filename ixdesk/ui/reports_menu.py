@@ -1,0 +1,250 @@
+"""The Reports menu: export the three PDFs, choose what the patient summary shows, edit the clinic
+contact block printed on them.
+
+The report package (reportlab) and the clinic dialog load only when first used, so they cost
+nothing at start-up. Exports are refused (actions disabled, tooltip says why) while the input has
+errors or the criteria failed: a report must describe exactly the consult on screen. Writing
+errors are shown in a message box; nothing here raises into the event loop.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QMenu, QMessageBox, QPlainTextEdit,
+    QVBoxLayout, QWidget,
+)
+
+if TYPE_CHECKING:
+    from ixdesk.reports.settings import ReportSettings
+    from ixdesk.ui.main_window import MainWindow
+
+REPORT_LABELS = {"clinician": "clinician summary", "nurse": "nurse checklist", "patient": "patient summary"}
+HEADLESS_PLATFORMS = {"offscreen", "minimal", "vnc"}
+
+
+def default_opener(url: QUrl) -> bool:
+    """Open a file or folder in the desktop's viewer; never under a headless platform (tests, CI)."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if platform in HEADLESS_PLATFORMS:
+        return False
+    return QDesktopServices.openUrl(url)
+
+
+class ReportsMenu:
+    """Builds the Reports menu into ``window`` and keeps its actions' enabled state current."""
+
+    def __init__(self, window: MainWindow, menu: QMenu, opener: Callable[[QUrl], bool] = default_opener) -> None:
+        self.window = window
+        self.menu = menu
+        self.opener = opener
+        self.opened: list[str] = []  # what was handed to the opener (tests read it)
+        menu.setToolTipsVisible(True)
+
+        def act(text: str, slot: Callable[[], Any]) -> QAction:
+            a = QAction(text, window)
+            a.triggered.connect(lambda *_: slot())
+            menu.addAction(a)
+            return a
+
+        self.act_clinician = act("Export &clinician summary…", lambda: self.export(("clinician",)))
+        self.act_nurse = act("Export &nurse checklist…", lambda: self.export(("nurse",)))
+        self.act_patient = act("Export &patient summary…", lambda: self.export(("patient",)))
+        self.act_all = act("Export &all reports…", lambda: self.export(("clinician", "nurse", "patient")))
+        self.export_actions = (self.act_clinician, self.act_nurse, self.act_patient, self.act_all)
+        menu.addSeparator()
+        self.act_record_number = QAction("Show &record number on patient summary", window, checkable=True)
+        self.act_record_number.setChecked(False)  # per session: a take-home sheet shows it only when asked
+        self.act_record_number.setToolTip("The patient summary is taken home; it shows the record number "
+                                          "only when this is ticked.")
+        menu.addAction(self.act_record_number)
+        self.act_open_after = QAction("&Open after export", window, checkable=True)
+        self.act_open_after.setChecked(self._bool_setting("reports/open_after_export", True))
+        self.act_open_after.toggled.connect(
+            lambda on: window.settings.setValue("reports/open_after_export", bool(on)))
+        menu.addAction(self.act_open_after)
+        menu.addSeparator()
+        self.act_clinic = act("Clinic &contact details…", self.edit_clinic_settings)
+        self.update_enabled()
+
+    def _bool_setting(self, key: str, default: bool) -> bool:
+        v = self.window.settings.value(key, default)
+        if isinstance(v, str):
+            return v.lower() in ("1", "true", "yes")
+        return bool(v)
+
+    # --- state ------------------------------------------------------------------------------
+
+    def why_disabled(self) -> str | None:
+        w = self.window
+        if w.criteria_error:
+            return "Reports are unavailable: the criteria could not be loaded, so there are no results to report."
+        if not w._ready or w.criteria is None:
+            return "Reports are available once the criteria have loaded."
+        if w.input_problems():
+            n = len(w.input_problems())
+            return (f"Reports are unavailable while the input has {n} problem(s) (marked in red on the form): "
+                    "a report must match the consult on screen.")
+        if w.current_assessment() is None or w.current_consult() is None:
+            return "Reports are unavailable: there is no assessment of the current input."
+        return None
+
+    def update_enabled(self) -> None:
+        why = self.why_disabled()
+        for a in self.export_actions:
+            a.setEnabled(why is None)
+            a.setToolTip(why or a.text().replace("&", "").rstrip("…") + " as PDF into a folder you choose")
+            a.setStatusTip(why or "")
+
+    # --- export -----------------------------------------------------------------------------
+
+    def stem(self) -> str:
+        return Path(self.window.path).stem if self.window.path else "consult"
+
+    def choose_folder(self, what: str) -> str:
+        s = self.window.settings
+        start = str(s.value("reports/last_folder", "") or s.value("last_folder", "") or str(Path.home()))
+        return QFileDialog.getExistingDirectory(self.window, f"Export {what} to folder", start)
+
+    def export(self, kinds: tuple[str, ...], folder: str | None = None) -> list[Path]:
+        """Write the chosen reports into a folder (asked for unless given); [] if nothing written."""
+        w = self.window
+        w.reassess()  # a pending edit must be in the report
+        why = self.why_disabled()
+        if why is not None:
+            QMessageBox.warning(w, "Cannot export", why)
+            return []
+        what = REPORT_LABELS[kinds[0]] if len(kinds) == 1 else "all reports"
+        if folder is None:
+            folder = self.choose_folder(what)
+        if not folder:
+            return []
+        from ixdesk.reports import report_filename
+
+        stem = self.stem()
+        existing = [report_filename(stem, k) for k in kinds if (Path(folder) / report_filename(stem, k)).exists()]
+        if existing:
+            answer = QMessageBox.question(
+                w, "Replace reports?", f"{', '.join(existing)} already exist in {folder}. Replace them?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return []
+        w.settings.setValue("reports/last_folder", str(Path(folder)))
+        try:
+            from ixdesk.clinic_settings import load_settings
+            from ixdesk.reports import write_reports
+
+            consult, assessment = w.current_consult(), w.current_assessment()
+            assert consult is not None and assessment is not None and w.criteria is not None
+            paths = write_reports(list(kinds), consult, assessment, w.criteria, load_settings(), date.today(),
+                                  folder, stem=stem, show_record_number=self.act_record_number.isChecked())
+        except OSError as exc:
+            QMessageBox.critical(w, "Export failed",
+                                 f"<p>The {html.escape(what)} could not be written to <b>{html.escape(folder)}</b>:"
+                                 f"</p><p>{html.escape(exc.strerror or str(exc))}"
+                                 f"{' (' + html.escape(str(exc.filename)) + ')' if exc.filename else ''}</p>")
+            return []
+        except Exception as exc:  # noqa: BLE001 - a report bug must not take the consult down with it
+            QMessageBox.critical(w, "Export failed",
+                                 f"<p>The {html.escape(what)} could not be made:</p>"
+                                 f"<p>{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</p>"
+                                 "<p>Your consult is unchanged.</p>")
+            return []
+        names = ", ".join(p.name for p in paths)
+        w.statusBar().showMessage(f"Exported {names} to {folder}", 8000)
+        if self.act_open_after.isChecked():
+            target = str(paths[0]) if len(paths) == 1 else str(Path(folder))
+            self.opened.append(target)
+            self.opener(QUrl.fromLocalFile(target))
+        return paths
+
+    # --- clinic contact ---------------------------------------------------------------------
+
+    def edit_clinic_settings(self) -> bool:
+        """Edit the clinic block printed on reports; True if saved."""
+        from ixdesk.clinic_settings import load_settings, save_settings
+
+        dlg = ClinicDialog(load_settings(), self.window)
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
+            return False
+        try:
+            save_settings(dlg.value)
+        except OSError as exc:
+            QMessageBox.critical(self.window, "Clinic details not saved",
+                                 f"Could not save the clinic details: {exc.strerror or exc}")
+            return False
+        self.window.statusBar().showMessage("Clinic contact details saved", 4000)
+        return True
+
+
+class ClinicDialog(QDialog):
+    """Clinic name, address, phone and urgent number, as printed on every report."""
+
+    def __init__(self, settings: ReportSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Clinic contact details")
+        self.value: ReportSettings | None = None
+        layout = QVBoxLayout(self)
+        intro = QLabel("Printed on every report. The patient summary tells the patient to call the "
+                       "urgent number for the warning signs; leave a field empty to print a blank line "
+                       "to fill in by hand.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.name = QLineEdit(settings.clinic_name)
+        self.address = QPlainTextEdit(settings.clinic_address)
+        self.address.setTabChangesFocus(True)
+        self.address.setFixedHeight(self.address.fontMetrics().lineSpacing() * 4 + 12)
+        self.phone = QLineEdit(settings.clinic_phone)
+        self.urgent = QLineEdit(settings.urgent_phone)
+        for w, label, acc in ((self.name, "Clinic &name:", "Clinic name"),
+                              (self.address, "&Address:", "Clinic address"),
+                              (self.phone, "&Phone:", "Clinic phone"),
+                              (self.urgent, "&Urgent phone (day and night):", "Urgent phone")):
+            w.setAccessibleName(acc)
+            lab = QLabel(label)
+            lab.setBuddy(w)
+            form.addRow(lab, w)
+        for w in (self.name, self.phone, self.urgent):
+            w.setMaxLength(300)
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(460, self.sizeHint().height())
+
+    def accept(self) -> None:
+        from pydantic import ValidationError
+
+        from ixdesk.reports.settings import ReportSettings
+
+        fields = {"clinic_name": self.name.text().strip(), "clinic_address": self.address.toPlainText().strip(),
+                  "clinic_phone": self.phone.text().strip(), "urgent_phone": self.urgent.text().strip()}
+        bad = [k for k, v in fields.items()
+               if any(ord(ch) < 32 and ch not in ("\n" if k == "clinic_address" else "") for ch in v)]
+        if bad:
+            self._error("Control characters are not allowed (" + ", ".join(bad) + ").")
+            return
+        try:
+            self.value = ReportSettings(**fields)
+        except ValidationError as exc:
+            self._error("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+            return
+        super().accept()
+
+    def _error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()

@@ -29,8 +29,9 @@ GREEN, RED, AMBER, GREY = "#d7f0d8", "#ffd6d6", "#ffefc2", "#e8e8e8"
 STATE_TEXT = {"met": ("✔ MET", GREEN), "not_met": ("✘ NOT MET", GREY), "unknown": ("? UNKNOWN", AMBER)}
 RISK_TEXT = {"met": ("⛔ APPLIES", RED), "not_met": ("✔ ruled out", GREEN), "unknown": ("? not ruled out", AMBER)}
 WARN_TEXT = {"met": ("⚠ APPLIES", AMBER), "not_met": ("✔ does not apply", GREEN), "unknown": ("? unknown", AMBER)}
-RESIST_TEXT = {"resistant": ("RESISTANT", GREEN), "not_resistant": ("NOT RESISTANT", GREY),
-               "unknown": ("? UNKNOWN", AMBER), "not_exposed": ("not exposed", GREY)}
+NEUTRAL = "#dfe6f2"  # resistance is a fact about the disease, neither good nor bad: no green, no red
+RESIST_TEXT = {"resistant": ("RESISTANT", NEUTRAL), "not_resistant": ("NOT RESISTANT", None),
+               "unknown": ("? UNKNOWN", AMBER), "not_exposed": ("not exposed", None)}
 COND_MARK = {"met": "✔", "not_met": "✘", "unknown": "?"}
 KIND_ORDER = ("indication", "pathway", "payer")
 
@@ -167,20 +168,23 @@ class AssessmentPanel(QWidget):
         parts: list[str] = []
         if a.blocking:
             titles = ", ".join(html.escape(a.finding(b).title) for b in a.blocking)
-            parts.append(f"<div style='background:{RED}; padding:4px;'><b>⛔ BLOCKING — do not give: {titles}</b></div>")
+            parts.append(f"<div style='background:{RED}; padding:4px;'><b>⛔ BLOCKING — label contraindication "
+                         f"present: {titles}</b></div>")
         label = [f for f in a.findings if f.kind == "indication" and f.applies_to_plan is not False]
         met = [f for f in label if f.state == "met"]
         unk = [f for f in label if f.state == "unknown"]
         if met:
-            parts.append(f"<b>✔ FDA label:</b> meets {html.escape(', '.join(f.title for f in met))}")
+            parts.append("<b>✔ FDA label:</b> " + html.escape("; ".join(f.summary for f in met)))
         elif unk:
-            parts.append("<b>? FDA label:</b> unknown — inputs missing")
+            n = len({m.field for f in unk for m in f.missing})
+            parts.append(f"<b>? FDA label:</b> undetermined — {n} input(s) missing" if n
+                         else "<b>? FDA label:</b> undetermined")
         else:
-            parts.append("<b>✘ FDA label:</b> no label indication met")
+            parts.append("<b>✘ FDA label:</b> no label indication met for this plan")
         d = a.dose
         if d.state == "computed" and d.dose_mg is not None:
             vials = " + ".join(f"{v.count}×{v.size_mg:g} mg" for v in d.vials)
-            parts.append(f"<b>Dose:</b> {d.dose_mg:g} mg ({d.mg_per_m2:g} mg/m² × {d.bsa_used_m2:g} m²"
+            parts.append(f"<b>Dose:</b> {d.dose_mg:g} mg ({d.mg_per_m2:g} mg/m² × {_bsa(d.bsa_used_m2)} m²"
                          f"{', capped' if d.bsa_capped else ''}); vials {vials}")
         else:
             parts.append(f"<b>Dose:</b> {html.escape(d.summary)}")
@@ -222,7 +226,7 @@ class AssessmentPanel(QWidget):
     def _build(self, a: Assessment) -> None:
         by_id = {f.id: f for f in a.findings}
         if a.blocking:
-            sec = self._section("blocking", "⛔ Blocking exclusions — ixabepilone must not be given", RED,
+            sec = self._section("blocking", "⛔ Blocking exclusions (label contraindications / not recommended)", RED,
                                 f"{len(a.blocking)}")
             for fid in a.blocking:
                 self._finding(sec, by_id[fid], prefix="blocking:")
@@ -234,7 +238,6 @@ class AssessmentPanel(QWidget):
             sec = self._section("missing", "Missing inputs (click one to go to its field)", AMBER, f"{len(a.missing)}")
             self._missing_items(sec, a.missing, heading=False)
             sec.setExpanded(len(a.missing) <= 6)
-        self._dose(a)
         sec = self._section("resistance", "Resistance by drug class")
         for r in a.resistance:
             text, colour = RESIST_TEXT[r.result]
@@ -281,6 +284,7 @@ class AssessmentPanel(QWidget):
             sec = self._section(f"group:{group}", group, None, f"{n_met} met · {n_unk} unknown")
             for f in sorted(fs, key=lambda f: (f.applies_to_plan is False, {"met": 0, "unknown": 1, "not_met": 2}[f.state])):
                 self._finding(sec, f)
+        self._dose(a)
         if checks:
             n_app = sum(f.state == "met" for f in checks)
             n_unk = sum(f.state == "unknown" for f in checks)
@@ -370,8 +374,8 @@ class AssessmentPanel(QWidget):
         if d.weight_kg is not None:
             hw.append(f"weight {d.weight_kg:g} kg")
         if d.bsa_m2 is not None:
-            cap = f" → capped at {d.bsa_used_m2:g} m²" if d.bsa_capped and d.bsa_used_m2 is not None else ""
-            self._child(sec, f"BSA ({d.bsa_formula}): {d.bsa_m2:.2f} m²{cap}  [{', '.join(hw)}]",
+            cap = f" → capped at {_bsa(d.bsa_used_m2)} m²" if d.bsa_capped and d.bsa_used_m2 is not None else ""
+            self._child(sec, f"BSA ({d.bsa_formula}): {_bsa(d.bsa_m2)} m²{cap}  [{', '.join(hw)}]",
                         "capped" if d.bsa_capped else "")
         if d.hepatic_row:
             self._child(sec, f"Hepatic row: {d.hepatic_row}")
@@ -389,7 +393,7 @@ class AssessmentPanel(QWidget):
         if d.capecitabine is not None:
             c = d.capecitabine
             self._child(sec, f"Capecitabine: {c.mg_per_dose:g} mg per dose ({c.mg_per_m2_per_dose:g} mg/m² × "
-                             f"{c.bsa_m2:g} m²), {c.schedule}")
+                             f"{_bsa(c.bsa_m2)} m²), {c.schedule}")
         if d.premedication:
             pre = self._child(sec, "Premedication (1 hour before infusion)")
             for p in d.premedication:
@@ -480,6 +484,11 @@ class AssessmentPanel(QWidget):
             if it.data(0, KEY_ROLE) == f"finding:{finding_id}":
                 return it
         return None
+
+
+def _bsa(v: float | None) -> str:
+    """BSA always with two decimals, as on the reports (never 1.7654)."""
+    return "?" if v is None else f"{v:.2f}"
 
 
 def _init_roles(item: QTreeWidgetItem) -> None:

@@ -1,0 +1,71 @@
+"""How the panel words and orders results (clinical review)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from ixdesk.ui.panel import _iter_items
+
+EX1 = "01-combination-after-anthracycline-and-taxane.json"
+EX4 = "04-blocked-by-neutrophils.json"
+
+
+def all_text(window: Any) -> str:
+    return window.panel.headline.text() + "\n" + "\n".join(
+        it.text(0) + " " + it.text(1) for it in _iter_items(window.panel.tree))
+
+
+def test_no_directive_phrasing(qtbot: Any, window: Any, examples: Path) -> None:
+    assert window.open_path(str(examples / EX4), ask=False)
+    text = all_text(window).lower()
+    for phrase in ("do not give", "must not be given", "ixabepilone must not"):
+        assert phrase not in text, phrase
+    assert "BLOCKING — label contraindication present: Baseline neutrophils" in window.panel.headline.text()
+    assert window.panel.tree.topLevelItem(0).text(0) == \
+        "⛔ Blocking exclusions (label contraindications / not recommended)"
+
+
+def test_label_line_uses_finding_summary(qtbot: Any, window: Any, examples: Path) -> None:
+    assert window.open_path(str(examples / EX1), ask=False)
+    head = window.panel.headline.text()
+    assert "FDA label:</b> Meets label indication: With capecitabine (label indication)" in head
+    assert "meets With" not in head
+
+
+def test_bsa_has_two_decimals_everywhere(qtbot: Any, window: Any, examples: Path) -> None:
+    assert window.open_path(str(examples / EX1), ask=False)
+    text = all_text(window)
+    bsas = re.findall(r"(\d+(?:\.\d+)?) m²", text)
+    assert bsas and all(re.fullmatch(r"\d\.\d\d", b) for b in bsas), bsas
+    assert "1.77 m²" in window.panel.headline.text()
+
+
+def test_resistance_not_green(qtbot: Any, window: Any, examples: Path) -> None:
+    from ixdesk.ui.panel import GREEN
+    assert window.open_path(str(examples / EX1), ask=False)
+    items = [it for it in _iter_items(window.panel.tree) if it.data(0, 0x0101).startswith("res:")]
+    assert any(it.text(1) == "RESISTANT" for it in items)
+    for it in items:
+        assert it.background(1).color() != QColor(GREEN), it.text(0)
+        if it.text(1) in ("NOT RESISTANT", "not exposed"):
+            assert it.background(1).style() == Qt.BrushStyle.NoBrush  # plain
+
+
+def test_section_order(qtbot: Any, window: Any, examples: Path) -> None:
+    assert window.open_path(str(examples / EX4), ask=False)
+    tree = window.panel.tree
+    keys = [tree.topLevelItem(i).data(0, 0x0101) for i in range(tree.topLevelItemCount())]
+    order = [k for k in keys if not k.startswith("section:group:")]
+    groups = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())
+              if tree.topLevelItem(i).data(0, 0x0101).startswith("section:group:")]
+    assert order[0] == "section:blocking"
+    i_res, i_lines, i_dose, i_checks = (keys.index(f"section:{k}") for k in ("resistance", "lines", "dose", "checks"))
+    first_group = min(keys.index(k) for k in keys if k.startswith("section:group:"))
+    last_group = max(keys.index(k) for k in keys if k.startswith("section:group:"))
+    assert i_res < i_lines < first_group <= last_group < i_dose < i_checks
+    assert "label" in groups[0].lower() or "fda" in groups[0].lower(), groups

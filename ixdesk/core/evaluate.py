@@ -101,6 +101,22 @@ class Context:
     lines: dict[str, LineCount]
     findings: dict[str, Finding] = field(default_factory=dict)
     evals: dict[str, Ev] = field(default_factory=dict)
+    leaves: dict[str, Ev] = field(default_factory=dict)
+    conditions: dict[int, Condition] = field(default_factory=dict)
+    _values: dict[V, _Value] = field(default_factory=dict)
+    _missings: dict[M, _Missing] = field(default_factory=dict)
+
+    def value(self, v: V) -> _Value:
+        obj = self._values.get(v)
+        if obj is None:
+            obj = self._values[v] = _Value.trusted(field=v[0], label=v[1], value=v[2])
+        return obj
+
+    def missing(self, m: M) -> _Missing:
+        obj = self._missings.get(m)
+        if obj is None:
+            obj = self._missings[m] = _Missing.trusted(field=m[0], label=m[1])
+        return obj
     _med_cache: dict[str, list[str]] = field(default_factory=dict)
 
     def medication_matches(self, list_id: str) -> list[str]:
@@ -154,9 +170,29 @@ def _static(cond: Any, make: Callable[[], str]) -> str:
     return text
 
 
+_KEYS: dict[int, tuple[Any, str]] = {}
+_COMPOSITE = (AllOf, AnyOf, NotOf, FindingRef)
+
+
+def _leaf_key(cond: Any) -> str:
+    """Equal leaves in different rules (plan, extent, resistance, ...) share one evaluation."""
+    hit = _KEYS.get(id(cond))
+    if hit is not None and hit[0] is cond:
+        return hit[1]
+    key = type(cond).__name__ + cond.model_dump_json(by_alias=True)
+    _KEYS[id(cond)] = (cond, key)
+    return key
+
+
 def evaluate(cond: Any, ctx: Context) -> Ev:
     """Dispatch on the condition's type; each handler documents its own rule of evidence."""
-    return _HANDLERS[type(cond)](cond, ctx)
+    if isinstance(cond, _COMPOSITE):
+        return _HANDLERS[type(cond)](cond, ctx)
+    key = _leaf_key(cond)
+    ev = ctx.leaves.get(key)
+    if ev is None:
+        ev = ctx.leaves[key] = _HANDLERS[type(cond)](cond, ctx)
+    return ev
 
 
 def _eval_all_of(cond: AllOf, ctx: Context) -> Ev:
@@ -440,12 +476,23 @@ def _cremophor(min_grade: int, ctx: Context) -> Ev:
     return ev
 
 
-def to_condition(ev: Ev) -> Condition:
+def to_condition(ev: Ev, cache: dict[int, Condition] | None = None) -> Condition:
+    """The basis tree of a finding; shared leaves (see ``evaluate``) become one shared Condition."""
+    if cache is not None:
+        hit = cache.get(id(ev))
+        if hit is not None:
+            return hit
     text = ev.text
     if not ev.children and ev.values and not ev.ref:
         text += " — " + "; ".join(f"{label}: {value}" for _, label, value in ev.values)
-    # model_construct: the engine's own output needs no re-validation, and assess() runs per keystroke
-    return Condition.trusted(text=text, state=to_state(ev.state), children=[to_condition(k) for k in ev.children])
+    # trusted: the engine's own output needs no re-validation, and assess() runs per keystroke
+    cond = Condition.trusted(text=text, state=_STATE[ev.state], children=[to_condition(k, cache) for k in ev.children])
+    if cache is not None:
+        cache[id(ev)] = cond
+    return cond
+
+
+_STATE: dict[Tri, State] = {None: "unknown", True: "met", False: "not_met"}
 
 
 SUMMARY = {
@@ -485,8 +532,8 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
         id=rule.id, kind=rule.kind, group=rule.group, title=rule.title,
         statement=_static(rule, lambda: " ".join(rule.statement.split())),
         state=state, severity=severity, summary=summary,
-        conditions=[to_condition(ev)],
-        values=[_Value.trusted(field=f, label=lab, value=v) for f, lab, v in ev.values],
-        missing=[_Missing.trusted(field=f, label=lab) for f, lab in ev.missing] if state == "unknown" else [],
+        conditions=[to_condition(ev, ctx.conditions)],
+        values=[ctx.value(v) for v in ev.values],
+        missing=[ctx.missing(m) for m in ev.missing] if state == "unknown" else [],
         source=cached_source(rule.source, ctx.criteria), confidence=rule.confidence, applies_to_plan=applies,
     )

@@ -7,13 +7,14 @@ decides for them.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from ixdesk.core.assessment import Assessment, Condition, Finding
 from ixdesk.core.consult import Consult
-from ixdesk.core.criteria import Criteria
+from ixdesk.core.criteria import Criteria, FindingRef
 from ixdesk.reports.common import (
-    NOT_RECORDED, STATE_TEXT, Clinic, Data, Meta, PatientId, fmt_date, fmt_num, fmt_source, join_nonempty,
+    NOT_RECORDED, STATE_TEXT, Clinic, Data, Meta, PatientId, cond_leaves, count_text, fmt_date, lab_short, fmt_num, fmt_source, join_nonempty,
     make_meta, mark, plan_text, premedication_rows,
 )
 from ixdesk.reports.settings import ReportSettings
@@ -22,6 +23,8 @@ GROUP_ORDER = (("indication", "FDA label"), ("pathway", "NCCN pathways"), ("paye
 
 
 class ConditionLine(Data):
+    """One first-level step of a rule: ``text`` may hold inline ✓/✗/? marks for nested steps."""
+
     depth: int
     text: str
     state: str
@@ -37,9 +40,11 @@ class FindingRow(Data):
     severity: str
     summary: str
     statement: str
-    values: list[str]
+    values: list[str]  # every value the rule used ("label: value"), deduplicated
+    key_values: list[str]  # those not already printed in the header, disease/labs or history tables
     missing: list[str]
-    conditions: list[ConditionLine]
+    conditions: list[ConditionLine]  # first-level steps (values left to key_values)
+    composite: bool  # the rule only combines other findings (payer overall, indication A-F)
     source: str
     confidence: str
     unverified: bool
@@ -115,6 +120,7 @@ class ClinicianReport(Data):
     disease: list[tuple[str, str]]
     regimens: list[RegimenRow]
     class_summaries: list[ClassSummary]
+    resistance_sources: list[str]
     lines: list[LineRow]
     criteria_groups: list[FindingGroup]
     blocking: list[FindingRow]
@@ -143,34 +149,80 @@ class ClinicianReport(Data):
 
 # --- building ------------------------------------------------------------------------------
 
-def _conditions(conds: list[Condition], depth: int = 0) -> list[ConditionLine]:
-    out: list[ConditionLine] = []
+MARKS = {"met": "✓", "not_met": "✗", "unknown": "?"}
+_COMBINATORS = ("all of", "any of", "none of")
+_SHORT = re.compile(r"^((?:[A-Z]|[IVX]{1,4})\.)\s")
+# Values printed in the header, disease/labs and history tables: not repeated beside each rule.
+SHOWN_ELSEWHERE = ("disease.", "labs.", "plan.regimen", "regimens", "history.neuropathy_grade")
+
+
+def _strip_values(text: str, labels: list[str]) -> str:
+    """'taxane-resistant — Taxane resistance: ...' -> 'taxane-resistant' (the values go to their own column)."""
+    i = text.find(" — ")
+    if i >= 0 and any(text[i + 3:].startswith(lab + ":") for lab in labels):
+        return text[:i]
+    return text
+
+
+def _inline(c: Condition, labels: list[str], short: bool) -> str:
+    if c.text in _COMBINATORS and c.children:
+        return f"{MARKS[c.state]} {c.text}: " + ", ".join(_inline(k, labels, short) for k in c.children)
+    text = _strip_values(c.text, labels)
+    if short:
+        m = _SHORT.match(text)
+        text = m.group(1).rstrip(".") if m else text
+    return f"{MARKS[c.state]} {text}"
+
+
+def _steps(f: Finding, composite: bool) -> list[ConditionLine]:
+    """The rule's first-level steps; a composite rule's referenced results on one line."""
+    labels = [v.label for v in f.values]
+    conds = list(f.conditions)
+    if len(conds) == 1 and conds[0].text in ("all of",) and conds[0].children:
+        conds = list(conds[0].children)
+    if composite:
+        return [ConditionLine(depth=0, text=" · ".join(_inline(c, labels, True) for c in conds), state=f.state)]
+    out = []
     for c in conds:
-        out.append(ConditionLine(depth=depth, text=c.text, state=c.state))
-        out.extend(_conditions(list(c.children), depth + 1))
+        text = _inline(c, labels, False)[2:]  # the line's own mark is drawn by the renderer
+        out.append(ConditionLine(depth=0, text=text, state=c.state))
     return out
 
 
-def finding_row(f: Finding) -> FindingRow:
+def _is_composite(criteria: Criteria | None, finding_id: str) -> bool:
+    if criteria is None:
+        return False
+    try:
+        rule = criteria.rule(finding_id)
+    except KeyError:
+        return False
+    leaves = cond_leaves(rule.when)
+    return bool(leaves) and all(isinstance(x, FindingRef) for x in leaves)
+
+
+def finding_row(f: Finding, criteria: Criteria | None = None) -> FindingRow:
     holds = f.state == "met"
     if f.kind in ("exclusion", "warning"):
-        state_text = {"met": "Applies", "not_met": "Does not apply", "unknown": "Unknown"}[f.state]
+        state_text = {"met": "Applies", "not_met": "Not present", "unknown": "Unknown"}[f.state]
     else:
         state_text = STATE_TEXT[f.state]
+    composite = _is_composite(criteria, f.id)
+    values = list(dict.fromkeys(f"{v.label}: {v.value}" for v in f.values))
+    key = [] if composite else list(dict.fromkeys(
+        f"{v.label}: {v.value}" for v in f.values if not v.field.startswith(SHOWN_ELSEWHERE)))
     return FindingRow(
         id=f.id, kind=f.kind, group=f.group, title=f.title, state=f.state, state_text=state_text,
-        severity=f.severity, summary=f.summary, statement=f.statement,
-        values=[f"{v.label}: {v.value}" for v in f.values],
-        missing=[m.label for m in f.missing], conditions=_conditions(list(f.conditions)),
-        source=fmt_source(f.source), confidence=f.confidence,
+        severity=f.severity, summary=f.summary, statement=f.statement, values=values, key_values=key,
+        missing=list(dict.fromkeys(m.label for m in f.missing)), conditions=_steps(f, composite),
+        composite=composite, source=fmt_source(f.source), confidence=f.confidence,
         unverified=f.confidence == "unverified", for_plan=f.applies_to_plan, holds=holds,
     )
 
 
-def _groups(assessment: Assessment) -> list[FindingGroup]:
+def _groups(assessment: Assessment, criteria: Criteria) -> list[FindingGroup]:
     out: list[FindingGroup] = []
     for kind, heading in GROUP_ORDER:
-        rows = [finding_row(f) for f in assessment.findings if f.kind == kind]
+        rows = [finding_row(f, criteria) for f in assessment.findings if f.kind == kind]
         subgroups: dict[str, list[FindingRow]] = {}
         for r in rows:
             if r.for_plan is not False:
@@ -185,14 +237,12 @@ def _regimens(consult: Consult, assessment: Assessment) -> list[RegimenRow]:
     for cls in assessment.resistance:
         for rr in cls.regimens:
             parts = [rr.reason]
-            if rr.elapsed:
+            if rr.elapsed and rr.elapsed not in rr.reason:
                 parts.append(f"elapsed {rr.elapsed}")
-            if rr.window:
+            if rr.window and rr.window not in rr.reason:
                 parts.append(f"window {rr.window}" + (f", ends {fmt_date(rr.window_end)}" if rr.window_end else ""))
             if rr.missing:
                 parts.append("missing: " + ", ".join(m.label for m in rr.missing))
-            if rr.source:
-                parts.append(fmt_source(rr.source))
             steps.setdefault(rr.regimen_index, []).append(ResistanceStep(
                 drug_class=cls.label, result=rr.result.replace("_", " "), text="; ".join(parts),
                 unverified=rr.confidence == "unverified"))
@@ -227,6 +277,10 @@ def _disease(consult: Consult) -> list[tuple[str, str]]:
         ("Germline BRCA1/2", (d.germline_brca or NOT_RECORDED).replace("_", " ")),
         ("Visceral crisis / endocrine-refractory", f"{yn[d.visceral_crisis]} / {yn[d.endocrine_refractory]}"),
         ("ECOG / neuropathy grade", f"{fmt_num(consult.history.ecog)} / {fmt_num(consult.history.neuropathy_grade)}"),
+        ("Labs drawn", fmt_date(consult.labs.date)),
+        ("Neutrophils / platelets", f"{count_text(consult.labs.neutrophils)} / {count_text(consult.labs.platelets)}"),
+        ("AST / ALT", f"{lab_short(consult.labs.ast)} / {lab_short(consult.labs.alt)}"),
+        ("Bilirubin", lab_short(consult.labs.bilirubin)),
     ]
 
 
@@ -284,7 +338,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     question = f"Is {plan_text(plan)} appropriate for this patient?" if plan else \
         "Which ixabepilone regimen, if any (plan not recorded: findings for every regimen are shown)."
 
-    rows = {f.id: finding_row(f) for f in assessment.findings}
+    rows = {f.id: finding_row(f, criteria) for f in assessment.findings}
     blocking = [rows[i] for i in assessment.blocking if i in rows]
     warnings = [rows[i] for i in assessment.warnings if i in rows]
     shown = set(assessment.blocking) | set(assessment.warnings)
@@ -314,7 +368,9 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         disease=_disease(consult), regimens=_regimens(consult, assessment),
         class_summaries=[ClassSummary(label=c.label, result=c.result.replace("_", " "), summary=c.summary)
                          for c in assessment.resistance],
-        lines=lines, criteria_groups=_groups(assessment), blocking=blocking, warnings=warnings,
+        resistance_sources=list(dict.fromkeys(
+            fmt_source(r.source) for c in assessment.resistance for r in c.regimens if r.source)),
+        lines=lines, criteria_groups=_groups(assessment, criteria), blocking=blocking, warnings=warnings,
         exclusions_clear=others, dose_state=assessment.dose.state, dose_summary=assessment.dose.summary,
         dose_lines=dose_lines, dose_notes=dose_notes,
         premedication=[PremedRow(drug=p.drug, dose=p.dose, route=p.route, timing=p.timing, when=p.when,

@@ -151,6 +151,17 @@ def make_meta(kind: Kind, title: str, subject: str, header_right: str, consult: 
 
 # --- reading thresholds out of rule conditions --------------------------------------------
 
+def cond_leaves(cond: Any) -> list[Any]:
+    """The leaf conditions of a rule (everything that is not all / any / not), in order."""
+    if isinstance(cond, AllOf):
+        return [x for c in cond.all for x in cond_leaves(c)]
+    if isinstance(cond, AnyOf):
+        return [x for c in cond.any for x in cond_leaves(c)]
+    if isinstance(cond, NotOf):
+        return cond_leaves(cond.not_)
+    return [cond]
+
+
 def lab_specs(cond: Any) -> list[LabSpec]:
     """Every lab comparison inside a rule condition, in order."""
     out: list[LabSpec] = []
@@ -201,6 +212,13 @@ def uln_text(lab: Any) -> str:
     if lab is None:
         return NOT_RECORDED
     return f"{fmt_num(lab.value)} {lab.unit} (ULN {fmt_num(lab.uln)}; {lab.x_uln:.2f} × ULN)"
+
+
+def lab_short(lab: Any) -> str:
+    """'28 U/L (0.70 × ULN)': the value and its multiple of the upper limit."""
+    if lab is None:
+        return NOT_RECORDED
+    return f"{fmt_num(lab.value)} {lab.unit} ({lab.x_uln:.2f} × ULN {fmt_num(lab.uln)})"
 
 
 def premedication_rows(assessment: Assessment, criteria: Criteria) -> list[Any]:

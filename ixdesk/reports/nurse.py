@@ -159,15 +159,13 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     cape: list[TextItem] = []
     if plan == "with_capecitabine":
         c = dosing.capecitabine
+        teach = adm.capecitabine_teaching
         per_dose = f"{d.capecitabine.mg_per_dose:g} mg" if d.capecitabine else f"{fmt_num(c.mg_per_m2_per_dose)} mg/m²"
         times = {1: "once", 2: "twice", 3: "three times"}.get(c.doses_per_day, f"{c.doses_per_day} times")
         cape = [
             TextItem(text=f"Capecitabine tablets at home: {per_dose} {times} a day, {c.days}; then a break until "
                           f"the next cycle.", unverified=c.confidence == "unverified"),
-            TextItem(text="Take each dose with water after a meal, morning and evening; do not double a missed dose."),
-            TextItem(text="Stop the tablets and call the same day for diarrhoea, mouth sores, fever, or sore, red, "
-                          "swollen or blistering hands or feet."),
-        ] + [TextItem(text=t.text, unverified=t.confidence == "unverified") for t in adm.dose_modifications.capecitabine]
+        ] + [TextItem(text=t, unverified=teach.confidence == "unverified") for t in teach.items] + [TextItem(text=t.text, unverified=t.confidence == "unverified") for t in adm.dose_modifications.capecitabine]
     return NurseReport(
         meta=meta, patient=patient, plan=plan_text(plan),
         prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED,

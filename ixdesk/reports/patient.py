@@ -1,8 +1,8 @@
 """The patient summary as data: plain words, short sentences, no verdict addressed to the patient.
 
 Facts with numbers (infusion time, cycle length, premedication timing, contraception months) are
-read from the criteria. The urgent-call list follows seed 000 (a patient information page) and is
-kept here as wording, with its source, because the criteria set has no counselling section yet.
+read from the criteria, and so is the urgent-call list (``administration.patient_urgent``, from
+seed 000, a patient information page).
 The body text is what the readability test measures (Flesch-Kincaid grade, SMOG).
 """
 
@@ -16,19 +16,6 @@ from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria
 from ixdesk.reports.common import Clinic, Data, Meta, fmt_date, make_meta
 from ixdesk.reports.settings import ReportSettings
-
-# Seed 000 ("When to contact a doctor urgently"), in the wording of issue 4.
-URGENT_SOURCE = "seed 000: patient information page, 'When to contact a doctor urgently'"
-URGENT_SIGNS = (
-    "A fever of 38 °C or more.",
-    "Trouble breathing.",
-    "Swelling or a rash during or after the drip.",
-    "Bleeding or bruises you cannot explain.",
-    "Vomiting again and again, or strong diarrhoea.",
-    "Numbness or weakness that suddenly gets worse.",
-    "Chest pain.",
-)
-
 
 class Section(Data):
     heading: str
@@ -118,12 +105,12 @@ def build_patient_report(consult: Consult, assessment: Assessment, criteria: Cri
         ]),
         Section(heading="Why is my doctor thinking about it?", paragraphs=why),
         Section(heading="How is it given?", paragraphs=how),
+        Section(heading="Call your care team right away if you have:", bullets=list(criteria.administration.patient_urgent.signs), paragraphs=[
+            "Do not wait to see if it gets better. If you cannot reach your team, go to the nearest emergency room.",
+        ], boxed=True),
         Section(heading="Common side effects", paragraphs=[
             "Not everyone gets these. Tell your team about any new problem early.",
         ], bullets=side),
-        Section(heading="Call your care team right away if you have:", bullets=list(URGENT_SIGNS), paragraphs=[
-            "Do not wait to see if it gets better. If you cannot reach your team, go to the nearest emergency room.",
-        ], boxed=True),
         Section(heading="Pregnancy, birth control and breastfeeding", paragraphs=[
             "This drug can harm an unborn baby. Tell your team if you are pregnant or think you might be.",
             "Women should not get pregnant while taking it, or for "

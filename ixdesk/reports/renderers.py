@@ -6,6 +6,7 @@ into a Paragraph, so long names and notes wrap instead of overflowing table cell
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Iterable
 
 from reportlab.lib import colors
@@ -13,7 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from ixdesk.reports.clinician import ClinicianReport, FindingRow
+from ixdesk.reports.clinician import MARKS, ClinicianReport, FindingRow
 from ixdesk.reports.common import UNVERIFIED_MARK, Meta, fmt_date
 from ixdesk.reports.fonts import esc
 from ixdesk.reports.layout import build_pdf, content_width
@@ -91,27 +92,28 @@ class Renderer:
 
 class ClinicianRenderer(Renderer):
     base_size = 9
+    COLS = [1.05, 4.6, 2.35, 1.9]  # Result | Rule | Key values | Source
 
     def story(self, r: ClinicianReport) -> list[Any]:
         s = self.s
         out: list[Any] = [self.p("Ixabepilone consult summary", s.title)]
         if r.clinic.name:
             out.append(self.p(r.clinic.name + (f" · {r.clinic.address}" if r.clinic.address else ""), s.small))
-        out.append(Spacer(1, 2 * mm))
+        out.append(Spacer(1, 1.5 * mm))
         out.append(self.kv_table([
             ("Patient", r.patient.name), ("Record number", r.patient.record_number or "not recorded"),
             ("Date of birth", r.patient.date_of_birth), ("Sex", r.patient.sex or "not recorded"),
             ("Consult date", r.consult_date), ("Prescriber", r.prescriber),
             ("Assessed as of", r.as_of), ("Printed", fmt_date(r.meta.printed_on)),
-        ]))
+        ], label_w=1.0, value_w=2.3))
         out.append(self.p("The question", s.h1))
         out.append(self.p(r.question, s.body))
         if r.criteria_mismatch:
             out.append(self.p(r.criteria_mismatch, s.body))
         out += self._key_points(r)
 
-        out.append(self.p("Disease", s.h1))
-        out.append(self.kv_table(r.disease))
+        out.append(self.p("Disease and labs", s.h1))
+        out.append(self.kv_table(r.disease, label_w=1.55, value_w=1.75))
         out += self._history(r)
         out += self._criteria(r)
         out += self._safety(r)
@@ -121,42 +123,48 @@ class ClinicianRenderer(Renderer):
 
         out.append(self.p("Information still missing", s.h1))
         if r.missing:
-            out += self.bullets(r.missing)
+            out.append(self.p("; ".join(r.missing) + ".", s.body))
         else:
             out.append(self.p("Nothing the rules need is missing.", s.body))
         if r.data_notes:
             out.append(self.p("Notes on the entered data", s.h2))
             out += self.bullets(r.data_notes)
+        out.append(self.p("<b>Sources.</b> " + esc(" · ".join(f"{doc}: {title}" for doc, title in r.sources)),
+                          s.note, raw=True))
 
-        out.append(self.p("Sources", s.h2))
-        out += self.bullets([f"{doc}: {title}" for doc, title in r.sources], style=s.note)
-
-        out.append(CondPageBreak(70 * mm))
-        out.append(self.p("Discussion notes", s.h1))
+        lines = [[""] for _ in range(4)]
+        sign = [self.p("Discussion notes", s.h1)]
         if r.notes:
-            out.append(self.p(r.notes, s.body))
-        lines = [[""] for _ in range(6)]
-        out.append(self.table(lines, [1], header=False, extra=[
+            sign.append(self.p(r.notes, s.body))
+        sign.append(self.table(lines, [1], header=False, extra=[
             ("GRID", (0, 0), (-1, -1), 0, colors.white), ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-            ("ROWBACKGROUNDS", (0, 0), (-1, -1), [colors.white]), ("TOPPADDING", (0, 0), (-1, -1), 9)]))
-        out.append(Spacer(1, 6 * mm))
-        out.append(self.table([[self.c("Discussed by"), self.c("Signature"), self.c("Date")],
-                               ["\n\n", "", ""]], [2, 2, 1], header=True))
-        out.append(Spacer(1, 2 * mm))
-        out.append(self.p("This summary supports the treating clinician's judgement; it does not make the decision. "
-                          "Findings marked [unverified] rest on a source we could not confirm.", s.note))
+            ("TOPPADDING", (0, 0), (-1, -1), 8)]))
+        sign.append(Spacer(1, 3 * mm))
+        sign.append(self.table([[self.c("Discussed by"), self.c("Signature"), self.c("Date")],
+                                ["\n\n", "", ""]], [2, 2, 1], header=True))
+        sign.append(Spacer(1, 1.5 * mm))
+        sign.append(self.p("This summary supports the treating clinician's judgement; it does not make the decision. "
+                           "Findings marked [unverified] rest on a source we could not confirm.", s.note))
+        if r.notes:
+            out += sign
+        else:
+            out.append(KeepTogether(sign))
         return out
 
     def _key_points(self, r: ClinicianReport) -> list[Any]:
         s = self.s
         pts: list[tuple[str, bool]] = []
         for g in r.criteria_groups:
-            for _, rows in g.subgroups:
-                for f in rows:
-                    if f.kind == "indication" and f.for_plan is not False:
-                        pts.append((f"{g.heading}: {f.summary}", f.unverified))
-                    elif f.kind == "payer" and f.id.endswith(".overall"):
-                        pts.append((f"{f.title}: {f.summary}", f.unverified))
+            rows = [f for _, sub in g.subgroups for f in sub]
+            if g.heading == "FDA label":
+                pts += [(f"{g.heading}: {f.summary}", f.unverified) for f in rows]
+            elif g.heading == "NCCN pathways":
+                hits = [f for f in rows if f.state != "not_met"]
+                pts += [(f"NCCN: {f.summary}", f.unverified) for f in hits]
+                if rows and not hits:
+                    pts.append(("NCCN: no pathway met for this plan", False))
+            else:
+                pts += [(f.summary, f.unverified) for f in rows if f.composite and f.id.endswith(".overall")]
         for f in r.blocking:
             pts.append((f"BLOCKING — {f.title}: {f.summary}", f.unverified))
         for f in r.warnings:
@@ -180,88 +188,127 @@ class ClinicianRenderer(Renderer):
                     for st in reg.resistance) or esc("no anthracycline, taxane or capecitabine")
                 rows.append([self.c(str(reg.number)), self.c(reg.agents), self.c(reg.setting), self.c(reg.dates),
                              self.c(reg.outcome), self.c(comp, raw=True)])
-            out.append(self.table(rows, [0.3, 1.8, 1.0, 1.5, 1.7, 3.6]))
+            out.append(self.table(rows, [0.25, 1.8, 0.95, 1.45, 1.7, 3.85]))
             noted = [reg for reg in r.regimens if reg.note]
-            if noted:
-                out.append(self.p("Regimen notes", s.h2))
-                out += self.bullets([f"Regimen {reg.number}: {reg.note}" for reg in noted])
+            if noted:  # below the table: a long note must be able to break across pages
+                out += self.bullets([f"Regimen {reg.number}: {reg.note}" for reg in noted], style=s.note)
         if r.class_summaries:
-            out.append(self.p("Resistance by drug class", s.h2))
-            rows = [[self.c("Class", bold=True), self.c("Result", bold=True), self.c("How it was reached", bold=True)]]
+            parts = []
             for cs in r.class_summaries:
                 st = {"resistant": "met", "not resistant": "not_met"}.get(cs.result, "unknown")
-                rows.append([self.c(cs.label), self.c(self.state(st, cs.result), raw=True), self.c(cs.summary)])
-            out.append(self.table(rows, [1.2, 1.1, 6]))
+                parts.append(f"<b>{esc(cs.label)}</b>: {self.state(st, cs.result)} ({esc(cs.summary)})")
+            src = ("; source: " + esc(" · ".join(r.resistance_sources))) if r.resistance_sources else ""
+            out.append(self.p("By drug class: " + " · ".join(parts) + src, s.note, raw=True))
         if r.lines:
-            out.append(self.p("Prior lines", s.h2))
-            rows = [[self.c("Count", bold=True), self.c("Lines", bold=True), self.c("Detail", bold=True)]]
+            rows = []
             for ln in r.lines:
-                rows.append([self.c(ln.label), self.c(ln.value, bold=True), self.c(ln.detail, ln.unverified)])
-            out.append(self.table(rows, [2.2, 0.6, 5.5]))
+                rows.append([self.c(f"<b>{esc(ln.value)}</b> {esc(ln.label)}", raw=True),
+                             Paragraph(esc(ln.detail) + (UNV if ln.unverified else ""), s.cell_small)])
+            out.append(self.table(rows, [2.6, 6.4], header=False))
         return out
 
-    def _finding_cells(self, f: FindingRow, with_conditions: bool = True) -> list[Any]:
-        marks = {"met": "✓", "not_met": "✗", "unknown": "?"}
+    # criteria tables ---------------------------------------------------------------------
+    def _marks(self, state: str) -> str:
+        return f'<font color="{_hex(STATE_COLOURS[state])}"><b>{MARKS[state]}</b></font>'
+
+    def _inline_marks(self, text: str) -> str:
+        out = esc(text)
+        for st, m in MARKS.items():
+            out = out.replace(m + " ", self._marks(st) + " ")
+        return out
+
+    def _rule_cell(self, f: FindingRow, steps: bool) -> list[Any]:
         first = f"<b>{esc(f.title)}</b>" + (UNV if f.unverified else "")
-        if f.for_plan is False:
-            first += f' <font color="{_hex(MUTED)}">(another plan)</font>'
-        cell: list[Any] = [self.c(first, raw=True), self.c(f.summary)]
-        if with_conditions:
+        cell: list[Any] = [self.c(first, raw=True)]
+        if steps:
             for c in f.conditions:
-                st = ParagraphStyle("cond", parent=self.s.cell_small, leftIndent=7 * (c.depth + 1), textColor=colors.black)
-                cell.append(Paragraph(f'<font color="{_hex(STATE_COLOURS[c.state])}"><b>{marks[c.state]}</b></font> '
-                                      f"{esc(c.text)}", st))
-        vals = "<br/>".join(esc(v) for v in f.values) or esc("—")
+                lead = "" if f.composite else self._marks(c.state) + " "
+                cell.append(Paragraph(lead + self._inline_marks(c.text), self.s.cond))
+        return cell
+
+    def _values_cell(self, f: FindingRow, values: list[str]) -> Paragraph:
+        vals = "<br/>".join(esc(v) for v in values)
         if f.missing:
-            vals += f'<br/><font color="{_hex(STATE_COLOURS["unknown"])}">missing: {esc(", ".join(f.missing))}</font>'
-        return [cell, self.c(self.state(f.state, f.state_text), raw=True),
-                self.c(vals, raw=True), Paragraph(esc(f.source), self.s.cell_small)]
+            vals += ("<br/>" if vals else "") + \
+                f'<font color="{_hex(STATE_COLOURS["unknown"])}"><b>missing:</b> {esc(", ".join(f.missing))}</font>'
+        return self.c(vals, raw=True)
+
+    def _full_row(self, f: FindingRow, values: list[str] | None = None, steps: bool = True) -> list[Any]:
+        return [self.c(self.state(f.state, f.state_text), raw=True), self._rule_cell(f, steps),
+                self._values_cell(f, f.key_values if values is None else values),
+                Paragraph(esc(f.source), self.s.cell_small)]
+
+    def _compact_row(self, f: FindingRow) -> list[Any]:
+        """One line: result, then rule title, missing inputs and source in a cell spanning the other columns."""
+        extra = ""
+        if f.missing:
+            extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— missing: {esc(", ".join(f.missing))}</font>'
+        text = (esc(f.title) + (UNV if f.unverified else "") + extra +
+                f' <font color="{_hex(MUTED)}">· {esc(f.source)}</font>')
+        return [Paragraph(self.state(f.state, f.state_text), self.s.cell_small), Paragraph(text, self.s.cell_small),
+                "", ""]
+
+    def _rule_table(self, sections: list[tuple[str | None, list[list[Any]], bool]],
+                    backgrounds: list[tuple[int, Any]] = ()) -> Table:
+        rows: list[list[Any]] = [[self.c(h, bold=True) for h in ("Result", "Rule", "Key values", "Source")]]
+        extra: list[tuple] = []
+        for title, body, compact in sections:
+            if title:
+                extra += [("SPAN", (0, len(rows)), (-1, len(rows))), ("BACKGROUND", (0, len(rows)), (-1, len(rows)), SHADE)]
+                rows.append([Paragraph(f"<b>{esc(title)}</b>", self.s.cell), "", "", ""])
+            for row in body:
+                if compact:
+                    extra += [("SPAN", (1, len(rows)), (3, len(rows))), ("TOPPADDING", (0, len(rows)), (-1, len(rows)), 1),
+                              ("BOTTOMPADDING", (0, len(rows)), (-1, len(rows)), 1.5)]
+                rows.append(row)
+        for i, bg in backgrounds:
+            extra.append(("BACKGROUND", (0, i), (-1, i), bg))
+        return self.table(rows, self.COLS, extra=extra)
 
     def _criteria(self, r: ClinicianReport) -> list[Any]:
         s = self.s
-        out: list[Any] = [self.p("Criteria", s.h1),
-                          self.p("Each rule is evaluated as met, not met or unknown; unknown names what is missing. "
-                                 "✓ met, ✗ not met, ? unknown.", s.note)]
+        out: list[Any] = [CondPageBreak(40 * mm), self.p("Criteria", s.h1_loose),
+                          self.p("Met / not met / unknown for each rule; unknown names what is missing. Rule steps: "
+                                 "✓ met, ✗ not met, ? unknown. Values already shown above are not repeated.", s.note)]
         for g in r.criteria_groups:
-            out.append(self.p(g.heading, s.h2))
-            if not g.subgroups:
+            out += [CondPageBreak(30 * mm), self.p(g.heading, s.h2_loose)]
+            if not g.subgroups and not g.other_plans:
                 out.append(self.p("No rules in this group.", s.body))
+                continue
+            sections: list[tuple[str | None, list[list[Any]], bool]] = []
             for sub, rows in g.subgroups:
-                head = [self.c(f"{sub}", bold=True), self.c("Result", bold=True), self.c("Values used", bold=True),
-                        self.c("Source", bold=True)]
-                body = [self._finding_cells(f) for f in rows]
-                out.append(self.table([head] + body, [4.2, 0.9, 2.2, 1.9]))
-                out.append(Spacer(1, 2 * mm))
+                sections.append((sub if sub != g.heading or len(g.subgroups) > 1 else None,
+                                 [self._full_row(f) for f in rows], False))
             if g.other_plans:
-                rows_o = [[self.c("Rules for another regimen (not the plan under discussion)", bold=True),
-                           self.c("Result", bold=True), self.c("Source", bold=True)]]
-                for f in g.other_plans:
-                    rows_o.append([self.c(f"{f.title}: {f.summary}", f.unverified),
-                                   self.c(self.state(f.state, f.state_text), raw=True),
-                                   Paragraph(esc(f.source), self.s.cell_small)])
-                out.append(self.table(rows_o, [6.0, 0.9, 2.3]))
-                out.append(Spacer(1, 2 * mm))
+                sections.append(("For another regimen (not the plan under discussion)",
+                                 [self._compact_row(f) for f in g.other_plans], True))
+            out.append(self._rule_table(sections))
         return out
 
     def _safety(self, r: ClinicianReport) -> list[Any]:
         s = self.s
-        out: list[Any] = [self.p("Contraindications and warnings", s.h1)]
-        head = [self.c("Rule", bold=True), self.c("Result", bold=True), self.c("Values used", bold=True),
-                self.c("Source", bold=True)]
-        if r.blocking:
-            out.append(self.p("Blocking: these contraindications hold", s.h2))
-            out.append(self.table([head] + [self._finding_cells(f, False) for f in r.blocking], [4.2, 0.9, 2.2, 1.9],
-                                  extra=[("BACKGROUND", (0, 1), (-1, -1), BLOCK_BG)]))
-        else:
+        out: list[Any] = [CondPageBreak(30 * mm), self.p("Contraindications and warnings", s.h1_loose)]
+        if not r.blocking:
             out.append(self.p("No contraindication holds on the information entered.", s.body))
-        if r.warnings:
-            out.append(self.p("Warnings that apply", s.h2))
-            out.append(self.table([head] + [self._finding_cells(f, False) for f in r.warnings], [4.2, 0.9, 2.2, 1.9],
-                                  extra=[("BACKGROUND", (0, 1), (-1, -1), WARN_BG)]))
-        if r.exclusions_clear:
-            out.append(self.p("Checked: not applying, or unknown", s.h2))
-            out.append(self.table([head] + [self._finding_cells(f, False) for f in r.exclusions_clear],
-                                  [4.2, 0.9, 2.2, 1.9]))
+        sections: list[tuple[str | None, list[list[Any]], bool]] = []
+        backgrounds: list[tuple[int, Any]] = []
+        row = 1
+        for title, items, bg in (("Blocking: these contraindications hold", r.blocking, BLOCK_BG),
+                                 ("Warnings that apply", r.warnings, WARN_BG)):
+            if items:
+                row += 1
+                sections.append((title, [self._full_row(f, f.values, steps=False) for f in items], False))
+                backgrounds += [(row + i, bg) for i in range(len(items))]
+                row += len(items)
+        unknown = [f for f in r.exclusions_clear if f.state == "unknown"]
+        clear = [f for f in r.exclusions_clear if f.state != "unknown"]
+        if unknown:
+            sections.append(("Unknown: information missing", [self._compact_row(f) for f in unknown], True))
+        if clear:
+            sections.append(("Checked: not present on the information entered", [self._compact_row(f) for f in clear],
+                             True))
+        if sections:
+            out.append(self._rule_table(sections, backgrounds))
         return out
 
     def _dose(self, r: ClinicianReport) -> list[Any]:
@@ -269,9 +316,11 @@ class ClinicianRenderer(Renderer):
         out: list[Any] = [self.p("Proposed dose", s.h1),
                           self.p(f"<b>{esc(r.dose_summary)}</b>", s.body, raw=True)]
         rows = [[self.c(d.label, bold=True), self.c(d.value, d.unverified)] for d in r.dose_lines]
-        out.append(self.table(rows, [1.4, 6.6], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE)]))
+        out.append(self.table(rows, [1.4, 7.6], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE),
+                                                                      ("TOPPADDING", (0, 0), (-1, -1), 1),
+                                                                      ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
         if r.dose_notes:
-            out += self.bullets([(n.text, n.unverified) for n in r.dose_notes])
+            out += self.bullets([(n.text, n.unverified) for n in r.dose_notes], style=s.note)
         return out
 
     def _premed(self, r: ClinicianReport) -> list[Any]:
@@ -280,7 +329,7 @@ class ClinicianRenderer(Renderer):
         for pm in r.premedication:
             rows.append([self.c(pm.drug), self.c(pm.dose), self.c(pm.route), self.c(pm.timing),
                          self.c(pm.when if not pm.required else f"{pm.when} (required)")])
-        return [self.p("Premedication", s.h1), self.table(rows, [2.6, 1.3, 1.3, 1.5, 2.0]),
+        return [self.p("Premedication", s.h1), self.table(rows, [2.7, 1.3, 1.3, 1.6, 2.1]),
                 self.p(f"Source: {r.premedication_source}", s.note)]
 
     def _monitoring(self, r: ClinicianReport) -> list[Any]:
@@ -288,11 +337,12 @@ class ClinicianRenderer(Renderer):
         out: list[Any] = [self.p("Monitoring plan", s.h1),
                           self.p(r.cycle_start.text, s.body, r.cycle_start.unverified)]
         out += self.bullets([(m.text, m.unverified) for m in r.monitoring])
-        out.append(self.p("Dose modification at the start of a cycle (previous cycle's worst toxicity)", s.h2))
-        rows = [[self.c("Toxicity", bold=True), self.c("Ixabepilone", bold=True)]]
-        rows += [[self.c(t), self.c(a)] for t, a in r.dose_modifications]
-        out.append(self.table(rows, [5, 2]))
-        out.append(self.p(f"Source: {r.dose_modifications_source}", s.note))
+        by_action: dict[str, list[str]] = {}
+        for tox, action in r.dose_modifications:
+            by_action.setdefault(action, []).append(tox)
+        text = " · ".join(f"<b>{esc(a[:1].upper() + a[1:])}</b>: {esc('; '.join(t))}" for a, t in by_action.items())
+        out.append(self.p("<b>Dose modification for the next cycle</b> (worst toxicity of the previous cycle). "
+                          + text + f". Source: {esc(r.dose_modifications_source)}", s.note, raw=True))
         return out
 
 
@@ -384,7 +434,12 @@ class NurseRenderer(Renderer):
 # --- patient -----------------------------------------------------------------------------------
 
 class PatientRenderer(Renderer):
-    base_size = 13
+    base_size = 12.5
+
+    def __init__(self) -> None:
+        super().__init__()
+        # a little less air above headings keeps the summary on two sheets at 12.5 pt
+        self.s = replace(self.s, h1=ParagraphStyle("h1_patient", parent=self.s.h1, spaceBefore=self.base_size * 0.6))
 
     def c(self, text: str, unverified: bool = False, bold: bool = False, raw: bool = False) -> Paragraph:
         """Patients get full-size text in tables too (never below 12 pt)."""
@@ -415,14 +470,25 @@ class PatientRenderer(Renderer):
                                          ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
                 out.append(KeepTogether([Spacer(1, 2 * mm), box]))
             else:
+                if len(sec.bullets) >= 7:  # a long list of short items: two columns
+                    parts = parts[:1 + len(sec.paragraphs)] + [self._two_columns(sec.bullets)]
                 out.append(KeepTogether(parts[:2]))
                 out += parts[2:]
         out.append(KeepTogether([self.p("How to reach your care team", s.h1), self._contact(r)]))
-        lines = [[""] for _ in range(5)]
+        lines = [[""] for _ in range(3)]
         out.append(KeepTogether([self.p(r.notes_heading, s.h1), self.table(lines, [1], header=False, extra=[
             ("GRID", (0, 0), (-1, -1), 0, colors.white), ("LINEBELOW", (0, 0), (-1, -1), 0.6, RULE),
-            ("TOPPADDING", (0, 0), (-1, -1), 14)])]))
+            ("TOPPADDING", (0, 0), (-1, -1), 12)])]))
         return out
+
+    def _two_columns(self, bullets: list[str]) -> Table:
+        items = self.bullets(bullets)
+        rows = [items[i:i + 2] + [""] * (2 - len(items[i:i + 2])) for i in range(0, len(items), 2)]
+        t = Table(rows, colWidths=[self.width / 2] * 2, hAlign="LEFT")  # one row per pair: splits across pages
+        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 4), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+        return t
 
     def _phone_line(self, r: PatientReport, urgent: bool) -> Paragraph:
         c = r.clinic
@@ -435,14 +501,13 @@ class PatientRenderer(Renderer):
         c = r.clinic
         blank = "______________________"
         rows = [
-            [self.c("Clinic", bold=True), self.c(c.name or blank)],
-            [self.c("Address", bold=True), self.c(c.address or blank)],
-            [self.c("Phone", bold=True), self.c(c.phone or blank)],
-            [self.c("Urgent, day and night", bold=True), self.c(c.urgent_phone or blank)],
+            [self.c("Clinic", bold=True), self.c(c.name or blank), self.c("Phone", bold=True), self.c(c.phone or blank)],
+            [self.c("Address", bold=True), self.c(c.address or blank), self.c("Urgent, day and night", bold=True),
+             self.c(c.urgent_phone or blank)],
         ]
-        return self.table(rows, [1.3, 3.2], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE),
-                                                                 ("TOPPADDING", (0, 0), (-1, -1), 4),
-                                                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
+        return self.table(rows, [0.9, 2.0, 1.15, 1.45], header=False, extra=[
+            ("BACKGROUND", (0, 0), (0, -1), SHADE), ("BACKGROUND", (2, 0), (2, -1), SHADE),
+            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)])
 
 
 RENDERERS: dict[str, type[Renderer]] = {"clinician": ClinicianRenderer, "nurse": NurseRenderer,

@@ -39,6 +39,9 @@ class Styles:
     bullet: ParagraphStyle
     note: ParagraphStyle
     header: ParagraphStyle
+    cond: ParagraphStyle
+    h1_loose: ParagraphStyle
+    h2_loose: ParagraphStyle
 
 
 def stylesheet(base: float) -> Styles:
@@ -68,6 +71,11 @@ def stylesheet(base: float) -> Styles:
         bullet=ps("bullet", leftIndent=base * 1.3, bulletIndent=base * 0.3, spaceAfter=base * 0.15),
         note=ps("note", fontSize=small, leading=small * 1.3, textColor=MUTED, spaceAfter=base * 0.3),
         header=ps("header", fontSize=7.5, leading=9, textColor=MUTED),
+        h1_loose=ps("h1_loose", fontName=FONT_BOLD, fontSize=base * 1.2, leading=base * 1.5, spaceBefore=base * 0.9,
+                    spaceAfter=base * 0.3),
+        h2_loose=ps("h2_loose", fontName=FONT_BOLD, fontSize=base * 1.02, leading=base * 1.3, spaceBefore=base * 0.5,
+                    spaceAfter=base * 0.15),
+        cond=ps("cond", fontSize=small * 0.92, leading=small * 1.15, leftIndent=base * 0.7),
     )
 
 

@@ -118,3 +118,43 @@ def test_degenerate_models_build(degenerate, criteria, key):
     build_clinician_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
     build_nurse_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
     build_patient_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+
+
+def test_urgent_list_and_teaching_come_from_criteria(criteria):
+    """One place for each fact: the urgent list and the capecitabine teaching points are read from criteria."""
+    from report_helpers import make
+
+    consult, assessment = make({"plan": {"regimen": "with_capecitabine"}}, criteria)
+    adm = criteria.administration
+    p = build_patient_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    urgent = [s for s in p.sections if s.boxed]
+    assert urgent and urgent[0].bullets == list(adm.patient_urgent.signs)
+    n = build_nurse_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    taught = [t for t in n.capecitabine if t.text in adm.capecitabine_teaching.items]
+    assert [t.text for t in taught] == list(adm.capecitabine_teaching.items)
+    assert all(t.unverified == (adm.capecitabine_teaching.confidence == "unverified") for t in taught)
+    changed = criteria.model_copy(update={"administration": adm.model_copy(update={
+        "patient_urgent": adm.patient_urgent.model_copy(update={"signs": ["Any new sign we list."]}),
+        "capecitabine_teaching": adm.capecitabine_teaching.model_copy(update={"items": ["A changed point."]})})})
+    p2 = build_patient_report(consult, assessment, changed, SETTINGS, PRINTED_ON)
+    assert [s for s in p2.sections if s.boxed][0].bullets == ["Any new sign we list."]
+    n2 = build_nurse_report(consult, assessment, changed, SETTINGS, PRINTED_ON)
+    assert "A changed point." in [t.text for t in n2.capecitabine]
+    assert not any("do not double a missed dose" in t.text for t in n2.capecitabine)
+
+
+def test_clinician_rows_are_compact(example, criteria):
+    """Composite rules list the referenced results only; key values skip what the header tables show."""
+    _, consult, assessment = example
+    r = build_clinician_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    rows = {f.id: f for g in r.criteria_groups for _, sub in g.subgroups for f in sub}
+    for fid in ("payer003.overall", "payer003.indication", "payer004.overall"):
+        if fid in rows:
+            f = rows[fid]
+            assert f.composite and not f.key_values and len(f.conditions) == 1
+            assert " — " not in f.conditions[0].text  # no values repeated in the steps
+    for f in rows.values():
+        assert len(f.key_values) == len(set(f.key_values))
+        assert not any(v.startswith(("Extent:", "Plan:", "Neutrophils:", "Taxane resistance:")) for v in f.key_values)
+        if f.state == "unknown":
+            assert f.missing  # unknowns keep their missing inputs

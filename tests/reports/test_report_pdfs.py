@@ -164,3 +164,21 @@ def test_write_reports(tmp_path, criteria, example):
     assert [p.name for p in one] == ["x-nurse.pdf"]
     with pytest.raises(ValueError):
         write_reports(["doctor"], consult, assessment, criteria, SETTINGS, PRINTED_ON, tmp_path)  # type: ignore[list-item]
+
+
+def test_page_counts(rendered):
+    """Clinician summary short enough for a second-opinion discussion; patient summary on two sheets."""
+    path, _, _, pdfs = rendered
+    if path.stem[:2] in ("01", "02", "03", "04", "05", "06"):
+        assert pdf_pages(pdfs["clinician"]) <= 4, path.stem
+    assert pdf_pages(pdfs["patient"]) <= 2, path.stem
+
+
+def test_clinician_composite_rows_do_not_repeat_values(rendered):
+    """A rule that only combines other rules (payer overall) shows their results, not every value again."""
+    _, _, assessment, pdfs = rendered
+    text = squash(pdf_text(pdfs["clinician"]))
+    overall = [f for f in assessment.findings if f.id == "payer003.overall"]
+    if overall and len(overall[0].values) > 1:
+        # each 'label: value' pair of the overall finding is printed at most in its own rules' rows
+        assert text.count("Candidate for fam-trastuzumab deruxtecan: no") <= 1

@@ -2,12 +2,14 @@
 
     python bench/bench_ui.py [--edits 400] [--opens 7]
 
-(a) edits the weight field of an example consult many times through the widget and times the
-    full cycle the user waits for: collect form -> validate Consult -> assess() -> update panel.
+(a) edits the weight and neutrophil fields of an example consult many times through the widgets
+    and times the cycle the user waits for: collect form -> validate Consult -> assess() -> update
+    panel; then, separately, the same plus the layout and repaint that follow (processEvents).
 (b) starts fresh interpreters that each create a QApplication and show either a bare QMainWindow
-    or the IxDesk window, and time import + construction + first paint. IxDesk loads pydantic, the
-    criteria and the engine just after its first paint; the time until a consult is open and
-    assessed is printed too, for honesty.
+    or the IxDesk window, and time import + construction + first paint. IxDesk's first paint is the
+    frame, menus and "Loading…" lines; the form, the panel, pydantic, the criteria and the engine are
+    built on the next event-loop pass. The time until the form is ready to type into, and until an
+    example consult is open and assessed, are printed too, for honesty.
 Prints a table; figures go into the README. Not a test: timings never gate CI.
 """
 
@@ -40,10 +42,13 @@ from ixdesk.ui.app import ensure_app
 from ixdesk.ui.main_window import MainWindow
 app = ensure_app(); w = MainWindow(); w.resize(1280, 800); w.show(); w.repaint()
 t1 = time.perf_counter()
+app.processEvents()  # the form, the panel, the criteria and an empty consult, as after first paint
+w.repaint()
+tr = time.perf_counter()
 w.open_path(sys.argv[1], ask=False); app.processEvents()
 t2 = time.perf_counter()
 assert w.current_assessment() is not None
-print(t1 - t0, t2 - t0)
+print(t1 - t0, t2 - t0, tr - t0)
 w.setWindowModified(False)
 """
 
@@ -65,7 +70,7 @@ def bench_edits(n: int) -> dict[str, float]:
     weight = win.form.fields["patient.weight_kg"][0]
     anc = win.form.fields["labs.neutrophils"][0]
     times: list[float] = []
-    panel_changed = 0
+    painted: list[float] = []
     for i in range(n):
         # alternate edits that change the result (dose, exclusion) with ones that do not
         if i % 2:
@@ -74,12 +79,16 @@ def bench_edits(n: int) -> dict[str, float]:
             anc.setText(str(900 + (i % 7) * 200))
         t0 = time.perf_counter()
         win.reassess()
-        times.append((time.perf_counter() - t0) * 1000)
-        panel_changed += 1
+        t1 = time.perf_counter()
+        app.processEvents()  # layout and repaint of what changed, as the user sees it
+        t2 = time.perf_counter()
+        times.append((t1 - t0) * 1000)
+        painted.append((t2 - t0) * 1000)
     win.setWindowModified(False)
     win.close()
     app.processEvents()
-    return {"median": statistics.median(times), "p99": pct(times, 99), "max": max(times), "n": n}
+    return {"median": statistics.median(times), "p99": pct(times, 99), "max": max(times), "n": n,
+            "painted_median": statistics.median(painted), "painted_p99": pct(painted, 99)}
 
 
 def bench_open(runs: int) -> dict[str, float]:
@@ -95,8 +104,9 @@ def bench_open(runs: int) -> dict[str, float]:
     ix = [run(IXDESK, str(EXAMPLE)) for _ in range(runs)]
     shown = [x[0] for x in ix]
     assessed = [x[1] for x in ix]
+    ready = [x[2] for x in ix]
     return {"bare": statistics.median(bare) * 1000, "ixdesk": statistics.median(shown) * 1000,
-            "assessed": statistics.median(assessed) * 1000,
+            "assessed": statistics.median(assessed) * 1000, "ready": statistics.median(ready) * 1000,
             "ratio": statistics.median(shown) / statistics.median(bare), "runs": runs}
 
 
@@ -112,10 +122,13 @@ def main() -> int:
     print(f"{'re-assess after edit, median (ms)':<44}{e['median']:>12.2f}  < 16")
     print(f"{'re-assess after edit, p99 (ms)':<44}{e['p99']:>12.2f}  < 16")
     print(f"{'re-assess after edit, max (ms)':<44}{e['max']:>12.2f}")
+    print(f"{'  incl. layout + repaint, median (ms)':<44}{e['painted_median']:>12.2f}")
+    print(f"{'  incl. layout + repaint, p99 (ms)':<44}{e['painted_p99']:>12.2f}")
     print(f"{'  edits measured':<44}{e['n']:>12d}")
     print(f"{'bare QMainWindow open, median (ms)':<44}{o['bare']:>12.1f}")
     print(f"{'IxDesk window painted, median (ms)':<44}{o['ixdesk']:>12.1f}")
-    print(f"{'  + criteria, consult open and assessed (ms)':<44}{o['assessed']:>12.1f}")
+    print(f"{'  + form, panel, criteria: ready to type (ms)':<44}{o['ready']:>12.1f}")
+    print(f"{'  + example consult opened and assessed (ms)':<44}{o['assessed']:>12.1f}")
     print(f"{'open time ratio (IxDesk / bare)':<44}{o['ratio']:>12.2f}  <= 1.5")
     print(f"{'  fresh processes per variant':<44}{o['runs']:>12d}")
     return 0

@@ -173,7 +173,14 @@ class FieldBox(QWidget):
         self._tips = {id(w): w.toolTip() for w in widgets}
 
     def set_error(self, message: str | None, target: QWidget | None = None) -> None:
-        """Show or clear the error; ``target`` picks which of the row's widgets gets the border."""
+        """Show or clear the error; ``target`` picks which of the row's widgets gets the border.
+
+        A no-op when nothing changed: restyling a widget repolishes and repaints it, and this runs
+        for every field on every keystroke."""
+        state = (message, id(target) if target is not None else None)
+        if state == getattr(self, "_error_state", (None, None)):
+            return
+        self._error_state = state
         targets = [target] if target is not None else self.widgets[:1]
         for w in self.widgets:
             bad = message is not None and w in targets

@@ -20,8 +20,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter
 
 import ixdesk
-from ixdesk.ui.form import ConsultForm
-from ixdesk.ui.panel import AssessmentPanel
 from ixdesk.ui.settings import add_recent, make_settings, recent_files, remove_recent
 
 AUTOSAVE_MS = 30_000
@@ -32,9 +30,13 @@ if TYPE_CHECKING:
     from ixdesk.core.consult import Consult
     from ixdesk.core.criteria import Criteria
     from ixdesk.core.files import Problem
+    from ixdesk.ui.form import ConsultForm
+    from ixdesk.ui.panel import AssessmentPanel
 
 # pydantic, the criteria and the engine take a few times longer to import and load than Qt
-# itself, so they load just after the window is first painted (see ensure_ready).
+# itself, and the form's ~60 inputs take as long to build as a bare window takes to open; so the
+# first paint shows the frame, menus and a "Loading…" line, and the form, the panel, the criteria
+# and the engine are built on the next event-loop pass (see ensure_ready).
 
 
 def _default_assess(consult: "Consult", criteria: "Criteria") -> "Assessment":
@@ -71,11 +73,13 @@ class MainWindow(QMainWindow):
         self._baseline: Any = None
         self._loading = False
 
-        self.form = ConsultForm(self.criteria)
-        self.panel = AssessmentPanel()
+        self.form: ConsultForm = None  # type: ignore[assignment]  # built by ensure_ready
+        self.panel: AssessmentPanel = None  # type: ignore[assignment]
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.form)
-        self.splitter.addWidget(self.panel)
+        for text in ("Loading the consult form…", "Loading criteria…"):
+            placeholder = QLabel(text)
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.splitter.addWidget(placeholder)
         self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 6)
         self.splitter.setChildrenCollapsible(False)
@@ -87,8 +91,6 @@ class MainWindow(QMainWindow):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.reassess)
-        self.form.changed.connect(self._timer.start)
-        self.panel.field_requested.connect(self.focus_field)
 
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(autosave_ms)
@@ -105,7 +107,6 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(state)
         else:
             self.splitter.setSizes([560, 720])
-        self.panel.show_loading()
         self._update_title()
         QTimer.singleShot(0, self.ensure_ready)
 
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         if self._ready:
             return
         self._ready = True
+        self._build_body()
         from ixdesk.core.consult import Consult
         from ixdesk.core.criteria import CriteriaError
 
@@ -131,6 +133,29 @@ class MainWindow(QMainWindow):
             self.reports.update_enabled()
         # not new_consult(): that clears the autosave slot before recovery could be offered
         self.load_consult_into_form(Consult(consult_date=date.today()), None)
+        # the criteria, pydantic's schemas and Qt's wrappers live as long as the window: move them out
+        # of the collector's view so its full passes (every few hundred edits) stay short
+        import gc
+
+        gc.collect()
+        gc.freeze()
+
+    def _build_body(self) -> None:
+        from ixdesk.ui.form import ConsultForm
+        from ixdesk.ui.panel import AssessmentPanel
+
+        sizes = self.splitter.sizes()
+        self.form = ConsultForm(None)
+        self.panel = AssessmentPanel()
+        self.panel.show_loading()
+        for i, w in enumerate((self.form, self.panel)):
+            old = self.splitter.replaceWidget(i, w)
+            if old is not None:
+                old.deleteLater()
+        if sum(sizes) > 0:
+            self.splitter.setSizes(sizes)
+        self.form.changed.connect(self._timer.start)
+        self.panel.field_requested.connect(self.focus_field)
 
     # --- menus ------------------------------------------------------------------------------
 

@@ -11,9 +11,9 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
-    QFrame, QHeaderView, QLabel, QSplitter, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QFrame, QHeaderView, QLabel, QSplitter, QStyle, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from typing import TYPE_CHECKING
@@ -69,7 +69,10 @@ class AssessmentPanel(QWidget):
         self.tree.setHeaderLabels(["Criterion", "Result"])
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # not ResizeToContents: that re-measures every row on each cell change (~4 ms per edit);
+        # the width is set from the result texts whenever they change (_fit_result_column)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        self._result_widths: dict[str, int] = {}
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(False)
         self.tree.itemActivated.connect(self._activated)
@@ -90,8 +93,13 @@ class AssessmentPanel(QWidget):
         split.setStretchFactor(1, 1)
         layout.addWidget(split, 1)
         self._shown: Assessment | None = None
-        self._bold = QFont()
-        self._bold.setBold(True)
+        self._detail_html = ""
+        self._nodes: dict[str, _Node] = {}  # key -> the row description now on screen
+        self._roots: list[_Node] = []
+        bold, link = QFont(), QFont()
+        bold.setBold(True)
+        link.setUnderline(True)
+        self._fonts = {"": QFont(), "bold": bold, "link": link}
 
     def show_loading(self) -> None:
         self.headline.setText("Loading criteria…")
@@ -101,8 +109,11 @@ class AssessmentPanel(QWidget):
     def show_criteria_error(self, message: str) -> None:
         """No results at all: a partial rule set would give confident answers from missing rules."""
         self._shown = None
+        self._nodes = {}
+        self._lazy.clear()
         self.tree.clear()
         self.detail.clear()
+        self._detail_html = ""
         self.headline.hide()
         self._banner(f"<b>Criteria could not be loaded — no results are shown.</b><br>{html.escape(message)}", RED)
 
@@ -132,37 +143,129 @@ class AssessmentPanel(QWidget):
     # --- building ---------------------------------------------------------------------------
 
     def show_assessment(self, a: Assessment) -> None:
+        """Show ``a``, changing only the rows that differ from what is on screen.
+
+        The tree is described as plain ``_Node``s first (cheap Python), then reconciled with the
+        existing items by key: unchanged rows are not touched, so a keystroke that moves the dose
+        by a milligram updates a handful of cells instead of rebuilding ~100 rows, and the
+        user's expanded rows, selection and scroll position stay where they were."""
         if self._shown is not None and a == self._shown:
             return
-        had = self._shown is not None
-        expanded = self._expanded_keys() if had else set()
-        known = {it.data(0, KEY_ROLE) for it in _iter_items(self.tree)} if had else set()
-        current = self.tree.currentItem().data(0, KEY_ROLE) if self.tree.currentItem() else None
         self._shown = a
-        self.tree.setUpdatesEnabled(False)
-        try:
-            self.tree.clear()
-            self._lazy.clear()
-            self._details.clear()
-            self._build(a)
-            restore = None
-            for item in _iter_items(self.tree):
-                key = item.data(0, KEY_ROLE)
-                if key is None:
-                    continue
-                if key in known:  # new items keep their default (sections open, findings closed)
-                    item.setExpanded(key in expanded)
-                if key == current:
-                    restore = item
-            if restore is not None:
-                self.tree.setCurrentItem(restore)
-        finally:
-            self.tree.setUpdatesEnabled(True)
+        self._details = {}
+        roots = self._build(a)
+        # no setUpdatesEnabled(False/True) around this: that repaints the whole tree (~5 ms);
+        # changed cells schedule repaints of their own rows only
+        old, self._nodes = self._nodes, {}
+        self._apply(self.tree.invisibleRootItem(), roots, old)
+        self._fit_result_column()
+        current = self.tree.currentItem()
+        if current is not None:
+            self._show_detail(current)
         self.headline.show()
-        self.headline.setText(self._headline(a))
+        text = self._headline(a)
+        if text != self.headline.text():
+            self.headline.setText(text)
 
-    def _expanded_keys(self) -> set[str]:
-        return {item.data(0, KEY_ROLE) for item in _iter_items(self.tree) if item.isExpanded()} - {""}
+    def _apply(self, parent: QTreeWidgetItem, nodes: list[_Node], old: dict[str, _Node]) -> None:
+        """Make ``parent``'s children match ``nodes`` (by key), creating, moving and removing items."""
+        wanted = {n.key for n in nodes}
+        existing: dict[str, QTreeWidgetItem] = {}
+        for i in range(parent.childCount() - 1, -1, -1):
+            item = parent.child(i)
+            key = item.data(0, KEY_ROLE)
+            if key in wanted and key not in existing:
+                existing[key] = item
+            else:
+                parent.takeChild(i)  # dropped by Python: deleted with its children
+        for i, node in enumerate(nodes):
+            item = existing.get(node.key)
+            prev = old.get(node.key)
+            if item is None:
+                item = QTreeWidgetItem()
+                parent.insertChild(i, item)
+                for role in (FIELD_ROLE, DETAIL_ROLE):
+                    item.setData(0, role, "")
+                item.setData(0, KEY_ROLE, node.key)
+                prev = None
+            elif parent.indexOfChild(item) != i:
+                open_keys = {k for k, it in _subtree(item) if it.isExpanded()}
+                parent.takeChild(parent.indexOfChild(item))
+                parent.insertChild(i, item)
+                for k, it in _subtree(item):
+                    if k in open_keys:
+                        it.setExpanded(True)
+            self._props(item, node, prev)
+            self._nodes[node.key] = node
+            if node.lazy is not None:
+                self._lazy_apply(item, node, prev)
+            else:
+                self._apply(item, node.children, old)
+            if prev is None and node.expand:
+                item.setExpanded(True)
+
+    def _fit_result_column(self) -> None:
+        """Width of the Result column: its widest text (measured once per distinct text)."""
+        widths = self._result_widths
+        bold_fm = QFontMetrics(self._fonts["bold"], self.tree)
+        fm = self.tree.fontMetrics()
+        best = self.tree.header().sectionSizeFromContents(1).width()
+        for n in self._nodes.values():
+            t = n.text1
+            if not t:
+                continue
+            w = widths.get(t) if not n.font1 else widths.get("\0" + t)
+            if w is None:
+                w = (bold_fm if n.font1 else fm).horizontalAdvance(t)
+                widths[t if not n.font1 else "\0" + t] = w
+            best = max(best, w)
+        best += 3 * self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.tree) + 12
+        if self.tree.header().sectionSize(1) != best:
+            self.tree.header().resizeSection(1, best)
+
+    def _lazy_apply(self, item: QTreeWidgetItem, node: _Node, prev: _Node | None) -> None:
+        """A finding's basis is built on first expand; rebuilt only when the finding changed."""
+        if not item.childCount():  # not opened yet: just remember the newest finding
+            self._lazy[node.key] = node.lazy
+            if prev is None:
+                item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+            return
+        if prev is not None and prev.lazy == node.lazy:
+            return
+        item.takeChildren()
+        if item.isExpanded():
+            self._fill_basis(item, node.lazy)
+        else:
+            self._lazy[node.key] = node.lazy
+            item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+
+    def _props(self, item: QTreeWidgetItem, n: _Node, p: _Node | None) -> None:
+        if p is None or p.text0 != n.text0:
+            item.setText(0, n.text0)
+        if p is None or p.text1 != n.text1:
+            item.setText(1, n.text1)
+        if p is None or p.tip != n.tip:
+            item.setToolTip(0, n.tip)
+        if p is None or p.acc1 != n.acc1:
+            if n.acc1 or p is not None:
+                item.setData(1, Qt.ItemDataRole.AccessibleTextRole, n.acc1)
+        if p is None or p.field != n.field:
+            item.setData(0, FIELD_ROLE, n.field)
+        if p is None or p.bg0 != n.bg0:
+            if n.bg0 or p is not None:
+                item.setBackground(0, QBrush(QColor(n.bg0)) if n.bg0 else QBrush())
+        if p is None or p.bg1 != n.bg1:
+            if n.bg1 or p is not None:
+                item.setBackground(1, QBrush(QColor(n.bg1)) if n.bg1 else QBrush())
+        if p is None or p.fg0 != n.fg0:
+            if n.fg0 or p is not None:
+                item.setForeground(0, QBrush(QColor(n.fg0)) if n.fg0 else QBrush())
+        if p is None or p.font0 != n.font0:
+            if n.font0 or p is not None:
+                item.setFont(0, self._fonts[n.font0])
+        if p is None or p.font1 != n.font1:
+            if n.font1 or p is not None:
+                item.setFont(1, self._fonts[n.font1])
 
     def _headline(self, a: Assessment) -> str:
         parts: list[str] = []
@@ -198,32 +301,23 @@ class AssessmentPanel(QWidget):
                      f"{html.escape(a.criteria.version)}</span>")
         return "<br>".join(parts)
 
-    def _section(self, key: str, title: str, colour: str | None = None, count: str = "") -> QTreeWidgetItem:
-        item = QTreeWidgetItem(self.tree, [title, count])
-        _init_roles(item)
-        item.setData(0, KEY_ROLE, f"section:{key}")
-        item.setFont(0, self._bold)
-        item.setFont(1, self._bold)
-        if colour:
-            for c in (0, 1):
-                item.setBackground(c, QBrush(QColor(colour)))
-        item.setExpanded(True)
-        return item
+    def _section(self, key: str, title: str, colour: str | None = None, count: str = "") -> _Node:
+        node = _Node(f"section:{key}", title, count, title, bg0=colour, bg1=colour, font0="bold", font1="bold",
+                     expand=True)
+        self._roots.append(node)
+        return node
 
-    def _child(self, parent: QTreeWidgetItem, text: str, result: str = "", colour: str | None = None,
-               key: str | None = None, detail: Any = None, tip: str | None = None) -> QTreeWidgetItem:
-        item = QTreeWidgetItem(parent, [text, result])
-        _init_roles(item)
-        item.setToolTip(0, tip or text)
-        if key:
-            item.setData(0, KEY_ROLE, key)
+    def _child(self, parent: _Node, text: str, result: str = "", colour: str | None = None,
+               key: str | None = None, detail: Any = None, tip: str | None = None) -> _Node:
+        node = _Node(key or f"{parent.key}/{len(parent.children)}", text, result, tip or text, bg1=colour)
+        parent.children.append(node)
         if detail is not None and key:
             self._details[key] = detail
-        if colour:
-            item.setBackground(1, QBrush(QColor(colour)))
-        return item
+        return node
 
-    def _build(self, a: Assessment) -> None:
+    def _build(self, a: Assessment) -> list[_Node]:
+        """The rows for ``a`` as plain nodes (no Qt objects are made here)."""
+        self._roots: list[_Node] = []
         by_id = {f.id: f for f in a.findings}
         if a.blocking:
             sec = self._section("blocking", "⛔ Blocking exclusions (label contraindications / not recommended)", RED,
@@ -237,7 +331,7 @@ class AssessmentPanel(QWidget):
         if a.missing:  # the most actionable list while a consult is incomplete
             sec = self._section("missing", "Missing inputs (click one to go to its field)", AMBER, f"{len(a.missing)}")
             self._missing_items(sec, a.missing, heading=False)
-            sec.setExpanded(len(a.missing) <= 6)
+            sec.expand = len(a.missing) <= 6
         sec = self._section("resistance", "Resistance by drug class")
         for r in a.resistance:
             text, colour = RESIST_TEXT[r.result]
@@ -295,8 +389,9 @@ class AssessmentPanel(QWidget):
             sec = self._section("notes", "Notes on the input")
             for n in a.data_notes:
                 self._child(sec, n)
+        return self._roots
 
-    def _finding(self, parent: QTreeWidgetItem, f: Finding, prefix: str = "") -> None:
+    def _finding(self, parent: _Node, f: Finding, prefix: str = "") -> None:
         text, colour = state_text(f)
         title = f.title
         if f.applies_to_plan is False:
@@ -306,59 +401,67 @@ class AssessmentPanel(QWidget):
         key = f"{prefix}finding:{f.id}"
         item = self._child(parent, title, text, colour, key=key, detail=lambda f=f: self._finding_html(f),
                            tip=f.summary)
-        item.setData(1, Qt.ItemDataRole.AccessibleTextRole, text)
+        item.acc1 = text
         if f.applies_to_plan is False:
-            item.setForeground(0, QBrush(QColor("#777")))
+            item.fg0 = "#777"
         # the basis is built on first expand: most findings stay closed, and rebuilding every
         # condition tree on each keystroke would cost more than the assessment itself
-        self._lazy[key] = f
-        item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+        item.lazy = f
 
     def _populate(self, item: QTreeWidgetItem) -> None:
         key = item.data(0, KEY_ROLE)
-        f = self._lazy.pop(key, None) if key else None
+        f = self._lazy.get(key) if key else None
         if f is None:
             return
-        item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless)
+        self._fill_basis(item, f)
+
+    def _fill_basis(self, target: QTreeWidgetItem, f: Finding) -> None:
+        """Build the basis rows of one finding under its (existing) item."""
+        key = target.data(0, KEY_ROLE)
+        self._lazy.pop(key, None)
+        target.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless)
+        item = _Node(key, "", "", "")
+        self._basis(item, f)
+        self._apply(target, item.children, {})
+
+    def _basis(self, item: _Node, f: Finding) -> None:
         self._child(item, f"Summary: {f.summary}", tip=f.summary)
         self._child(item, f"Statement: {f.statement}", tip=f.statement)
         cond = self._child(item, "Conditions")
         for c in f.conditions:
             self._condition(cond, c)
-        cond.setExpanded(True)
+        cond.expand = True
         if f.values:
             vals = self._child(item, "Values used")
             for v in f.values:
                 vi = self._child(vals, f"{v.label}: {v.value}", "go to field ›")
-                vi.setData(0, FIELD_ROLE, v.field)
-            vals.setExpanded(True)
+                vi.field = v.field
+            vals.expand = True
         self._missing_items(item, f.missing)
         self._child(item, f"Source: {self._source_text(f.source)}")
         conf = self._child(item, f"Confidence: {f.confidence}",
                            "UNVERIFIED" if f.confidence == "unverified" else "", AMBER if f.confidence == "unverified" else None)
         if f.confidence == "unverified":
-            conf.setFont(0, self._bold)
+            conf.font0 = "bold"
 
-    def _condition(self, parent: QTreeWidgetItem, c: Condition) -> None:
+    def _condition(self, parent: _Node, c: Condition) -> None:
         text, colour = STATE_TEXT[c.state]
         item = self._child(parent, f"{COND_MARK[c.state]} {c.text}", text, colour)
         for ch in c.children:
             self._condition(item, ch)
-        item.setExpanded(True)
+        item.expand = True
 
-    def _missing_items(self, parent: QTreeWidgetItem, missing: list[Missing], heading: bool = True) -> None:
+    def _missing_items(self, parent: _Node, missing: list[Missing], heading: bool = True) -> None:
         if not missing:
             return
         holder = self._child(parent, f"Missing inputs ({len(missing)})", "", AMBER) if heading else parent
-        link = QFont()
-        link.setUnderline(True)
         for m in missing:
             it = self._child(holder, f"{m.label}", "go to field ›", AMBER, tip=f"Click to enter: {m.label} ({m.field})")
-            it.setData(0, FIELD_ROLE, m.field)
-            it.setFont(0, link)
-            it.setForeground(0, QBrush(QColor("#0b57d0")))
+            it.field = m.field
+            it.font0 = "link"
+            it.fg0 = "#0b57d0"
         if heading:
-            holder.setExpanded(True)
+            holder.expand = True
 
     def _dose(self, a: Assessment) -> None:
         d = a.dose
@@ -366,7 +469,7 @@ class AssessmentPanel(QWidget):
         head = {"computed": f"{d.dose_mg:g} mg" if d.dose_mg is not None else "computed",
                 "unknown": "? UNKNOWN", "not_recommended": "⛔ NOT RECOMMENDED"}[d.state]
         sec = self._section("dose", f"Dose card: {d.summary}", None, head)
-        sec.setBackground(1, QBrush(QColor(colour)))
+        sec.bg1 = colour
         self._details["section:dose"] = lambda d=d: self._dose_html(d)
         hw = []
         if d.height_cm is not None:
@@ -462,7 +565,10 @@ class AssessmentPanel(QWidget):
         while item is not None and item.data(0, KEY_ROLE) not in self._details:
             item = item.parent()
         make = self._details.get(item.data(0, KEY_ROLE)) if item is not None else None
-        self.detail.setHtml(make() if make is not None else "")
+        text = make() if make is not None else ""
+        if text != self._detail_html:  # re-setting the same HTML would reset the reader's scroll position
+            self._detail_html = text
+            self.detail.setHtml(text)
 
     def _activated(self, item: QTreeWidgetItem, _col: int = 0) -> None:
         path = item.data(0, FIELD_ROLE)
@@ -491,11 +597,35 @@ def _bsa(v: float | None) -> str:
     return "?" if v is None else f"{v:.2f}"
 
 
-def _init_roles(item: QTreeWidgetItem) -> None:
-    """Give every role a string value: reading an unset role returns None, and PySide6 6.12
-    mis-counts references to that None (interpreter abort after many reads)."""
-    for role in (FIELD_ROLE, KEY_ROLE, DETAIL_ROLE):
-        item.setData(0, role, "")
+class _Node:
+    """One row of the results tree as plain data; ``key`` is stable across assessments."""
+
+    __slots__ = ("key", "text0", "text1", "tip", "bg0", "bg1", "fg0", "font0", "font1", "field", "acc1",
+                 "lazy", "expand", "children")
+
+    def __init__(self, key: str, text0: str, text1: str, tip: str, bg0: str | None = None, bg1: str | None = None,
+                 font0: str = "", font1: str = "", expand: bool = False) -> None:
+        self.key, self.text0, self.text1, self.tip = key, text0, text1, tip
+        self.bg0, self.bg1, self.fg0 = bg0, bg1, None
+        self.font0, self.font1 = font0, font1
+        self.field, self.acc1 = "", ""
+        self.lazy: Any = None  # a Finding whose basis rows are built on first expand
+        self.expand = expand  # expanded when first shown
+        self.children: list[_Node] = []
+
+
+def _subtree(item: QTreeWidgetItem) -> list[tuple[str, QTreeWidgetItem]]:
+    return [(it.data(0, KEY_ROLE), it) for it in _iter_items_under(item)]
+
+
+def _iter_items_under(root: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    out: list[QTreeWidgetItem] = []
+    stack = [root]
+    while stack:
+        it = stack.pop()
+        out.append(it)
+        stack.extend(it.child(i) for i in range(it.childCount()))
+    return out
 
 
 def _iter_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:

@@ -259,11 +259,16 @@ class RegimenEditor(QWidget):
 
     def set_errors(self, problems: list[Problem]) -> None:
         """Problems whose field starts with ``regimens[i]``: mark the row and, if selected, the field."""
-        self._errors = {}
+        errors: dict[int, list[Problem]] = {}
         for p in problems:
             m = re.match(r"^regimens\[(\d+)\]", p.field)
             if m:
-                self._errors.setdefault(int(m.group(1)), []).append(p)
+                errors.setdefault(int(m.group(1)), []).append(p)
+        marked = (self.table.rowCount(), [(i, [(p.field, p.message) for p in ps]) for i, ps in sorted(errors.items())])
+        if marked == getattr(self, "_marked", None) and errors == self._errors:
+            return  # nothing changed: restyling every cell on each keystroke is the cost of an edit
+        self._marked = marked
+        self._errors = errors
         for i in range(self.table.rowCount()):
             errs = self._errors.get(i, [])
             for c in range(self.table.columnCount()):
@@ -323,6 +328,7 @@ class RegimenEditor(QWidget):
         self.set_errors([p for ps in self._errors.values() for p in ps])
 
     def _fill_table_row(self, i: int, row: dict[str, Any]) -> None:
+        self._marked = None  # the row's error marks are rewritten on the next set_errors
         prog = {True: "yes", False: "no", None: "unknown"}[row["progressed"]]
         last = "ongoing" if row["ongoing"] else (row["last_dose_date"] or "—")
         values = [str(i + 1), row["agents"] or "(no agent yet)", row["setting"] or "—", row["start_date"] or "—",

@@ -165,10 +165,10 @@ class ClinicianRenderer(Renderer):
                     pts.append(("NCCN: no pathway met for this plan", False))
             else:
                 pts += [(f.summary, f.unverified) for f in rows if f.composite and f.id.endswith(".overall")]
-        for f in r.blocking:
-            pts.append((f"BLOCKING — {f.title}: {f.summary}", f.unverified))
-        for f in r.warnings:
-            pts.append((f"Warning — {f.title}: {f.summary}", f.unverified))
+        for lead, items in (("BLOCKING", r.blocking), ("Warning", r.warnings)):
+            for f in items:  # the summary usually names the rule already
+                text = f.summary if f.title in f.summary else f"{f.title}: {f.summary}"
+                pts.append((f"{lead} — {text}", f.unverified))
         pts.append((f"Dose: {r.dose_summary}", False))
         if r.missing:
             pts.append((f"{len(r.missing)} item(s) of information are missing (listed at the end).", False))

@@ -220,6 +220,7 @@ class AssessmentPanel(QWidget):
                 widths[t if not n.font1 else "\0" + t] = w
             best = max(best, w)
         best += 3 * self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.tree) + 12
+        best = min(best, fm.averageCharWidth() * 26)  # a long note is elided (full text in its tooltip)
         if self.tree.header().sectionSize(1) != best:
             self.tree.header().resizeSection(1, best)
 
@@ -500,8 +501,10 @@ class AssessmentPanel(QWidget):
         if d.premedication:
             pre = self._child(sec, "Premedication (1 hour before infusion)")
             for p in d.premedication:
-                self._child(pre, f"{p.drug} {p.dose} {p.route}, {p.timing}",
-                            "required" if p.required else p.when, None if p.required else AMBER, tip=p.when)
+                when = "" if p.required else f" — {p.when}"
+                self._child(pre, f"{p.drug} {p.dose} {p.route}, {p.timing}{when}",
+                            "required" if p.required else "if indicated", None if p.required else AMBER,
+                            tip=p.when)
         for n in d.notes:
             self._child(sec, f"Note: {n}", tip=n)
         for u in d.unverified:

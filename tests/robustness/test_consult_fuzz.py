@@ -189,6 +189,26 @@ def test_one_field_removed(path: tuple) -> None:
     check_outcome(json.dumps(doc), object_input=True)
 
 
+def _known_field_names() -> frozenset[str]:
+    """Every property name anywhere in the consult schema: adding one of these is not an unknown key."""
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            names.update(node.get("properties", {}))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(Consult.model_json_schema())
+    return frozenset(names)
+
+
+KNOWN_FIELDS = _known_field_names()
+
+
 @FUZZ
 @given(st.sampled_from(ALL_PATHS), st.text(min_size=1, max_size=20))
 def test_unknown_key_added(path: tuple, key: str) -> None:
@@ -198,11 +218,23 @@ def test_unknown_key_added(path: tuple, key: str) -> None:
         if not isinstance(target[part], (dict, list)):
             break
         target = target[part]
-    assume(isinstance(target, dict) and key not in target)
+    # A field the model knows but this document omits (an optional one left at its default) is not
+    # unknown; setting it to 1 is a type error, covered by the type-change tests.
+    assume(isinstance(target, dict) and key not in target and key not in KNOWN_FIELDS)
     target[key] = 1
     out = check_outcome(json.dumps(doc), object_input=True)
     assert isinstance(out, ConsultFileError)
     assert any("unknown field" in p.message for p in out.problems)
+
+
+def test_omitted_known_field_with_wrong_type_names_the_field() -> None:
+    """Found by the fuzz test in CI: an omitted optional field added back with a bad value."""
+    doc = full_consult()
+    doc["regimens"][2].pop("ongoing", None)
+    doc["regimens"][2]["ongoing"] = 1
+    out = check_outcome(json.dumps(doc), object_input=True)
+    assert isinstance(out, ConsultFileError)
+    assert any(p.field == "regimens[2].ongoing" for p in out.problems), out.problems
 
 
 FREE_TEXT = [("patient", "name"), ("patient", "record_number"), ("notes",), ("regimens", 1, "note"),

@@ -196,7 +196,6 @@ def evaluate(cond: Any, ctx: Context) -> Ev:
 
 
 def _eval_all_of(cond: AllOf, ctx: Context) -> Ev:
-    c = ctx.consult
     kids = [evaluate(x, ctx) for x in cond.all]
     states = [k.state for k in kids]
     st: Tri = False if False in states else (None if None in states else True)
@@ -204,7 +203,6 @@ def _eval_all_of(cond: AllOf, ctx: Context) -> Ev:
 
 
 def _eval_any_of(cond: AnyOf, ctx: Context) -> Ev:
-    c = ctx.consult
     kids = [evaluate(x, ctx) for x in cond.any]
     states = [k.state for k in kids]
     st = True if True in states else (None if None in states else False)
@@ -212,7 +210,6 @@ def _eval_any_of(cond: AnyOf, ctx: Context) -> Ev:
 
 
 def _eval_not_of(cond: NotOf, ctx: Context) -> Ev:
-    c = ctx.consult
     kid = evaluate(cond.not_, ctx)
     st = None if kid.state is None else not kid.state
     return Ev(st, "none of", kid.values, kid.missing if st is None else [], kid.children if kid.text == "any of" else [kid])
@@ -257,7 +254,7 @@ def _eval_hormone_receptor_is(cond: HormoneReceptorIs, ctx: Context) -> Ev:
     hr = c.disease.hormone_receptor
     vals = [Value(field="disease.er", label="ER / PR", value=f"ER {c.disease.er or 'not recorded'}, PR {c.disease.pr or 'not recorded'}")]
     if hr is None:
-        miss: list[Missing] = []
+        miss: list[_Missing] = []
         if c.disease.er is None:
             miss += _missing("disease.er", "ER status")
         if c.disease.pr is None:
@@ -280,7 +277,6 @@ def _eval_flag_is(cond: FlagIs, ctx: Context) -> Ev:
 
 
 def _eval_resistant(cond: Resistant, ctx: Context) -> Ev:
-    c = ctx.consult
     r = ctx.resistance[cond.resistant]
     text = f"{cond.resistant}-resistant"
     vals = [Value(field="regimens", label=f"{r.label} resistance", value=r.summary)]
@@ -343,7 +339,6 @@ def _eval_cps_below(cond: CpsBelow, ctx: Context) -> Ev:
 
 
 def _eval_lab_compare(cond: LabCompare, ctx: Context) -> Ev:
-    c = ctx.consult
     return _lab(cond, ctx)
 
 
@@ -357,7 +352,6 @@ def _eval_neuropathy_at_least(cond: NeuropathyAtLeast, ctx: Context) -> Ev:
 
 
 def _eval_cremophor_at_least(cond: CremophorAtLeast, ctx: Context) -> Ev:
-    c = ctx.consult
     return _cremophor(cond.cremophor_hypersensitivity.min_grade, ctx)
 
 
@@ -385,7 +379,6 @@ def _eval_labs_older_than(cond: LabsOlderThan, ctx: Context) -> Ev:
 
 
 def _eval_finding_ref(cond: FindingRef, ctx: Context) -> Ev:
-    c = ctx.consult
     f = ctx.findings[cond.finding]
     ev = ctx.evals[cond.finding]
     return Ev(ev.state, f.title, list(ev.values), list(ev.missing) if ev.state is None else [], ref=True)

@@ -153,15 +153,20 @@ def consult_to_json(consult: Consult) -> str:
     return consult.model_dump_json(indent=2) + "\n"
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str, mode: int = FILE_MODE) -> None:
-    """Write beside the target, flush and fsync, then replace: the old file survives any crash."""
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, mode: int = FILE_MODE) -> None:
+    """Write beside the target, flush and fsync, then replace: the old file survives any crash.
+
+    Used for consults, autosaves, settings and PDF reports alike, all of which may hold patient data,
+    hence the user-only ``mode`` by default.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
     try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        if hasattr(os, "fchmod"):  # POSIX; on Windows the user's profile folder already guards it
+            os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -179,6 +184,11 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, mode: int = FILE_
             os.close(dfd)
     except OSError:
         pass
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, mode: int = FILE_MODE) -> None:
+    """UTF-8 with ``\n`` line ends on every platform, written as :func:`atomic_write_bytes` does."""
+    atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
 def save_consult(consult: Consult, path: str | os.PathLike[str]) -> None:

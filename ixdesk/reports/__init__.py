@@ -8,7 +8,6 @@ or :func:`write_reports`; the output is deterministic (same inputs and print dat
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Literal
@@ -16,6 +15,7 @@ from typing import Iterable, Literal
 from ixdesk.core.assessment import Assessment
 from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria
+from ixdesk.core.files import atomic_write_bytes
 from ixdesk.reports.clinician import ClinicianReport, build_clinician_report
 from ixdesk.reports.nurse import NurseReport, build_nurse_report
 from ixdesk.reports.patient import PatientReport, build_patient_report
@@ -54,24 +54,6 @@ def report_filename(stem: str, kind: ReportKind) -> str:
     return f"{stem}-{kind}.pdf"
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target, fsync, then replace: a crash leaves the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def write_reports(kinds: Iterable[ReportKind] | ReportKind | Literal["all"], consult: Consult, assessment: Assessment,
                   criteria: Criteria, settings: ReportSettings | None, printed_on: date, out_dir: str | os.PathLike[str],
                   stem: str = "consult", show_record_number: bool = False) -> list[Path]:
@@ -90,7 +72,7 @@ def write_reports(kinds: Iterable[ReportKind] | ReportKind | Literal["all"], con
     for kind in wanted:
         data = render(kind, consult, assessment, criteria, settings, printed_on, show_record_number)
         path = out / report_filename(stem, kind)
-        write_bytes_atomic(path, data)
+        atomic_write_bytes(path, data)
         paths.append(path)
     return paths
 

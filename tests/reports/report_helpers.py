@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from pathlib import Path
 
 from pypdf import PdfReader
 
 from ixdesk.core.consult import Consult
-from ixdesk.core.criteria import default_criteria
 from ixdesk.core.engine import assess
-from ixdesk.core.files import load_consult
 from ixdesk.paths import examples_dir
 from ixdesk.reports import ReportSettings
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import string
 import tempfile
 from pathlib import Path
 from typing import Any

@@ -124,7 +124,8 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
         return make("unknown", "the last dose date is not recorded (and the regimen is not marked ongoing)",
                     [Missing(field=f"{p}.last_dose_date", label=f"regimen {i + 1}: last dose date or 'ongoing'")])
     if prog <= last:
-        return make("resistant", f"progression on {prog.isoformat()}, on or before the last dose ({last.isoformat()}): on therapy",
+        when = "on the day of" if prog == last else f"{describe_elapsed(last, prog).removesuffix(' before')} before"
+        return make("resistant", f"progression on {prog.isoformat()}, {when} the last dose ({last.isoformat()}): progression on therapy",
                     window_setting="on_therapy", elapsed=describe_elapsed(last, prog), rule=on_rule)
     if reg.setting is None:
         return make("unknown", "progression came after the last dose; the setting (adjuvant or metastatic) decides the window and is not recorded",

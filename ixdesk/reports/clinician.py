@@ -237,7 +237,7 @@ def _regimens(consult: Consult, assessment: Assessment) -> list[RegimenRow]:
     for cls in assessment.resistance:
         for rr in cls.regimens:
             parts = [rr.reason]
-            if rr.elapsed and rr.elapsed not in rr.reason:
+            if rr.elapsed and rr.elapsed not in rr.reason and rr.window_setting != "on_therapy":
                 parts.append(f"elapsed {rr.elapsed}")
             if rr.window and rr.window not in rr.reason:
                 parts.append(f"window {rr.window}" + (f", ends {fmt_date(rr.window_end)}" if rr.window_end else ""))

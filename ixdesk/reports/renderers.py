@@ -166,9 +166,8 @@ class ClinicianRenderer(Renderer):
             else:
                 pts += [(f.summary, f.unverified) for f in rows if f.composite and f.id.endswith(".overall")]
         for lead, items in (("BLOCKING", r.blocking), ("Warning", r.warnings)):
-            for f in items:  # the summary usually names the rule already
-                text = f.summary if f.title in f.summary else f"{f.title}: {f.summary}"
-                pts.append((f"{lead} — {text}", f.unverified))
+            for f in items:  # the title names the rule; the summary repeats it with its own lead
+                pts.append((f"{lead} — {f.title}", f.unverified))
         pts.append((f"Dose: {r.dose_summary}", False))
         if r.missing:
             pts.append((f"{len(r.missing)} item(s) of information are missing (listed at the end).", False))

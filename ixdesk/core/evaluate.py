@@ -476,13 +476,25 @@ def to_condition(ev: Ev, cache: dict[int, Condition] | None = None) -> Condition
         if hit is not None:
             return hit
     text = ev.text
-    if not ev.children and ev.values and not ev.ref:
-        text += " — " + "; ".join(f"{label}: {value}" for _, label, value in ev.values)
-    # trusted: the engine's own output needs no re-validation, and assess() runs per keystroke
-    cond = Condition.trusted(text=text, state=_STATE[ev.state], children=[to_condition(k, cache) for k in ev.children])
+    if ev.children:
+        children = [to_condition(k, cache) for k in ev.children]
+    else:
+        children = []
+        if ev.values and not ev.ref:
+            text += " — " + "; ".join([v[1] + ": " + v[2] for v in ev.values])
+    # Built as Frozen.trusted() does, inlined: this runs ~100 times per assess(), once per keystroke.
+    cond = _new(Condition)
+    _set(cond, "__dict__", {"text": text, "state": _STATE[ev.state], "children": children})
+    _set(cond, "__pydantic_fields_set__", {"text", "state", "children"})
+    _set(cond, "__pydantic_extra__", None)
+    _set(cond, "__pydantic_private__", None)
     if cache is not None:
         cache[id(ev)] = cond
     return cond
+
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 _STATE: dict[Tri, State] = {None: "unknown", True: "met", False: "not_met"}

@@ -603,14 +603,18 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
+# libyaml when PyYAML has it (every PyPI wheel does): the pure-Python parser took most of the
+# window's start-up time. Both report the same line marks.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_file(path: Path, model: type[Model]) -> Model:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise CriteriaError(path.name, None, f"not UTF-8 text (byte {exc.start})") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -621,6 +625,7 @@ def _load_file(path: Path, model: type[Model]) -> Model:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        node = yaml.compose(text, Loader=_LOADER)  # only now: its marks give the line of the bad field
         err = exc.errors()[0]
         clean = _dedupe_tags(tuple(err["loc"]))
         reason = err["msg"]

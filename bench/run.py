@@ -129,6 +129,8 @@ def _call_main(mod: Any, quick: bool) -> Any:
     argv: list[str] = []
     if quick and mod.__name__ == "bench_core":
         argv = ["--runs", "50", "--batch", "5000", "--budget", "1", "--no-profile"]
+    elif quick and mod.__name__ == "bench_ui":
+        argv = ["--edits", "100", "--opens", "3"]
     elif quick and mod.__name__ == "bench_reports":
         argv = ["--repeat", "3", "--no-profile"]
     old = sys.argv

@@ -1,4 +1,4 @@
-"""Shared test setup: headless Qt, and no test ever touches the developer's real data or settings."""
+"""Shared test setup: headless Qt, no test touches the developer's real data or settings, slow tests skippable."""
 
 from __future__ import annotations
 
@@ -20,3 +20,13 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("IXDESK_DATA_DIR", str(d))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(d / "config"))
     return d
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``IXDESK_SKIP_SLOW`` (non-empty) skips tests marked slow: kill loops, wheel and frozen builds."""
+    if not os.environ.get("IXDESK_SKIP_SLOW"):
+        return
+    skip = pytest.mark.skip(reason="IXDESK_SKIP_SLOW is set")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

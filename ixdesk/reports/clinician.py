@@ -15,7 +15,7 @@ from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria, FindingRef
 from ixdesk.reports.common import (
     NOT_RECORDED, STATE_TEXT, Clinic, Data, Meta, PatientId, cond_leaves, count_text, fmt_date, lab_short, fmt_num, fmt_source, join_nonempty,
-    make_meta, mark, plan_text, premedication_rows,
+    make_meta, mark, plan_text, PremedRow, premedication_rows,
 )
 from ixdesk.reports.settings import ReportSettings
 
@@ -93,14 +93,6 @@ class DoseLine(Data):
     value: str
     unverified: bool = False
 
-
-class PremedRow(Data):
-    drug: str
-    dose: str
-    route: str
-    timing: str
-    when: str
-    required: bool
 
 
 class TextItem(Data):
@@ -373,8 +365,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         lines=lines, criteria_groups=_groups(assessment, criteria), blocking=blocking, warnings=warnings,
         exclusions_clear=others, dose_state=assessment.dose.state, dose_summary=assessment.dose.summary,
         dose_lines=dose_lines, dose_notes=dose_notes,
-        premedication=[PremedRow(drug=p.drug, dose=p.dose, route=p.route, timing=p.timing, when=p.when,
-                                 required=p.required) for p in premeds],
+        premedication=premeds,
         premedication_source=fmt_source(premed_src.source) + mark(premed_src.confidence),
         monitoring=[TextItem(text=m.text, unverified=m.confidence == "unverified") for m in adm.monitoring],
         cycle_start=TextItem(text=cs.statement, unverified=cs.confidence == "unverified"),

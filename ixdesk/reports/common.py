@@ -221,7 +221,18 @@ def lab_short(lab: Any) -> str:
     return f"{fmt_num(lab.value)} {lab.unit} ({lab.x_uln:.2f} × ULN {fmt_num(lab.uln)})"
 
 
-def premedication_rows(assessment: Assessment, criteria: Criteria) -> list[Any]:
+class PremedRow(Data):
+    """One premedication line as both the clinician summary and the nurse checklist print it."""
+
+    drug: str
+    dose: str
+    route: str
+    timing: str
+    when: str
+    required: bool
+
+
+def premedication_rows(assessment: Assessment, criteria: Criteria) -> list[PremedRow]:
     """Every premedication item of the criteria, with the engine's plan-specific 'when' / 'required'.
 
     Items the assessment left out (e.g. the corticosteroid when no prior reaction is recorded) stay on
@@ -238,4 +249,5 @@ def premedication_rows(assessment: Assessment, criteria: Criteria) -> list[Any]:
                                                "required": False}))
         else:
             out.append(item)
-    return out
+    return [PremedRow(drug=p.drug, dose=p.dose, route=p.route, timing=p.timing, when=p.when, required=p.required)
+            for p in out]

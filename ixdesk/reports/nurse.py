@@ -14,7 +14,7 @@ from ixdesk.core.assessment import Assessment
 from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria
 from ixdesk.reports.common import (
-    NOT_RECORDED, Data, Meta, PatientId, count_text, fmt_date, fmt_num, fmt_source, join_nonempty, make_meta, premedication_rows,
+    NOT_RECORDED, Data, Meta, PatientId, count_text, fmt_date, fmt_num, fmt_source, join_nonempty, make_meta, PremedRow, premedication_rows,
     mark, plan_text, rule_lab_limits, uln_text,
 )
 from ixdesk.reports.settings import ReportSettings
@@ -26,14 +26,6 @@ class Check(Data):
     baseline: str
     unverified: bool = False
 
-
-class PremedCheck(Data):
-    drug: str
-    dose: str
-    route: str
-    timing: str
-    when: str
-    required: bool
 
 
 class Field(Data):
@@ -56,7 +48,7 @@ class NurseReport(Data):
     alerts: list[str]  # blocking findings and key warnings the chair must know
     checks: list[Check]
     checks_source: str
-    premedication: list[PremedCheck]
+    premedication: list[PremedRow]
     premedication_source: str
     dose_fields: list[Field]
     dose_summary: str
@@ -171,8 +163,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED,
         consult_date=fmt_date(consult.consult_date), labs_date=fmt_date(labs.date), alerts=alerts,
         checks=checks, checks_source=fmt_source(cs.source),
-        premedication=[PremedCheck(drug=p.drug, dose=p.dose, route=p.route, timing=p.timing, when=p.when,
-                                   required=p.required) for p in premeds],
+        premedication=premeds,
         premedication_source=fmt_source(dosing.premedication.source) + mark(dosing.premedication.confidence),
         dose_fields=dose_fields, dose_summary=d.summary,
         preparation=[TextItem(text=s.text, unverified=s.confidence == "unverified") for s in adm.preparation.steps],

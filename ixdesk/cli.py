@@ -226,7 +226,7 @@ def render_text(a: Any, name: str) -> str:
     w("")
     w("Prior lines")
     for lc in a.lines:
-        shown = str(lc.minimum) if lc.minimum == lc.maximum else f"{lc.minimum} to {lc.maximum}"
+        shown = lc.text
         w(f"  {lc.label}: {shown}")
     group = None
     for f in a.findings:

@@ -105,6 +105,7 @@ class RegimenResistance(Frozen):
     ongoing: bool
     progression_date: date | None
     elapsed: str | None  # "2 months 11 days" from last dose to progression
+    elapsed_days: int | None  # the same in days (negative: progression before the last dose)
     window: str | None  # "6 months (adjuvant/neoadjuvant)"
     window_end: date | None
     result: ResistanceResult
@@ -124,15 +125,29 @@ class ClassResistance(Frozen):
 
 
 class LineCount(Frozen):
-    """Prior lines in the metastatic setting; a range when some regimens are unclear."""
+    """Prior lines in the metastatic setting; a range when some regimens are unclear.
+
+    ``maximum`` is None when no regimens are recorded and "no prior systemic therapy" is not stated:
+    the count could be anything, and ``missing`` says what to enter.
+    """
 
     kind: str  # "metastatic_all" or "metastatic_nonendocrine"
     label: str
     minimum: int
-    maximum: int
+    maximum: int | None
     counted: list[int]  # regimen indexes counted
     uncertain: list[int]  # regimen indexes that may or may not count
+    early_disease: list[int]  # neoadjuvant / adjuvant regimens of the kind counted, not counted here
     definition: str
+    confidence: Confidence
+    missing: list[Missing]
+
+    @property
+    def text(self) -> str:
+        """As shown to people: '2', '1–2', or 'unknown' with the reason."""
+        if self.maximum is None:
+            return "unknown (prior regimens not recorded)"
+        return str(self.minimum) if self.minimum == self.maximum else f"{self.minimum}–{self.maximum}"
 
     @property
     def exact(self) -> int | None:

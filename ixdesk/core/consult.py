@@ -302,6 +302,9 @@ class Consult(StrictModel):
     patient: Patient = Field(default_factory=Patient)
     disease: Disease = Field(default_factory=Disease)
     regimens: Annotated[list[Regimen], Field(max_length=40)] = Field(default_factory=list)
+    # An empty regimen list is "not recorded yet", never "no prior therapy": resistance and line
+    # counts stay unknown until regimens are entered or this is ticked.
+    no_prior_systemic_therapy: bool = False
     attestations: Attestations = Field(default_factory=Attestations)
     labs: Labs = Field(default_factory=Labs)
     history: History = Field(default_factory=History)
@@ -312,7 +315,10 @@ class Consult(StrictModel):
 
     @model_validator(mode="after")
     def _nothing_after_consult(self) -> "Consult":
-        """Dates after the consult date are impossible: a typo, or the wrong year."""
+        """Dates after the consult date are impossible: a typo, or the wrong year. A stated absence of
+        prior therapy beside listed regimens is a contradiction."""
+        if self.no_prior_systemic_therapy and self.regimens:
+            raise ValueError("no_prior_systemic_therapy: is ticked, but prior regimens are listed")
         ref = self.consult_date
         if ref is None:
             return self

@@ -90,6 +90,7 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
     # mg/m2: hepatic function and plan
     mg_m2: float | None = None
     row_label: str | None = None
+    undecided: str | None = None  # why no dose when nothing is missing
     liver = {name: getattr(labs, name) for name in ("ast", "alt", "bilirubin")}
     for name, lab in liver.items():
         if lab is None:
@@ -112,8 +113,9 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
                 mg_m2, row_label = d.standard.mg_per_m2, row.label
             else:
                 row_label = f"{row.label} — the PI's hepatic table covers monotherapy only"
-                notes.append("Liver tests are outside the normal row and the PI gives no hepatic dosing for this "
+                undecided = ("Liver tests are outside the normal row and the PI gives no hepatic dosing for this "
                              "combination: the starting dose is the prescriber's decision.")
+                notes.append(undecided)
         elif plan in d.hepatic.applies_to:
             row_label = row.label
             if row.mg_per_m2 is None:
@@ -175,8 +177,10 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
                    f"every {d.standard.cycle_days} days; kits {vial_text}")
     elif state == "not_recommended":
         summary = "No starting dose: " + (notes[0] if notes else "not recommended")
-    else:
+    elif missing:
         summary = "Dose not yet computable — missing: " + ", ".join(m.label for m in missing)
+    else:
+        summary = "No dose computed: " + (undecided or "the starting dose is the prescriber's decision.")
 
     return Dose(
         state=state, summary=summary, bsa_formula=formula, height_cm=p.height_cm, weight_kg=p.weight_kg,

@@ -49,10 +49,12 @@ def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | Non
     if consult.consult_date is None:
         notes.append(f"No consult date: dates are judged as of {as_of.isoformat()}.")
 
-    seen: dict[tuple[str, str], Missing] = {}
-    for group in ([m for r in resistance for m in r.missing], [m for f in findings for m in f.missing], dose.missing):
+    # One entry per consult field (the first, most specific wording wins): this is the to-do list.
+    seen: dict[str, Missing] = {}
+    for group in ([m for r in resistance for m in r.missing], [m for lc in lines for m in lc.missing],
+                  [m for f in findings for m in f.missing], dose.missing):
         for m in group:
-            seen.setdefault((m.field, m.label), m)
+            seen.setdefault(m.field, m)
     missing = list(seen.values())
 
     return Assessment(

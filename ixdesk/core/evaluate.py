@@ -292,14 +292,18 @@ def _eval_prior_lines(cond: PriorLines, ctx: Context) -> Ev:
     lo_req = spec.min if spec.min is not None else 0
     hi_req = spec.max if spec.max is not None else 10**6
     text = _static(cond, lambda: _lines_text(spec, lc.label))
-    shown = str(lc.minimum) if lc.minimum == lc.maximum else f"{lc.minimum} to {lc.maximum}"
+    shown = lc.text
+    state = _range_state(lc.minimum, lc.maximum, lo_req, hi_req)
+    if state is not None and lc.early_disease and lc.maximum is not None:
+        # Seed 003 defines first-line therapy as "the first or primary treatment for the diagnosis":
+        # counted that way, early-disease treatment is one more line. Say so where it changes the answer.
+        if _range_state(lc.minimum + 1, lc.maximum + 1, lo_req, hi_req) != state:
+            shown += (f"; {lc.minimum + 1 if lc.minimum == lc.maximum else f'{lc.minimum + 1}–{lc.maximum + 1}'}"
+                      " if early-disease therapy counts as the first line (seed 003's definition), which would change this result")
     vals = [Value(field="regimens", label=lc.label[0].upper() + lc.label[1:], value=shown)]
-    ok = [lo_req <= n <= hi_req for n in range(lc.minimum, lc.maximum + 1)]
-    if all(ok):
-        return Ev(True, text, vals)
-    if not any(ok):
-        return Ev(False, text, vals)
-    miss = []
+    if state is not None:
+        return Ev(state, text, vals)
+    miss = [(m.field, m.label) for m in lc.missing]
     for i in lc.uncertain:
         reg = c.regimens[i]
         if reg.setting is None:
@@ -307,6 +311,15 @@ def _eval_prior_lines(cond: PriorLines, ctx: Context) -> Ev:
         else:
             miss += _missing(f"regimens[{i}].agents", f"regimen {i + 1}: agents not recognised")
     return Ev(None, text, vals, miss)
+
+
+def _range_state(lo: int, hi: int | None, lo_req: int, hi_req: int) -> Tri:
+    """Whether every count in [lo, hi] (hi None: unbounded) meets [lo_req, hi_req]: yes, no, or it depends."""
+    if lo >= lo_req and (hi_req >= 10**6 or (hi is not None and hi <= hi_req)):
+        return True
+    if lo > hi_req or (hi is not None and hi < lo_req):
+        return False
+    return None
 
 
 def _lines_text(spec: Any, label: str) -> str:

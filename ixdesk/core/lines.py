@@ -2,7 +2,9 @@
 
 A regimen whose setting is not recorded, or whose agents are not recognised, may or may not count;
 keeping a minimum and a maximum lets a pathway answer 'met' or 'not met' when every possible count
-agrees, and 'unknown' (naming the regimens) only when they disagree.
+agrees, and 'unknown' (naming the regimens) only when they disagree. With no regimen recorded and
+no "no prior systemic therapy" statement the count has no upper bound: an empty table is not yet an
+answer.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from ixdesk.core.assessment import LineCount
 from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria
-from ixdesk.core.resistance import RegimenAgents
+from ixdesk.core.resistance import REGIMENS_MISSING, RegimenAgents
 
 
 def count_lines(consult: Consult, criteria: Criteria, agents: list[RegimenAgents]) -> list[LineCount]:
@@ -19,6 +21,7 @@ def count_lines(consult: Consult, criteria: Criteria, agents: list[RegimenAgents
     for kind, definition in criteria.lines.items():
         counted: list[int] = []
         uncertain: list[int] = []
+        early: list[int] = []
         for a in agents:
             reg = consult.regimens[a.index]
             if definition.exclude_endocrine_based:
@@ -32,8 +35,13 @@ def count_lines(consult: Consult, criteria: Criteria, agents: list[RegimenAgents
                 uncertain.append(a.index)
             elif reg.setting == "metastatic":
                 (counted if qualifies else uncertain).append(a.index)
+            elif qualifies:
+                early.append(a.index)
+        unrecorded = not consult.regimens and not consult.no_prior_systemic_therapy
         out.append(LineCount(
-            kind=kind, label=definition.label, minimum=len(counted), maximum=len(counted) + len(uncertain),
-            counted=counted, uncertain=uncertain, definition=definition.definition,
+            kind=kind, label=definition.label, minimum=len(counted),
+            maximum=None if unrecorded else len(counted) + len(uncertain),
+            counted=counted, uncertain=uncertain, early_disease=early, definition=definition.definition,
+            confidence=definition.confidence, missing=[REGIMENS_MISSING] if unrecorded else [],
         ))
     return out

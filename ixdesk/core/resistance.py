@@ -100,7 +100,10 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
              window_setting=None, elapsed=None, window=None, window_end=None, rule=None) -> RegimenResistance:
         src = rule.source if rule is not None else None
         return RegimenResistance(
-            **base, window_setting=window_setting, elapsed=elapsed, window=window, window_end=window_end,
+            **base, window_setting=window_setting, elapsed=elapsed,
+            elapsed_days=(reg.progression_date - reg.last_dose_date).days
+            if elapsed is not None and reg.progression_date and reg.last_dose_date else None,
+            window=window, window_end=window_end,
             result=result, reason=reason, missing=missing or [],
             source=cached_source(src, criteria) if src else None,
             confidence=rule.confidence if rule is not None else None,
@@ -148,6 +151,10 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
                 window_setting=ws, elapsed=elapsed, window=window_text, window_end=end, rule=win)
 
 
+# An empty regimen table is "not recorded yet" until the clinician states there was no prior therapy.
+REGIMENS_MISSING = Missing(field="regimens", label="prior regimens (or tick 'no prior systemic therapy')")
+
+
 def assess_resistance(consult: Consult, criteria: Criteria, agents: list[RegimenAgents]) -> list[ClassResistance]:
     labels = {c.id: c.label for c in criteria.formulary.classes}
     out: list[ClassResistance] = []
@@ -173,6 +180,10 @@ def assess_resistance(consult: Consult, criteria: Criteria, agents: list[Regimen
         elif rows:
             result = "not_resistant"
             summary = f"not {label.lower()}-resistant by the label definition"
+        elif not consult.regimens and not consult.no_prior_systemic_therapy:
+            result = "unknown"
+            missing.append(REGIMENS_MISSING)
+            summary = f"{label} resistance unknown: no prior regimens recorded"
         elif any_unrecognised:
             result = "unknown"
             for a in any_unrecognised:

@@ -111,6 +111,7 @@ class ClinicianReport(Data):
     question: str
     disease: list[tuple[str, str]]
     regimens: list[RegimenRow]
+    no_prior_therapy: bool  # stated by the clinician; an empty list without it means "not recorded"
     class_summaries: list[ClassSummary]
     resistance_sources: list[str]
     lines: list[LineRow]
@@ -342,12 +343,14 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     premeds = premedication_rows(assessment, criteria)
     adm = criteria.administration
     cs = adm.cycle_start
-    lines = [LineRow(label=lc.label, value=(str(lc.minimum) if lc.minimum == lc.maximum else f"{lc.minimum}–{lc.maximum}"),
+    lines = [LineRow(label=lc.label, value=lc.text,
                      detail=join_nonempty([
                          "regimens " + ", ".join(str(i + 1) for i in lc.counted) + " counted" if lc.counted else "none counted",
                          "uncertain: regimens " + ", ".join(str(i + 1) for i in lc.uncertain) if lc.uncertain else None,
+                         "not counted (neoadjuvant / adjuvant): regimens " + ", ".join(str(i + 1) for i in lc.early_disease)
+                         if lc.early_disease else None,
                          lc.definition], "; "),
-                     unverified=criteria.lines[lc.kind].confidence == "unverified" if lc.kind in criteria.lines else False)
+                     unverified=lc.confidence == "unverified")
              for lc in assessment.lines]
     mismatch = None
     if assessment.criteria.sha256 != criteria.sha256:
@@ -358,6 +361,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         consult_date=fmt_date(consult.consult_date), as_of=fmt_date(assessment.as_of),
         prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED, plan=plan, question=question,
         disease=_disease(consult), regimens=_regimens(consult, assessment),
+        no_prior_therapy=consult.no_prior_systemic_therapy,
         class_summaries=[ClassSummary(label=c.label, result=c.result.replace("_", " "), summary=c.summary)
                          for c in assessment.resistance],
         resistance_sources=list(dict.fromkeys(

@@ -177,7 +177,9 @@ class ClinicianRenderer(Renderer):
         s = self.s
         out: list[Any] = [self.p("Treatment history and resistance", s.h1)]
         if not r.regimens:
-            out.append(self.p("No prior regimens recorded.", s.body))
+            out.append(self.p("No prior systemic therapy (stated by the clinician)." if r.no_prior_therapy else
+                              "No prior regimens recorded: resistance and prior lines are unknown until they are "
+                              "entered or 'no prior systemic therapy' is stated.", s.body))
         else:
             rows: list[list[Any]] = [[self.c(h, bold=True) for h in
                                       ("#", "Regimen", "Setting", "Dates", "Outcome", "Resistance computation")]]

@@ -102,6 +102,13 @@ class ConsultForm(QScrollArea):
         self.regimens = RegimenEditor(criteria)
         self.regimens.changed.connect(self._on_change)
         lay.addWidget(self.regimens)
+        none_form = QFormLayout()
+        none_form.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(none_form)
+        none_box = QCheckBox("No prior systemic therapy (an empty table otherwise means 'not recorded yet')")
+        self._add(none_form, "no_prior_systemic_therapy", "", none_box, lambda: True if none_box.isChecked() else None,
+                  lambda v: none_box.setChecked(bool(v)))
+        none_box.setAccessibleName("No prior systemic therapy")
         col.addWidget(box)
 
         # Labs
@@ -333,6 +340,8 @@ class ConsultForm(QScrollArea):
                 texts.append(widget.text())
             elif isinstance(widget, QPlainTextEdit):
                 texts.append(widget.toPlainText())
+            elif isinstance(widget, QCheckBox):
+                texts.append(widget.isChecked())
         for _w, box in self.fields.values():
             for extra in box.widgets[1:]:
                 if isinstance(extra, QCheckBox):

@@ -359,13 +359,17 @@ class AssessmentPanel(QWidget):
         if a.lines:
             sec = self._section("lines", "Prior lines (metastatic setting)")
             for lc in a.lines:
-                n = str(lc.minimum) if lc.minimum == lc.maximum else f"{lc.minimum}–{lc.maximum}"
+                n = lc.text
                 it = self._child(sec, f"{lc.label}", n, key=f"lines:{lc.kind}", tip=lc.definition)
                 counted = ", ".join(str(i + 1) for i in lc.counted) or "none"
                 self._child(it, f"counted: regimens {counted}")
                 if lc.uncertain:
                     self._child(it, f"may count (setting unclear): regimens {', '.join(str(i + 1) for i in lc.uncertain)}",
                                 "uncertain", AMBER)
+                if lc.early_disease:
+                    self._child(it, "not counted (neoadjuvant / adjuvant): regimens "
+                                + ", ".join(str(i + 1) for i in lc.early_disease))
+                self._missing_items(it, lc.missing)
                 self._child(it, f"definition: {lc.definition}", tip=lc.definition)
         groups: dict[str, list[Finding]] = {}
         for kind in KIND_ORDER:

@@ -44,6 +44,8 @@ def consult(**over: Any) -> Consult:
             data[key] = {**data[key], **value}
         else:
             data[key] = value
+    if not data["regimens"] and "no_prior_systemic_therapy" not in over:
+        data["no_prior_systemic_therapy"] = True  # complete: an empty table here means "none", stated
     return Consult.model_validate(data, strict=False)
 
 

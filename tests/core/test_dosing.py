@@ -112,3 +112,12 @@ def test_premedication() -> None:
     assert {p.id: p for p in d.premedication}["premed.corticosteroid"].required
     d = run(consult(history={"prior_ixabepilone_reaction": None})).dose
     assert not {p.id: p for p in d.premedication}["premed.corticosteroid"].required
+
+
+def test_trastuzumab_with_abnormal_liver_tests_says_why_there_is_no_dose() -> None:
+    """Nothing is missing: the PI's hepatic table is for monotherapy, so the prescriber decides."""
+    c = consult(plan={"regimen": "with_trastuzumab"},
+                labs=labs(ast={"value": 120, "unit": "U/L", "uln": 40}))
+    d = run(c).dose
+    assert d.state == "unknown" and d.missing == [] and d.dose_mg is None
+    assert d.summary.startswith("No dose computed: ") and "prescriber's decision" in d.summary

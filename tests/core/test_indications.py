@@ -146,3 +146,48 @@ def test_every_finding_is_cited() -> None:
     for f in a.findings:
         assert f.source.document and f.source.section and f.source.version
         assert f.conditions, f.id
+
+
+# --- an empty regimen table is "not recorded", not "no prior therapy" ----------------------------
+
+def test_empty_regimens_without_statement_leave_history_dependent_results_unknown() -> None:
+    a = run(consult(regimens=[], no_prior_systemic_therapy=False,
+                    disease={**TNBC}, plan={"regimen": "monotherapy"}))
+    for cls in ("anthracycline", "taxane", "capecitabine"):
+        r = a.resistance_for(cls)
+        assert r.result == "unknown" and [m.field for m in r.missing] == ["regimens"]
+    assert all(lc.maximum is None and [m.field for m in lc.missing] == ["regimens"] for lc in a.lines)
+    for fid in ("label.monotherapy", "label.combination", "pathway.A", "pathway.F"):
+        f = a.finding(fid)
+        assert f.state == "unknown", fid
+        assert "regimens" in [m.field for m in f.missing], fid
+    assert "regimens" in [m.field for m in a.missing]
+
+
+def test_no_prior_therapy_stated_gives_first_line() -> None:
+    a = run(consult(regimens=[], no_prior_systemic_therapy=True, disease={**TNBC}))
+    assert {r.result for r in a.resistance} == {"not_exposed"}
+    assert all((lc.minimum, lc.maximum) == (0, 0) for lc in a.lines)
+    assert a.finding("pathway.F").state == "met"  # first line, CPS 5, no gBRCA
+    assert a.finding("pathway.A").state == "not_met"
+
+
+def test_no_prior_therapy_beside_listed_regimens_is_refused() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="no_prior_systemic_therapy"):
+        consult(regimens=lines(1), no_prior_systemic_therapy=True)
+
+
+def test_early_disease_line_interpretation_is_shown_where_it_changes_the_result() -> None:
+    """Seed 003 calls the first treatment for the diagnosis first-line: adjuvant AC would be line 1."""
+    adj = reg("AC", "adjuvant", start="2020-01-01", last="2020-04-01", prog="2023-01-01")
+    a = run(consult(regimens=[adj] + lines(1), plan={"regimen": "with_capecitabine"}))
+    f = a.finding("pathway.B")
+    assert f.state == "not_met"  # metastatic lines: 1 (the documented reading)
+    assert any("seed 003" in v.value for v in f.values)
+    lc = next(lc for lc in a.lines if lc.kind == "metastatic_all")
+    assert lc.early_disease == [0] and lc.confidence == "unverified"
+    # where the reading does not matter, nothing is added
+    b = run(consult(regimens=[adj] + lines(3)))
+    assert not any("seed 003" in v.value for v in b.finding("pathway.A").values)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit
 
 from ixdesk.core.consult import Consult
 from ixdesk.ui.inputs import ChoiceCombo
@@ -59,6 +59,8 @@ def fill_consult(qtbot: Any, window: Any, consult: Consult) -> None:
                 form.fields[f"{path}.unit"][0].set_value(obj.unit)
                 if f"{path}.uln" in form.fields:
                     type_into(qtbot, form.fields[f"{path}.uln"][0], _text(obj.uln))
+        elif isinstance(widget, QCheckBox):
+            widget.setChecked(bool(obj))
         elif isinstance(widget, (QLineEdit, QPlainTextEdit)):
             type_into(qtbot, widget, _text(obj))
     reg = form.regimens

@@ -299,3 +299,20 @@ def test_reports_hook_and_accessibility(window: Any) -> None:
 
 def test_settings_are_private(window: Any) -> None:
     assert window.settings.fileName().startswith(os.environ["IXDESK_DATA_DIR"])
+
+
+def test_empty_regimen_table_is_not_recorded_until_stated(qtbot: Any, window: Any, dialogs: Any) -> None:
+    window.new_consult()
+    a = window.current_assessment()
+    assert a is not None and a.resistance_for("taxane").result == "unknown"
+    assert "regimens" in [m.field for m in a.missing]
+    box = window.form.fields["no_prior_systemic_therapy"][0]
+    assert window.form.widget_for("regimens") is window.form.regimens.table
+    box.setChecked(True)
+    qtbot.waitUntil(lambda: window.current_assessment().resistance_for("taxane").result == "not_exposed")
+    # a regimen added while "none" is ticked is a contradiction, marked at the box, never assessed
+    qtbot.mouseClick(window.form.regimens.add_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, window.form.regimens.agents, "paclitaxel")
+    field_box = window.form.fields["no_prior_systemic_therapy"][1]
+    qtbot.waitUntil(lambda: field_box.error.isVisible())
+    assert "regimens are listed" in field_box.error.text()

@@ -90,6 +90,9 @@ class Finding(Frozen):
     source: Source
     confidence: Confidence
     applies_to_plan: bool | None  # does this rule concern the plan under discussion (None: plan unknown)
+    # Unverified items a met / not met result rests on (a resistance window, IxDesk's line counting),
+    # even when the rule itself is from the label: the result is then only as firm as they are.
+    unverified_basis: list[str]
 
 
 class RegimenResistance(Frozen):

@@ -325,6 +325,10 @@ class InteractionList(Model):
     source: SourceRef
     confidence: Confidence
     drugs: list[InteractionDrug] = Field(min_length=1)
+    # Words that mark a medication line as a topical form ("ketoconazole 2% shampoo"): the match
+    # still counts, and the dose card asks the prescriber to confirm the route.
+    topical_markers: list[str] = []
+    topical_note: str | None = None
 
 
 class InteractionsFile(Model):

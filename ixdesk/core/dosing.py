@@ -7,6 +7,7 @@ the card shows each step so a pharmacist can recompute it by hand.
 from __future__ import annotations
 
 import math
+import re
 
 from ixdesk.core.assessment import CapecitabineDose, Dose, Missing, Premedication, Vial
 from ixdesk.core.consult import Consult
@@ -132,6 +133,12 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
     if inhibitors is None or inducers is None:
         missing.append(Missing(field="history.medications", label="current medications (CYP3A4 check)"))
         notes.append("Medications are not recorded: strong CYP3A4 inhibitors and inducers could not be checked.")
+    inhibitor_list = criteria.interactions.get("cyp3a4_strong_inhibitors")
+    if inhibitors and inhibitor_list is not None and inhibitor_list.topical_note:
+        markers = [re.compile(r"(?<!\w)" + re.escape(m.casefold()) + r"(?!\w)") for m in inhibitor_list.topical_markers]
+        for med in inhibitors:
+            if any(m.search(med.casefold()) for m in markers):
+                notes.append(f"{med}: " + " ".join(inhibitor_list.topical_note.split()))
     if inhibitors and mg_m2 is not None:
         if mg_m2 > d.cyp3a4.inhibitor_mg_per_m2:
             adjustments.append(f"Strong CYP3A4 inhibitor ({'; '.join(inhibitors)}): reduced to {d.cyp3a4.inhibitor_mg_per_m2:g} mg/m² if it cannot be avoided")

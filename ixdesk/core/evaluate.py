@@ -81,6 +81,7 @@ class Ev:
     missing: list[M] = field(default_factory=list)
     children: list["Ev"] = field(default_factory=list)
     ref: bool = False  # a reference to another finding: its values belong to that finding's own basis
+    unverified: list[str] = field(default_factory=list)  # unverified items the result rests on
 
 
 def to_state(t: Tri) -> State:
@@ -212,7 +213,8 @@ def _eval_any_of(cond: AnyOf, ctx: Context) -> Ev:
 def _eval_not_of(cond: NotOf, ctx: Context) -> Ev:
     kid = evaluate(cond.not_, ctx)
     st = None if kid.state is None else not kid.state
-    return Ev(st, "none of", kid.values, kid.missing if st is None else [], kid.children if kid.text == "any of" else [kid])
+    return Ev(st, "none of", kid.values, kid.missing if st is None else [], kid.children if kid.text == "any of" else [kid],
+              unverified=kid.unverified)
 
 
 def _eval_plan_is(cond: PlanIs, ctx: Context) -> Ev:
@@ -282,7 +284,13 @@ def _eval_resistant(cond: Resistant, ctx: Context) -> Ev:
     vals = [Value(field="regimens", label=f"{r.label} resistance", value=r.summary)]
     if r.result == "unknown":
         return Ev(None, text, vals, [(m.field, m.label) for m in r.missing] or _missing("regimens", f"{r.label.lower()} history (needs clinical judgement)"))
-    return Ev(r.result == "resistant", text, vals)
+    # Resistant rests on an unverified window only if every resistant regimen needed one; not
+    # resistant, if any regimen was judged by one.
+    deciding = [rr for rr in r.regimens if rr.result == r.result]
+    weak = [rr for rr in deciding if rr.confidence == "unverified"]
+    shaky = bool(weak) and (len(weak) == len(deciding) or r.result == "not_resistant")
+    unverified = [f"{r.label.lower()} resistance window: {weak[0].window}"] if shaky else []
+    return Ev(r.result == "resistant", text, vals, unverified=unverified)
 
 
 def _eval_prior_lines(cond: PriorLines, ctx: Context) -> Ev:
@@ -302,7 +310,7 @@ def _eval_prior_lines(cond: PriorLines, ctx: Context) -> Ev:
                       " if early-disease therapy counts as the first line (seed 003's definition), which would change this result")
     vals = [Value(field="regimens", label=lc.label[0].upper() + lc.label[1:], value=shown)]
     if state is not None:
-        return Ev(state, text, vals)
+        return Ev(state, text, vals, unverified=[f"counting of {lc.label}"] if lc.confidence == "unverified" else [])
     miss = [(m.field, m.label) for m in lc.missing]
     for i in lc.uncertain:
         reg = c.regimens[i]
@@ -394,7 +402,8 @@ def _eval_labs_older_than(cond: LabsOlderThan, ctx: Context) -> Ev:
 def _eval_finding_ref(cond: FindingRef, ctx: Context) -> Ev:
     f = ctx.findings[cond.finding]
     ev = ctx.evals[cond.finding]
-    return Ev(ev.state, f.title, list(ev.values), list(ev.missing) if ev.state is None else [], ref=True)
+    return Ev(ev.state, f.title, list(ev.values), list(ev.missing) if ev.state is None else [], ref=True,
+              unverified=ev.unverified)
 
 
 _HANDLERS: dict[type, Callable[[Any, Context], Ev]] = {
@@ -421,7 +430,15 @@ _HANDLERS: dict[type, Callable[[Any, Context], Ev]] = {
 def _combine(text: str, st: Tri, kids: list[Ev]) -> Ev:
     values = list(dict.fromkeys(v for k in kids for v in k.values))
     missing = list(dict.fromkeys(m for k in kids if k.state is None for m in k.missing)) if st is None else []
-    return Ev(st, text, values, missing, kids)
+    # What decided the result: the children that agree with it. Where one of them alone suffices
+    # (a false child of "all of", a true child of any other), one firm child makes the result firm.
+    deciding = [k for k in kids if k.state is st]
+    one_suffices = (st is False) if text == "all of" else (st is True)
+    if one_suffices and any(not k.unverified for k in deciding):
+        unverified: list[str] = []
+    else:
+        unverified = list(dict.fromkeys(u for k in deciding for u in k.unverified))
+    return Ev(st, text, values, missing, kids, unverified=unverified)
 
 
 def _lab(cond: LabCompare, ctx: Context) -> Ev:
@@ -554,4 +571,5 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
         values=[ctx.value(v) for v in ev.values],
         missing=[ctx.missing(m) for m in ev.missing] if state == "unknown" else [],
         source=cached_source(rule.source, ctx.criteria), confidence=rule.confidence, applies_to_plan=applies,
+        unverified_basis=list(ev.unverified) if state != "unknown" else [],
     )

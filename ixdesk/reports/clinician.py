@@ -48,6 +48,7 @@ class FindingRow(Data):
     source: str
     confidence: str
     unverified: bool
+    unverified_basis: list[str]  # unverified items a met / not met result rests on
     for_plan: bool | None
     holds: bool  # for exclusions / warnings: the condition is met
 
@@ -208,7 +209,8 @@ def finding_row(f: Finding, criteria: Criteria | None = None) -> FindingRow:
         severity=f.severity, summary=f.summary, statement=f.statement, values=values, key_values=key,
         missing=list(dict.fromkeys(m.label for m in f.missing)), conditions=_steps(f, composite),
         composite=composite, source=fmt_source(f.source), confidence=f.confidence,
-        unverified=f.confidence == "unverified", for_plan=f.applies_to_plan, holds=holds,
+        unverified=f.confidence == "unverified", unverified_basis=list(f.unverified_basis),
+        for_plan=f.applies_to_plan, holds=holds,
     )
 
 

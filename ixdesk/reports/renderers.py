@@ -221,6 +221,9 @@ class ClinicianRenderer(Renderer):
     def _rule_cell(self, f: FindingRow, steps: bool) -> list[Any]:
         first = f"<b>{esc(f.title)}</b>" + (UNV if f.unverified else "")
         cell: list[Any] = [self.c(first, raw=True)]
+        if f.unverified_basis:
+            cell.append(Paragraph(f'<font color="{_hex(UNVERIFIED)}">rests on unverified: '
+                                  f'{esc("; ".join(f.unverified_basis))}</font>', self.s.cond))
         if steps:
             for c in f.conditions:
                 lead = "" if f.composite else self._marks(c.state) + " "

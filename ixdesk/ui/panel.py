@@ -403,6 +403,8 @@ class AssessmentPanel(QWidget):
             title += "  (other plan)"
         if f.confidence == "unverified":
             title += "  [unverified]"
+        elif f.unverified_basis:
+            title += "  [rests on unverified]"
         key = f"{prefix}finding:{f.id}"
         item = self._child(parent, title, text, colour, key=key, detail=lambda f=f: self._finding_html(f),
                            tip=f.summary)
@@ -448,6 +450,8 @@ class AssessmentPanel(QWidget):
                            "UNVERIFIED" if f.confidence == "unverified" else "", AMBER if f.confidence == "unverified" else None)
         if f.confidence == "unverified":
             conf.font0 = "bold"
+        for u in f.unverified_basis:
+            self._child(item, f"Rests on unverified: {u}", "UNVERIFIED", AMBER)
 
     def _condition(self, parent: _Node, c: Condition) -> None:
         text, colour = STATE_TEXT[c.state]
@@ -548,7 +552,9 @@ class AssessmentPanel(QWidget):
                 f"<p><b>Conditions:</b></p>{self._cond_html(f.conditions)}"
                 + (f"<p><b>Patient values used:</b></p><ul>{vals}</ul>" if vals else "")
                 + self._links(f.missing)
-                + f"<p><b>Source:</b> {html.escape(self._source_text(f.source))}<br><b>Confidence:</b> {conf}</p>")
+                + f"<p><b>Source:</b> {html.escape(self._source_text(f.source))}<br><b>Confidence:</b> {conf}</p>"
+                + ("<p><span style='background:#ffefc2'><b>&nbsp;Rests on unverified:&nbsp;</b></span> "
+                   + html.escape("; ".join(f.unverified_basis)) + "</p>" if f.unverified_basis else ""))
 
     def _resistance_html(self, r: Any) -> str:
         rows = ""

@@ -121,3 +121,17 @@ def test_trastuzumab_with_abnormal_liver_tests_says_why_there_is_no_dose() -> No
     d = run(c).dose
     assert d.state == "unknown" and d.missing == [] and d.dose_mg is None
     assert d.summary.startswith("No dose computed: ") and "prescriber's decision" in d.summary
+
+
+def test_topical_inhibitor_still_reduces_but_asks_to_confirm_route() -> None:
+    d = run(consult(history={"medications": ["ketoconazole 2% shampoo"]})).dose
+    assert d.mg_per_m2 == 20
+    assert any("topical form" in n and "ketoconazole 2% shampoo" in n for n in d.notes)
+    plain = run(consult(history={"medications": ["ketoconazole 200 mg daily"]})).dose
+    assert plain.mg_per_m2 == 20 and not any("topical form" in n for n in plain.notes)
+
+
+def test_paxlovid_is_recognised_as_ritonavir() -> None:
+    a = run(consult(history={"medications": ["Paxlovid"]}))
+    assert a.finding("warning.cyp3a4_inhibitor").state == "met"
+    assert a.dose.mg_per_m2 == 20

@@ -191,3 +191,19 @@ def test_early_disease_line_interpretation_is_shown_where_it_changes_the_result(
     # where the reading does not matter, nothing is added
     b = run(consult(regimens=[adj] + lines(3)))
     assert not any("seed 003" in v.value for v in b.finding("pathway.A").values)
+
+
+def test_result_resting_on_an_unverified_item_says_so() -> None:
+    """Capecitabine resistance by its 8-week window (study 081, unverified) carries into the label finding."""
+    cape_window = reg("capecitabine", "metastatic", start="2024-11-01", last="2025-03-01", prog="2025-04-15")
+    a = run(consult(regimens=[ANTHRA_RES, TAXANE_RES, cape_window]))
+    assert a.resistance_for("capecitabine").result == "resistant"
+    f = a.finding("label.monotherapy")
+    assert f.state == "met" and f.confidence == "label"
+    assert any("capecitabine resistance window" in u for u in f.unverified_basis)
+    # on therapy (a label rule) leaves nothing unverified
+    b = run(consult(regimens=[ANTHRA_RES, TAXANE_RES, CAPE_RES]))
+    assert b.finding("label.monotherapy").unverified_basis == []
+    # a false child without unverified items decides "all of ... not met" on its own
+    c = run(consult(regimens=lines(1), disease={"her2_ihc": "0"}, plan={"regimen": "with_trastuzumab"}))
+    assert c.finding("pathway.D").state == "not_met" and c.finding("pathway.D").unverified_basis == []

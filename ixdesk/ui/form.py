@@ -102,13 +102,16 @@ class ConsultForm(QScrollArea):
         self.regimens = RegimenEditor(criteria)
         self.regimens.changed.connect(self._on_change)
         lay.addWidget(self.regimens)
-        none_form = QFormLayout()
+        # right under the table, which it answers for when empty
+        holder = QWidget()
+        none_form = QFormLayout(holder)
         none_form.setContentsMargins(0, 0, 0, 0)
-        lay.addLayout(none_form)
-        none_box = QCheckBox("No prior systemic therapy (an empty table otherwise means 'not recorded yet')")
+        self.regimens.layout().insertWidget(1, holder)
+        none_box = QCheckBox("No prior systemic therapy (an empty table means 'not recorded')")
         self._add(none_form, "no_prior_systemic_therapy", "", none_box, lambda: True if none_box.isChecked() else None,
                   lambda v: none_box.setChecked(bool(v)))
         none_box.setAccessibleName("No prior systemic therapy")
+        QWidget.setTabOrder(self.regimens.table, none_box)
         col.addWidget(box)
 
         # Labs

@@ -49,7 +49,7 @@ FlagName = Literal[
     "prior_ixabepilone_reaction",
 ]
 LabName = Literal["neutrophils", "platelets", "ast", "alt", "bilirubin"]
-LineKind = Literal["metastatic_all", "metastatic_nonendocrine"]
+LineKind = Literal["metastatic_all", "metastatic_nonendocrine", "since_diagnosis"]
 DrugClassName = Literal["anthracycline", "taxane", "capecitabine"]
 
 
@@ -305,6 +305,9 @@ class LineDefinition(Model):
     label: str
     definition: str
     exclude_endocrine_based: bool
+    # Seed 003: first-line therapy is "the first or primary treatment for the diagnosis", so
+    # neoadjuvant / adjuvant treatment, however many regimens, is one line before the metastatic ones.
+    early_disease_as_first_line: bool = False
     source: SourceRef
     confidence: Confidence
 

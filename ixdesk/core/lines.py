@@ -1,4 +1,4 @@
-"""Prior lines of therapy in the metastatic setting, as a range when the record is incomplete.
+"""Prior lines of therapy, as a range when the record is incomplete.
 
 A regimen whose setting is not recorded, or whose agents are not recognised, may or may not count;
 keeping a minimum and a maximum lets a pathway answer 'met' or 'not met' when every possible count
@@ -38,9 +38,13 @@ def count_lines(consult: Consult, criteria: Criteria, agents: list[RegimenAgents
             elif qualifies:
                 early.append(a.index)
         unrecorded = not consult.regimens and not consult.no_prior_systemic_therapy
+        minimum = len(counted)
+        if definition.early_disease_as_first_line and early:
+            minimum += 1  # all of the early-disease treatment is one line
+            counted, early = sorted(counted + early), []
         out.append(LineCount(
-            kind=kind, label=definition.label, minimum=len(counted),
-            maximum=None if unrecorded else len(counted) + len(uncertain),
+            kind=kind, label=definition.label, minimum=minimum,
+            maximum=None if unrecorded else minimum + len(uncertain),
             counted=counted, uncertain=uncertain, early_disease=early, definition=definition.definition,
             confidence=definition.confidence, missing=[REGIMENS_MISSING] if unrecorded else [],
         ))

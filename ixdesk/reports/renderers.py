@@ -205,7 +205,7 @@ class ClinicianRenderer(Renderer):
             for ln in r.lines:
                 rows.append([self.c(f"<b>{esc(ln.value)}</b> {esc(ln.label)}", raw=True),
                              Paragraph(esc(ln.detail) + (UNV if ln.unverified else ""), s.cell_small)])
-            out.append(self.table(rows, [2.6, 6.4], header=False))
+            out.append(self.table(rows, [2.4, 6.6], header=False))
         return out
 
     # criteria tables ---------------------------------------------------------------------

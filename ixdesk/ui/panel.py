@@ -357,7 +357,7 @@ class AssessmentPanel(QWidget):
                 self._missing_items(reg, rr.missing)
             self._missing_items(item, r.missing)
         if a.lines:
-            sec = self._section("lines", "Prior lines (metastatic setting)")
+            sec = self._section("lines", "Prior lines")
             for lc in a.lines:
                 n = lc.text
                 it = self._child(sec, f"{lc.label}", n, key=f"lines:{lc.kind}", tip=lc.definition)

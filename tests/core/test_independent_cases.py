@@ -2,8 +2,9 @@
 
 Each case is a consult built inline and the results derived by hand from the reference sheet
 (shared/reference/ixabepilone-facts.md), the PI wording it quotes and the payer seeds 003/004.
-Only cases on which IxDesk agreed with the hand derivation are kept here; the disagreements are
-reported separately (they are not encoded as tests of either behaviour).
+Thirteen agreed at once. Two did not, and IxDesk was changed after review: C01 (indication II.B
+now counts lines as seed 003 defines them, early-disease treatment being the first line) and C15
+(an empty regimen list is "not recorded" until "no prior systemic therapy" is stated).
 
 Sources, as quoted in the ``why`` of each case:
 - WIN  facts §2 / seed 004: anthracycline resistance = progression on therapy, or within 6 months
@@ -353,6 +354,46 @@ case(
     blocking=["exclusion.cremophor"], warnings=[], lines={"metastatic_all": (0, 0)},
 )
 
+
+# C01: exact window ends (leap-year 29 Feb), and indication II.B counted as seed 003 defines lines
+case(
+    "c01_exact_window_ends",
+    {**base("with_capecitabine"), "regimens": [
+        reg("AC", "adjuvant", "2023-06-08", "2023-08-31", "2024-02-29"),
+        reg("docetaxel", "metastatic", "2024-03-14", "2024-06-30", "2024-10-30"),
+    ]},
+    "WIN: 31 Aug 2023 + 6 months = 29 Feb 2024 (leap year), inclusive -> resistant; 30 Jun 2024 + 4 months "
+    "= 30 Oct 2024 inclusive -> resistant. PI1: combination met. P003 II.B 'previously treated with two "
+    "lines' with seed 003's definition (adjuvant AC = first-line, docetaxel = second line) -> met.",
+    resistance={"anthracycline": "resistant", "taxane": "resistant", "capecitabine": "not_exposed"},
+    regimens=[("anthracycline", 0, "resistant", "early", "2024-02-29"),
+              ("taxane", 1, "resistant", "metastatic", "2024-10-30")],
+    findings={"label.combination": "met", "label.monotherapy": "not_met", "exclusion.neutrophils": "not_met",
+              "exclusion.platelets": "not_met", "exclusion.hepatic_combination": "not_met",
+              "exclusion.cremophor": "not_met", "pathway.B": "met", "payer003.indication": "met",
+              "payer003.overall": "met", "payer004.overall": "met"},
+    blocking=[], warnings=[], lines={"since_diagnosis": (2, 2), "metastatic_all": (1, 1)},
+    dose={"state": "computed", "mg_per_m2": 40, "dose_mg": 69.0, "bsa_capped": False,
+          "vials": [(45, 1), (15, 2)], "hcpcs_units": 69, "cape_mg": 1726},
+)
+
+# C15: almost nothing entered: nothing decided, everything that is missing is named
+case(
+    "c15_almost_empty",
+    {"schema_version": 1, "patient": {"sex": "female"}},
+    "An empty regimen list is not 'no prior therapy': resistance, lines, both label indications and "
+    "pathway A are unknown and 'regimens' is named missing; exclusions and dose are unknown too.",
+    resistance={"anthracycline": "unknown", "taxane": "unknown", "capecitabine": "unknown"},
+    resistance_missing={"anthracycline": ["regimens"]},
+    findings={"label.combination": "unknown", "label.monotherapy": "unknown", "pathway.A": "unknown",
+              "exclusion.neutrophils": "unknown", "exclusion.platelets": "unknown", "payer003.overall": "unknown",
+              "payer004.overall": "unknown"},
+    finding_missing={"label.monotherapy": ["regimens"], "exclusion.neutrophils": ["labs.neutrophils"]},
+    blocking=[], warnings=[], lines={"metastatic_all": (0, None)},
+    missing_include=["regimens", "patient.height_cm", "patient.weight_kg", "labs.neutrophils", "plan.regimen",
+                     "history.medications", "disease.extent", "attestations.prescriber_is_oncologist"],
+    dose={"state": "unknown"},
+)
 
 # --- the check ------------------------------------------------------------------------------
 

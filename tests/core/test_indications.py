@@ -58,8 +58,11 @@ def test_pathway_a_unknown_setting_gives_unknown_naming_regimen() -> None:
     assert "regimens[1].setting" in [m.field for m in f.missing]
 
 
-def test_pathway_a_adjuvant_does_not_count() -> None:
-    assert state(consult(regimens=lines(1) + lines(2, setting="adjuvant")), "pathway.A") == "not_met"
+def test_pathway_a_early_disease_treatment_is_one_line() -> None:
+    """Seed 003: first-line therapy is the first treatment for the diagnosis; any number of early regimens is one line."""
+    assert state(consult(regimens=lines(2, setting="adjuvant")), "pathway.A") == "not_met"
+    assert state(consult(regimens=lines(1, setting="neoadjuvant") + lines(1, setting="adjuvant")), "pathway.A") == "not_met"
+    assert state(consult(regimens=lines(2, setting="adjuvant") + lines(1)), "pathway.A") == "met"
 
 
 def test_pathway_b() -> None:
@@ -180,17 +183,24 @@ def test_no_prior_therapy_beside_listed_regimens_is_refused() -> None:
 
 
 def test_early_disease_line_interpretation_is_shown_where_it_changes_the_result() -> None:
-    """Seed 003 calls the first treatment for the diagnosis first-line: adjuvant AC would be line 1."""
+    """Pathways A and B count since diagnosis (seed 003); the NCCN lines of E and F count metastatic
+    regimens only, and say where seed 003's definition would give another answer."""
     adj = reg("AC", "adjuvant", start="2020-01-01", last="2020-04-01", prog="2023-01-01")
     a = run(consult(regimens=[adj] + lines(1), plan={"regimen": "with_capecitabine"}))
-    f = a.finding("pathway.B")
-    assert f.state == "not_met"  # metastatic lines: 1 (the documented reading)
+    assert a.finding("pathway.B").state == "met"  # adjuvant AC is line 1, the metastatic regimen line 2
+    since = next(lc for lc in a.lines if lc.kind == "since_diagnosis")
+    assert (since.minimum, since.maximum, since.counted) == (2, 2, [0, 1])
+    met = next(lc for lc in a.lines if lc.kind == "metastatic_all")
+    assert (met.minimum, met.early_disease, met.confidence) == (1, [0], "unverified")
+    # TNBC first metastatic line after adjuvant chemotherapy with CPS 50: F1 not met by metastatic lines,
+    # while seed 003's definition would make it second line (F2): the finding says so beside the count.
+    tn = run(consult(regimens=[adj], disease={**TNBC, "pdl1_cps": 50}))
+    f = tn.finding("pathway.F")
+    assert f.state == "not_met"
     assert any("seed 003" in v.value for v in f.values)
-    lc = next(lc for lc in a.lines if lc.kind == "metastatic_all")
-    assert lc.early_disease == [0] and lc.confidence == "unverified"
     # where the reading does not matter, nothing is added
-    b = run(consult(regimens=[adj] + lines(3)))
-    assert not any("seed 003" in v.value for v in b.finding("pathway.A").values)
+    b = run(consult(regimens=[adj] + lines(3), disease={**TNBC}))
+    assert not any("seed 003" in v.value for v in b.finding("pathway.F").values)
 
 
 def test_result_resting_on_an_unverified_item_says_so() -> None:

@@ -58,10 +58,14 @@ def run_gui(path: str | None = None) -> int:
 
     window = MainWindow()
     window.show()
-    window.repaint()  # paint now: the criteria and the engine load on the next event-loop pass
-    recovered = window.offer_recovery()
-    if path and not recovered:
-        window.open_path(path, ask=False)
+    window.repaint()  # paint now: the form follows on the next pass, the core loads in a worker
+
+    def after_load() -> None:
+        recovered = window.offer_recovery()
+        if path and not recovered:
+            window.open_path(path, ask=False)
+
+    window.call_when_ready(after_load)
     return app.exec()
 
 

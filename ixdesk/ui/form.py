@@ -315,6 +315,15 @@ class ConsultForm(QScrollArea):
         self._update_derived(consult.disease)
         self.changed.emit()
 
+    def set_if_empty(self, path: str, value: Any) -> None:
+        """Fill one field that the user left empty (e.g. the consult date of a consult typed early)."""
+        try:
+            current = self._readers[path]()
+        except ParseError:
+            return  # the user typed something there, even if it does not parse
+        if current is None:
+            self._writers[path](value)
+
     def collect(self) -> tuple[dict[str, Any], list[Problem]]:
         """Consult input as plain data, plus problems for fields whose text does not parse."""
         data: dict[str, Any] = {}

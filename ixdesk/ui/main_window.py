@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import os
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
@@ -34,9 +35,12 @@ if TYPE_CHECKING:
     from ixdesk.ui.panel import AssessmentPanel
 
 # pydantic, the criteria and the engine take a few times longer to import and load than Qt
-# itself, and the form's ~60 inputs take as long to build as a bare window takes to open; so the
-# first paint shows the frame, menus and a "Loading…" line, and the form, the panel, the criteria
-# and the engine are built on the next event-loop pass (see ensure_ready).
+# itself, and the form's ~60 inputs take as long to build as a bare window takes to open. So the
+# first paint shows the frame, menus and a "Loading…" line; on the next event-loop pass the form and
+# the panel (Qt only) are built and can be typed into, while a worker thread imports pydantic and
+# the engine and loads the criteria (pure Python, no Qt); when it is done the main thread finishes
+# (ensure_ready) and assesses whatever has been typed. Anything that needs the core earlier (open,
+# recovery, a test) calls ensure_ready, which waits for the worker.
 
 
 def _default_assess(consult: "Consult", criteria: "Criteria") -> "Assessment":
@@ -62,7 +66,13 @@ class MainWindow(QMainWindow):
         self.settings = make_settings()
         self._assess_fn = assess_fn
         self._criteria_loader = criteria_loader
-        self._ready = False
+        self._ready = False  # the core is loaded and the form holds a consult
+        self._body_built = False
+        self._loader: threading.Thread | None = None
+        self._loaded: tuple[Criteria | None, str | None] | None = None  # set by the worker
+        self._blank: Any = None  # the form's snapshot before anyone typed
+        self._poll: QTimer | None = None
+        self._when_ready: list[Callable[[], Any]] = []
         self.criteria: Criteria | None = None
         self.criteria_error: str | None = None
 
@@ -108,37 +118,94 @@ class MainWindow(QMainWindow):
         else:
             self.splitter.setSizes([560, 720])
         self._update_title()
-        QTimer.singleShot(0, self.ensure_ready)
+        QTimer.singleShot(0, self._start_loading)
+
+    def _start_loading(self) -> None:
+        """Right after the first paint: the form (typeable at once) and, in a worker, the core."""
+        if self._ready or self._loader is not None:
+            return
+        self._ensure_body()
+        self._loader = threading.Thread(target=self._load_core, name="ixdesk-core-loader", daemon=True)
+        self._loader.start()
+        self._poll = QTimer(self)
+        self._poll.setInterval(15)
+        self._poll.timeout.connect(self._check_loaded)
+        self._poll.start()
+
+    def _load_core(self) -> None:
+        """Worker (or main thread when nothing was started): imports and criteria; no Qt here."""
+        crit: Criteria | None = None
+        err: str | None = None
+        try:
+            import ixdesk.core.engine  # noqa: F401 - pydantic and the engine, imported off the UI thread
+            import ixdesk.core.files  # noqa: F401
+            from ixdesk.core.criteria import CriteriaError
+
+            try:
+                crit = self._criteria_loader()
+            except CriteriaError as exc:
+                err = str(exc)
+        except Exception as exc:  # noqa: BLE001 - any failure to load rules means no results
+            crit, err = None, f"{type(exc).__name__}: {exc}"
+        self._loaded = (crit, err)
+
+    def _check_loaded(self) -> None:
+        if self._loaded is not None:
+            self.ensure_ready()
+
+    def call_when_ready(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn`` once the core is loaded (now, if it is)."""
+        if self._ready:
+            fn()
+        else:
+            self._when_ready.append(fn)
 
     def ensure_ready(self) -> None:
-        """Load criteria and show an empty consult; runs once, right after the first paint,
-        or earlier when something (open, recovery, a test) needs it."""
+        """Finish loading (waiting for the worker, or loading here if none ran) and show a consult:
+        an empty one, or what was typed while the core loaded. Runs once."""
         if self._ready:
             return
         self._ready = True
-        self._build_body()
+        self._ensure_body()
+        if self._loader is not None:
+            self._loader.join()
+        if self._loaded is None:
+            self._load_core()
+        if self._poll is not None:
+            self._poll.stop()
         from ixdesk.core.consult import Consult
-        from ixdesk.core.criteria import CriteriaError
 
-        try:
-            self.criteria = self._criteria_loader()
-        except CriteriaError as exc:
-            self.criteria_error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - any failure to load rules means no results
-            self.criteria_error = f"{type(exc).__name__}: {exc}"
+        assert self._loaded is not None
+        self.criteria, self.criteria_error = self._loaded
         if self.criteria is not None:
             self.form.set_criteria(self.criteria)
         if self.criteria_error:
             self.panel.show_criteria_error(self.criteria_error)
             self.reports.update_enabled()
-        # not new_consult(): that clears the autosave slot before recovery could be offered
-        self.load_consult_into_form(Consult(consult_date=date.today()), None)
+        if self.form.snapshot() != self._blank:
+            # typed while the core loaded: keep every keystroke, date the consult, assess it
+            self.form.set_if_empty("consult_date", date.today())
+            self._baseline = None
+            self.reassess()
+            self.setWindowModified(True)
+        else:
+            # not new_consult(): that clears the autosave slot before recovery could be offered
+            self.load_consult_into_form(Consult(consult_date=date.today()), None)
         # the criteria, pydantic's schemas and Qt's wrappers live as long as the window: move them out
         # of the collector's view so its full passes (every few hundred edits) stay short
         import gc
 
         gc.collect()
         gc.freeze()
+        pending, self._when_ready = self._when_ready, []
+        for fn in pending:
+            fn()
+
+    def _ensure_body(self) -> None:
+        if not self._body_built:
+            self._body_built = True
+            self._build_body()
+            self._blank = self.form.snapshot()
 
     def _build_body(self) -> None:
         from ixdesk.ui.form import ConsultForm
@@ -218,8 +285,7 @@ class MainWindow(QMainWindow):
         """Validate the form and, if valid, assess; never raises."""
         self._timer.stop()
         if not self._ready:
-            self.ensure_ready()
-            return
+            return  # ensure_ready assesses what was typed once the core is loaded
         from pydantic import ValidationError
 
         from ixdesk.core.consult import Consult

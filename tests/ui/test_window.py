@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 import stat
 from pathlib import Path
 from typing import Any
@@ -316,3 +317,39 @@ def test_empty_regimen_table_is_not_recorded_until_stated(qtbot: Any, window: An
     field_box = window.form.fields["no_prior_systemic_therapy"][1]
     qtbot.waitUntil(lambda: field_box.error.isVisible())
     assert "regimens are listed" in field_box.error.text()
+
+
+def test_typing_while_the_core_loads_is_kept(qtbot: Any, dialogs: Any) -> None:
+    """The form is usable before pydantic and the criteria have loaded (a worker loads them)."""
+    import threading
+
+    from ixdesk.core.criteria import default_criteria
+    from ixdesk.ui.main_window import MainWindow
+
+    gate = threading.Event()
+    loader_threads: list[str] = []
+
+    def slow_criteria() -> Any:
+        loader_threads.append(threading.current_thread().name)
+        gate.wait(5)
+        return default_criteria()
+
+    w = MainWindow(criteria_loader=slow_criteria)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.form is not None and w._loader is not None)
+    calls: list[str] = []
+    w.call_when_ready(lambda: calls.append("ready"))
+    name = w.form.fields["patient.name"][0]
+    type_into(qtbot, name, "Early Typist")
+    QApplication.processEvents()
+    assert w.current_assessment() is None and calls == []  # still loading, nothing lost, nothing blocked
+    gate.set()
+    qtbot.waitUntil(lambda: w.current_assessment() is not None)
+    assert loader_threads == ["ixdesk-core-loader"]
+    assert calls == ["ready"]
+    assert name.text() == "Early Typist"
+    assert w.current_consult().patient.name == "Early Typist"
+    assert w.current_consult().consult_date == date.today()
+    assert w.isWindowModified()
+    w.setWindowModified(False)

@@ -4,7 +4,7 @@
 
 Runs, in one process on one machine, each benchmark module present in bench/ that has a ``main()``
 (bench_core, bench_ui, bench_reports; modules written later are picked up by name), then measures
-peak memory (ru_maxrss of a child process) of the IxDesk window with a consult open against a bare
+peak memory (VmHWM, as the child process reports it) of the IxDesk window with a consult open against a bare
 PySide6 window of the same size. Each module prints its own detail; ``main()`` may return rows
 (dicts with metric, value, unit and optionally baseline, ratio, target, ok) for the combined table.
 Exits 1 if any module failed to run (a missed target is reported, not an error).
@@ -37,6 +37,15 @@ MODULES = ("bench_core", "bench_ui", "bench_reports")
 BARE_WINDOW = textwrap.dedent(
     """
     import sys, time
+    def _peak_kb():
+        try:
+            with open("/proc/self/status") as fh:  # VmHWM: this process's own peak, reset by exec
+                return int(next(l for l in fh if l.startswith("VmHWM:")).split()[1])
+        except (OSError, StopIteration):
+            import resource
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
     from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
     app = QApplication(sys.argv[:1])
     w = QMainWindow()
@@ -47,13 +56,22 @@ BARE_WINDOW = textwrap.dedent(
     while time.monotonic() < end:
         app.processEvents()
         time.sleep(0.01)
-    print("ok")
+    print("ok", _peak_kb())
     """
 )
 
 IXDESK_WINDOW = textwrap.dedent(
     """
     import sys, time
+    def _peak_kb():
+        try:
+            with open("/proc/self/status") as fh:  # VmHWM: this process's own peak, reset by exec
+                return int(next(l for l in fh if l.startswith("VmHWM:")).split()[1])
+        except (OSError, StopIteration):
+            import resource
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
     from ixdesk.ui.app import ensure_app
     app = ensure_app(sys.argv[:1])
     from ixdesk.ui.main_window import MainWindow
@@ -68,7 +86,7 @@ IXDESK_WINDOW = textwrap.dedent(
         time.sleep(0.01)
         if time.monotonic() > end + 20:
             sys.exit("no assessment shown")
-    print("ok")
+    print("ok", _peak_kb())
     """
 )
 
@@ -81,14 +99,16 @@ def _child_peak_rss(code: str, *args: str) -> tuple[float, float]:
                "XDG_DATA_HOME": str(Path(d) / "share"), "HOME": d}
         t0 = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-c", code, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage, not the max over all children
+        _, status, _usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         out = proc.stdout.read().decode() if proc.stdout else ""
         err = proc.stderr.read().decode() if proc.stderr else ""
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0 or "ok" not in out:
             raise RuntimeError(f"child exited {proc.returncode}: {err[-1500:]}")
-    kb = usage.ru_maxrss  # kilobytes on Linux, bytes on macOS
+    # The child reports its own peak: ru_maxrss from wait4 would include this (large) process's
+    # resident set at fork time, which Linux carries across exec.
+    kb = float(out.split("ok", 1)[1].split()[0])
     mb = kb / (1024 * 1024) if sys.platform == "darwin" else kb / 1024
     return mb, wall
 

@@ -226,8 +226,8 @@ def render_text(a: Any, name: str) -> str:
     w("")
     w("Prior lines")
     for lc in a.lines:
-        shown = lc.text
-        w(f"  {lc.label}: {shown}")
+        flag = " [unverified counting]" if lc.confidence == "unverified" else ""
+        w(f"  {lc.label}: {lc.text}{flag}")
     group = None
     for f in a.findings:
         if f.kind in ("exclusion", "warning"):
@@ -240,6 +240,8 @@ def render_text(a: Any, name: str) -> str:
         scope = "" if f.applies_to_plan in (True, None) else "  (other plan)"
         w(f"  [{STATE_MARK[f.state]:^9}] {f.summary}{scope}{flag}")
         w(f"              source: {f.source.document}, {f.source.section}")
+        if f.unverified_basis:
+            w(f"              rests on unverified: {'; '.join(f.unverified_basis)}")
     w("")
     w("Contraindications and warnings")
     for f in a.findings:

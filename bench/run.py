@@ -34,18 +34,22 @@ for p in (str(ROOT), str(BENCH)):
 
 MODULES = ("bench_core", "bench_ui", "bench_reports")
 
-BARE_WINDOW = textwrap.dedent(
+# Each child reports its own peak resident set: VmHWM is per process and reset by exec.
+PEAK_KB = textwrap.dedent(
     """
-    import sys, time
     def _peak_kb():
         try:
-            with open("/proc/self/status") as fh:  # VmHWM: this process's own peak, reset by exec
+            with open("/proc/self/status") as fh:
                 return int(next(l for l in fh if l.startswith("VmHWM:")).split()[1])
         except (OSError, StopIteration):
             import resource
             return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """
+)
 
-
+BARE_WINDOW = PEAK_KB + textwrap.dedent(
+    """
+    import sys, time
     from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
     app = QApplication(sys.argv[:1])
     w = QMainWindow()
@@ -60,18 +64,9 @@ BARE_WINDOW = textwrap.dedent(
     """
 )
 
-IXDESK_WINDOW = textwrap.dedent(
+IXDESK_WINDOW = PEAK_KB + textwrap.dedent(
     """
     import sys, time
-    def _peak_kb():
-        try:
-            with open("/proc/self/status") as fh:  # VmHWM: this process's own peak, reset by exec
-                return int(next(l for l in fh if l.startswith("VmHWM:")).split()[1])
-        except (OSError, StopIteration):
-            import resource
-            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
     from ixdesk.ui.app import ensure_app
     app = ensure_app(sys.argv[:1])
     from ixdesk.ui.main_window import MainWindow

@@ -18,6 +18,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ixdesk.core import receptors
+
 SCHEMA_VERSION = 1
 EARLIEST_DATE = date(1900, 1, 1)
 
@@ -86,25 +88,12 @@ class Disease(StrictModel):
     @property
     def her2_status(self) -> Her2Status | None:
         """HER2 by ASCO/CAP: IHC 3+ or ISH-amplified is positive; 1+ or 2+/ISH- is 'low'."""
-        ihc, ish = self.her2_ihc, self.her2_ish
-        if ish == "positive" or ihc == "3+":
-            return "positive"
-        if ihc == "2+":
-            return "low" if ish == "negative" else None
-        if ihc == "1+":
-            return "low"
-        if ihc == "0":
-            return "negative"
-        return None
+        return receptors.her2_status(self.her2_ihc, self.her2_ish)
 
     @property
     def hormone_receptor(self) -> ReceptorStatus | None:
         """HR-positive if ER or PR is positive; negative only when both are known negative."""
-        if "positive" in (self.er, self.pr):
-            return "positive"
-        if self.er == "negative" and self.pr == "negative":
-            return "negative"
-        return None
+        return receptors.hormone_receptor(self.er, self.pr)
 
 
 # --- prior regimens ------------------------------------------------------------------------

@@ -63,7 +63,8 @@ def run_gui(path: str | None = None) -> int:
     def after_load() -> None:
         recovered = window.offer_recovery()
         if path and not recovered:
-            window.open_path(path, ask=False)
+            # ask=True: anything typed while the core loaded is not replaced without a question
+            window.open_path(path, ask=window.isWindowModified())
 
     window.call_when_ready(after_load)
     return app.exec()

@@ -23,7 +23,7 @@ from ixdesk.ui.inputs import (
 )
 
 if TYPE_CHECKING:  # pydantic models load after the window is on screen
-    from ixdesk.core.consult import Consult, Disease
+    from ixdesk.core.consult import Consult
 from ixdesk.ui.regimens import FIELDS as REGIMEN_FIELDS, RegimenEditor
 
 COUNT_UNITS = [("cells/mm3", "cells/mm³"), ("10^9/L", "×10⁹/L")]
@@ -312,7 +312,7 @@ class ConsultForm(QScrollArea):
             self.regimens.set_regimens(consult.regimens)
         finally:
             self._loading = False
-        self._update_derived(consult.disease)
+        self._update_derived(consult.disease.her2_ihc, consult.disease.her2_ish)
         self.changed.emit()
 
     def set_if_empty(self, path: str, value: Any) -> None:
@@ -426,18 +426,14 @@ class ConsultForm(QScrollArea):
     def _on_change(self) -> None:
         if self._loading:
             return
-        try:
-            from ixdesk.core.consult import Disease
-
-            disease = Disease(her2_ihc=self.fields["disease.her2_ihc"][0].value(),  # type: ignore[attr-defined]
-                              her2_ish=self.fields["disease.her2_ish"][0].value())  # type: ignore[attr-defined]
-            self._update_derived(disease)
-        except Exception:  # noqa: BLE001 - display only
-            pass
+        self._update_derived(self.fields["disease.her2_ihc"][0].value(),  # type: ignore[attr-defined]
+                             self.fields["disease.her2_ish"][0].value())  # type: ignore[attr-defined]
         self.changed.emit()
 
-    def _update_derived(self, disease: Disease) -> None:
-        status = disease.her2_status
+    def _update_derived(self, ihc: str | None, ish: str | None) -> None:
+        from ixdesk.core.receptors import her2_status  # no pydantic: safe while the core loads
+
+        status = her2_status(ihc, ish)
         self.her2_status.setText({"positive": "HER2-positive", "low": "HER2-low", "negative": "HER2-0 (negative)",
                                   None: "not determined (needs IHC, and ISH if 2+)"}[status])
 

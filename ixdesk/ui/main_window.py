@@ -150,12 +150,12 @@ class MainWindow(QMainWindow):
         self._loaded = (crit, err)
 
     def _check_loaded(self) -> None:
-        if self._loaded is not None:
-            self.ensure_ready()
+        if self._loaded is not None or (self._loader is not None and not self._loader.is_alive()):
+            self.ensure_ready()  # loads on this thread if the worker died without a result
 
     def call_when_ready(self, fn: Callable[[], Any]) -> None:
-        """Run ``fn`` once the core is loaded (now, if it is)."""
-        if self._ready:
+        """Run ``fn`` once the core is loaded (now, if it is and nothing else is waiting)."""
+        if self._ready and not self._when_ready:
             fn()
         else:
             self._when_ready.append(fn)
@@ -197,6 +197,14 @@ class MainWindow(QMainWindow):
 
         gc.collect()
         gc.freeze()
+        if self._when_ready:
+            # from the event loop, not from inside whatever needed the core (a close, a save)
+            QTimer.singleShot(0, self._run_when_ready)
+
+    def _run_when_ready(self) -> None:
+        """Run what waited for the core (autosave recovery, the file argument), once, in order."""
+        if not self._ready or not self.isVisible():
+            return  # closed before: the autosave is kept for the next start (see closeEvent)
         pending, self._when_ready = self._when_ready, []
         for fn in pending:
             fn()
@@ -285,7 +293,10 @@ class MainWindow(QMainWindow):
         """Validate the form and, if valid, assess; never raises."""
         self._timer.stop()
         if not self._ready:
-            return  # ensure_ready assesses what was typed once the core is loaded
+            # ensure_ready assesses what was typed once the core is loaded; until then the marker
+            # alone tells that there is input to keep (maybe_save, close and open rely on it)
+            self.setWindowModified(self.form is not None and self.form.snapshot() != self._blank)
+            return
         from pydantic import ValidationError
 
         from ixdesk.core.consult import Consult
@@ -349,6 +360,7 @@ class MainWindow(QMainWindow):
 
     def maybe_save(self) -> bool:
         """Ask about unsaved changes; True if it is fine to continue (saved or discarded)."""
+        self.ensure_ready()  # input typed while the core loaded is assessed and marked modified
         if not self.isWindowModified():
             return True
         box = QMessageBox(self)
@@ -392,6 +404,8 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def open_dialog(self) -> None:
+        self.ensure_ready()
+        self._run_when_ready()  # a pending recovery question comes before the file dialog
         if not self.maybe_save():
             return
         folder = str(self.settings.value("last_folder", "") or str(Path.home()))
@@ -431,11 +445,13 @@ class MainWindow(QMainWindow):
         self._rebuild_recent()
 
     def save(self) -> bool:
+        self.ensure_ready()
         if self.path is None:
             return self.save_as()
         return self._save_to(self.path)
 
     def save_as(self) -> bool:
+        self.ensure_ready()
         folder = str(self.settings.value("last_folder", "") or str(Path.home()))
         suggested = str(Path(folder) / (Path(self.path).name if self.path else "consult.json"))
         path, _ = QFileDialog.getSaveFileName(self, "Save consult as", suggested, FILE_FILTER)
@@ -499,11 +515,17 @@ class MainWindow(QMainWindow):
             autosave.clear_autosave()
             return False
         where = rec.original_path or "an unsaved consult"
-        answer = QMessageBox.question(
-            self, "Recover unsaved consult?",
-            f"IxDesk did not close normally. An autosave of {where}"
-            + (f" from {rec.saved_at}" if rec.saved_at else "") + " was found.\n\nRecover it?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        typed = ("\n\nWhat you have entered in this window since it opened will be replaced."
+                 if self.isWindowModified() else "")
+        self.autosave_timer.stop()  # the slot on offer must not be overwritten while the user decides
+        try:
+            answer = QMessageBox.question(
+                self, "Recover unsaved consult?",
+                f"IxDesk did not close normally. An autosave of {where}"
+                + (f" from {rec.saved_at}" if rec.saved_at else "") + " was found.\n\nRecover it?" + typed,
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        finally:
+            self.autosave_timer.start()
         if answer != QMessageBox.StandardButton.Yes:
             autosave.clear_autosave()
             return False
@@ -532,7 +554,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.sync()
         self.autosave_timer.stop()
-        if self._ready:
+        if self._ready and not self._when_ready:
+            # (while recovery has not been offered yet, a previous session's autosave is kept)
             from ixdesk.core import autosave
 
             autosave.clear_autosave()

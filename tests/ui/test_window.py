@@ -347,9 +347,69 @@ def test_typing_while_the_core_loads_is_kept(qtbot: Any, dialogs: Any) -> None:
     gate.set()
     qtbot.waitUntil(lambda: w.current_assessment() is not None)
     assert loader_threads == ["ixdesk-core-loader"]
-    assert calls == ["ready"]
+    qtbot.waitUntil(lambda: calls == ["ready"])
     assert name.text() == "Early Typist"
     assert w.current_consult().patient.name == "Early Typist"
     assert w.current_consult().consult_date == date.today()
     assert w.isWindowModified()
     w.setWindowModified(False)
+
+
+def _loading_window(qtbot: Any) -> tuple[Any, Any]:
+    """A window whose core stays 'loading' until the returned event is set."""
+    import threading
+
+    from ixdesk.core.criteria import default_criteria
+    from ixdesk.ui.main_window import MainWindow
+
+    gate = threading.Event()
+
+    def slow_criteria() -> Any:
+        gate.wait(5)
+        return default_criteria()
+
+    w = MainWindow(criteria_loader=slow_criteria)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.form is not None and w._loader is not None)
+    return w, gate
+
+
+def test_closing_while_loading_asks_about_typed_input(qtbot: Any, dialogs: Any) -> None:
+    w, gate = _loading_window(qtbot)
+    type_into(qtbot, w.form.fields["patient.name"][0], "Typed Early")
+    QApplication.processEvents()
+    assert w.isWindowModified()  # before the core has loaded
+    gate.set()
+    dialogs.answer = QMessageBox.StandardButton.Cancel
+    assert not w.close()  # asked, and the user kept the window
+    assert any(kind == "exec" and "unsaved" in text for kind, text in dialogs.calls)
+    assert w.form.fields["patient.name"][0].text() == "Typed Early"
+    dialogs.answer = QMessageBox.StandardButton.Discard
+    w.close()
+
+
+def test_recovery_offered_after_loading_warns_that_typed_input_is_replaced(
+        qtbot: Any, dialogs: Any, examples: Path) -> None:
+    autosave.write_autosave(load_consult(examples / EX1), None)
+    w, gate = _loading_window(qtbot)
+    w.call_when_ready(w.offer_recovery)
+    type_into(qtbot, w.form.fields["patient.name"][0], "Typed Early")
+    dialogs.question_answer = QMessageBox.StandardButton.No
+    gate.set()
+    qtbot.waitUntil(lambda: any(kind == "question" for kind, _ in dialogs.calls))
+    question = next(text for kind, text in dialogs.calls if kind == "question")
+    assert "will be replaced" in question
+    assert w.form.fields["patient.name"][0].text() == "Typed Early"  # declined: input kept
+    w.setWindowModified(False)
+
+
+def test_closing_before_recovery_was_offered_keeps_the_autosave(qtbot: Any, dialogs: Any, examples: Path) -> None:
+    autosave.write_autosave(load_consult(examples / EX1), None)
+    w, gate = _loading_window(qtbot)
+    w.call_when_ready(w.offer_recovery)
+    gate.set()
+    assert w.close()  # nothing typed: no question; recovery not offered yet
+    QApplication.processEvents()
+    assert autosave.has_autosave()
+    assert not any(kind == "question" for kind, _ in dialogs.calls)

@@ -103,7 +103,7 @@ def _child_peak_rss(code: str, *args: str) -> tuple[float, float]:
             raise RuntimeError(f"child exited {proc.returncode}: {err[-1500:]}")
     # The child reports its own peak: ru_maxrss from wait4 would include this (large) process's
     # resident set at fork time, which Linux carries across exec.
-    kb = float(out.split("ok", 1)[1].split()[0])
+    kb = float(out.strip().splitlines()[-1].split()[1])  # the child's last line: "ok <peak kB>"
     mb = kb / (1024 * 1024) if sys.platform == "darwin" else kb / 1024
     return mb, wall
 

@@ -138,9 +138,11 @@ class LineCount(Frozen):
     label: str
     minimum: int
     maximum: int | None
-    counted: list[int]  # regimen indexes counted
+    counted: list[int]  # metastatic regimen indexes counted, one line each
     uncertain: list[int]  # regimen indexes that may or may not count
-    early_disease: list[int]  # neoadjuvant / adjuvant regimens of the kind counted, not counted here
+    early_disease: list[int]  # neoadjuvant / adjuvant regimens of the kind counted
+    early_disease_counted: bool  # they count as one line together (since_diagnosis), or not at all
+    excluded_endocrine: list[int]  # regimens of endocrine-based agents only, left out of this count
     definition: str
     confidence: Confidence
     missing: list[Missing]
@@ -151,6 +153,23 @@ class LineCount(Frozen):
         if self.maximum is None:
             return "unknown (prior regimens not recorded)"
         return str(self.minimum) if self.minimum == self.maximum else f"{self.minimum}–{self.maximum}"
+
+    @property
+    def breakdown(self) -> list[str]:
+        """Which regimens made the count, in words (the window and the clinician summary show it)."""
+        nums = lambda idx: ", ".join(str(i + 1) for i in idx)  # noqa: E731
+        out: list[str] = []
+        if self.early_disease_counted:
+            out.append(f"early-disease treatment (regimen{'s' if len(self.early_disease) > 1 else ''} "
+                       f"{nums(self.early_disease)}) as one line")
+        out.append(f"metastatic regimens counted: {nums(self.counted)}" if self.counted else "no metastatic regimen counted")
+        if self.early_disease and not self.early_disease_counted:
+            out.append(f"not counted (neoadjuvant / adjuvant): regimens {nums(self.early_disease)}")
+        if self.excluded_endocrine:
+            out.append(f"not counted (endocrine-based only): regimens {nums(self.excluded_endocrine)}")
+        if self.uncertain:
+            out.append(f"may count (setting or agents unclear): regimens {nums(self.uncertain)}")
+        return out
 
     @property
     def exact(self) -> int | None:

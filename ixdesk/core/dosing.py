@@ -134,14 +134,16 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
         missing.append(Missing(field="history.medications", label="current medications (CYP3A4 check)"))
         notes.append("Medications are not recorded: strong CYP3A4 inhibitors and inducers could not be checked.")
     inhibitor_list = criteria.interactions.get("cyp3a4_strong_inhibitors")
+    topical: list[str] = []
     if inhibitors and inhibitor_list is not None and inhibitor_list.topical_note:
-        markers = [re.compile(r"(?<!\w)" + re.escape(m.casefold()) + r"(?!\w)") for m in inhibitor_list.topical_markers]
-        for med in inhibitors:
-            if any(m.search(med.casefold()) for m in markers):
-                notes.append(f"{med}: " + " ".join(inhibitor_list.topical_note.split()))
+        # whole words only: "liqui-gel" is a capsule, not a gel
+        markers = [re.compile(r"(?<![\w-])" + re.escape(m.casefold()) + r"(?![\w-])") for m in inhibitor_list.topical_markers]
+        topical = [med for med in inhibitors if any(m.search(med.casefold()) for m in markers)]
+        notes.extend(f"{med}: " + " ".join(inhibitor_list.topical_note.split()) for med in topical)
     if inhibitors and mg_m2 is not None:
         if mg_m2 > d.cyp3a4.inhibitor_mg_per_m2:
-            adjustments.append(f"Strong CYP3A4 inhibitor ({'; '.join(inhibitors)}): reduced to {d.cyp3a4.inhibitor_mg_per_m2:g} mg/m² if it cannot be avoided")
+            adjustments.append(f"Strong CYP3A4 inhibitor ({'; '.join(inhibitors)}): reduced to {d.cyp3a4.inhibitor_mg_per_m2:g} mg/m² if it cannot be avoided"
+                               + (" — a topical form is listed: confirm the route" if topical else ""))
             mg_m2 = d.cyp3a4.inhibitor_mg_per_m2
         notes.append(" ".join(d.cyp3a4.inhibitor_note.split()))
     if inducers:
@@ -184,10 +186,12 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
                    f"every {d.standard.cycle_days} days; kits {vial_text}")
     elif state == "not_recommended":
         summary = "No starting dose: " + (notes[0] if notes else "not recommended")
+    elif undecided:  # entering what is missing would not give a dose either
+        summary = "No dose computed: " + undecided
     elif missing:
         summary = "Dose not yet computable — missing: " + ", ".join(m.label for m in missing)
     else:
-        summary = "No dose computed: " + (undecided or "the starting dose is the prescriber's decision.")
+        summary = "No dose computed: the starting dose is the prescriber's decision."
 
     return Dose(
         state=state, summary=summary, bsa_formula=formula, height_cm=p.height_cm, weight_kg=p.weight_kg,

@@ -9,7 +9,7 @@ consult with gaps still give firm answers where the gaps cannot change them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable
 
@@ -200,7 +200,7 @@ def _eval_all_of(cond: AllOf, ctx: Context) -> Ev:
     kids = [evaluate(x, ctx) for x in cond.all]
     states = [k.state for k in kids]
     st: Tri = False if False in states else (None if None in states else True)
-    return _combine("all of", st, kids)
+    return _combine("all of", st, kids, all_of=True)
 
 
 def _eval_any_of(cond: AnyOf, ctx: Context) -> Ev:
@@ -302,15 +302,12 @@ def _eval_prior_lines(cond: PriorLines, ctx: Context) -> Ev:
     text = _static(cond, lambda: _lines_text(spec, lc.label))
     shown = lc.text
     state = _range_state(lc.minimum, lc.maximum, lo_req, hi_req)
-    if state is not None and lc.early_disease and lc.maximum is not None:
-        # Seed 003 defines first-line therapy as "the first or primary treatment for the diagnosis":
-        # counted that way, early-disease treatment is one more line. Say so where it changes the answer.
-        if _range_state(lc.minimum + 1, lc.maximum + 1, lo_req, hi_req) != state:
-            shown += (f"; {lc.minimum + 1 if lc.minimum == lc.maximum else f'{lc.minimum + 1}–{lc.maximum + 1}'}"
-                      " if early-disease therapy counts as the first line (seed 003's definition), which would change this result")
     vals = [Value(field="regimens", label=lc.label[0].upper() + lc.label[1:], value=shown)]
     if state is not None:
-        return Ev(state, text, vals, unverified=[f"counting of {lc.label}"] if lc.confidence == "unverified" else [])
+        # The counting rules are IxDesk's reading; they can only disagree when the history has
+        # early-disease or endocrine-only regimens. Without those the count is firm.
+        contested = lc.confidence == "unverified" and bool(lc.early_disease or lc.excluded_endocrine)
+        return Ev(state, text, vals, unverified=[f"counting of {lc.label}"] if contested else [])
     miss = [(m.field, m.label) for m in lc.missing]
     for i in lc.uncertain:
         reg = c.regimens[i]
@@ -402,8 +399,9 @@ def _eval_labs_older_than(cond: LabsOlderThan, ctx: Context) -> Ev:
 def _eval_finding_ref(cond: FindingRef, ctx: Context) -> Ev:
     f = ctx.findings[cond.finding]
     ev = ctx.evals[cond.finding]
+    own = [f"{f.title} (an unverified rule)"] if f.confidence == "unverified" and ev.state is not None else []
     return Ev(ev.state, f.title, list(ev.values), list(ev.missing) if ev.state is None else [], ref=True,
-              unverified=ev.unverified)
+              unverified=own + ev.unverified)
 
 
 _HANDLERS: dict[type, Callable[[Any, Context], Ev]] = {
@@ -427,13 +425,13 @@ _HANDLERS: dict[type, Callable[[Any, Context], Ev]] = {
     FindingRef: _eval_finding_ref,
 }
 
-def _combine(text: str, st: Tri, kids: list[Ev]) -> Ev:
+def _combine(text: str, st: Tri, kids: list[Ev], all_of: bool = False) -> Ev:
     values = list(dict.fromkeys(v for k in kids for v in k.values))
     missing = list(dict.fromkeys(m for k in kids if k.state is None for m in k.missing)) if st is None else []
     # What decided the result: the children that agree with it. Where one of them alone suffices
     # (a false child of "all of", a true child of any other), one firm child makes the result firm.
     deciding = [k for k in kids if k.state is st]
-    one_suffices = (st is False) if text == "all of" else (st is True)
+    one_suffices = (st is False) if all_of else (st is True)
     if one_suffices and any(not k.unverified for k in deciding):
         unverified: list[str] = []
     else:
@@ -528,6 +526,7 @@ _set = object.__setattr__
 
 
 _STATE: dict[Tri, State] = {None: "unknown", True: "met", False: "not_met"}
+_STATE_WORD: dict[Tri, str] = {None: "undetermined", True: "met", False: "not met"}
 
 
 SUMMARY = {
@@ -549,8 +548,57 @@ SUMMARY = {
 }
 
 
+_LINE_KINDS: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _line_kinds(rule: Rule) -> frozenset[str]:
+    """The line counts a rule's own conditions use (not through references to other findings)."""
+    hit = _LINE_KINDS.get(id(rule))
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    kinds: set[str] = set()
+
+    def walk(c: Any) -> None:
+        if isinstance(c, PriorLines):
+            kinds.add(c.prior_lines.count)
+        elif isinstance(c, AllOf):
+            for k in c.all:
+                walk(k)
+        elif isinstance(c, AnyOf):
+            for k in c.any:
+                walk(k)
+        elif isinstance(c, NotOf):
+            walk(c.not_)
+
+    walk(rule.when)
+    _LINE_KINDS[id(rule)] = (rule, frozenset(kinds))
+    return _LINE_KINDS[id(rule)][1]
+
+
+def _other_line_reading(rule: Rule, ctx: Context, state: Tri) -> Tri | str:
+    """The result if early-disease treatment counted as the first line (seed 003's definition of
+    first-line therapy) in the metastatic counts this rule uses; "same" when that changes nothing."""
+    shifted = {}
+    for kind in _line_kinds(rule):
+        lc = ctx.lines[kind]
+        if lc.early_disease and not lc.early_disease_counted and lc.maximum is not None:
+            shifted[kind] = lc.model_copy(update={"minimum": lc.minimum + 1, "maximum": lc.maximum + 1})
+    if not shifted:
+        return "same"
+    alt = evaluate(rule.when, replace(ctx, lines={**ctx.lines, **shifted}, leaves={}, conditions={})).state
+    return "same" if alt is state else alt
+
+
 def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
     ev = evaluate(rule.when, ctx)
+    values = [ctx.value(v) for v in ev.values]
+    if ev.state is not None:
+        alt = _other_line_reading(rule, ctx, ev.state)
+        if alt != "same":
+            values.append(ctx.value((
+                "regimens", "Another reading of the line count",
+                f"{_STATE_WORD[alt]} if early-disease treatment counted as the first line "
+                "(seed 003's definition of first-line therapy)")))
     state = to_state(ev.state)
     severity = "info"
     if state == "met" and rule.kind == "exclusion":
@@ -568,7 +616,7 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
         statement=_static(rule, lambda: " ".join(rule.statement.split())),
         state=state, severity=severity, summary=summary,
         conditions=[to_condition(ev, ctx.conditions)],
-        values=[ctx.value(v) for v in ev.values],
+        values=values,
         missing=[ctx.missing(m) for m in ev.missing] if state == "unknown" else [],
         source=cached_source(rule.source, ctx.criteria), confidence=rule.confidence, applies_to_plan=applies,
         unverified_basis=list(ev.unverified) if state != "unknown" else [],

@@ -163,9 +163,12 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, mode: int = FI
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
     try:
-        if hasattr(os, "fchmod"):  # POSIX; on Windows the user's profile folder already guards it
-            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
+            if hasattr(os, "fchmod"):  # POSIX; on Windows the user's profile folder already guards it
+                try:
+                    os.fchmod(fh.fileno(), mode)
+                except OSError:
+                    pass  # a file system without modes (vfat, some shares): mkstemp made it 0600 where it could
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -22,11 +22,13 @@ def count_lines(consult: Consult, criteria: Criteria, agents: list[RegimenAgents
         counted: list[int] = []
         uncertain: list[int] = []
         early: list[int] = []
+        excluded: list[int] = []
         for a in agents:
             reg = consult.regimens[a.index]
+            only_endocrine = bool(a.classes) and a.classes <= endocrine
             if definition.exclude_endocrine_based:
-                only_endocrine = bool(a.classes) and a.classes <= endocrine
                 if only_endocrine and not a.unrecognised:
+                    excluded.append(a.index)
                     continue
                 qualifies = None if (not a.classes or only_endocrine) and a.unrecognised else True
             else:
@@ -35,17 +37,26 @@ def count_lines(consult: Consult, criteria: Criteria, agents: list[RegimenAgents
                 uncertain.append(a.index)
             elif reg.setting == "metastatic":
                 (counted if qualifies else uncertain).append(a.index)
+            elif definition.early_disease_as_first_line and only_endocrine and not a.unrecognised:
+                excluded.append(a.index)  # adjuvant endocrine therapy alone is not the "first line" of A and B
             elif qualifies:
                 early.append(a.index)
         unrecorded = not consult.regimens and not consult.no_prior_systemic_therapy
         minimum = len(counted)
-        if definition.early_disease_as_first_line and early:
-            minimum += 1  # all of the early-disease treatment is one line
-            counted, early = sorted(counted + early), []
+        maximum = len(counted) + len(uncertain)
+        if definition.early_disease_as_first_line:
+            if early:
+                minimum += 1  # all of the early-disease treatment is one line
+                maximum += 1
+            elif uncertain:
+                # with no known early treatment, a regimen of unknown setting adds exactly one line
+                # whichever it was: the first line if early, a metastatic line if not
+                minimum += 1
         out.append(LineCount(
-            kind=kind, label=definition.label, minimum=minimum,
-            maximum=None if unrecorded else minimum + len(uncertain),
-            counted=counted, uncertain=uncertain, early_disease=early, definition=definition.definition,
-            confidence=definition.confidence, missing=[REGIMENS_MISSING] if unrecorded else [],
+            kind=kind, label=definition.label, minimum=minimum, maximum=None if unrecorded else maximum,
+            counted=counted, uncertain=uncertain, early_disease=early, excluded_endocrine=excluded,
+            early_disease_counted=definition.early_disease_as_first_line and bool(early),
+            definition=definition.definition, confidence=definition.confidence,
+            missing=[REGIMENS_MISSING] if unrecorded else [],
         ))
     return out

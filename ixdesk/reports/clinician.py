@@ -346,12 +346,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     adm = criteria.administration
     cs = adm.cycle_start
     lines = [LineRow(label=lc.label, value=lc.text,
-                     detail=join_nonempty([
-                         "regimens " + ", ".join(str(i + 1) for i in lc.counted) + " counted" if lc.counted else "none counted",
-                         "uncertain: regimens " + ", ".join(str(i + 1) for i in lc.uncertain) if lc.uncertain else None,
-                         "not counted (neoadjuvant / adjuvant): regimens " + ", ".join(str(i + 1) for i in lc.early_disease)
-                         if lc.early_disease else None,
-                         lc.definition], "; "),
+                     detail=join_nonempty([*lc.breakdown, lc.definition], "; "),
                      unverified=lc.confidence == "unverified")
              for lc in assessment.lines]
     mismatch = None

@@ -144,7 +144,8 @@ class ClinicianRenderer(Renderer):
                                 ["\n\n", "", ""]], [2, 2, 1], header=True))
         sign.append(Spacer(1, 1.5 * mm))
         sign.append(self.p("This summary supports the treating clinician's judgement; it does not make the decision. "
-                           "Findings marked [unverified] rest on a source we could not confirm.", s.note))
+                           "Findings marked [unverified] rest on a source we could not confirm, or on IxDesk's own "
+                           "reading where the sources are not precise (line counting).", s.note))
         if r.notes:
             out += sign
         else:
@@ -157,14 +158,15 @@ class ClinicianRenderer(Renderer):
         for g in r.criteria_groups:
             rows = [f for _, sub in g.subgroups for f in sub]
             if g.heading == "FDA label":
-                pts += [(f"{g.heading}: {f.summary}", f.unverified) for f in rows]
+                pts += [(f"{g.heading}: {f.summary}", f.unverified or bool(f.unverified_basis)) for f in rows]
             elif g.heading == "NCCN pathways":
                 hits = [f for f in rows if f.state != "not_met"]
-                pts += [(f"NCCN: {f.summary}", f.unverified) for f in hits]
+                pts += [(f"NCCN: {f.summary}", f.unverified or bool(f.unverified_basis)) for f in hits]
                 if rows and not hits:
                     pts.append(("NCCN: no pathway met for this plan", False))
             else:
-                pts += [(f.summary, f.unverified) for f in rows if f.composite and f.id.endswith(".overall")]
+                pts += [(f.summary, f.unverified or bool(f.unverified_basis))
+                        for f in rows if f.composite and f.id.endswith(".overall")]
         for lead, items in (("BLOCKING", r.blocking), ("Warning", r.warnings)):
             for f in items:  # the title names the rule; the summary repeats it with its own lead
                 pts.append((f"{lead} — {f.title}", f.unverified))

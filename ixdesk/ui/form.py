@@ -112,6 +112,12 @@ class ConsultForm(QScrollArea):
                   lambda v: none_box.setChecked(bool(v)))
         none_box.setAccessibleName("No prior systemic therapy")
         QWidget.setTabOrder(self.regimens.table, none_box)
+
+        def untick_when_a_regimen_is_added() -> None:
+            if not self._loading and none_box.isChecked() and self.regimens.table.rowCount() > 0:
+                none_box.setChecked(False)  # the table now answers the question
+
+        self.regimens.changed.connect(untick_when_a_regimen_is_added)
         col.addWidget(box)
 
         # Labs

@@ -361,14 +361,9 @@ class AssessmentPanel(QWidget):
             for lc in a.lines:
                 n = lc.text
                 it = self._child(sec, f"{lc.label}", n, key=f"lines:{lc.kind}", tip=lc.definition)
-                counted = ", ".join(str(i + 1) for i in lc.counted) or "none"
-                self._child(it, f"counted: regimens {counted}")
-                if lc.uncertain:
-                    self._child(it, f"may count (setting unclear): regimens {', '.join(str(i + 1) for i in lc.uncertain)}",
-                                "uncertain", AMBER)
-                if lc.early_disease:
-                    self._child(it, "not counted (neoadjuvant / adjuvant): regimens "
-                                + ", ".join(str(i + 1) for i in lc.early_disease))
+                for part in lc.breakdown:
+                    unclear = part.startswith("may count")
+                    self._child(it, part, "uncertain" if unclear else "", AMBER if unclear else None)
                 self._missing_items(it, lc.missing)
                 self._child(it, f"definition: {lc.definition}", tip=lc.definition)
         groups: dict[str, list[Finding]] = {}

@@ -135,3 +135,8 @@ def test_paxlovid_is_recognised_as_ritonavir() -> None:
     a = run(consult(history={"medications": ["Paxlovid"]}))
     assert a.finding("warning.cyp3a4_inhibitor").state == "met"
     assert a.dose.mg_per_m2 == 20
+
+
+def test_liqui_gel_capsule_is_not_read_as_topical() -> None:
+    d = run(consult(history={"medications": ["ritonavir liqui-gel 100 mg"]})).dose
+    assert d.mg_per_m2 == 20 and not any("topical form" in n for n in d.notes)

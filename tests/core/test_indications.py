@@ -53,9 +53,29 @@ def test_pathway_a_two_prior_lines(n: int, expected: str) -> None:
 
 
 def test_pathway_a_unknown_setting_gives_unknown_naming_regimen() -> None:
-    f = run(consult(regimens=lines(1) + lines(1, setting=None))).finding("pathway.A")  # type: ignore[arg-type]
+    # adjuvant treatment is line 1; regimen 2 is line 2 if metastatic, part of line 1 if adjuvant
+    f = run(consult(regimens=lines(1, setting="adjuvant") + lines(1, setting=None))).finding("pathway.A")  # type: ignore[arg-type]
     assert f.state == "unknown"
     assert "regimens[1].setting" in [m.field for m in f.missing]
+
+
+def test_unknown_setting_without_known_early_treatment_adds_exactly_one_line() -> None:
+    """Early or metastatic, a single regimen of unknown setting is one line since diagnosis."""
+    a = run(consult(regimens=lines(1) + lines(1, setting=None)))  # type: ignore[arg-type]
+    since = next(lc for lc in a.lines if lc.kind == "since_diagnosis")
+    assert (since.minimum, since.maximum) == (2, 2)
+    assert a.finding("pathway.A").state == "met"
+    metastatic = next(lc for lc in a.lines if lc.kind == "metastatic_all")
+    assert (metastatic.minimum, metastatic.maximum) == (1, 2)
+
+
+def test_adjuvant_endocrine_therapy_alone_is_not_the_first_line_of_a_and_b() -> None:
+    tam = reg("tamoxifen", "adjuvant", start="2015-01-01", last="2020-01-01", prog="2023-01-01")
+    a = run(consult(regimens=[tam] + [reg(["letrozole", "palbociclib"], "metastatic", start="2023-02-01",
+                                            last="2025-01-01", prog="2025-01-01")]))
+    since = next(lc for lc in a.lines if lc.kind == "since_diagnosis")
+    assert (since.minimum, since.excluded_endocrine) == (1, [0])
+    assert a.finding("pathway.A").state == "not_met"
 
 
 def test_pathway_a_early_disease_treatment_is_one_line() -> None:
@@ -189,7 +209,8 @@ def test_early_disease_line_interpretation_is_shown_where_it_changes_the_result(
     a = run(consult(regimens=[adj] + lines(1), plan={"regimen": "with_capecitabine"}))
     assert a.finding("pathway.B").state == "met"  # adjuvant AC is line 1, the metastatic regimen line 2
     since = next(lc for lc in a.lines if lc.kind == "since_diagnosis")
-    assert (since.minimum, since.maximum, since.counted) == (2, 2, [0, 1])
+    assert (since.minimum, since.maximum, since.counted, since.early_disease, since.early_disease_counted) == \
+        (2, 2, [1], [0], True)
     met = next(lc for lc in a.lines if lc.kind == "metastatic_all")
     assert (met.minimum, met.early_disease, met.confidence) == (1, [0], "unverified")
     # TNBC first metastatic line after adjuvant chemotherapy with CPS 50: F1 not met by metastatic lines,

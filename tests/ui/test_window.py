@@ -311,12 +311,18 @@ def test_empty_regimen_table_is_not_recorded_until_stated(qtbot: Any, window: An
     assert window.form.widget_for("regimens") is window.form.regimens.table
     box.setChecked(True)
     qtbot.waitUntil(lambda: window.current_assessment().resistance_for("taxane").result == "not_exposed")
-    # a regimen added while "none" is ticked is a contradiction, marked at the box, never assessed
+    # adding a regimen answers the question: the box unticks itself
     qtbot.mouseClick(window.form.regimens.add_button, Qt.MouseButton.LeftButton)
     type_into(qtbot, window.form.regimens.agents, "paclitaxel")
+    assert not box.isChecked()
+    qtbot.waitUntil(lambda: window.current_assessment() is not None
+                    and window.current_assessment().resistance_for("taxane").result != "not_exposed")
+    # ticking it with regimens listed is a contradiction, marked at the box, never assessed
+    box.setChecked(True)
     field_box = window.form.fields["no_prior_systemic_therapy"][1]
     qtbot.waitUntil(lambda: field_box.error.isVisible())
     assert "regimens are listed" in field_box.error.text()
+    window.setWindowModified(False)
 
 
 def test_typing_while_the_core_loads_is_kept(qtbot: Any, dialogs: Any) -> None:

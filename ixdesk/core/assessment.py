@@ -157,18 +157,19 @@ class LineCount(Frozen):
     @property
     def breakdown(self) -> list[str]:
         """Which regimens made the count, in words (the window and the clinician summary show it)."""
-        nums = lambda idx: ", ".join(str(i + 1) for i in idx)  # noqa: E731
+        def regs(idx: list[int]) -> str:
+            return ("regimen " if len(idx) == 1 else "regimens ") + ", ".join(str(i + 1) for i in idx)
+
         out: list[str] = []
         if self.early_disease_counted:
-            out.append(f"early-disease treatment (regimen{'s' if len(self.early_disease) > 1 else ''} "
-                       f"{nums(self.early_disease)}) as one line")
-        out.append(f"metastatic regimens counted: {nums(self.counted)}" if self.counted else "no metastatic regimen counted")
+            out.append(f"early-disease treatment ({regs(self.early_disease)}) as one line")
+        out.append(f"counted (metastatic): {regs(self.counted)}" if self.counted else "no metastatic regimen counted")
         if self.early_disease and not self.early_disease_counted:
-            out.append(f"not counted (neoadjuvant / adjuvant): regimens {nums(self.early_disease)}")
+            out.append(f"not counted (neoadjuvant / adjuvant): {regs(self.early_disease)}")
         if self.excluded_endocrine:
-            out.append(f"not counted (endocrine-based only): regimens {nums(self.excluded_endocrine)}")
+            out.append(f"not counted (endocrine-based only): {regs(self.excluded_endocrine)}")
         if self.uncertain:
-            out.append(f"may count (setting or agents unclear): regimens {nums(self.uncertain)}")
+            out.append(f"may count (setting or agents unclear): {regs(self.uncertain)}")
         return out
 
     @property

@@ -119,6 +119,22 @@ class Context:
             obj = self._missings[m] = _Missing.trusted(field=m[0], label=m[1])
         return obj
     _med_cache: dict[str, list[str]] = field(default_factory=dict)
+    _shifted: "Context | None" = None
+
+    def shifted(self) -> "Context | None":
+        """This context with early-disease treatment counted as the first line in the metastatic
+        counts (seed 003's reading), built once per assessment; None when no count would change."""
+        if self._shifted is None:
+            lines = {}
+            for kind, lc in self.lines.items():
+                if lc.early_disease and not lc.early_disease_counted and lc.maximum is not None:
+                    lines[kind] = lc.model_copy(update={"minimum": lc.minimum + 1, "maximum": lc.maximum + 1})
+            if not lines:
+                self._shifted = self  # marker: nothing to shift
+            else:
+                leaves = {k: v for k, v in self.leaves.items() if not k.startswith("PriorLines")}
+                self._shifted = replace(self, lines={**self.lines, **lines}, leaves=leaves, conditions={})
+        return None if self._shifted is self else self._shifted
 
     def medication_matches(self, list_id: str) -> list[str]:
         """Whole-word matches of a drug list's names and brands in the free-text medications."""
@@ -578,14 +594,13 @@ def _line_kinds(rule: Rule) -> frozenset[str]:
 def _other_line_reading(rule: Rule, ctx: Context, state: Tri) -> Tri | str:
     """The result if early-disease treatment counted as the first line (seed 003's definition of
     first-line therapy) in the metastatic counts this rule uses; "same" when that changes nothing."""
-    shifted = {}
-    for kind in _line_kinds(rule):
-        lc = ctx.lines[kind]
-        if lc.early_disease and not lc.early_disease_counted and lc.maximum is not None:
-            shifted[kind] = lc.model_copy(update={"minimum": lc.minimum + 1, "maximum": lc.maximum + 1})
-    if not shifted:
+    kinds = _line_kinds(rule)
+    if not kinds:
         return "same"
-    alt = evaluate(rule.when, replace(ctx, lines={**ctx.lines, **shifted}, leaves={}, conditions={})).state
+    other = ctx.shifted()
+    if other is None or all(other.lines[k] is ctx.lines[k] for k in kinds):
+        return "same"
+    alt = evaluate(rule.when, other).state
     return "same" if alt is state else alt
 
 

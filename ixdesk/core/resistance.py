@@ -11,6 +11,7 @@ A missing date or setting gives *unknown* naming the field; it never gives a yes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -72,6 +73,7 @@ def cached_source(ref: SourceRef, criteria: Criteria) -> Source:
     return src
 
 
+@lru_cache(maxsize=4096)
 def describe_elapsed(start: date, end: date) -> str:
     """'4 months 12 days' between two dates, in calendar terms; negative spans say 'before'."""
     if end < start:
@@ -99,7 +101,7 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
     def make(result: ResistanceResult, reason: str, missing: list[Missing] | None = None, *,
              window_setting=None, elapsed=None, window=None, window_end=None, rule=None) -> RegimenResistance:
         src = rule.source if rule is not None else None
-        return RegimenResistance(
+        return RegimenResistance.trusted(  # engine output: no re-validation (see Frozen.trusted)
             **base, window_setting=window_setting, elapsed=elapsed,
             elapsed_days=(reg.progression_date - reg.last_dose_date).days
             if elapsed is not None and reg.progression_date and reg.last_dose_date else None,
@@ -141,7 +143,7 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
         return make("unknown", f"no {cls} resistance window is defined for the {setting_text} setting; "
                     "only progression on therapy counts by the sources, so this needs the clinician's judgement",
                     window_setting=ws, elapsed=describe_elapsed(last, prog))
-    end = last + (relativedelta(months=win.months) if win.months is not None else timedelta(weeks=win.weeks or 0))
+    end = window_end(last, win.months, win.weeks)
     elapsed = describe_elapsed(last, prog)
     window_text = f"{win.length_text} ({setting_text})"
     if prog <= end:
@@ -149,6 +151,15 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
                     window_setting=ws, elapsed=elapsed, window=window_text, window_end=end, rule=win)
     return make("not_resistant", f"progression {elapsed} after the last dose, after the {window_text} window ended on {end.isoformat()}",
                 window_setting=ws, elapsed=elapsed, window=window_text, window_end=end, rule=win)
+
+
+@lru_cache(maxsize=4096)
+def window_end(last: date, months: int | None, weeks: int | None) -> date:
+    """Last day of a resistance window: calendar months (31 Aug + 6 months = 28/29 Feb) or weeks.
+
+    Cached, like ``describe_elapsed``: relativedelta arithmetic is the slowest step of an assessment
+    the window repeats on every keystroke with the same dates."""
+    return last + (relativedelta(months=months) if months is not None else timedelta(weeks=weeks or 0))
 
 
 # An empty regimen table is "not recorded yet" until the clinician states there was no prior therapy.
@@ -193,5 +204,6 @@ def assess_resistance(consult: Consult, criteria: Criteria, agents: list[Regimen
         else:
             result = "not_exposed"
             summary = f"no prior {label.lower()} recorded"
-        out.append(ClassResistance(drug_class=cls, label=label, result=result, summary=summary, regimens=rows, missing=missing))
+        out.append(ClassResistance.trusted(drug_class=cls, label=label, result=result, summary=summary, regimens=rows,
+                                           missing=missing))
     return out

@@ -221,6 +221,8 @@ class Dose(Frozen):
     cycle_days: int
     capecitabine: CapecitabineDose | None
     premedication: list[Premedication]
+    # prior reaction to ixabepilone the premedication was chosen from (history or a regimen's stop)
+    prior_reaction: bool | None
     notes: list[str]
     missing: list[Missing]
     unverified: list[str]

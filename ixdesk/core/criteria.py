@@ -244,7 +244,9 @@ class Agent(Model):
     class_: str = Field(alias="class")
     brands: list[str] = []
     aliases: list[str] = []
-    cremophor: bool = False
+    # None: the name covers products with and without Cremophor EL ("taxane" in AC-T: paclitaxel
+    # or docetaxel), so a reaction to it leaves the Cremophor question open instead of answering it.
+    cremophor: bool | None = False
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
 

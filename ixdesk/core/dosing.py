@@ -63,8 +63,10 @@ def hepatic_row(d: DosingFile, ast_x: float, alt_x: float, bili_x: float) -> Hep
     return d.hepatic.rows[-1]
 
 
-def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | None, inducers: list[str] | None) -> Dose:
-    """``inhibitors``/``inducers``: matched medication names, or None when medications are not recorded."""
+def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | None, inducers: list[str] | None,
+                 *, prior_reaction: bool | None) -> Dose:
+    """``inhibitors``/``inducers``: matched medication names, or None when medications are not recorded;
+    ``prior_reaction``: to ixabepilone, from the history or a regimen stopped for hypersensitivity."""
     d = criteria.dosing
     p, labs, plan = consult.patient, consult.labs, consult.plan.regimen
     missing: list[Missing] = []
@@ -168,7 +170,7 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
         notes.append(c.note)
 
     premeds: list[Premedication] = []
-    reaction = consult.history.prior_ixabepilone_reaction
+    reaction = prior_reaction
     for item in d.premedication.items:
         conditional = not item.required
         if conditional and reaction is False:
@@ -199,6 +201,7 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
         hepatic_row=row_label, mg_per_m2=mg_m2 if state == "computed" else None, adjustments=adjustments,
         dose_mg=dose_mg, vials=vials, vial_total_mg=sum(v.size_mg * v.count for v in vials) if vials else None,
         hcpcs_code=d.billing.hcpcs, hcpcs_units=units, infusion_hours=d.standard.infusion_hours,
-        cycle_days=d.standard.cycle_days, capecitabine=cape, premedication=premeds, notes=notes,
+        cycle_days=d.standard.cycle_days, capecitabine=cape, premedication=premeds,
+        prior_reaction=reaction, notes=notes,
         missing=missing, unverified=unverified,
     )

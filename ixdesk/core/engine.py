@@ -14,7 +14,7 @@ from ixdesk.core.criteria import Criteria, default_criteria
 from ixdesk.core.dosing import compute_dose
 from ixdesk.core.evaluate import Context, evaluate_rule
 from ixdesk.core.lines import count_lines
-from ixdesk.core.resistance import assess_resistance, classify_regimens
+from ixdesk.core.resistance import assess_resistance, classify_regimens, ixabepilone_reactions
 
 
 def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | None = None) -> Assessment:
@@ -24,8 +24,16 @@ def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | Non
     agents = classify_regimens(consult, criteria)
     resistance = assess_resistance(consult, criteria, agents)
     lines = count_lines(consult, criteria, agents)
+    reactions = ixabepilone_reactions(consult, agents)
+    derived = {}
+    if reactions:
+        where = ", ".join(str(i + 1) for i in reactions)
+        derived["prior_ixabepilone_reaction"] = (
+            f"regimens[{reactions[0]}].stop_reason", "Prior hypersensitivity reaction to ixabepilone",
+            f"yes: regimen {where} (ixabepilone) stopped for hypersensitivity")
     ctx = Context(consult=consult, criteria=criteria, as_of=as_of, agents=agents,
-                  resistance={r.drug_class: r for r in resistance}, lines={lc.kind: lc for lc in lines})
+                  resistance={r.drug_class: r for r in resistance}, lines={lc.kind: lc for lc in lines},
+                  derived_flags=derived)
     findings = []
     for rule in criteria.rules:
         f = evaluate_rule(rule, ctx)
@@ -37,6 +45,7 @@ def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | Non
         consult, criteria,
         ctx.medication_matches("cyp3a4_strong_inhibitors") if meds_known else None,
         ctx.medication_matches("cyp3a4_strong_inducers") if meds_known else None,
+        prior_reaction=True if reactions else consult.history.prior_ixabepilone_reaction,
     )
 
     notes: list[str] = []
@@ -46,6 +55,9 @@ def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | Non
                          "not counted as an anthracycline, taxane or capecitabine.")
         if "epothilone" in a.classes:
             notes.append(f"Regimen {a.index + 1} contains ixabepilone: this would be re-treatment.")
+        if a.index in reactions and consult.history.prior_ixabepilone_reaction is False:
+            notes.append(f"Regimen {a.index + 1} (ixabepilone) stopped for hypersensitivity, but the history "
+                         "says no prior reaction to ixabepilone: counted as a prior reaction.")
     if consult.consult_date is None:
         notes.append(f"No consult date: dates are judged as of {as_of.isoformat()}.")
 

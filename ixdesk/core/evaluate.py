@@ -100,6 +100,9 @@ class Context:
     agents: list[RegimenAgents]
     resistance: dict[str, ClassResistance]
     lines: dict[str, LineCount]
+    # Flags the regimen table already answers yes (a reaction recorded as a regimen's stop reason),
+    # with the value that shows where the answer came from.
+    derived_flags: dict[str, V] = field(default_factory=dict)
     findings: dict[str, Finding] = field(default_factory=dict)
     evals: dict[str, Ev] = field(default_factory=dict)
     leaves: dict[str, Ev] = field(default_factory=dict)
@@ -287,6 +290,9 @@ def _eval_flag_is(cond: FlagIs, ctx: Context) -> Ev:
     text = label if cond.is_ else f"not {label}"
     if cond.flag in ("pregnant", "breastfeeding") and c.patient.sex == "male":
         return Ev(not cond.is_, text, [Value(field="patient.sex", label="Sex", value="male")])
+    derived = ctx.derived_flags.get(cond.flag)
+    if derived is not None:
+        return Ev(cond.is_, text, [derived])
     section, name = path.split(".")
     v = getattr(getattr(c, section), name)
     if v is None:
@@ -498,15 +504,19 @@ def _cremophor(min_grade: int, ctx: Context) -> Ev:
         kids.append(Ev(g >= min_grade, hist_text, [Value(field="history.cremophor_hypersensitivity_grade", label="Cremophor EL hypersensitivity", value=f"yes, grade {g}")]))
     for a in ctx.agents:
         reg = c.regimens[a.index]
-        if not a.cremophor or reg.stop_reason != "hypersensitivity":
+        if a.cremophor is False or reg.stop_reason != "hypersensitivity":
             continue
         path = f"regimens[{a.index}]"
         rtext = f"regimen {a.index + 1} ({', '.join(a.matched)}) stopped for hypersensitivity"
-        if reg.hypersensitivity_grade is None:
-            kids.append(Ev(None, rtext, [], _missing(f"{path}.hypersensitivity_grade", f"regimen {a.index + 1}: grade of the hypersensitivity reaction")))
+        grade = reg.hypersensitivity_grade
+        vals = [] if grade is None else [Value(field=f"{path}.hypersensitivity_grade", label=f"Regimen {a.index + 1} reaction", value=f"grade {grade}")]
+        miss = [] if grade is not None else _missing(f"{path}.hypersensitivity_grade", f"regimen {a.index + 1}: grade of the hypersensitivity reaction")
+        if a.cremophor is None and (grade is None or grade >= min_grade):
+            # An unspecified taxane (AC-T): paclitaxel is a Cremophor EL product, docetaxel is not.
+            miss += _missing(f"{path}.agents", f"regimen {a.index + 1}: which taxane (paclitaxel contains Cremophor EL, docetaxel does not)")
+            kids.append(Ev(None, rtext, vals, miss))
         else:
-            kids.append(Ev(reg.hypersensitivity_grade >= min_grade, rtext,
-                           [Value(field=f"{path}.hypersensitivity_grade", label=f"Regimen {a.index + 1} reaction", value=f"grade {reg.hypersensitivity_grade}")]))
+            kids.append(Ev(None if grade is None else grade >= min_grade, rtext, vals, miss))
     states = [k.state for k in kids]
     st: Tri = True if True in states else (None if None in states else False)
     ev = _combine(text, st, kids)

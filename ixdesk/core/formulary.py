@@ -13,9 +13,9 @@ from ixdesk.core.criteria import Agent, Criteria
 
 
 def normalise(name: str) -> str:
-    """Case, spacing, hyphens and trademark signs do not distinguish drugs."""
+    """Case, spacing, hyphens, arrows (AC->T, AC→T) and trademark signs do not distinguish drugs."""
     s = name.casefold().replace("®", "").replace("™", "")
-    s = re.sub(r"[\s\-_/]+", " ", s)
+    s = re.sub(r"(?:->|→|[\s\-_/>])+", " ", s)
     return s.strip(" .,;")
 
 

@@ -33,7 +33,7 @@ class RegimenAgents:
     matched: tuple[str, ...]  # formulary agent names
     classes: frozenset[str]
     unrecognised: tuple[str, ...]
-    cremophor: bool
+    cremophor: bool | None  # None: an agent may or may not be a Cremophor EL product (unspecified taxane)
 
 
 def classify_regimens(consult: Consult, criteria: Criteria) -> list[RegimenAgents]:
@@ -42,7 +42,7 @@ def classify_regimens(consult: Consult, criteria: Criteria) -> list[RegimenAgent
         matched: list[str] = []
         classes: set[str] = set()
         unknown: list[str] = []
-        cremophor = False
+        cremophor: bool | None = False
         for typed in reg.agents:
             agents = match_agent(typed, criteria)
             if not agents:
@@ -51,9 +51,19 @@ def classify_regimens(consult: Consult, criteria: Criteria) -> list[RegimenAgent
                 if a.name not in matched:
                     matched.append(a.name)
                 classes.add(a.class_)
-                cremophor = cremophor or a.cremophor
+                if a.cremophor is True:
+                    cremophor = True
+                elif a.cremophor is None and cremophor is False:
+                    cremophor = None
         out.append(RegimenAgents(i, tuple(matched), frozenset(classes), tuple(unknown), cremophor))
     return out
+
+
+def ixabepilone_reactions(consult: Consult, agents: list[RegimenAgents]) -> list[int]:
+    """Regimens with ixabepilone that stopped for hypersensitivity: a prior reaction the history
+    checkbox may not repeat, and one that must still bring the corticosteroid premedication."""
+    return [a.index for a in agents
+            if "epothilone" in a.classes and consult.regimens[a.index].stop_reason == "hypersensitivity"]
 
 
 def source_of(ref: SourceRef, criteria: Criteria) -> Source:

@@ -110,7 +110,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
                                   f"months after (females), {preg.contraception_male_months} months (males)",
                         baseline=pregnant, unverified=preg.confidence == "unverified"))
     reaction = {True: "YES: add corticosteroid", False: "none recorded", None: NOT_RECORDED}[
-        consult.history.prior_ixabepilone_reaction]
+        assessment.dose.prior_reaction]
     checks.append(Check(item="Prior reaction to ixabepilone", threshold="if yes, corticosteroid premedication given",
                         baseline=reaction))
 

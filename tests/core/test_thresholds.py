@@ -70,12 +70,26 @@ def test_missing_lab_is_unknown_and_named() -> None:
     ({"cremophor_hypersensitivity": False}, [{"agents": ["Taxol"], "stop_reason": "hypersensitivity"}], "unknown"),
     # docetaxel is not formulated in Cremophor EL
     ({"cremophor_hypersensitivity": False}, [{"agents": ["docetaxel"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 4}], "not_met"),
+    # an unspecified taxane (AC-T) with a severe reaction: which taxane decides it
+    ({"cremophor_hypersensitivity": False}, [{"agents": ["AC-T"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 3}], "unknown"),
+    ({"cremophor_hypersensitivity": False}, [{"agents": ["AC-T"], "stop_reason": "hypersensitivity"}], "unknown"),
+    # ... but a mild one is below the threshold whichever taxane it was
+    ({"cremophor_hypersensitivity": False}, [{"agents": ["AC-T"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 2}], "not_met"),
+    ({"cremophor_hypersensitivity": False}, [{"agents": ["AC-P"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 3}], "met"),
     # a regimen's severe reaction outweighs an unknown history
     ({"cremophor_hypersensitivity": None}, [{"agents": ["paclitaxel"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 3}], "met"),
 ])
 def test_cremophor(hist: dict, regimens: list, expected: str) -> None:
     c = consult(history=hist, regimens=[{"setting": "metastatic", **r} for r in regimens])
     assert state(c, "exclusion.cremophor") == expected
+
+
+def test_unspecified_taxane_reaction_asks_which_taxane() -> None:
+    c = consult(regimens=[{"setting": "metastatic", "agents": ["AC-T"], "stop_reason": "hypersensitivity",
+                           "hypersensitivity_grade": 3}])
+    f = run(c).finding("exclusion.cremophor")
+    assert f.state == "unknown"
+    assert "regimens[0].agents" in {m.field for m in f.missing}
 
 
 @pytest.mark.parametrize("field,value,rule,expected", [

@@ -92,8 +92,16 @@ def bench_edits(n: int) -> dict[str, float]:
             "painted_median": statistics.median(painted), "painted_p99": pct(painted, 99)}
 
 
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a timed child: bytecode cached as an installed app has it (pip compiles
+    a wheel's modules; a sandbox may set PYTHONDONTWRITEBYTECODE, which would time the compiler)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPATH=str(REPO), **extra)
+    return env
+
+
 def bench_open(runs: int) -> dict[str, float]:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = child_env()
 
     def run(code: str, *args: str) -> list[float]:
         out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True)

@@ -89,9 +89,10 @@ IXDESK_WINDOW = PEAK_KB + textwrap.dedent(
 def _child_peak_rss(code: str, *args: str) -> tuple[float, float]:
     """Run ``code`` in a fresh interpreter; return (peak RSS in MB, wall seconds) of that child alone."""
     with tempfile.TemporaryDirectory() as d:
-        env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-               "PYTHONPATH": str(ROOT), "IXDESK_DATA_DIR": str(Path(d) / "data"), "XDG_CONFIG_HOME": str(Path(d) / "config"),
-               "XDG_DATA_HOME": str(Path(d) / "share"), "HOME": d}
+        from bench_ui import child_env
+
+        env = child_env(QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"), IXDESK_DATA_DIR=str(Path(d) / "data"),
+                        XDG_CONFIG_HOME=str(Path(d) / "config"), XDG_DATA_HOME=str(Path(d) / "share"), HOME=d)
         t0 = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-c", code, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         _, status, _usage = os.wait4(proc.pid, 0)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Sequence
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QCalendarWidget, QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 NOT_RECORDED = "not recorded"
 _DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -123,21 +124,88 @@ def parse_date(text: str) -> date | None:
         raise ParseError("no such date") from None
 
 
+_CALENDAR_ICON: QIcon | None = None
+
+
+def calendar_icon() -> QIcon:
+    """A small drawn calendar (no icon theme is guaranteed offscreen or in a frozen build)."""
+    global _CALENDAR_ICON
+    if _CALENDAR_ICON is None:
+        pm = QPixmap(32, 32)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(QColor("#455a64"), 2))
+        p.setBrush(QColor("white"))
+        p.drawRoundedRect(QRectF(4, 6, 24, 22), 3, 3)
+        p.fillRect(QRectF(5, 7, 22, 6), QColor("#1565c0"))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#455a64"))
+        for row in range(2):
+            for col in range(3):
+                p.drawRect(QRectF(8 + col * 6, 16 + row * 5, 3, 3))
+        p.end()
+        _CALENDAR_ICON = QIcon(pm)
+    return _CALENDAR_ICON
+
+
 class DateEdit(QLineEdit):
-    """A date as YYYY-MM-DD text; empty means not recorded (unknown)."""
+    """A date as YYYY-MM-DD text; empty means not recorded (unknown).
+
+    Typing stays the primary way in (fast, and an unparseable entry is kept and reported); the
+    calendar button (or Alt+Down) picks a date for those who prefer it and writes the same text."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setPlaceholderText("YYYY-MM-DD")
-        self.setToolTip("Date as YYYY-MM-DD. Leave empty if not recorded (unknown).")
+        self.setToolTip("Date as YYYY-MM-DD. Leave empty if not recorded (unknown). Alt+Down: calendar.")
         self.setMaxLength(10)
         self.setMinimumWidth(150)
+        self.calendar_action = self.addAction(calendar_icon(), QLineEdit.ActionPosition.TrailingPosition)
+        self.calendar_action.setToolTip("Pick from a calendar (Alt+Down)")
+        self.calendar_action.triggered.connect(self.show_calendar)
+        self.calendar: QCalendarWidget | None = None  # built on first use: start-up builds many of these
 
     def value(self) -> date | None:
         return parse_date(self.text())
 
     def set_value(self, value: date | None) -> None:
         self.setText(value.isoformat() if value else "")
+
+    def show_calendar(self) -> None:
+        if self.isReadOnly() or not self.isEnabled():
+            return
+        if self.calendar is None:
+            self.calendar = QCalendarWidget(self)
+            self.calendar.setWindowFlags(Qt.WindowType.Popup)
+            self.calendar.setGridVisible(True)
+            self.calendar.setAccessibleName(f"{self.accessibleName() or 'Date'}: calendar")
+            self.calendar.clicked.connect(self._picked)
+            self.calendar.activated.connect(self._picked)
+        try:
+            current = self.value()
+        except ParseError:
+            current = None
+        d = current or date.today()
+        self.calendar.setSelectedDate(QDate(d.year, d.month, d.day))
+        self.calendar.adjustSize()
+        self.calendar.move(self.mapToGlobal(QPoint(0, self.height())))
+        self.calendar.show()
+        self.calendar.setFocus()
+
+    def _picked(self, qd: QDate) -> None:
+        # setText, not a silent set: the form hears textChanged like a typed date, and undo works
+        self.selectAll()
+        self.insert(date(qd.year(), qd.month(), qd.day()).isoformat())
+        if self.calendar is not None:
+            self.calendar.hide()
+        self.setFocus()
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self.show_calendar()
+            return
+        super().keyPressEvent(event)
 
 
 class FieldBox(QWidget):

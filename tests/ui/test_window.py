@@ -419,3 +419,22 @@ def test_closing_before_recovery_was_offered_keeps_the_autosave(qtbot: Any, dial
     QApplication.processEvents()
     assert autosave.has_autosave()
     assert not any(kind == "question" for kind, _ in dialogs.calls)
+
+
+def test_calendar_picks_a_date_like_typing(qtbot: Any, window: Any, examples: Path) -> None:
+    """Alt+Down opens the calendar on the field's date; a click writes the date and re-assesses."""
+    from PySide6.QtCore import QDate
+
+    window.open_path(str(examples / EX1), ask=False)
+    w, _box = window.form.fields["labs.date"]
+    w.setFocus()
+    qtbot.keyClick(w, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert w.calendar is not None and w.calendar.isVisible()
+    assert w.calendar.selectedDate() == QDate(2026, 11, 16)
+    w.calendar.clicked.emit(QDate(2026, 10, 1))
+    assert w.text() == "2026-10-01"
+    assert not w.calendar.isVisible()
+    qtbot.waitUntil(lambda: window.current_consult() is not None and window.current_consult().labs.date == date(2026, 10, 1))
+    assert window.isWindowModified()
+    w.undo()
+    assert w.text() == "2026-11-16"

@@ -614,8 +614,25 @@ def _other_line_reading(rule: Rule, ctx: Context, state: Tri) -> Tri | str:
     return "same" if alt is state else alt
 
 
+_PLAN_GATES: dict[int, tuple[Rule, PlanIs]] = {}
+
+
+def _plan_gate(rule: Rule) -> PlanIs:
+    hit = _PLAN_GATES.get(id(rule))
+    if hit is None or hit[0] is not rule:
+        hit = _PLAN_GATES[id(rule)] = (rule, PlanIs(plan=list(rule.plans or ())))
+    return hit[1]
+
+
 def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
-    ev = evaluate(rule.when, ctx)
+    # Exclusions and warnings limited to some plans judge their condition whatever the plan, then
+    # gate it by the plan: the result is for the plan under discussion, and the condition alone
+    # (``condition_state``) still shows a contraindication of the plan not chosen.
+    cond_ev = ev = evaluate(rule.when, ctx)
+    if rule.plans is not None and rule.kind in ("exclusion", "warning"):
+        gate = evaluate(_plan_gate(rule), ctx)
+        st: Tri = False if False in (gate.state, cond_ev.state) else (None if None in (gate.state, cond_ev.state) else True)
+        ev = _combine("all of", st, [gate, cond_ev], all_of=True)
     values = [ctx.value(v) for v in ev.values]
     if ev.state is not None:
         alt = _other_line_reading(rule, ctx, ev.state)
@@ -625,16 +642,22 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
                 f"{_STATE_WORD[alt]} if early-disease treatment counted as the first line "
                 "(seed 003's definition of first-line therapy)")))
     state = to_state(ev.state)
+    plan = ctx.consult.plan.regimen
+    applies = True if rule.plans is None else (None if plan is None else plan in rule.plans)
     severity = "info"
     if state == "met" and rule.kind == "exclusion":
         severity = "blocking"
     elif state == "met" and rule.kind == "warning":
         severity = "warning"
-    summary = SUMMARY[(rule.kind, state)].format(t=rule.title)
-    if state == "unknown" and ev.missing:
-        summary += " — missing: " + ", ".join(label for _, label in ev.missing)
-    plan = ctx.consult.plan.regimen
-    applies = True if rule.plans is None else (None if plan is None else plan in rule.plans)
+    condition_state = to_state(cond_ev.state) if cond_ev is not ev else None
+    if condition_state == "met" and state != "met":
+        plans = " or ".join(PLAN_TEXT[p] for p in rule.plans or ())
+        summary = (f"Present, for another plan (applies {plans}): {rule.title}" if applies is False
+                   else f"Present, applies {plans} — plan not recorded: {rule.title}")
+    else:
+        summary = SUMMARY[(rule.kind, state)].format(t=rule.title)
+        if state == "unknown" and ev.missing:
+            summary += " — missing: " + ", ".join(label for _, label in ev.missing)
     ctx.evals[rule.id] = ev
     return Finding.trusted(
         id=rule.id, kind=rule.kind, group=rule.group, title=rule.title,
@@ -645,4 +668,5 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
         missing=[ctx.missing(m) for m in ev.missing] if state == "unknown" else [],
         source=cached_source(rule.source, ctx.criteria), confidence=rule.confidence, applies_to_plan=applies,
         unverified_basis=list(ev.unverified) if state != "unknown" else [],
+        condition_state=condition_state,
     )

@@ -147,6 +147,9 @@ class LineCount(Frozen):
     early_disease: list[int]  # neoadjuvant / adjuvant regimens of the kind counted
     early_disease_counted: bool  # they count as one line together (since_diagnosis), or not at all
     excluded_endocrine: list[int]  # regimens of endocrine-based agents only, left out of this count
+    # metastatic regimens of endocrine-based agents only that this count includes: whether they are
+    # "lines of therapy" for a criterion is a reading, so a result resting on them is unverified
+    endocrine_counted: list[int] = []
     definition: str
     confidence: Confidence
     missing: list[Missing]

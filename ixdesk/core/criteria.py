@@ -391,6 +391,18 @@ class Kits(Model):
     confidence: Confidence
 
 
+class DiagnosisCode(Model):
+    code: str  # one ICD-10-CM code or a range "C50.011-C50.929"
+    text: str
+    er: Literal["positive", "negative"] | None = None  # the receptor status the code records, if any
+
+
+class DiagnosisCodes(Model):
+    codes: list[DiagnosisCode] = Field(min_length=1)
+    source: SourceRef
+    note: str
+
+
 class Billing(Model):
     hcpcs: str
     mg_per_unit: float
@@ -398,6 +410,7 @@ class Billing(Model):
     source: SourceRef
     confidence: Confidence
     cap_note: str
+    diagnosis: DiagnosisCodes | None = None
 
 
 class CapecitabineDosing(Model):

@@ -145,7 +145,7 @@ class Context:
             meds = self.consult.history.medications or []
             hits: list[str] = []
             for med in meds:
-                text = med.casefold()
+                text = fold_med(med)
                 for drug_name, name, pattern in _med_patterns(self.criteria, list_id):
                     if pattern.search(text):
                         hits.append(f"{med.strip()} ({drug_name})" if name != drug_name else med.strip())
@@ -157,12 +157,21 @@ class Context:
 _PATTERNS: dict[tuple[str, str], list[tuple[str, str, re.Pattern[str]]]] = {}
 
 
+_APOSTROPHES = str.maketrans({"\u2019": None, "\u2018": None, "\u02bc": None, "`": None, "'": None, ".": None})
+
+
+def fold_med(text: str) -> str:
+    """Case, apostrophes (straight or typographic, as word processors insert them), dots and spacing
+    do not distinguish drug names: "St. John’s Wort" and "St Johns wort" are one herb."""
+    return " ".join(text.casefold().translate(_APOSTROPHES).split())
+
+
 def _med_patterns(criteria: Criteria, list_id: str) -> list[tuple[str, str, re.Pattern[str]]]:
     """Whole-word patterns for a drug list's names, brands and aliases, compiled once per set."""
     key = (criteria.sha256, list_id)
     if key not in _PATTERNS:
         _PATTERNS[key] = [
-            (drug.name, name, re.compile(r"(?<!\w)" + re.escape(name.casefold()) + r"(?!\w)"))
+            (drug.name, name, re.compile(r"(?<!\w)" + re.escape(fold_med(name)) + r"(?!\w)"))
             for drug in criteria.interactions[list_id].drugs
             for name in (drug.name, *drug.brands, *drug.aliases)
         ]
@@ -327,8 +336,8 @@ def _eval_prior_lines(cond: PriorLines, ctx: Context) -> Ev:
     vals = [Value(field="regimens", label=lc.label[0].upper() + lc.label[1:], value=shown)]
     if state is not None:
         # The counting rules are IxDesk's reading; they can only disagree when the history has
-        # early-disease or endocrine-only regimens. Without those the count is firm.
-        contested = lc.confidence == "unverified" and bool(lc.early_disease or lc.excluded_endocrine)
+        # early-disease or endocrine-only regimens (left out, or counted). Without those the count is firm.
+        contested = lc.confidence == "unverified" and bool(lc.early_disease or lc.excluded_endocrine or lc.endocrine_counted)
         return Ev(state, text, vals, unverified=[f"counting of {lc.label}"] if contested else [])
     miss = [(m.field, m.label) for m in lc.missing]
     for i in lc.uncertain:

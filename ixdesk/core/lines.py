@@ -23,6 +23,7 @@ def count_lines(consult: Consult, criteria: Criteria, agents: list[RegimenAgents
         uncertain: list[int] = []
         early: list[int] = []
         excluded: list[int] = []
+        endocrine_counted: list[int] = []
         for a in agents:
             reg = consult.regimens[a.index]
             only_endocrine = bool(a.classes) and a.classes <= endocrine
@@ -37,6 +38,8 @@ def count_lines(consult: Consult, criteria: Criteria, agents: list[RegimenAgents
                 uncertain.append(a.index)
             elif reg.setting == "metastatic":
                 (counted if qualifies else uncertain).append(a.index)
+                if qualifies and only_endocrine and not a.unrecognised:
+                    endocrine_counted.append(a.index)
             elif definition.early_disease_as_first_line and only_endocrine and not a.unrecognised:
                 excluded.append(a.index)  # adjuvant endocrine therapy alone is not the "first line" of A and B
             elif qualifies:
@@ -55,6 +58,7 @@ def count_lines(consult: Consult, criteria: Criteria, agents: list[RegimenAgents
         out.append(LineCount(
             kind=kind, label=definition.label, minimum=minimum, maximum=None if unrecorded else maximum,
             counted=counted, uncertain=uncertain, early_disease=early, excluded_endocrine=excluded,
+            endocrine_counted=endocrine_counted,
             early_disease_counted=definition.early_disease_as_first_line and bool(early),
             definition=definition.definition, confidence=definition.confidence,
             missing=[REGIMENS_MISSING] if unrecorded else [],

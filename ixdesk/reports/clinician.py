@@ -13,6 +13,7 @@ from datetime import date
 from ixdesk.core.assessment import Assessment, Condition, Finding
 from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria, FindingRef
+from ixdesk.core.resistance import cached_source
 from ixdesk.reports.common import (
     NOT_RECORDED, STATE_TEXT, Clinic, Data, Meta, PatientId, cond_leaves, count_text, fmt_date, lab_short, fmt_num, fmt_source, join_nonempty,
     make_meta, mark, plan_text, PremedRow, premedication_rows,
@@ -51,6 +52,15 @@ class FindingRow(Data):
     unverified_basis: list[str]  # unverified items a met / not met result rests on
     for_plan: bool | None
     holds: bool  # for exclusions / warnings: the condition is met
+    present: bool = False  # for exclusions / warnings: the condition holds, for this plan or another
+
+    @property
+    def tone(self) -> str:
+        """The colour's meaning: for a safety rule, a condition present is bad news (red) and one ruled
+        out good news (green), the reverse of an indication's met / not met."""
+        if self.kind not in ("exclusion", "warning") or self.state == "unknown" and not self.present:
+            return self.state
+        return "not_met" if self.present else "met"
 
 
 class FindingGroup(Data):
@@ -120,6 +130,9 @@ class ClinicianReport(Data):
     blocking: list[FindingRow]
     warnings: list[FindingRow]
     exclusions_clear: list[FindingRow]  # exclusions / warnings not met or unknown
+    # exclusions / warnings of another regimen (or of one, with no plan recorded) whose condition
+    # holds: not blocking this plan, but never to be read as "not present"
+    other_plan_present: list[FindingRow] = []
     dose_state: str
     dose_summary: str
     dose_lines: list[DoseLine]
@@ -196,7 +209,9 @@ def _is_composite(criteria: Criteria | None, finding_id: str) -> bool:
 
 def finding_row(f: Finding, criteria: Criteria | None = None) -> FindingRow:
     holds = f.state == "met"
-    if f.kind in ("exclusion", "warning"):
+    if f.kind in ("exclusion", "warning") and f.condition_state == "met" and not holds:
+        state_text = "Present, other plan" if f.applies_to_plan is False else "Present"
+    elif f.kind in ("exclusion", "warning"):
         state_text = {"met": "Applies", "not_met": "Not present", "unknown": "Unknown"}[f.state]
     else:
         state_text = STATE_TEXT[f.state]
@@ -210,7 +225,7 @@ def finding_row(f: Finding, criteria: Criteria | None = None) -> FindingRow:
         missing=list(dict.fromkeys(m.label for m in f.missing)), conditions=_steps(f, composite),
         composite=composite, source=fmt_source(f.source), confidence=f.confidence,
         unverified=f.confidence == "unverified", unverified_basis=list(f.unverified_basis),
-        for_plan=f.applies_to_plan, holds=holds,
+        for_plan=f.applies_to_plan, holds=holds, present=holds or f.condition_state == "met",
     )
 
 
@@ -279,7 +294,7 @@ def _disease(consult: Consult) -> list[tuple[str, str]]:
     ]
 
 
-def _dose(assessment: Assessment, criteria: Criteria) -> tuple[list[DoseLine], list[TextItem]]:
+def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple[list[DoseLine], list[TextItem]]:
     d = assessment.dose
     dosing = criteria.dosing
     lines: list[DoseLine] = []
@@ -312,6 +327,14 @@ def _dose(assessment: Assessment, criteria: Criteria) -> tuple[list[DoseLine], l
         over = " — above the usual payer cap" if d.hcpcs_units > cap else ""
         add("Billing", f"{d.hcpcs_code}: {d.hcpcs_units} units ({fmt_num(dosing.billing.mg_per_unit)} mg per unit; "
                        f"{dosing.billing.cap_note}){over}", dosing.billing.confidence == "unverified")
+    dx = dosing.billing.diagnosis
+    if dx is not None:
+        er = consult.disease.er
+        # codes only (the clinician knows C50); the ER code is the one the consult records
+        codes = [c.code + (f" ({'ER+' if c.er == 'positive' else 'ER-'})" if c.er else "")
+                 for c in dx.codes if c.er is None or er is None or c.er == er]
+        add("ICD-10", ", ".join(codes) + (" — ER status not recorded" if er is None else "") +
+            f". {dx.note} ({fmt_source(cached_source(dx.source, criteria))})")
     if d.capecitabine is not None:
         c = d.capecitabine
         add("Capecitabine", f"{fmt_num(c.mg_per_m2_per_dose)} mg/m² × {c.bsa_m2:.2f} m² = {c.mg_per_dose:g} mg per dose; "
@@ -337,10 +360,13 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     blocking = [rows[i] for i in assessment.blocking if i in rows]
     warnings = [rows[i] for i in assessment.warnings if i in rows]
     shown = set(assessment.blocking) | set(assessment.warnings)
-    others = [r for r in rows.values() if r.kind in ("exclusion", "warning") and r.id not in shown]
+    present_elsewhere = {f.id for f in assessment.findings if f.condition_state == "met" and f.state != "met"}
+    other_present = [rows[i] for i in rows if i in present_elsewhere]
+    others = [r for r in rows.values() if r.kind in ("exclusion", "warning") and r.id not in shown
+              and r.id not in present_elsewhere]
     others.sort(key=lambda r: (0 if r.state == "unknown" else 1, r.kind != "exclusion"))
 
-    dose_lines, dose_notes = _dose(assessment, criteria)
+    dose_lines, dose_notes = _dose(consult, assessment, criteria)
     premed_src = criteria.dosing.premedication
     premeds = premedication_rows(assessment, criteria)
     adm = criteria.administration
@@ -364,7 +390,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         resistance_sources=list(dict.fromkeys(
             fmt_source(r.source) for c in assessment.resistance for r in c.regimens if r.source)),
         lines=lines, criteria_groups=_groups(assessment, criteria), blocking=blocking, warnings=warnings,
-        exclusions_clear=others, dose_state=assessment.dose.state, dose_summary=assessment.dose.summary,
+        exclusions_clear=others, other_plan_present=other_present, dose_state=assessment.dose.state, dose_summary=assessment.dose.summary,
         dose_lines=dose_lines, dose_notes=dose_notes,
         premedication=premeds,
         premedication_source=fmt_source(premed_src.source) + mark(premed_src.confidence),

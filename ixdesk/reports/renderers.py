@@ -240,7 +240,7 @@ class ClinicianRenderer(Renderer):
         return self.c(vals, raw=True)
 
     def _full_row(self, f: FindingRow, values: list[str] | None = None, steps: bool = True) -> list[Any]:
-        return [self.c(self.state(f.state, f.state_text), raw=True), self._rule_cell(f, steps),
+        return [self.c(self.state(f.tone, f.state_text), raw=True), self._rule_cell(f, steps),
                 self._values_cell(f, f.key_values if values is None else values),
                 Paragraph(esc(f.source), self.s.cell_small)]
 
@@ -251,7 +251,7 @@ class ClinicianRenderer(Renderer):
             extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— missing: {esc(", ".join(f.missing))}</font>'
         text = (esc(f.title) + (UNV if f.unverified else "") + extra +
                 f' <font color="{_hex(MUTED)}">· {esc(f.source)}</font>')
-        return [Paragraph(self.state(f.state, f.state_text), self.s.cell_small), Paragraph(text, self.s.cell_small),
+        return [Paragraph(self.state(f.tone, f.state_text), self.s.cell_small), Paragraph(text, self.s.cell_small),
                 "", ""]
 
     def _rule_table(self, sections: list[tuple[str | None, list[list[Any]], bool]],
@@ -306,13 +306,24 @@ class ClinicianRenderer(Renderer):
                 sections.append((title, [self._full_row(f, f.values, steps=False) for f in items], False))
                 backgrounds += [(row + i, bg) for i in range(len(items))]
                 row += len(items)
+        if r.other_plan_present:
+            row += 1
+            sections.append(("Present, for another regimen than the plan under discussion" if r.plan else
+                             "Present: applies to one regimen (plan not recorded)",
+                             [self._full_row(f, f.values, steps=False) for f in r.other_plan_present], False))
+            backgrounds += [(row + i, WARN_BG) for i in range(len(r.other_plan_present))]
+            row += len(r.other_plan_present)
         unknown = [f for f in r.exclusions_clear if f.state == "unknown"]
         clear = [f for f in r.exclusions_clear if f.state != "unknown"]
         if unknown:
             sections.append(("Unknown: information missing", [self._compact_row(f) for f in unknown], True))
         if clear:
-            sections.append(("Checked: not present on the information entered", [self._compact_row(f) for f in clear],
-                             True))
+            # one flowing cell: a dozen ruled-out checks read as a list, not as a dozen table rows
+            text = " · ".join(esc(f.title) + (UNV if f.unverified else "") + f' <font color="{_hex(MUTED)}">({esc(f.source)})</font>'
+                              for f in clear)
+            sections.append(("Checked: not present on the information entered",
+                             [[Paragraph(self.state("met", "Not present"), self.s.cell_small),
+                               Paragraph(text, self.s.cell_small), "", ""]], True))
         if sections:
             out.append(self._rule_table(sections, backgrounds))
         return out

@@ -78,6 +78,20 @@ def test_adjuvant_endocrine_therapy_alone_is_not_the_first_line_of_a_and_b() -> 
     assert a.finding("pathway.A").state == "not_met"
 
 
+def test_endocrine_only_metastatic_lines_count_but_the_result_is_marked_unverified() -> None:
+    """Seed 003's A says "two prior lines of therapy"; whether endocrine lines are such lines is a reading."""
+    endo = [reg(["letrozole", "palbociclib"], "metastatic", start="2022-01-01", last="2023-06-01", prog="2023-06-01"),
+            reg("fulvestrant", "metastatic", start="2023-07-01", last="2025-01-01", prog="2025-01-01")]
+    a = run(consult(regimens=endo))
+    since = next(lc for lc in a.lines if lc.kind == "since_diagnosis")
+    assert (since.minimum, since.endocrine_counted) == (2, [0, 1])
+    f = a.finding("pathway.A")
+    assert f.state == "met"
+    assert f.unverified_basis
+    # chemotherapy lines alone leave no such doubt
+    assert run(consult(regimens=lines(2))).finding("pathway.A").unverified_basis == []
+
+
 def test_pathway_a_early_disease_treatment_is_one_line() -> None:
     """Seed 003: first-line therapy is the first treatment for the diagnosis; any number of early regimens is one line."""
     assert state(consult(regimens=lines(2, setting="adjuvant")), "pathway.A") == "not_met"

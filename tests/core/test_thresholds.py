@@ -76,6 +76,9 @@ def test_missing_lab_is_unknown_and_named() -> None:
     # ... but a mild one is below the threshold whichever taxane it was
     ({"cremophor_hypersensitivity": False}, [{"agents": ["AC-T"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 2}], "not_met"),
     ({"cremophor_hypersensitivity": False}, [{"agents": ["AC-P"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 3}], "met"),
+    # Ixempra's own diluent is polyoxyethylated castor oil: a severe reaction to it is one too
+    ({"cremophor_hypersensitivity": False}, [{"agents": ["Ixempra"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 4}], "met"),
+    ({"cremophor_hypersensitivity": False}, [{"agents": ["ixabepilone"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 2}], "not_met"),
     # a regimen's severe reaction outweighs an unknown history
     ({"cremophor_hypersensitivity": None}, [{"agents": ["paclitaxel"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 3}], "met"),
 ])
@@ -105,6 +108,9 @@ def test_unspecified_taxane_reaction_asks_which_taxane() -> None:
     ("medications", ["omeprazole"], "warning.cyp3a4_inhibitor", "not_met"),
     ("medications", None, "warning.cyp3a4_inhibitor", "unknown"),
     ("medications", ["St John's wort"], "warning.cyp3a4_inducer", "met"),
+    ("medications", ["St John\u2019s wort 300 mg"], "warning.cyp3a4_inducer", "met"),  # typographic apostrophe
+    ("medications", ["St Johns wort"], "warning.cyp3a4_inducer", "met"),
+    ("medications", ["ST. JOHN'S WORT"], "warning.cyp3a4_inducer", "met"),
     ("medications", ["Tegretol 200 mg bid"], "warning.cyp3a4_inducer", "met"),
     ("medications", ["rifampicin"], "warning.cyp3a4_inducer", "met"),
 ])

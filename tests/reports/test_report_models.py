@@ -158,3 +158,35 @@ def test_clinician_rows_are_compact(example, criteria):
         assert not any(v.startswith(("Extent:", "Plan:", "Neutrophils:", "Taxane resistance:")) for v in f.key_values)
         if f.state == "unknown":
             assert f.missing  # unknowns keep their missing inputs
+
+
+def test_clinician_dose_card_lists_seed_003_diagnosis_codes_with_the_er_code_of_the_consult(example, criteria):
+    _, consult, assessment = example
+    r = build_clinician_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    icd = [d.value for d in r.dose_lines if d.label == "ICD-10"]
+    assert len(icd) == 1
+    assert "C50.011-C50.929" in icd[0] and "C79.81" in icd[0] and "no coverage implied" in icd[0]
+    er = consult.disease.er
+    assert ("Z17.0 (ER+)" in icd[0]) is (er in ("positive", None))
+    assert ("Z17.1 (ER-)" in icd[0]) is (er in ("negative", None))
+    assert ("ER status not recorded" in icd[0]) is (er is None)
+
+
+def test_contraindication_of_the_other_plan_is_shown_present_not_ruled_out(criteria):
+    """Example 03 (monotherapy, AST 5.5 x ULN): the combination is contraindicated; that must not read 'not present'."""
+    from pathlib import Path
+
+    from ixdesk.core.engine import assess
+    from ixdesk.core.files import load_consult
+
+    path = Path(__file__).resolve().parents[2] / "resources" / "examples" / "03-hepatic-impairment-monotherapy.json"
+    consult = load_consult(path)
+    assessment = assess(consult, criteria)
+    f = assessment.finding("exclusion.hepatic_combination")
+    assert (f.state, f.condition_state, f.applies_to_plan, f.severity) == ("not_met", "met", False, "info")
+    assert f.summary.startswith("Present, for another plan")
+    r = build_clinician_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    assert [x.id for x in r.other_plan_present] == ["exclusion.hepatic_combination"]
+    assert "exclusion.hepatic_combination" not in [x.id for x in r.exclusions_clear]
+    row = r.other_plan_present[0]
+    assert row.state_text == "Present, other plan" and row.tone == "not_met"

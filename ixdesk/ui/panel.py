@@ -27,7 +27,7 @@ DETAIL_ROLE = Qt.ItemDataRole.UserRole + 2
 
 GREEN, RED, AMBER, GREY = "#d7f0d8", "#ffd6d6", "#ffefc2", "#e8e8e8"
 STATE_TEXT = {"met": ("✔ MET", GREEN), "not_met": ("✘ NOT MET", GREY), "unknown": ("? UNKNOWN", AMBER)}
-RISK_TEXT = {"met": ("⛔ APPLIES", RED), "not_met": ("✔ ruled out", GREEN), "unknown": ("? not ruled out", AMBER)}
+RISK_TEXT = {"met": ("⊘ APPLIES", RED), "not_met": ("✔ ruled out", GREEN), "unknown": ("? not ruled out", AMBER)}
 WARN_TEXT = {"met": ("⚠ APPLIES", AMBER), "not_met": ("✔ does not apply", GREEN), "unknown": ("? unknown", AMBER)}
 NEUTRAL = "#dfe6f2"  # resistance is a fact about the disease, neither good nor bad: no green, no red
 RESIST_TEXT = {"resistant": ("RESISTANT", NEUTRAL), "not_resistant": ("NOT RESISTANT", None),
@@ -36,7 +36,14 @@ COND_MARK = {"met": "✔", "not_met": "✘", "unknown": "?"}
 KIND_ORDER = ("indication", "pathway", "payer")
 
 
+def elsewhere(f: Finding) -> bool:
+    """A safety rule of another regimen (or of one, with no plan set) whose condition holds."""
+    return f.condition_state == "met" and f.state != "met"
+
+
 def state_text(f: Finding) -> tuple[str, str]:
+    if elsewhere(f):
+        return ("⚠ present · other plan" if f.applies_to_plan is False else "⚠ present · plan not set"), AMBER
     table = RISK_TEXT if f.kind == "exclusion" else WARN_TEXT if f.kind == "warning" else STATE_TEXT
     return table[f.state]
 
@@ -272,7 +279,7 @@ class AssessmentPanel(QWidget):
         parts: list[str] = []
         if a.blocking:
             titles = ", ".join(html.escape(a.finding(b).title) for b in a.blocking)
-            parts.append(f"<div style='background:{RED}; padding:4px;'><b>⛔ BLOCKING — label contraindication "
+            parts.append(f"<div style='background:{RED}; padding:4px;'><b>⊘ BLOCKING — label contraindication "
                          f"present: {titles}</b></div>")
         label = [f for f in a.findings if f.kind == "indication" and f.applies_to_plan is not False]
         met = [f for f in label if f.state == "met"]
@@ -321,7 +328,7 @@ class AssessmentPanel(QWidget):
         self._roots: list[_Node] = []
         by_id = {f.id: f for f in a.findings}
         if a.blocking:
-            sec = self._section("blocking", "⛔ Blocking exclusions (label contraindications / not recommended)", RED,
+            sec = self._section("blocking", "⊘ Blocking exclusions (label contraindications / not recommended)", RED,
                                 f"{len(a.blocking)}")
             for fid in a.blocking:
                 self._finding(sec, by_id[fid], prefix="blocking:")
@@ -381,9 +388,11 @@ class AssessmentPanel(QWidget):
         self._dose(a)
         if checks:
             n_app = sum(f.state == "met" for f in checks)
-            n_unk = sum(f.state == "unknown" for f in checks)
-            sec = self._section("checks", "Exclusions and warnings checked", None, f"{n_app} apply · {n_unk} unknown")
-            for f in sorted(checks, key=lambda f: {"met": 0, "unknown": 1, "not_met": 2}[f.state]):
+            n_unk = sum(f.state == "unknown" and not elsewhere(f) for f in checks)
+            n_else = sum(elsewhere(f) for f in checks)
+            count = f"{n_app} apply · {n_unk} unknown" + (f" · {n_else} other plan" if n_else else "")
+            sec = self._section("checks", "Exclusions and warnings checked", None, count)
+            for f in sorted(checks, key=lambda f: 1 if elsewhere(f) else {"met": 0, "unknown": 2, "not_met": 3}[f.state]):
                 self._finding(sec, f)
         if a.data_notes:
             sec = self._section("notes", "Notes on the input")
@@ -404,7 +413,7 @@ class AssessmentPanel(QWidget):
         item = self._child(parent, title, text, colour, key=key, detail=lambda f=f: self._finding_html(f),
                            tip=f.summary)
         item.acc1 = text
-        if f.applies_to_plan is False:
+        if f.applies_to_plan is False and not elsewhere(f):
             item.fg0 = "#777"
         # the basis is built on first expand: most findings stay closed, and rebuilding every
         # condition tree on each keystroke would cost more than the assessment itself
@@ -471,7 +480,7 @@ class AssessmentPanel(QWidget):
         d = a.dose
         colour = {"computed": GREEN, "unknown": AMBER, "not_recommended": RED}[d.state]
         head = {"computed": f"{d.dose_mg:g} mg" if d.dose_mg is not None else "computed",
-                "unknown": "? UNKNOWN", "not_recommended": "⛔ NOT RECOMMENDED"}[d.state]
+                "unknown": "? UNKNOWN", "not_recommended": "⊘ NOT RECOMMENDED"}[d.state]
         sec = self._section("dose", f"Dose card: {d.summary}", None, head)
         sec.bg1 = colour
         self._details["section:dose"] = lambda d=d: self._dose_html(d)

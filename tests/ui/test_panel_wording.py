@@ -27,7 +27,7 @@ def test_no_directive_phrasing(qtbot: Any, window: Any, examples: Path) -> None:
         assert phrase not in text, phrase
     assert "BLOCKING — label contraindication present: Baseline neutrophils" in window.panel.headline.text()
     assert window.panel.tree.topLevelItem(0).text(0) == \
-        "⛔ Blocking exclusions (label contraindications / not recommended)"
+        "⊘ Blocking exclusions (label contraindications / not recommended)"
 
 
 def test_label_line_uses_finding_summary(qtbot: Any, window: Any, examples: Path) -> None:
@@ -69,3 +69,29 @@ def test_section_order(qtbot: Any, window: Any, examples: Path) -> None:
     last_group = max(keys.index(k) for k in keys if k.startswith("section:group:"))
     assert i_res < i_lines < first_group <= last_group < i_dose < i_checks
     assert "label" in groups[0].lower() or "fda" in groups[0].lower(), groups
+
+
+def test_other_plans_contraindication_reads_present_not_ruled_out(qtbot: Any, window: Any, examples: Path) -> None:
+    """Example 03 is monotherapy with AST 5.5 x ULN: the combination is contraindicated, and says so."""
+    assert window.open_path(str(examples / "03-hepatic-impairment-monotherapy.json"), ask=False)
+    item = window.panel.item_for_finding("exclusion.hepatic_combination")
+    assert item is not None
+    assert item.text(1) == "⚠ present · other plan"
+    assert "ruled out" not in item.text(1)
+
+
+def test_glyphs_are_in_the_window_font(window: Any) -> None:
+    """A state mark the font lacks prints as an empty box (⛔ did)."""
+    from PySide6.QtGui import QFontMetrics
+
+    from ixdesk.ui import panel
+
+    fm = QFontMetrics(window.panel.tree.font())
+    if not fm.inFontUcs4(ord("A")):
+        import pytest
+
+        pytest.skip("no fonts installed on this machine")
+    marks = {t[0].split()[0] for table in (panel.STATE_TEXT, panel.RISK_TEXT, panel.WARN_TEXT) for t in table.values()}
+    for mark in marks:
+        for ch in mark:
+            assert fm.inFontUcs4(ord(ch)), f"U+{ord(ch):04X}"

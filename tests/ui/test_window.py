@@ -46,9 +46,9 @@ def test_fill_example_through_form_shows_findings(qtbot: Any, window: Any, examp
 def test_blocking_exclusion_is_at_the_top(qtbot: Any, window: Any, examples: Path) -> None:
     assert window.open_path(str(examples / EX4), ask=False)
     first = window.panel.tree.topLevelItem(0)
-    assert first.text(0).startswith("⛔ Blocking")
+    assert first.text(0).startswith("⊘ Blocking")
     assert "BLOCKING" in window.panel.headline.text()
-    assert result_of(window, "exclusion.neutrophils").startswith("⛔ APPLIES") or \
+    assert result_of(window, "exclusion.neutrophils").startswith("⊘ APPLIES") or \
         any("APPLIES" in it.text(1) for it in window.panel.find_items(""))
 
 

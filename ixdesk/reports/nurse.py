@@ -91,6 +91,9 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         liver = combo_limit
     elif plan in dosing.hepatic.applies_to:
         liver = mono_limit
+    elif plan is not None:  # with trastuzumab: the PI's hepatic table covers monotherapy only
+        liver = (f"Full dose ({fmt_num(full.mg_per_m2)} mg/m²) if {full.label}; otherwise the dose is the "
+                 f"prescriber's decision (no label hepatic dosing for this combination): confirm it on the order")
     else:
         liver = f"Plan not recorded. {combo_limit}. Alone: {mono_limit}"
     checks.append(Check(item="Liver tests (AST, ALT, bilirubin × ULN)", threshold=liver, baseline=liver_base,

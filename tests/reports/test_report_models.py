@@ -85,6 +85,10 @@ def test_nurse_liver_limits_follow_plan(criteria, degenerate):
     rm = build_nurse_report(*mono, criteria, SETTINGS, PRINTED_ON)
     assert "NOT give with capecitabine" in rc.checks[2].threshold and "2.5 × ULN" in rc.checks[2].threshold
     assert "hepatic table" in rm.checks[2].threshold and "10 × ULN" in rm.checks[2].threshold
+    tras = make({"plan": {"regimen": "with_trastuzumab"}}, criteria)
+    rt = build_nurse_report(*tras, criteria, SETTINGS, PRINTED_ON)
+    assert "Plan not recorded" not in rt.checks[2].threshold
+    assert "prescriber's decision" in rt.checks[2].threshold and "2.5" in rt.checks[2].threshold
 
 
 def test_patient_model(example, criteria):

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ixdesk.reports.clinician import MARKS, ClinicianReport, FindingRow
-from ixdesk.reports.common import UNVERIFIED_MARK, Meta, fmt_date
+from ixdesk.reports.common import UNVERIFIED_MARK, Meta, fmt_date, plan_text
 from ixdesk.reports.fonts import esc
 from ixdesk.reports.layout import build_pdf, content_width
 from ixdesk.reports.nurse import NurseReport
@@ -155,10 +155,15 @@ class ClinicianRenderer(Renderer):
     def _key_points(self, r: ClinicianReport) -> list[Any]:
         s = self.s
         pts: list[tuple[str, bool]] = []
+        # a contraindication first: everything below it reads differently while it holds
+        pts += [(f"BLOCKING — {f.title}", f.unverified) for f in r.blocking]
         for g in r.criteria_groups:
             rows = [f for _, sub in g.subgroups for f in sub]
             if g.heading == "FDA label":
                 pts += [(f"{g.heading}: {f.summary}", f.unverified or bool(f.unverified_basis)) for f in rows]
+                if not rows and r.plan:
+                    pts.append((f"{g.heading}: {plan_text(r.plan)} is not an FDA label indication "
+                                "(see NCCN pathways and payer policies)", False))
             elif g.heading == "NCCN pathways":
                 hits = [f for f in rows if f.state != "not_met"]
                 pts += [(f"NCCN: {f.summary}", f.unverified or bool(f.unverified_basis)) for f in hits]
@@ -167,10 +172,12 @@ class ClinicianRenderer(Renderer):
             else:
                 pts += [(f.summary, f.unverified or bool(f.unverified_basis))
                         for f in rows if f.composite and f.id.endswith(".overall")]
-        for lead, items in (("BLOCKING", r.blocking), ("Warning", r.warnings)):
-            for f in items:  # the title names the rule; the summary repeats it with its own lead
-                pts.append((f"{lead} — {f.title}", f.unverified))
-        pts.append((f"Dose: {r.dose_summary}", False))
+        for f in r.warnings:  # the title names the rule; the summary repeats it with its own lead
+            pts.append((f"Warning — {f.title}", f.unverified))
+        for f in r.other_plan_present:
+            pts.append((f"Present for another regimen — {f.title}", f.unverified))
+        on_hold = " (on hold: a contraindication holds)" if r.blocking and r.dose_state == "computed" else ""
+        pts.append((f"Dose{on_hold}: {r.dose_summary}", False))
         if r.missing:
             pts.append((f"{len(r.missing)} item(s) of information are missing (listed at the end).", False))
         return [self.p("At a glance", s.h1)] + self.bullets(pts)

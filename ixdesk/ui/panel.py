@@ -290,12 +290,15 @@ class AssessmentPanel(QWidget):
             n = len({m.field for f in unk for m in f.missing})
             parts.append(f"<b>? FDA label:</b> undetermined — {n} input(s) missing" if n
                          else "<b>? FDA label:</b> undetermined")
+        elif not label and a.plan:
+            parts.append("<b>✘ FDA label:</b> this plan is not an FDA label indication (see NCCN pathways, payer policies)")
         else:
             parts.append("<b>✘ FDA label:</b> no label indication met for this plan")
         d = a.dose
         if d.state == "computed" and d.dose_mg is not None:
             vials = " + ".join(f"{v.count}×{v.size_mg:g} mg" for v in d.vials)
-            parts.append(f"<b>Dose:</b> {d.dose_mg:g} mg ({d.mg_per_m2:g} mg/m² × {_bsa(d.bsa_used_m2)} m²"
+            hold = " (on hold: a contraindication holds)" if a.blocking else ""
+            parts.append(f"<b>Dose{hold}:</b> {d.dose_mg:g} mg ({d.mg_per_m2:g} mg/m² × {_bsa(d.bsa_used_m2)} m²"
                          f"{', capped' if d.bsa_capped else ''}); vials {vials}")
         else:
             parts.append(f"<b>Dose:</b> {html.escape(d.summary)}")
@@ -380,9 +383,11 @@ class AssessmentPanel(QWidget):
                     groups.setdefault(f.group, []).append(f)
         checks = [f for f in a.findings if f.kind in ("exclusion", "warning")]
         for group, fs in groups.items():
-            n_met = sum(f.state == "met" for f in fs)
-            n_unk = sum(f.state == "unknown" for f in fs)
-            sec = self._section(f"group:{group}", group, None, f"{n_met} met · {n_unk} unknown")
+            mine = [f for f in fs if f.applies_to_plan is not False]  # the counts are for the plan discussed
+            n_met = sum(f.state == "met" for f in mine)
+            n_unk = sum(f.state == "unknown" for f in mine)
+            count = f"{n_met} met · {n_unk} unknown" if mine else "none for this plan"
+            sec = self._section(f"group:{group}", group, None, count)
             for f in sorted(fs, key=lambda f: (f.applies_to_plan is False, {"met": 0, "unknown": 1, "not_met": 2}[f.state])):
                 self._finding(sec, f)
         self._dose(a)
@@ -481,7 +486,10 @@ class AssessmentPanel(QWidget):
         colour = {"computed": GREEN, "unknown": AMBER, "not_recommended": RED}[d.state]
         head = {"computed": f"{d.dose_mg:g} mg" if d.dose_mg is not None else "computed",
                 "unknown": "? UNKNOWN", "not_recommended": "⊘ NOT RECOMMENDED"}[d.state]
-        sec = self._section("dose", f"Dose card: {d.summary}", None, head)
+        title = f"Dose card: {d.summary}"
+        if d.state == "computed" and a.blocking:  # a number, but not one to give while the block holds
+            colour, head, title = AMBER, f"on hold · {head}", f"Dose card (on hold: a contraindication holds): {d.summary}"
+        sec = self._section("dose", title, None, head)
         sec.bg1 = colour
         self._details["section:dose"] = lambda d=d: self._dose_html(d)
         hw = []

@@ -479,6 +479,17 @@ class DoseModifications(Model):
 class Preparation(Model):
     source: SourceRef
     steps: list[CitedText]
+    # the figures the steps state, for the volumes the checklist computes for the dose
+    reconstituted_mg_per_ml: float = Field(gt=0)
+    final_mg_per_ml: list[float] = Field(min_length=2, max_length=2)
+    use_within_hours: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _range(self) -> "Preparation":
+        lo, hi = self.final_mg_per_ml
+        if not 0 < lo < hi:
+            raise ValueError("final_mg_per_ml: give [lowest, highest], both above 0")
+        return self
 
 
 class Hypersensitivity(Model):

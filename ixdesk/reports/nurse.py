@@ -9,10 +9,11 @@ prescriber saw, with room for today's value.
 from __future__ import annotations
 
 from datetime import date
+import math
 
-from ixdesk.core.assessment import Assessment
+from ixdesk.core.assessment import Assessment, Finding
 from ixdesk.core.consult import Consult
-from ixdesk.core.criteria import Criteria
+from ixdesk.core.criteria import Criteria, Preparation
 from ixdesk.reports.common import (
     NOT_RECORDED, Data, Meta, PatientId, count_text, fmt_date, fmt_num, fmt_source, join_nonempty, make_meta, PremedRow, premedication_rows,
     mark, plan_text, rule_lab_limits, uln_text,
@@ -25,6 +26,7 @@ class Check(Data):
     threshold: str
     baseline: str
     unverified: bool = False
+    fails: bool = False  # the value at consult is already outside the threshold to go
 
 
 
@@ -53,6 +55,7 @@ class NurseReport(Data):
     dose_fields: list[Field]
     dose_summary: str
     preparation: list[TextItem]
+    preparation_for_dose: str = ""  # volumes computed for this dose from the PI's concentrations
     preparation_source: str
     infusion: str
     hypersensitivity: list[str]
@@ -76,9 +79,11 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
 
     checks = [
         Check(item="Neutrophils", threshold=f"≥ {fmt_num(cs.neutrophils_min_per_mm3)}/mm³",
-              baseline=count_text(labs.neutrophils), unverified=cs_unv),
+              baseline=count_text(labs.neutrophils), unverified=cs_unv,
+              fails=labs.neutrophils is not None and labs.neutrophils.per_mm3 < cs.neutrophils_min_per_mm3),
         Check(item="Platelets", threshold=f"≥ {fmt_num(cs.platelets_min_per_mm3)}/mm³",
-              baseline=count_text(labs.platelets), unverified=cs_unv),
+              baseline=count_text(labs.platelets), unverified=cs_unv,
+              fails=labs.platelets is not None and labs.platelets.per_mm3 < cs.platelets_min_per_mm3),
     ]
     liver_base = join_nonempty([f"AST {uln_text(labs.ast)}", f"ALT {uln_text(labs.alt)}",
                                 f"bilirubin {uln_text(labs.bilirubin)}"], "; ")
@@ -104,7 +109,8 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     neuro_rows = [r for r in adm.dose_modifications.rows if "europathy" in r.toxicity]
     checks.append(Check(
         item="Neuropathy assessed (numbness, tingling, burning, weakness)",
-        threshold="grade today; " + "; ".join(f"{r.toxicity.lower()}: {r.action}" for r in neuro_rows),
+        threshold="record the grade today; worse than at consult: inform the prescriber (dose rules: " +
+                  "; ".join(f"{r.toxicity.lower()}: {r.action}" for r in neuro_rows) + ")",
         baseline=f"grade at consult: {fmt_num(consult.history.neuropathy_grade)}"))
     preg = adm.pregnancy
     pregnant = {True: "PREGNANT recorded", False: "not pregnant (at consult)", None: NOT_RECORDED}[consult.patient.pregnant]
@@ -118,21 +124,24 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
                         baseline=reaction))
 
     alerts = []
+    d = assessment.dose
+    if d.state != "computed":
+        # an incomplete or blocked order must not look like one ready for the chair
+        alerts.append(f"NOT READY: no dose on this order yet. {d.summary}")
     for fid in assessment.blocking:
         try:
             f = assessment.finding(fid)
         except KeyError:
             continue
-        alerts.append(f"BLOCKING: {f.title}. {f.summary}")
+        alerts.append(f"BLOCKING: {f.title}{_values(f)}. Do not start: inform the prescriber.")
     for fid in assessment.warnings:
         try:
             f = assessment.finding(fid)
         except KeyError:
             continue
-        alerts.append(f"Warning: {f.title}.")
+        alerts.append(f"Warning: {f.title}{_values(f)}.")
 
     premeds = premedication_rows(assessment, criteria)
-    d = assessment.dose
     vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials) or NOT_RECORDED
     dose_fields = [
         Field(label="Height", planned=f"{fmt_num(d.height_cm)} cm" if d.height_cm else NOT_RECORDED),
@@ -170,11 +179,33 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         premedication_source=fmt_source(dosing.premedication.source) + mark(dosing.premedication.confidence),
         dose_fields=dose_fields, dose_summary=d.summary,
         preparation=[TextItem(text=s.text, unverified=s.confidence == "unverified") for s in adm.preparation.steps],
+        preparation_for_dose=_volumes(d.dose_mg, adm.preparation),
         preparation_source=fmt_source(adm.preparation.source), infusion=infusion,
         hypersensitivity=list(adm.hypersensitivity.steps),
         hypersensitivity_source=fmt_source(adm.hypersensitivity.source) + mark(adm.hypersensitivity.confidence),
         capecitabine=cape,
         sign_fields=["Checks done by (initials / time)", "Second check of dose (initials / time)",
+                     "Prepared at (time)", f"Finish infusion by (≤ {fmt_num(adm.preparation.use_within_hours)} h after preparation)",
                      "Premedication given (time)", "Infusion start (time)", "Infusion end (time)",
                      "Patient observed after infusion (initials / time)"],
     )
+
+
+def _values(f: Finding) -> str:
+    """' (Neutrophils 1200 cells/mm³)': what the chair needs to see of why a rule holds."""
+    values = "; ".join(dict.fromkeys(f"{v.label}: {v.value}" for v in f.values if v.field != "plan.regimen"))
+    return f" ({values})" if values else ""
+
+
+def _volumes(dose_mg: float | None, prep: Preparation) -> str:
+    """The arithmetic a nurse does at the bench, from the PI's concentrations: what to draw up and
+    the bag volume that keeps the final concentration within range."""
+    if dose_mg is None:
+        return ""
+    draw = dose_mg / prep.reconstituted_mg_per_ml
+    lo, hi = prep.final_mg_per_ml
+    # rounded inward (6 decimals first: 70.6 / 0.2 is 352.99999... in floating point)
+    v_min, v_max = math.ceil(round(dose_mg / hi, 6)), math.floor(round(dose_mg / lo, 6))
+    return (f"For this dose ({dose_mg:g} mg): draw up {draw:.1f} mL of the reconstituted "
+            f"{fmt_num(prep.reconstituted_mg_per_ml)} mg/mL solution; a final volume of {v_min}–{v_max} mL "
+            f"gives {fmt_num(lo)}–{fmt_num(hi)} mg/mL. Verify against the order.")

@@ -393,9 +393,11 @@ class NurseRenderer(Renderer):
         out.append(self.p("1. Go / no-go before the cycle", s.h1))
         rows: list[list[Any]] = [[self.c(h, bold=True) for h in ("Check", "Threshold to go", "At consult", "Today", "OK")]]
         for ch in r.checks:
-            rows.append([self.c(ch.item, bold=True), self.c(ch.threshold, ch.unverified), self.c(ch.baseline),
-                         "", self.c(BOX)])
-        out.append(self.table(rows, [1.9, 3.6, 2.1, 1.0, 0.35]))
+            baseline = (self.c(f'<font color="{_hex(NOT_MET)}"><b>{esc(ch.baseline)} — below the limit</b></font>', raw=True)
+                        if ch.fails else self.c(ch.baseline))
+            rows.append([self.c(ch.item, bold=True), self.c(ch.threshold, ch.unverified), baseline, "", self.c(BOX)])
+        failing = [("BACKGROUND", (0, i + 1), (-1, i + 1), BLOCK_BG) for i, ch in enumerate(r.checks) if ch.fails]
+        out.append(self.table(rows, [1.9, 3.6, 2.1, 1.0, 0.35], extra=failing))
         out.append(self.p(f"Source: {r.checks_source}. If any check fails: do not start; inform the prescriber.",
                           s.note))
 
@@ -416,6 +418,8 @@ class NurseRenderer(Renderer):
 
         out.append(self.p("4. Preparation and infusion", s.h1))
         prep = [[self.c(BOX), self.c(f"{i}. {st.text}", st.unverified)] for i, st in enumerate(r.preparation, 1)]
+        if r.preparation_for_dose:
+            prep.append([self.c(BOX), self.c(r.preparation_for_dose, bold=True)])
         if r.infusion:
             prep.append([self.c(BOX), self.c(r.infusion, bold=True)])
         out.append(self.table(prep, [0.3, 9], header=False, extra=[("GRID", (0, 0), (-1, -1), 0, colors.white)]))

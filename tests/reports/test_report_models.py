@@ -194,3 +194,29 @@ def test_contraindication_of_the_other_plan_is_shown_present_not_ruled_out(crite
     assert "exclusion.hepatic_combination" not in [x.id for x in r.exclusions_clear]
     row = r.other_plan_present[0]
     assert row.state_text == "Present, other plan" and row.tone == "not_met"
+
+
+def test_nurse_volumes_and_not_ready(criteria, degenerate):
+    """70.6 mg at 2 mg/mL is 35.3 mL; 0.2-0.6 mg/mL needs 118-353 mL. No dose: the sheet says NOT READY."""
+    from pathlib import Path
+
+    from ixdesk.core.engine import assess
+    from ixdesk.core.files import load_consult
+
+    ex = Path(__file__).resolve().parents[2] / "resources" / "examples"
+    consult = load_consult(ex / "01-combination-after-anthracycline-and-taxane.json")
+    assessment = assess(consult, criteria)
+    assert assessment.dose.dose_mg == 70.6
+    r = build_nurse_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    assert "draw up 35.3 mL" in r.preparation_for_dose and "118–353 mL" in r.preparation_for_dose
+    assert not any(a.startswith("NOT READY") for a in r.alerts)
+    assert any(f.startswith("Prepared at") for f in r.sign_fields)
+
+    consult, assessment = degenerate["empty"]
+    r = build_nurse_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    assert r.alerts[0].startswith("NOT READY") and r.preparation_for_dose == ""
+
+    blocked = load_consult(ex / "04-blocked-by-neutrophils.json")
+    r = build_nurse_report(blocked, assess(blocked, criteria), criteria, SETTINGS, PRINTED_ON)
+    assert r.checks[0].fails and not r.checks[1].fails
+    assert "Neutrophils" in r.alerts[0] and "1,200" in r.alerts[0]

@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("screenshot", help="open a consult offscreen and save a PNG of the window")
     s.add_argument("path", metavar="FILE")
     s.add_argument("output", metavar="PNG")
-    s.add_argument("--size", default="1400x900")
+    s.add_argument("--size", default="1280x800")
     return p
 
 

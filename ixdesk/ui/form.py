@@ -271,16 +271,16 @@ class ConsultForm(QScrollArea):
             value.set_value(v.value if v is not None else None)
             unit.set_value(v.unit if v is not None else units[0][0])
             if uln_edit is not None:
-                d = default_uln()
-                is_default = v is None or (d is not None and abs(v.uln - d[0]) < 1e-9)
-                uln_edit.set_value(None if is_default else v.uln)
+                # a saved consult shows the ULN it holds, even one equal to the default: the file
+                # cannot say whether the lab gave it, and blanking it would relabel it "default"
+                uln_edit.set_value(None if v is None else v.uln)
 
         def refresh_note() -> None:
             if uln_edit is None or uln_note is None:
                 return
             d = default_uln()
             if uln_edit.text().strip():
-                uln_note.setText("lab's own")
+                uln_note.setText("recorded")
                 uln_note.setStyleSheet("color: #555;")
             elif d is not None:
                 uln_note.setText(f"default {d[0]:g} {d[1]}")

@@ -32,7 +32,10 @@ GRADES = [(g, f"grade {g}") for g in (1, 2, 3, 4)]
 
 FIELDS = ("agents", "setting", "start_date", "last_dose_date", "ongoing", "progressed", "progression_date",
           "best_response", "stop_reason", "hypersensitivity_grade", "note")
-COLUMNS = ["#", "Agents", "Setting", "Start", "Last dose", "Prog.", "Prog. date", "Stop"]
+# One "Progression" column (its date, or yes / no / ?): at 1280 px the form is ~500 px wide and the
+# agents, the column that tells regimens apart, must keep its room.
+COLUMNS = ["#", "Agents", "Setting", "Last dose", "Progression", "Stop"]  # start date: editor and tooltip
+STOP_SHORT = {"hypersensitivity": "hypersens."}
 _SPLIT = re.compile(r"[,+;]")
 
 
@@ -139,6 +142,7 @@ class RegimenEditor(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         hh.setMinimumSectionSize(28)
+        self.table.setWordWrap(False)  # one line per regimen; long agent lists elide, full text in the tooltip
         self.table.setMinimumWidth(200)
         self.table.setMinimumHeight(130)
         self.table.setAlternatingRowColors(True)
@@ -329,16 +333,20 @@ class RegimenEditor(QWidget):
 
     def _fill_table_row(self, i: int, row: dict[str, Any]) -> None:
         self._marked = None  # the row's error marks are rewritten on the next set_errors
-        prog = {True: "yes", False: "no", None: "unknown"}[row["progressed"]]
+        prog = {True: row["progression_date"] or "yes, date ?", False: "none", None: "?"}[row["progressed"]]
         last = "ongoing" if row["ongoing"] else (row["last_dose_date"] or "—")
-        values = [str(i + 1), row["agents"] or "(no agent yet)", row["setting"] or "—", row["start_date"] or "—",
-                  last, prog, row["progression_date"] or "—", row["stop_reason"] or "—"]
+        stop = row["stop_reason"] or "—"
+        values = [str(i + 1), row["agents"] or "(no agent yet)", row["setting"] or "—",
+                  last, prog, STOP_SHORT.get(stop, stop)]
+        tip = f"{row['agents'] or '(no agent yet)'} — started {row['start_date'] or 'date not recorded'}"
         for c, text in enumerate(values):
             item = self.table.item(i, c)
             if item is None:
                 item = QTableWidgetItem()
                 self.table.setItem(i, c, item)
             item.setText(text)
+            if c == 1:
+                item.setToolTip(tip)
 
     def _selection_changed(self) -> None:
         if not self._loading:

@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m ixdesk.ui.screenshot", description=__doc__)
     ap.add_argument("consult", help="consult JSON file")
     ap.add_argument("out", help="PNG to write")
-    ap.add_argument("--size", default="1400x900", help="window size WxH (default 1400x900)")
+    ap.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800, the smallest the window is made for)")
     ap.add_argument("--expand", action="append", default=[], help="finding id to expand (repeatable)")
     ap.add_argument("--select", default=None, help="finding id to select (shows its basis below)")
     args = ap.parse_args(argv)

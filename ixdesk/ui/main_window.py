@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter
 
 import ixdesk
 from ixdesk.ui.settings import add_recent, make_settings, recent_files, remove_recent
@@ -258,6 +258,17 @@ class MainWindow(QMainWindow):
         self.act_quit = self._action(m, "&Quit", self.close, SK.Quit)
         if self.act_quit.shortcut().isEmpty():
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        e = bar.addMenu("&Edit")
+        self.menu_edit = e
+        # The focused field keeps its own shortcuts (a line edit claims Ctrl+Z before the window does);
+        # the menu makes them discoverable and reachable with the mouse.
+        for text, method, key in (("&Undo", "undo", SK.Undo), ("&Redo", "redo", SK.Redo), (None, None, None),
+                                  ("Cu&t", "cut", SK.Cut), ("&Copy", "copy", SK.Copy), ("&Paste", "paste", SK.Paste),
+                                  ("Select &all", "selectAll", SK.SelectAll)):
+            if text is None:
+                e.addSeparator()
+                continue
+            self._action(e, text, lambda method=method: self._edit_focused(method), key)
         self.menu_reports = bar.addMenu("&Reports")
         from ixdesk.ui.reports_menu import ReportsMenu
 
@@ -265,6 +276,12 @@ class MainWindow(QMainWindow):
                                                                if self._report_opener else {}))
         h = bar.addMenu("&Help")
         self._action(h, "&About IxDesk", self.about)
+
+    def _edit_focused(self, method: str) -> None:
+        w = QApplication.focusWidget()
+        fn = getattr(w, method, None)
+        if callable(fn):
+            fn()
 
     def _rebuild_recent(self) -> None:
         self.menu_recent.clear()

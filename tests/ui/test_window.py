@@ -438,3 +438,22 @@ def test_calendar_picks_a_date_like_typing(qtbot: Any, window: Any, examples: Pa
     assert window.isWindowModified()
     w.undo()
     assert w.text() == "2026-11-16"
+
+
+def test_edit_menu_acts_on_the_focused_field_and_ctrl_z_stays_with_it(qtbot: Any, window: Any, examples: Path) -> None:
+    window.open_path(str(examples / EX1), ask=False)
+    w, _box = window.form.fields["patient.weight_kg"]
+    window.activateWindow()
+    w.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is w)
+    type_into(qtbot, w, "70")
+    assert w.text() == "70"
+    undo = next(a for a in window.menu_edit.actions() if a.text() == "&Undo")
+    undo.trigger()
+    assert w.text() != "70"
+    redo = next(a for a in window.menu_edit.actions() if a.text() == "&Redo")
+    redo.trigger()
+    assert w.text() == "70"
+    # the shortcut reaches the field (it claims Ctrl+Z before the window's action): one undo, not two
+    qtbot.keyClick(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert w.text() != "70"

@@ -398,7 +398,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         cycle_start=TextItem(text=cs.statement, unverified=cs.confidence == "unverified"),
         dose_modifications=[(r.toxicity, r.action) for r in adm.dose_modifications.rows],
         dose_modifications_source=fmt_source(adm.dose_modifications.source),
-        missing=[m.label + f" ({m.field})" for m in assessment.missing],
+        missing=[m.label for m in assessment.missing],  # the form's own words; field paths are for the JSON
         data_notes=list(assessment.data_notes), notes=(consult.notes or "").strip() or None,
         criteria_mismatch=mismatch, sources=_sources(assessment, criteria),
     )

@@ -123,7 +123,13 @@ class ClinicianRenderer(Renderer):
 
         out.append(self.p("Information still missing", s.h1))
         if r.missing:
-            out.append(self.p("; ".join(r.missing) + ".", s.body))
+            # two columns of short items with a box each: a to-do list to work through, not a paragraph
+            cells = [self.c(f"{BOX} {m[0].upper() + m[1:]}") for m in r.missing]
+            half = (len(cells) + 1) // 2
+            rows = [[cells[i], cells[half + i] if half + i < len(cells) else ""] for i in range(half)]
+            out.append(self.table(rows, [1, 1], header=False, extra=[("GRID", (0, 0), (-1, -1), 0, colors.white),
+                                                                       ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                                                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5)]))
         else:
             out.append(self.p("Nothing the rules need is missing.", s.body))
         if r.data_notes:

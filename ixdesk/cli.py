@@ -248,6 +248,8 @@ def render_text(a: Any, name: str) -> str:
         if f.kind not in ("exclusion", "warning"):
             continue
         mark = {"blocking": "BLOCKS", "warning": "WARN"}.get(f.severity, STATE_MARK[f.state].lower())
+        if f.condition_state == "met" and f.state != "met":
+            mark = "PRESENT"  # for another plan (or one not yet chosen): never read as "not met"
         flag = " [unverified]" if f.confidence == "unverified" else ""
         w(f"  [{mark:^9}] {f.summary}{flag}")
     d = a.dose

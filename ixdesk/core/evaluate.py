@@ -661,8 +661,8 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
     condition_state = to_state(cond_ev.state) if cond_ev is not ev else None
     if condition_state == "met" and state != "met":
         plans = " or ".join(PLAN_TEXT[p] for p in rule.plans or ())
-        summary = (f"Present, for another plan (applies {plans}): {rule.title}" if applies is False
-                   else f"Present, applies {plans} — plan not recorded: {rule.title}")
+        summary = (f"Present, for another plan (applies to {plans}): {rule.title}" if applies is False
+                   else f"Present, applies to {plans} — plan not recorded: {rule.title}")
     else:
         summary = SUMMARY[(rule.kind, state)].format(t=rule.title)
         if state == "unknown" and ev.missing:

@@ -238,7 +238,8 @@ def render_text(a: Any, name: str) -> str:
             w(group)
         flag = " [unverified]" if f.confidence == "unverified" else ""
         scope = "" if f.applies_to_plan in (True, None) else "  (other plan)"
-        w(f"  [{STATE_MARK[f.state]:^9}] {f.summary}{scope}{flag}")
+        mark = "WOULD" if f.condition_state == "met" and f.state != "met" else STATE_MARK[f.state]
+        w(f"  [{mark:^9}] {f.summary}{scope}{flag}")
         w(f"              source: {f.source.document}, {f.source.section}")
         if f.unverified_basis:
             w(f"              rests on unverified: {'; '.join(f.unverified_basis)}")

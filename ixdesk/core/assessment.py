@@ -93,9 +93,10 @@ class Finding(Frozen):
     # Unverified items a met / not met result rests on (a resistance window, IxDesk's line counting),
     # even when the rule itself is from the label: the result is then only as firm as they are.
     unverified_basis: list[str]
-    # Exclusions and warnings limited to some plans: their condition judged whatever the plan (met =
-    # present), so a contraindication of the plan not chosen is shown, not read as "ruled out".
-    # None for every other rule.
+    # Pathways, exclusions and warnings limited to some plans: their condition judged whatever the
+    # plan (met = the pathway would be met with its plan / the contraindication is present), so a
+    # clinician weighing regimens sees both, and a contraindication of the plan not chosen is never
+    # read as "ruled out". None for every other rule.
     condition_state: State | None = None
 
 

@@ -619,7 +619,7 @@ def _other_line_reading(rule: Rule, ctx: Context, state: Tri) -> Tri | str:
     other = ctx.shifted()
     if other is None or all(other.lines[k] is ctx.lines[k] for k in kinds):
         return "same"
-    alt = evaluate(rule.when, other).state
+    alt = _judge(rule, other)[0].state
     return "same" if alt is state else alt
 
 
@@ -633,15 +633,29 @@ def _plan_gate(rule: Rule) -> PlanIs:
     return hit[1]
 
 
+GATED_KINDS = ("pathway", "exclusion", "warning")
+
+
+def _judge(rule: Rule, ctx: Context) -> tuple[Ev, Ev]:
+    """(result for the plan under discussion, the condition alone).
+
+    Pathways, exclusions and warnings limited to some plans judge their condition whatever the plan,
+    then gate it by the plan. The gated result is the finding's state; the condition alone
+    (``condition_state``) still tells the clinician weighing regimens that another plan's pathway
+    would be met, or that another plan's contraindication is present."""
+    cond = evaluate(rule.when, ctx)
+    if rule.plans is None or rule.kind not in GATED_KINDS:
+        return cond, cond
+    gate = evaluate(_plan_gate(rule), ctx)
+    # "plan is X and (a and b)" reads as one list: the gate joins a top-level "all of"
+    kids = [gate, *cond.children] if isinstance(rule.when, AllOf) else [gate, cond]
+    states = [k.state for k in kids]
+    st: Tri = False if False in states else (None if None in states else True)
+    return _combine("all of", st, kids, all_of=True), cond
+
+
 def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
-    # Exclusions and warnings limited to some plans judge their condition whatever the plan, then
-    # gate it by the plan: the result is for the plan under discussion, and the condition alone
-    # (``condition_state``) still shows a contraindication of the plan not chosen.
-    cond_ev = ev = evaluate(rule.when, ctx)
-    if rule.plans is not None and rule.kind in ("exclusion", "warning"):
-        gate = evaluate(_plan_gate(rule), ctx)
-        st: Tri = False if False in (gate.state, cond_ev.state) else (None if None in (gate.state, cond_ev.state) else True)
-        ev = _combine("all of", st, [gate, cond_ev], all_of=True)
+    ev, cond_ev = _judge(rule, ctx)
     values = [ctx.value(v) for v in ev.values]
     if ev.state is not None:
         alt = _other_line_reading(rule, ctx, ev.state)
@@ -661,8 +675,12 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
     condition_state = to_state(cond_ev.state) if cond_ev is not ev else None
     if condition_state == "met" and state != "met":
         plans = " or ".join(PLAN_TEXT[p] for p in rule.plans or ())
-        summary = (f"Present, for another plan (applies to {plans}): {rule.title}" if applies is False
-                   else f"Present, applies to {plans} — plan not recorded: {rule.title}")
+        if rule.kind == "pathway":
+            summary = (f"Pathway {rule.title}: would be met with {plans} (another regimen than the one discussed)"
+                       if applies is False else f"Pathway {rule.title}: would be met with {plans} — plan not recorded")
+        else:
+            summary = (f"Present, for another plan (applies to {plans}): {rule.title}" if applies is False
+                       else f"Present, applies to {plans} — plan not recorded: {rule.title}")
     else:
         summary = SUMMARY[(rule.kind, state)].format(t=rule.title)
         if state == "unknown" and ev.missing:

@@ -52,13 +52,15 @@ class FindingRow(Data):
     unverified_basis: list[str]  # unverified items a met / not met result rests on
     for_plan: bool | None
     holds: bool  # for exclusions / warnings: the condition is met
-    present: bool = False  # for exclusions / warnings: the condition holds, for this plan or another
+    present: bool = False  # the condition holds, for this plan or another (a pathway that would be met)
 
     @property
     def tone(self) -> str:
         """The colour's meaning: for a safety rule, a condition present is bad news (red) and one ruled
         out good news (green), the reverse of an indication's met / not met."""
-        if self.kind not in ("exclusion", "warning") or self.state == "unknown" and not self.present:
+        if self.kind not in ("exclusion", "warning"):
+            return "met" if self.present else self.state
+        if self.state == "unknown" and not self.present:
             return self.state
         return "not_met" if self.present else "met"
 
@@ -213,6 +215,8 @@ def finding_row(f: Finding, criteria: Criteria | None = None) -> FindingRow:
         state_text = "Present, other plan" if f.applies_to_plan is False else "Present"
     elif f.kind in ("exclusion", "warning"):
         state_text = {"met": "Applies", "not_met": "Not present", "unknown": "Unknown"}[f.state]
+    elif f.condition_state == "met" and f.state != "met":  # a pathway of another regimen
+        state_text = "Would be met"
     else:
         state_text = STATE_TEXT[f.state]
     composite = _is_composite(criteria, f.id)
@@ -360,7 +364,8 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     blocking = [rows[i] for i in assessment.blocking if i in rows]
     warnings = [rows[i] for i in assessment.warnings if i in rows]
     shown = set(assessment.blocking) | set(assessment.warnings)
-    present_elsewhere = {f.id for f in assessment.findings if f.condition_state == "met" and f.state != "met"}
+    present_elsewhere = {f.id for f in assessment.findings
+                         if f.kind in ("exclusion", "warning") and f.condition_state == "met" and f.state != "met"}
     other_present = [rows[i] for i in rows if i in present_elsewhere]
     others = [r for r in rows.values() if r.kind in ("exclusion", "warning") and r.id not in shown
               and r.id not in present_elsewhere]

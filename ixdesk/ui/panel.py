@@ -37,11 +37,14 @@ KIND_ORDER = ("indication", "pathway", "payer")
 
 
 def elsewhere(f: Finding) -> bool:
-    """A safety rule of another regimen (or of one, with no plan set) whose condition holds."""
+    """A rule of another regimen (or of one, with no plan set) whose condition holds: a contraindication
+    present, or a pathway that would be met."""
     return f.condition_state == "met" and f.state != "met"
 
 
 def state_text(f: Finding) -> tuple[str, str]:
+    if elsewhere(f) and f.kind == "pathway":
+        return ("✔ met if chosen" if f.applies_to_plan is False else "✔ met for that plan"), GREEN
     if elsewhere(f):
         return ("⚠ present · other plan" if f.applies_to_plan is False else "⚠ present · plan not set"), AMBER
     table = RISK_TEXT if f.kind == "exclusion" else WARN_TEXT if f.kind == "warning" else STATE_TEXT
@@ -418,7 +421,7 @@ class AssessmentPanel(QWidget):
         item = self._child(parent, title, text, colour, key=key, detail=lambda f=f: self._finding_html(f),
                            tip=f.summary)
         item.acc1 = text
-        if f.applies_to_plan is False and not elsewhere(f):
+        if f.applies_to_plan is False and not (elsewhere(f) and f.kind in ("exclusion", "warning")):
             item.fg0 = "#777"
         # the basis is built on first expand: most findings stay closed, and rebuilding every
         # condition tree on each keystroke would cost more than the assessment itself

@@ -252,3 +252,18 @@ def test_result_resting_on_an_unverified_item_says_so() -> None:
     # a false child without unverified items decides "all of ... not met" on its own
     c = run(consult(regimens=lines(1), disease={"her2_ihc": "0"}, plan={"regimen": "with_trastuzumab"}))
     assert c.finding("pathway.D").state == "not_met" and c.finding("pathway.D").unverified_basis == []
+
+
+def test_other_regimens_pathway_state_stays_for_the_plan_and_its_condition_is_kept() -> None:
+    """Pathway B for a monotherapy consult is not met (wrong plan) but would be met with capecitabine."""
+    a = run(consult(regimens=lines(2), plan={"regimen": "monotherapy"}))
+    b = a.finding("pathway.B")
+    assert (b.state, b.condition_state, b.applies_to_plan) == ("not_met", "met", False)
+    assert "would be met with ixabepilone with capecitabine" in b.summary
+    assert a.finding("pathway.A").condition_state == "met" and a.finding("pathway.A").state == "met"
+    # no plan recorded: the plan decides, so unknown, yet the condition is firm
+    n = run(consult(regimens=lines(2), plan={"regimen": None})).finding("pathway.B")
+    assert (n.state, n.condition_state) == ("unknown", "met")
+    assert "plan.regimen" in [m.field for m in n.missing]
+    # rules that are not plan-limited have no separate condition
+    assert a.finding("payer004.overall").condition_state is None

@@ -204,7 +204,7 @@ class ClinicianRenderer(Renderer):
                     for st in reg.resistance) or esc("no anthracycline, taxane or capecitabine")
                 rows.append([self.c(str(reg.number)), self.c(reg.agents), self.c(reg.setting), self.c(reg.dates),
                              self.c(reg.outcome), self.c(comp, raw=True)])
-            out.append(self.table(rows, [0.25, 1.8, 0.95, 1.45, 1.7, 3.85]))
+            out.append(self.table(rows, [0.25, 1.65, 1.15, 1.45, 1.7, 3.8]))
             noted = [reg for reg in r.regimens if reg.note]
             if noted:  # below the table: a long note must be able to break across pages
                 out += self.bullets([f"Regimen {reg.number}: {reg.note}" for reg in noted], style=s.note)

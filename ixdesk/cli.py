@@ -238,7 +238,7 @@ def render_text(a: Any, name: str) -> str:
             w(group)
         flag = " [unverified]" if f.confidence == "unverified" else ""
         scope = "" if f.applies_to_plan in (True, None) else "  (other plan)"
-        mark = "WOULD" if f.condition_state == "met" and f.state != "met" else STATE_MARK[f.state]
+        mark = {"met": "WOULD", "unknown": "?"}.get(f.other_plan or "", STATE_MARK[f.state])
         w(f"  [{mark:^9}] {f.summary}{scope}{flag}")
         w(f"              source: {f.source.document}, {f.source.section}")
         if f.unverified_basis:
@@ -249,8 +249,9 @@ def render_text(a: Any, name: str) -> str:
         if f.kind not in ("exclusion", "warning"):
             continue
         mark = {"blocking": "BLOCKS", "warning": "WARN"}.get(f.severity, STATE_MARK[f.state].lower())
-        if f.condition_state == "met" and f.state != "met":
-            mark = "PRESENT"  # for another plan (or one not yet chosen): never read as "not met"
+        if f.other_plan is not None:  # for another plan (or one not yet chosen): never read as "not met"
+            mark = "PRESENT" if f.other_plan == "met" else "? other"
+
         flag = " [unverified]" if f.confidence == "unverified" else ""
         w(f"  [{mark:^9}] {f.summary}{flag}")
     d = a.dose

@@ -98,6 +98,21 @@ class Finding(Frozen):
     # clinician weighing regimens sees both, and a contraindication of the plan not chosen is never
     # read as "ruled out". None for every other rule.
     condition_state: State | None = None
+    # a pathway that would be met with another plan, but that plan's contraindication holds
+    contraindicated_by: list[str] = []
+
+    @property
+    def other_plan(self) -> State | None:
+        """What the condition says for a plan not under discussion (or with no plan recorded), when
+        the plan-bound state would hide it: "met" (present / would be met) or "unknown" (not
+        checkable, so never "ruled out"). None when there is nothing more to say."""
+        if self.condition_state is None or self.applies_to_plan is True:
+            return None
+        if self.condition_state == "met" and self.state != "met":
+            return "met"
+        if self.condition_state == "unknown" and self.state == "not_met":
+            return "unknown"
+        return None
 
 
 class RegimenResistance(Frozen):

@@ -750,6 +750,8 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
     dosing: DosingFile = loaded["dosing.yaml"]
     for part in ("standard", "bsa", "hepatic", "cyp3a4", "kits", "billing", "capecitabine", "premedication"):
         _check_source("dosing.yaml", None, getattr(dosing, part).source, docs, part)
+    if dosing.billing.diagnosis is not None:
+        _check_source("dosing.yaml", None, dosing.billing.diagnosis.source, docs, "billing.diagnosis")
 
     adm: AdministrationFile = loaded["administration.yaml"]
     for what, ref in [("cycle_start", adm.cycle_start.source), ("dose_modifications", adm.dose_modifications.source),

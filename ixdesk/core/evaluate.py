@@ -502,7 +502,7 @@ def _cremophor(min_grade: int, ctx: Context) -> Ev:
     h = c.history
     hist_text = "history of Cremophor EL hypersensitivity"
     if h.cremophor_hypersensitivity is None:
-        kids.append(Ev(None, hist_text, [], _missing("history.cremophor_hypersensitivity", "history of Cremophor EL (paclitaxel) hypersensitivity")))
+        kids.append(Ev(None, hist_text, [], _missing("history.cremophor_hypersensitivity", "history of Cremophor EL hypersensitivity (paclitaxel, Ixempra)")))
     elif not h.cremophor_hypersensitivity:
         kids.append(Ev(False, hist_text, [Value(field="history.cremophor_hypersensitivity", label="Cremophor EL hypersensitivity", value="no")]))
     elif h.cremophor_hypersensitivity_grade is None:
@@ -511,6 +511,15 @@ def _cremophor(min_grade: int, ctx: Context) -> Ev:
     else:
         g = h.cremophor_hypersensitivity_grade
         kids.append(Ev(g >= min_grade, hist_text, [Value(field="history.cremophor_hypersensitivity_grade", label="Cremophor EL hypersensitivity", value=f"yes, grade {g}")]))
+    ixa_in_table = any("epothilone" in a.classes and c.regimens[a.index].stop_reason == "hypersensitivity"
+                       for a in ctx.agents)
+    if h.prior_ixabepilone_reaction and not ixa_in_table and h.cremophor_hypersensitivity_grade is None:
+        # Ixempra's diluent is a Cremophor EL product: a prior reaction to it, of a grade not recorded,
+        # may be the severe one the label contraindicates
+        kids.append(Ev(None, "prior hypersensitivity reaction to ixabepilone (a Cremophor EL-containing product)",
+                       [Value(field="history.prior_ixabepilone_reaction", label="Prior reaction to ixabepilone", value="yes")],
+                       _missing("history.cremophor_hypersensitivity_grade",
+                                "grade of the prior reaction to ixabepilone (record it as the Cremophor EL hypersensitivity grade)")))
     for a in ctx.agents:
         reg = c.regimens[a.index]
         if a.cremophor is False or reg.stop_reason != "hypersensitivity":
@@ -610,7 +619,7 @@ def _line_kinds(rule: Rule) -> frozenset[str]:
     return _LINE_KINDS[id(rule)][1]
 
 
-def _other_line_reading(rule: Rule, ctx: Context, state: Tri) -> Tri | str:
+def _other_line_reading(rule: Rule, ctx: Context, state: Tri, gated: bool = True) -> Tri | str:
     """The result if early-disease treatment counted as the first line (seed 003's definition of
     first-line therapy) in the metastatic counts this rule uses; "same" when that changes nothing."""
     kinds = _line_kinds(rule)
@@ -619,7 +628,7 @@ def _other_line_reading(rule: Rule, ctx: Context, state: Tri) -> Tri | str:
     other = ctx.shifted()
     if other is None or all(other.lines[k] is ctx.lines[k] for k in kinds):
         return "same"
-    alt = _judge(rule, other)[0].state
+    alt = _judge(rule, other)[0 if gated else 1].state
     return "same" if alt is state else alt
 
 
@@ -656,28 +665,36 @@ def _judge(rule: Rule, ctx: Context) -> tuple[Ev, Ev]:
 
 def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
     ev, cond_ev = _judge(rule, ctx)
+    plan = ctx.consult.plan.regimen
+    applies = True if rule.plans is None else (None if plan is None else plan in rule.plans)
+    # for another regimen the condition is what the clinician reads: its basis and its other reading
+    basis = cond_ev if applies is False and cond_ev is not ev else ev
     values = [ctx.value(v) for v in ev.values]
-    if ev.state is not None:
-        alt = _other_line_reading(rule, ctx, ev.state)
+    if basis.state is not None:
+        alt = _other_line_reading(rule, ctx, basis.state, gated=basis is ev)
         if alt != "same":
             values.append(ctx.value((
                 "regimens", "Another reading of the line count",
                 f"{_STATE_WORD[alt]} if early-disease treatment counted as the first line "
                 "(seed 003's definition of first-line therapy)")))
     state = to_state(ev.state)
-    plan = ctx.consult.plan.regimen
-    applies = True if rule.plans is None else (None if plan is None else plan in rule.plans)
     severity = "info"
     if state == "met" and rule.kind == "exclusion":
         severity = "blocking"
     elif state == "met" and rule.kind == "warning":
         severity = "warning"
     condition_state = to_state(cond_ev.state) if cond_ev is not ev else None
-    if condition_state == "met" and state != "met":
-        plans = " or ".join(PLAN_TEXT[p] for p in rule.plans or ())
+    plans = " or ".join(PLAN_TEXT[p] for p in rule.plans or ())
+    blocked_by = _contraindications_of(rule, ctx) if condition_state == "met" and rule.kind == "pathway" else []
+    if condition_state == "unknown" and state == "not_met" and applies is False:
+        summary = (f"Not checkable, for another plan (applies to {plans}): {rule.title} — missing: "
+                   + ", ".join(label for _, label in cond_ev.missing))
+    elif condition_state == "met" and state != "met":
         if rule.kind == "pathway":
             summary = (f"Pathway {rule.title}: would be met with {plans} (another regimen than the one discussed)"
                        if applies is False else f"Pathway {rule.title}: would be met with {plans} — plan not recorded")
+            if blocked_by:
+                summary += "; but contraindicated with that plan: " + "; ".join(ctx.findings[i].title for i in blocked_by)
         else:
             summary = (f"Present, for another plan (applies to {plans}): {rule.title}" if applies is False
                        else f"Present, applies to {plans} — plan not recorded: {rule.title}")
@@ -692,8 +709,27 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
         state=state, severity=severity, summary=summary,
         conditions=[to_condition(ev, ctx.conditions)],
         values=values,
-        missing=[ctx.missing(m) for m in ev.missing] if state == "unknown" else [],
+        missing=([ctx.missing(m) for m in ev.missing] if state == "unknown" else
+                 [ctx.missing(m) for m in cond_ev.missing] if condition_state == "unknown" and applies is False else []),
         source=cached_source(rule.source, ctx.criteria), confidence=rule.confidence, applies_to_plan=applies,
-        unverified_basis=list(ev.unverified) if state != "unknown" else [],
-        condition_state=condition_state,
+        unverified_basis=list(basis.unverified) if basis.state is not None else [],
+        condition_state=condition_state, contraindicated_by=blocked_by,
     )
+
+
+def _contraindications_of(rule: Rule, ctx: Context) -> list[str]:
+    """Exclusions, judged before the pathways, whose condition holds for every plan this rule is for."""
+    plans = set(rule.plans or ())
+    return [f.id for f in ctx.findings.values()
+            if f.kind == "exclusion" and (f.condition_state or f.state) == "met"
+            and (not plans or plans <= set(_rule_plans(ctx.criteria, f.id) or plans))]
+
+
+_RULE_PLANS: dict[tuple[str, str], list[str] | None] = {}
+
+
+def _rule_plans(criteria: Criteria, rule_id: str) -> list[str] | None:
+    key = (criteria.sha256, rule_id)
+    if key not in _RULE_PLANS:
+        _RULE_PLANS[key] = next((r.plans for r in criteria.rules if r.id == rule_id), None)
+    return _RULE_PLANS[key]

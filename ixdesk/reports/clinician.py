@@ -53,11 +53,15 @@ class FindingRow(Data):
     for_plan: bool | None
     holds: bool  # for exclusions / warnings: the condition is met
     present: bool = False  # the condition holds, for this plan or another (a pathway that would be met)
+    other_plan: str | None = None  # Finding.other_plan: met / unknown for a plan not under discussion
+    contraindicated: list[str] = []  # a pathway that would be met: ids of that plan's contraindications that hold
 
     @property
     def tone(self) -> str:
         """The colour's meaning: for a safety rule, a condition present is bad news (red) and one ruled
         out good news (green), the reverse of an indication's met / not met."""
+        if self.other_plan == "unknown" or self.contraindicated:
+            return "unknown"
         if self.kind not in ("exclusion", "warning"):
             return "met" if self.present else self.state
         if self.state == "unknown" and not self.present:
@@ -211,11 +215,14 @@ def _is_composite(criteria: Criteria | None, finding_id: str) -> bool:
 
 def finding_row(f: Finding, criteria: Criteria | None = None) -> FindingRow:
     holds = f.state == "met"
-    if f.kind in ("exclusion", "warning") and f.condition_state == "met" and not holds:
+    other = f.other_plan
+    if f.kind in ("exclusion", "warning") and other == "met":
         state_text = "Present, other plan" if f.applies_to_plan is False else "Present"
+    elif other == "unknown":
+        state_text = "Unknown, other plan"
     elif f.kind in ("exclusion", "warning"):
         state_text = {"met": "Applies", "not_met": "Not present", "unknown": "Unknown"}[f.state]
-    elif f.condition_state == "met" and f.state != "met":  # a pathway of another regimen
+    elif other == "met":  # a pathway of another regimen
         state_text = "Would be met"
     else:
         state_text = STATE_TEXT[f.state]
@@ -229,7 +236,8 @@ def finding_row(f: Finding, criteria: Criteria | None = None) -> FindingRow:
         missing=list(dict.fromkeys(m.label for m in f.missing)), conditions=_steps(f, composite),
         composite=composite, source=fmt_source(f.source), confidence=f.confidence,
         unverified=f.confidence == "unverified", unverified_basis=list(f.unverified_basis),
-        for_plan=f.applies_to_plan, holds=holds, present=holds or f.condition_state == "met",
+        for_plan=f.applies_to_plan, holds=holds, present=holds or other == "met", other_plan=other,
+        contraindicated=list(f.contraindicated_by),
     )
 
 
@@ -364,12 +372,11 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     blocking = [rows[i] for i in assessment.blocking if i in rows]
     warnings = [rows[i] for i in assessment.warnings if i in rows]
     shown = set(assessment.blocking) | set(assessment.warnings)
-    present_elsewhere = {f.id for f in assessment.findings
-                         if f.kind in ("exclusion", "warning") and f.condition_state == "met" and f.state != "met"}
+    present_elsewhere = {f.id for f in assessment.findings if f.kind in ("exclusion", "warning") and f.other_plan == "met"}
     other_present = [rows[i] for i in rows if i in present_elsewhere]
     others = [r for r in rows.values() if r.kind in ("exclusion", "warning") and r.id not in shown
               and r.id not in present_elsewhere]
-    others.sort(key=lambda r: (0 if r.state == "unknown" else 1, r.kind != "exclusion"))
+    others.sort(key=lambda r: (0 if r.state == "unknown" or r.other_plan == "unknown" else 1, r.kind != "exclusion"))
 
     dose_lines, dose_notes = _dose(consult, assessment, criteria)
     premed_src = criteria.dosing.premedication

@@ -127,7 +127,9 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     d = assessment.dose
     if d.state != "computed":
         # an incomplete or blocked order must not look like one ready for the chair
-        alerts.append(f"NOT READY: no dose on this order yet. {d.summary}")
+        alerts.append(f"NOT READY: no dose from IxDesk for this order. {d.summary}")
+    elif assessment.blocking:
+        alerts.append("NOT READY: a contraindication holds (below); the dose and volumes are on hold.")
     for fid in assessment.blocking:
         try:
             f = assessment.finding(fid)

@@ -260,6 +260,8 @@ class ClinicianRenderer(Renderer):
     def _compact_row(self, f: FindingRow) -> list[Any]:
         """One line: result, then rule title, missing inputs and source in a cell spanning the other columns."""
         extra = ""
+        if f.contraindicated:
+            extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— but contraindicated with that plan (see Contraindications)</font>'
         if f.missing:
             extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— missing: {esc(", ".join(f.missing))}</font>'
         text = (esc(f.title) + (UNV if f.unverified else "") + extra +
@@ -326,8 +328,8 @@ class ClinicianRenderer(Renderer):
                              [self._full_row(f, f.values, steps=False) for f in r.other_plan_present], False))
             backgrounds += [(row + i, WARN_BG) for i in range(len(r.other_plan_present))]
             row += len(r.other_plan_present)
-        unknown = [f for f in r.exclusions_clear if f.state == "unknown"]
-        clear = [f for f in r.exclusions_clear if f.state != "unknown"]
+        unknown = [f for f in r.exclusions_clear if f.state == "unknown" or f.other_plan == "unknown"]
+        clear = [f for f in r.exclusions_clear if f not in unknown]
         if unknown:
             sections.append(("Unknown: information missing", [self._compact_row(f) for f in unknown], True))
         if clear:
@@ -392,7 +394,7 @@ class NurseRenderer(Renderer):
         ]))
         if r.alerts:
             out.append(Spacer(1, 1.5 * mm))
-            rows = [[self.c(a, bold=a.startswith("BLOCKING"))] for a in r.alerts]
+            rows = [[self.c(a, bold=a.startswith(("BLOCKING", "NOT READY")))] for a in r.alerts]
             out.append(self.table(rows, [1], header=False, extra=[
                 ("BACKGROUND", (0, 0), (-1, -1), WARN_BG), ("BOX", (0, 0), (-1, -1), 1, NOT_MET)]))
 

@@ -136,7 +136,7 @@ class ConsultForm(QScrollArea):
         box, f = _section("History and medications")
         self._choice(f, "history.ecog", "ECOG performance status", [(i, str(i)) for i in range(5)])
         self._choice(f, "history.neuropathy_grade", "Neuropathy grade (CTCAE)", [(i, f"grade {i}") for i in range(5)])
-        self._tri(f, "history.cremophor_hypersensitivity", "Cremophor (paclitaxel) hypersensitivity")
+        self._tri(f, "history.cremophor_hypersensitivity", "Cremophor EL hypersensitivity (paclitaxel, Ixempra)")
         self._choice(f, "history.cremophor_hypersensitivity_grade", "  its grade", [(i, f"grade {i}") for i in range(1, 5)])
         self._tri(f, "history.prior_ixabepilone_reaction", "Prior reaction to ixabepilone")
         self._tri(f, "history.cardiac_history", "Cardiac history")

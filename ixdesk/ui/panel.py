@@ -37,13 +37,17 @@ KIND_ORDER = ("indication", "pathway", "payer")
 
 
 def elsewhere(f: Finding) -> bool:
-    """A rule of another regimen (or of one, with no plan set) whose condition holds: a contraindication
-    present, or a pathway that would be met."""
-    return f.condition_state == "met" and f.state != "met"
+    """A rule of another regimen (or of one, with no plan set) whose condition the plan-bound state
+    would hide: a contraindication present or not checkable, a pathway that would be met."""
+    return f.other_plan is not None
 
 
 def state_text(f: Finding) -> tuple[str, str]:
+    if f.other_plan == "unknown":
+        return "? other plan: not checkable", AMBER
     if elsewhere(f) and f.kind == "pathway":
+        if f.contraindicated_by:
+            return "⚠ met if chosen · contraindicated", AMBER
         return ("✔ met if chosen" if f.applies_to_plan is False else "✔ met for that plan"), GREEN
     if elsewhere(f):
         return ("⚠ present · other plan" if f.applies_to_plan is False else "⚠ present · plan not set"), AMBER

@@ -333,7 +333,13 @@ class RegimenEditor(QWidget):
 
     def _fill_table_row(self, i: int, row: dict[str, Any]) -> None:
         self._marked = None  # the row's error marks are rewritten on the next set_errors
-        prog = {True: row["progression_date"] or "yes, date ?", False: "none", None: "?"}[row["progressed"]]
+        # a date (or a stop for progression) answers "progressed?" even when the yes/no box was left empty
+        if row["progression_date"]:
+            prog = row["progression_date"]
+        elif row["progressed"] or row["stop_reason"] == "progression":
+            prog = "yes, date ?"
+        else:
+            prog = {False: "none", None: "?"}[row["progressed"]]
         last = "ongoing" if row["ongoing"] else (row["last_dose_date"] or "—")
         stop = row["stop_reason"] or "—"
         values = [str(i + 1), row["agents"] or "(no agent yet)", row["setting"] or "—",

@@ -267,3 +267,16 @@ def test_other_regimens_pathway_state_stays_for_the_plan_and_its_condition_is_ke
     assert "plan.regimen" in [m.field for m in n.missing]
     # rules that are not plan-limited have no separate condition
     assert a.finding("payer004.overall").condition_state is None
+
+
+def test_another_regimens_pathway_keeps_its_unverified_basis_and_names_its_contraindication() -> None:
+    early = lines(1, setting="adjuvant") + lines(1)  # since diagnosis: 2 lines, resting on the early-disease reading
+    a = run(consult(regimens=early, plan={"regimen": "monotherapy"},
+                    labs={**consult().labs.model_dump(mode="json"), "ast": {"value": 220, "uln": 40, "unit": "U/L"}}))
+    b = a.finding("pathway.B")
+    assert b.other_plan == "met"
+    assert b.unverified_basis, "the count it would rest on is unverified"
+    assert b.contraindicated_by == ["exclusion.hepatic_combination"]
+    assert "contraindicated with that plan" in b.summary
+    # the plan's own pathway is not marked
+    assert a.finding("pathway.A").contraindicated_by == []

@@ -140,3 +140,21 @@ def test_blocking_list_and_severity() -> None:
     assert a.blocking == ["exclusion.neutrophils"]
     assert a.finding("exclusion.neutrophils").severity == "blocking"
     assert a.finding("payer003.not_excluded").state == "not_met"
+
+
+def test_other_plans_contraindication_with_missing_labs_is_not_checkable_never_ruled_out() -> None:
+    c = consult(labs=labs(ast=None, bilirubin=None), plan={"regimen": "monotherapy"})
+    f = run(c).finding("exclusion.hepatic_combination")
+    assert (f.state, f.condition_state, f.other_plan) == ("not_met", "unknown", "unknown")
+    assert f.summary.startswith("Not checkable, for another plan")
+    assert {"labs.ast", "labs.bilirubin"} <= {m.field for m in f.missing}
+
+
+def test_prior_ixabepilone_reaction_in_the_history_leaves_the_cremophor_question_open() -> None:
+    """Ixempra's diluent is polyoxyethylated castor oil: a reaction of unrecorded grade may be severe."""
+    f = run(consult(history={"prior_ixabepilone_reaction": True})).finding("exclusion.cremophor")
+    assert f.state == "unknown"
+    assert "history.cremophor_hypersensitivity_grade" in {m.field for m in f.missing}
+    graded = consult(history={"prior_ixabepilone_reaction": True, "cremophor_hypersensitivity": True,
+                              "cremophor_hypersensitivity_grade": 2})
+    assert state(graded, "exclusion.cremophor") == "not_met"

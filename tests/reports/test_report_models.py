@@ -219,4 +219,6 @@ def test_nurse_volumes_and_not_ready(criteria, degenerate):
     blocked = load_consult(ex / "04-blocked-by-neutrophils.json")
     r = build_nurse_report(blocked, assess(blocked, criteria), criteria, SETTINGS, PRINTED_ON)
     assert r.checks[0].fails and not r.checks[1].fails
-    assert "Neutrophils" in r.alerts[0] and "1,200" in r.alerts[0]
+    assert r.alerts[0].startswith("NOT READY") and "on hold" in r.alerts[0]
+    block = next(a for a in r.alerts if a.startswith("BLOCKING"))
+    assert "Neutrophils" in block and "1,200" in block

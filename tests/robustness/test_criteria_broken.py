@@ -216,3 +216,12 @@ def _run(main, argv: list[str]) -> int:
     except SystemExit as exc:
         rc = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return int(rc or 0)
+
+
+def test_unknown_source_of_the_diagnosis_codes_is_refused_at_load(crit: Path) -> None:
+    """Otherwise it loads, and the clinician report fails later with a KeyError."""
+    dosing = crit / "dosing.yaml"
+    line = line_of(dosing, r'section: "Coding: ICD-10 Diagnosis"')
+    edit_line(dosing, line, lambda t: t.replace("payer-003", "payer-03"))
+    err = refuse(crit)
+    assert err.file == "dosing.yaml" and "payer-03" in err.reason

@@ -454,6 +454,19 @@ def test_edit_menu_acts_on_the_focused_field_and_ctrl_z_stays_with_it(qtbot: Any
     redo = next(a for a in window.menu_edit.actions() if a.text() == "&Redo")
     redo.trigger()
     assert w.text() == "70"
-    # the shortcut reaches the field (it claims Ctrl+Z before the window's action): one undo, not two
+    # the shortcut reaches the field (it claims Ctrl+Z before the window's action): the action does not fire
+    fired: list[bool] = []
+    undo.triggered.connect(lambda *_: fired.append(True))
     qtbot.keyClick(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert w.text() != "70"
+    assert fired == []
+
+
+def test_regimen_table_shows_a_recorded_progression_date_without_the_yes_no_answer(qtbot: Any, window: Any) -> None:
+    from ixdesk.core.consult import Regimen
+
+    window.ensure_ready()
+    window.form.regimens.set_regimens([Regimen.model_validate(
+        {"agents": ["paclitaxel"], "setting": "metastatic", "start_date": "2025-01-01", "last_dose_date": "2025-03-01",
+         "progressed": None, "progression_date": "2025-04-01"}, strict=False)])
+    assert window.form.regimens.table.item(0, 4).text() == "2025-04-01"

@@ -189,6 +189,8 @@ class LineCount(Frozen):
         out.append(f"counted (metastatic): {regs(self.counted)}" if self.counted else "no metastatic regimen counted")
         if self.early_disease and not self.early_disease_counted:
             out.append(f"not counted (neoadjuvant / adjuvant): {regs(self.early_disease)}")
+        if self.endocrine_counted:
+            out.append(f"of these, endocrine-based only: {regs(self.endocrine_counted)} (whether they are lines is a reading)")
         if self.excluded_endocrine:
             out.append(f"not counted (endocrine-based only): {regs(self.excluded_endocrine)}")
         if self.uncertain:

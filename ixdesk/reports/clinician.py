@@ -345,7 +345,7 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
         # codes only (the clinician knows C50); the ER code is the one the consult records
         codes = [c.code + (f" ({'ER+' if c.er == 'positive' else 'ER-'})" if c.er else "")
                  for c in dx.codes if c.er is None or er is None or c.er == er]
-        add("ICD-10", ", ".join(codes) + (" — ER status not recorded" if er is None else "") +
+        add("ICD-10", "Payer 003 lists " + ", ".join(codes) + (" — ER status not recorded" if er is None else "") +
             f". {dx.note} ({fmt_source(cached_source(dx.source, criteria))})")
     if d.capecitabine is not None:
         c = d.capecitabine

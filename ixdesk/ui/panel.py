@@ -47,7 +47,7 @@ def state_text(f: Finding) -> tuple[str, str]:
         return "? other plan: not checkable", AMBER
     if elsewhere(f) and f.kind == "pathway":
         if f.contraindicated_by:
-            return "⚠ met if chosen · contraindicated", AMBER
+            return "⚠ contraindicated", AMBER  # would be met, but that plan is contraindicated (tooltip: summary)
         return ("✔ met if chosen" if f.applies_to_plan is False else "✔ met for that plan"), GREEN
     if elsewhere(f):
         return ("⚠ present · other plan" if f.applies_to_plan is False else "⚠ present · plan not set"), AMBER

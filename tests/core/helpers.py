@@ -70,3 +70,23 @@ def state(c: Consult, finding_id: str) -> str:
 
 def resistance(c: Consult, cls: str) -> str:
     return run(c).resistance_for(cls).result
+
+
+def assert_regimen_rows_and_findings(a: Any, cs: dict[str, Any], ctx: str) -> None:
+    """The checks both independent-case tables share: per-regimen resistance rows (result, window
+    setting and end, confidence) and finding states."""
+    for cls, idx, result, window_setting, window_end in cs.get("regimens", []):
+        rows = [r for r in a.resistance_for(cls).regimens if r.regimen_index == idx]
+        assert len(rows) == 1, f"{ctx}\nno {cls} row for regimen {idx}"
+        r = rows[0]
+        assert r.result == result, f"{ctx}\n{cls} regimen {idx}: {r.reason}"
+        if window_setting is not None:
+            assert r.window_setting == window_setting, f"{ctx}\n{cls} regimen {idx} window setting"
+        if window_end is not None:
+            assert r.window_end == date.fromisoformat(window_end), f"{ctx}\n{cls} regimen {idx} window end"
+    for (cls, idx), conf in cs.get("regimen_confidence", {}).items():
+        r = next(r for r in a.resistance_for(cls).regimens if r.regimen_index == idx)
+        assert r.confidence == conf, f"{ctx}\n{cls} regimen {idx} confidence"
+    for fid, want in cs.get("findings", {}).items():
+        f = a.finding(fid)
+        assert f.state == want, f"{ctx}\n{fid}: {f.summary}"

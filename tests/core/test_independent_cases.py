@@ -36,6 +36,8 @@ import pytest
 from ixdesk.core.engine import assess
 from ixdesk.core.files import parse_consult
 
+from .helpers import assert_regimen_rows_and_findings
+
 AS_OF = date(2026, 11, 18)
 
 
@@ -411,22 +413,7 @@ def test_independent_case(cs: dict[str, Any]) -> None:
     for cls, fields in cs.get("resistance_missing", {}).items():
         got = {m.field for m in a.resistance_for(cls).missing}
         assert set(fields) <= got, f"{ctx}\nresistance {cls} missing {got}"
-    for cls, idx, result, window_setting, window_end in cs.get("regimens", []):
-        rows = [r for r in a.resistance_for(cls).regimens if r.regimen_index == idx]
-        assert len(rows) == 1, f"{ctx}\nno {cls} row for regimen {idx}"
-        r = rows[0]
-        assert r.result == result, f"{ctx}\n{cls} regimen {idx}: {r.reason}"
-        if window_setting is not None:
-            assert r.window_setting == window_setting, f"{ctx}\n{cls} regimen {idx} window setting"
-        if window_end is not None:
-            assert r.window_end == date.fromisoformat(window_end), f"{ctx}\n{cls} regimen {idx} window end"
-    for (cls, idx), conf in cs.get("regimen_confidence", {}).items():
-        r = next(r for r in a.resistance_for(cls).regimens if r.regimen_index == idx)
-        assert r.confidence == conf, f"{ctx}\n{cls} regimen {idx} confidence"
-
-    for fid, want in cs.get("findings", {}).items():
-        f = a.finding(fid)
-        assert f.state == want, f"{ctx}\n{fid}: {f.summary}"
+    assert_regimen_rows_and_findings(a, cs, ctx)
     for fid, want in cs.get("applies", {}).items():
         assert a.finding(fid).applies_to_plan is want, f"{ctx}\n{fid} applies_to_plan"
     for fid, fields in cs.get("finding_missing", {}).items():

@@ -28,6 +28,8 @@ import pytest
 from ixdesk.core.engine import assess
 from ixdesk.core.files import parse_consult
 
+from .helpers import assert_regimen_rows_and_findings
+
 
 # --- builders -------------------------------------------------------------------------------
 
@@ -585,22 +587,7 @@ def test_independent_case_2(cs: dict[str, Any]) -> None:
     for cls, want in cs.get("resistance", {}).items():
         r = a.resistance_for(cls)
         assert r.result == want, f"{ctx}\nresistance {cls}: {r.summary}"
-    for cls, idx, result, window_setting, window_end in cs.get("regimens", []):
-        rows = [r for r in a.resistance_for(cls).regimens if r.regimen_index == idx]
-        assert len(rows) == 1, f"{ctx}\nno {cls} row for regimen {idx}"
-        r = rows[0]
-        assert r.result == result, f"{ctx}\n{cls} regimen {idx}: {r.reason}"
-        if window_setting is not None:
-            assert r.window_setting == window_setting, f"{ctx}\n{cls} regimen {idx} window setting"
-        if window_end is not None:
-            assert r.window_end == date.fromisoformat(window_end), f"{ctx}\n{cls} regimen {idx} window end"
-    for (cls, idx), conf in cs.get("regimen_confidence", {}).items():
-        r = next(r for r in a.resistance_for(cls).regimens if r.regimen_index == idx)
-        assert r.confidence == conf, f"{ctx}\n{cls} regimen {idx} confidence"
-
-    for fid, want in cs.get("findings", {}).items():
-        f = a.finding(fid)
-        assert f.state == want, f"{ctx}\n{fid}: {f.summary}"
+    assert_regimen_rows_and_findings(a, cs, ctx)
     for fid, bad in cs.get("findings_not", {}).items():
         f = a.finding(fid)
         assert f.state != bad, f"{ctx}\n{fid}: {f.summary}"

@@ -24,7 +24,9 @@ def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | Non
     agents = classify_regimens(consult, criteria)
     resistance = assess_resistance(consult, criteria, agents)
     lines = count_lines(consult, criteria, agents)
+    # a regimen stopped for a reaction to ixabepilone answers the history's question with yes
     reactions = ixabepilone_reactions(consult, agents)
+    prior_reaction = True if reactions else consult.history.prior_ixabepilone_reaction
     derived = {}
     if reactions:
         where = ", ".join(str(i + 1) for i in reactions)
@@ -45,7 +47,7 @@ def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | Non
         consult, criteria,
         ctx.medication_matches("cyp3a4_strong_inhibitors") if meds_known else None,
         ctx.medication_matches("cyp3a4_strong_inducers") if meds_known else None,
-        prior_reaction=True if reactions else consult.history.prior_ixabepilone_reaction,
+        prior_reaction=prior_reaction,
     )
 
     notes: list[str] = []

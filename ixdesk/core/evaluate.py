@@ -718,18 +718,14 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
 
 
 def _contraindications_of(rule: Rule, ctx: Context) -> list[str]:
-    """Exclusions, judged before the pathways, whose condition holds for every plan this rule is for."""
+    """Exclusions, judged before the pathways, whose condition holds and which apply to every plan
+    this rule is for (an exclusion without ``plans`` applies to all)."""
     plans = set(rule.plans or ())
-    return [f.id for f in ctx.findings.values()
-            if f.kind == "exclusion" and (f.condition_state or f.state) == "met"
-            and (not plans or plans <= set(_rule_plans(ctx.criteria, f.id) or plans))]
-
-
-_RULE_PLANS: dict[tuple[str, str], list[str] | None] = {}
-
-
-def _rule_plans(criteria: Criteria, rule_id: str) -> list[str] | None:
-    key = (criteria.sha256, rule_id)
-    if key not in _RULE_PLANS:
-        _RULE_PLANS[key] = next((r.plans for r in criteria.rules if r.id == rule_id), None)
-    return _RULE_PLANS[key]
+    out = []
+    for f in ctx.findings.values():
+        if f.kind != "exclusion" or (f.condition_state or f.state) != "met":
+            continue
+        limited_to = ctx.criteria.rule(f.id).plans
+        if limited_to is None or plans <= set(limited_to):
+            out.append(f.id)
+    return out

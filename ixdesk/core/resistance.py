@@ -122,6 +122,7 @@ class ClassStop:
     agent: str | None  # the typed agent whose own last dose ``last`` is; None: the regimen's last dose
     earliest: date | None  # ``last`` not recorded: the earliest it can be (start, or an agent's own last dose)
     text: str  # how it was found, for the reason; "" for a plain one-date regimen
+    earliest_from: str = ""  # what ``earliest`` is: "the start date", "docetaxel's own last dose"
 
 
 def class_stop(reg: Regimen, cls: str, agents: RegimenAgents) -> ClassStop:
@@ -147,8 +148,13 @@ def class_stop(reg: Regimen, cls: str, agents: RegimenAgents) -> ClassStop:
         text = (f"{cls} last dose {reg.last_dose_date.isoformat()} (the regimen's last dose: {undated} "
                 "has no own last-dose date)") if dated else ""
         return ClassStop(reg.last_dose_date, False, None, None, text)
-    bounds = [d for d in (reg.start_date, *(a.last_dose_date for a in reg.agent_last_doses)) if d is not None]
-    return ClassStop(None, False, None, max(bounds) if bounds else None, "")
+    bounds = [(a.last_dose_date, f"{a.agent}'s own last dose") for a in reg.agent_last_doses]
+    if reg.start_date is not None:
+        bounds.append((reg.start_date, "the start date"))
+    if not bounds:
+        return ClassStop(None, False, None, None, "")
+    d, what = max(bounds, key=lambda x: x[0])
+    return ClassStop(None, False, None, d, "", what)
 
 
 @dataclass(frozen=True)
@@ -274,8 +280,8 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
     if last is None:
         missing.append(miss_last)
         if stop.earliest is not None:
-            notes.append(f"last dose not recorded: taken as early as it can be ({stop.earliest.isoformat()}, "
-                         "the start or an agent's own last dose)")
+            notes.append(f"last dose not recorded: taken as early as it can be ({stop.earliest_from}, "
+                         f"{stop.earliest.isoformat()})")
     if prog is None:
         missing.append(miss_prog)
         if consult_date is not None:
@@ -290,8 +296,9 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
             each = "; ".join(_scenario_text(ws, j) for ws, j in scen.items())
             ws_all = {j.window_setting for j in scen.values()}
             window_setting = ws_all.pop() if len(ws_all) == 1 and (ws_known is not None or "on_therapy" in ws_all) else None
-            return make("resistant", f"{'; '.join(notes)}; even then: {each}, so resistant whatever the missing "
-                        f"{' and '.join(m.label.split(': ', 1)[1] for m in missing)}",
+            unknown_words = " and ".join(w for w, m in (("last dose", last is None), ("progression date", prog is None),
+                                                        ("setting", ws_known is None)) if m)
+            return make("resistant", f"{'; '.join(notes)}; even then: {each}, so resistant whatever the {unknown_words}",
                         window_setting=window_setting,
                         window=" / ".join(_window_text(j.window) for j in scen.values() if j.window) or None,
                         window_end=deciding.end, rule=deciding.window or on_rule,

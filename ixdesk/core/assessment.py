@@ -136,6 +136,15 @@ class RegimenResistance(Frozen):
     missing: list[Missing]
     source: Source | None
     confidence: Confidence | None
+    # The last dose the class's window runs from: the latest own last dose of the regimen's agents of
+    # this class, or the regimen's last dose for an agent without its own (None: not recorded, or the
+    # class still given). ``class_last_dose_agent`` names the agent whose own date it is (None: the
+    # regimen's last dose).
+    class_last_dose_date: date | None = None
+    class_last_dose_agent: str | None = None
+    # A result decided although an input is missing, because every possible value gives it
+    # ("setting not recorded: resistant in either setting"); empty otherwise.
+    notes: list[str] = []
 
 
 class ClassResistance(Frozen):

@@ -103,6 +103,27 @@ StopReason = Literal["progression", "toxicity", "hypersensitivity", "completed",
 BestResponse = Literal["complete", "partial", "stable", "progression", "not_evaluable"]
 
 
+class AgentLastDose(StrictModel):
+    """One agent's own last dose, where a regimen's agents stopped on different days.
+
+    Resistance runs from the last dose of the drug class, not of the regimen: docetaxel stopped
+    after six cycles while trastuzumab and pertuzumab continued has its taxane last dose where the
+    docetaxel stopped (facts sheet section 11). ``agent`` is one of the regimen's agent names as typed.
+    """
+
+    agent: Annotated[str, Field(min_length=1, max_length=80)]
+    last_dose_date: date
+
+    @field_validator("agent")
+    @classmethod
+    def _agent_clean(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("the agent name is empty")
+        _no_control_chars(v)
+        return v
+
+
 class Regimen(StrictModel):
     agents: Annotated[list[Annotated[str, Field(min_length=1, max_length=80)]], Field(min_length=1, max_length=12)]
     setting: Setting | None = None
@@ -115,6 +136,8 @@ class Regimen(StrictModel):
     stop_reason: StopReason | None = None
     hypersensitivity_grade: Annotated[int, Field(ge=1, le=4)] | None = None
     note: LongText | None = None
+    # Agents that stopped before the rest (an empty list: every agent's last dose is the regimen's).
+    agent_last_doses: Annotated[list[AgentLastDose], Field(max_length=12)] = Field(default_factory=list)
 
     _text = field_validator("note")(_no_control_chars)
 
@@ -144,7 +167,35 @@ class Regimen(StrictModel):
             raise ValueError("progressed: is 'no' but the regimen stopped for progression")
         if self.hypersensitivity_grade is not None and self.stop_reason != "hypersensitivity":
             raise ValueError("hypersensitivity_grade: given but the regimen did not stop for hypersensitivity")
+        self._agent_dates_consistent()
         return self
+
+    def _agent_dates_consistent(self) -> None:
+        """An agent's own last dose belongs to one of the regimen's agents, once, and lies between the
+        regimen's start and its last dose: the engine takes the regimen's last dose as the latest any
+        agent can have had."""
+        names = {a.casefold() for a in self.agents}
+        seen: set[str] = set()
+        for k, ald in enumerate(self.agent_last_doses):
+            p = f"agent_last_doses[{k}]"
+            key = ald.agent.casefold()
+            if key not in names:
+                raise ValueError(f"{p}.agent: '{ald.agent}' is not one of this regimen's agents")
+            if key in seen:
+                raise ValueError(f"{p}.agent: '{ald.agent}' has two last-dose dates")
+            seen.add(key)
+            d = ald.last_dose_date
+            if d < EARLIEST_DATE:
+                raise ValueError(f"{p}.last_dose_date: is before 1900")
+            if self.start_date and d < self.start_date:
+                raise ValueError(f"{p}.last_dose_date: {ald.agent}'s last dose is before the regimen's start date")
+            if self.last_dose_date and d > self.last_dose_date:
+                raise ValueError(f"{p}.last_dose_date: {ald.agent}'s last dose is after the regimen's last dose date")
+
+    def agent_last_dose(self, agent: str) -> date | None:
+        """The agent's own last-dose date, if it stopped before the rest (matched as typed, any case)."""
+        key = agent.strip().casefold()
+        return next((a.last_dose_date for a in self.agent_last_doses if a.agent.casefold() == key), None)
 
     @property
     def has_progressed(self) -> bool | None:
@@ -320,4 +371,7 @@ class Consult(StrictModel):
                 d = getattr(reg, name)
                 if d is not None and d > ref:
                     raise ValueError(f"regimens[{i}].{name}: is after the consult date")
+            for k, ald in enumerate(reg.agent_last_doses):
+                if ald.last_dose_date > ref:
+                    raise ValueError(f"regimens[{i}].agent_last_doses[{k}].last_dose_date: is after the consult date")
         return self

@@ -24,6 +24,8 @@ def count_lines(consult: Consult, criteria: Criteria, agents: list[RegimenAgents
         early: list[int] = []
         excluded: list[int] = []
         endocrine_counted: list[int] = []
+        # regimens of unknown setting that would be left out if early (adjuvant endocrine therapy alone)
+        endocrine_uncertain: set[int] = set()
         for a in agents:
             reg = consult.regimens[a.index]
             only_endocrine = bool(a.classes) and a.classes <= endocrine
@@ -36,6 +38,8 @@ def count_lines(consult: Consult, criteria: Criteria, agents: list[RegimenAgents
                 qualifies = True
             if reg.setting is None:
                 uncertain.append(a.index)
+                if definition.early_disease_as_first_line and only_endocrine and not a.unrecognised:
+                    endocrine_uncertain.add(a.index)
             elif reg.setting == "metastatic":
                 (counted if qualifies else uncertain).append(a.index)
                 if qualifies and only_endocrine and not a.unrecognised:
@@ -51,9 +55,10 @@ def count_lines(consult: Consult, criteria: Criteria, agents: list[RegimenAgents
             if early:
                 minimum += 1  # all of the early-disease treatment is one line
                 maximum += 1
-            elif uncertain:
+            elif any(i not in endocrine_uncertain for i in uncertain):
                 # with no known early treatment, a regimen of unknown setting adds exactly one line
-                # whichever it was: the first line if early, a metastatic line if not
+                # whichever it was: the first line if early, a metastatic line if not. Endocrine therapy
+                # alone adds none if it was adjuvant, so it alone does not raise the minimum.
                 minimum += 1
         out.append(LineCount(
             kind=kind, label=definition.label, minimum=minimum, maximum=None if unrecorded else maximum,

@@ -271,6 +271,7 @@ def _regimens(consult: Consult, assessment: Assessment) -> list[RegimenRow]:
     rows: list[RegimenRow] = []
     for i, reg in enumerate(consult.regimens):
         dates = f"{fmt_date(reg.start_date)} – " + ("ongoing" if reg.ongoing else fmt_date(reg.last_dose_date))
+        dates += "".join(f"; {a.agent} to {fmt_date(a.last_dose_date)}" for a in reg.agent_last_doses)  # stopped earlier
         prog = reg.has_progressed
         outcome = join_nonempty([
             ("progression " + fmt_date(reg.progression_date) if reg.progression_date else

@@ -13,7 +13,7 @@ from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QCompleter, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
 )
 
 from typing import TYPE_CHECKING
@@ -47,7 +47,26 @@ def split_agents(text: str) -> list[str]:
 def blank_row() -> dict[str, Any]:
     return {"agents": "", "setting": None, "start_date": "", "last_dose_date": "", "ongoing": False,
             "progressed": None, "progression_date": "", "best_response": None, "stop_reason": None,
-            "hypersensitivity_grade": None, "note": ""}
+            "hypersensitivity_grade": None, "note": "", "agent_last_doses": {}}
+
+
+def dated_agents(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """(agent, typed date) for each agent of the row with its own last-dose text, in the agents' order.
+
+    A row keeps per-agent dates by agent name (any case), so a date survives retyping the agents; only
+    the agents still listed are sent, and the list's order gives ``agent_last_doses[k]`` its k."""
+    texts: dict[str, str] = row.get("agent_last_doses") or {}
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for name in split_agents(row["agents"]):
+        key = name.casefold()
+        if key in seen:
+            continue
+        seen.add(key)
+        text = texts.get(key, "").strip()
+        if text:
+            out.append((name, text))
+    return out
 
 
 def row_from_regimen(reg: Regimen) -> dict[str, Any]:
@@ -57,7 +76,8 @@ def row_from_regimen(reg: Regimen) -> dict[str, Any]:
             "ongoing": reg.ongoing, "progressed": reg.progressed,
             "progression_date": reg.progression_date.isoformat() if reg.progression_date else "",
             "best_response": reg.best_response, "stop_reason": reg.stop_reason,
-            "hypersensitivity_grade": reg.hypersensitivity_grade, "note": reg.note or ""}
+            "hypersensitivity_grade": reg.hypersensitivity_grade, "note": reg.note or "",
+            "agent_last_doses": {a.agent.casefold(): a.last_dose_date.isoformat() for a in reg.agent_last_doses}}
 
 
 def row_to_data(row: dict[str, Any], index: int) -> tuple[dict[str, Any], list[Problem]]:
@@ -75,6 +95,14 @@ def row_to_data(row: dict[str, Any], index: int) -> tuple[dict[str, Any], list[P
     for key in ("setting", "progressed", "best_response", "stop_reason", "hypersensitivity_grade"):
         data[key] = row[key]
     data["note"] = row["note"] or None
+    doses: list[dict[str, Any]] = []
+    for k, (name, text) in enumerate(dated_agents(row)):
+        try:
+            doses.append({"agent": name, "last_dose_date": parse_date(text)})
+        except ParseError as exc:
+            problems.append(Problem(f"regimens[{index}].agent_last_doses[{k}].last_dose_date", f"{name}: {exc}"))
+    if doses:
+        data["agent_last_doses"] = doses
     return data, problems
 
 
@@ -203,8 +231,82 @@ class RegimenEditor(QWidget):
                 w.textChanged.connect(self._editor_changed)
             else:
                 w.currentIndexChanged.connect(self._editor_changed)
+        self._build_per_agent(form)
         layout.addWidget(self.editor)
         self._refresh_editor()
+
+    def _build_per_agent(self, form: QFormLayout) -> None:
+        """Below the last dose: an expander listing each agent with its own last-dose date, for agents
+        that stopped before the rest (docetaxel after six cycles, trastuzumab and pertuzumab going on).
+        Closed, a one-date regimen looks as it always did."""
+        self.per_agent_toggle = QToolButton()
+        self.per_agent_toggle.setCheckable(True)
+        self.per_agent_toggle.setAutoRaise(True)
+        self.per_agent_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.per_agent_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.per_agent_toggle.setAccessibleName("Agents stopped on different days")
+        self.per_agent_toggle.setToolTip("Give an agent its own last-dose date when it stopped before the others: "
+                                         "resistance to a drug class runs from that class's last dose.")
+        self.per_agent_toggle.toggled.connect(self._per_agent_toggled)
+        self.per_agent_panel = QWidget()
+        panel = QVBoxLayout(self.per_agent_panel)
+        panel.setContentsMargins(12, 0, 0, 2)
+        hint = QLabel("Only for an agent that stopped before the regimen's last dose (e.g. docetaxel after six "
+                      "cycles while trastuzumab and pertuzumab went on). Empty: stopped with the regimen. "
+                      "Name the agents one by one (not THP) to date each.")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        panel.addWidget(hint)
+        self.per_agent_form = QFormLayout()
+        self.per_agent_form.setContentsMargins(0, 0, 0, 0)
+        panel.addLayout(self.per_agent_form)
+        self.per_agent_panel.setVisible(False)
+        self.agent_dates: dict[str, DateEdit] = {}  # casefolded agent name -> its date field
+        self.agent_date_boxes: dict[str, FieldBox] = {}
+        self._agent_names: list[str] = []
+        holder = QWidget()
+        col = QVBoxLayout(holder)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(self.per_agent_toggle)
+        col.addWidget(self.per_agent_panel)
+        row = form.getWidgetPosition(self.boxes["ongoing"])[0] + 1  # below the last dose and 'ongoing'
+        form.insertRow(row, "", holder)
+
+    def _per_agent_toggled(self, open_: bool) -> None:
+        self.per_agent_toggle.setArrowType(Qt.ArrowType.DownArrow if open_ else Qt.ArrowType.RightArrow)
+        self.per_agent_panel.setVisible(open_)
+
+    def _per_agent_rows(self, row: dict[str, Any]) -> None:
+        """One date field per agent of the row; rebuilt only when the list of names changes, so typing
+        a date never loses focus."""
+        names: list[str] = []
+        for n in split_agents(row["agents"]):
+            if n.casefold() not in {x.casefold() for x in names}:
+                names.append(n)
+        if names != self._agent_names:
+            self._agent_names = names
+            while self.per_agent_form.rowCount():
+                self.per_agent_form.removeRow(0)
+            self.agent_dates, self.agent_date_boxes = {}, {}
+            for n in names:
+                edit = DateEdit()
+                edit.setToolTip("This agent's own last dose, as YYYY-MM-DD. Empty: it stopped with the regimen "
+                                "(its last dose date, or still given while the regimen is ongoing).")
+                edit.setAccessibleName(f"Regimen {n} last dose date")
+                edit.textChanged.connect(self._editor_changed)
+                box = FieldBox(edit)
+                self.agent_dates[n.casefold()] = edit
+                self.agent_date_boxes[n.casefold()] = box
+                self.per_agent_form.addRow(f"{n}: last dose", box)
+            if not names:
+                self.per_agent_form.addRow(QLabel("Enter the agents first."))
+        texts: dict[str, str] = row.get("agent_last_doses") or {}
+        for key, edit in self.agent_dates.items():
+            if edit.text() != texts.get(key, ""):
+                edit.setText(texts.get(key, ""))
+        n_dated = len(dated_agents(row))
+        self.per_agent_toggle.setText("Agents stopped on different days" + (f" ({n_dated} dated)" if n_dated else ""))
 
     def set_criteria(self, criteria: Any) -> None:
         """Criteria load after the window is shown; the completer gets its names then."""
@@ -257,7 +359,7 @@ class RegimenEditor(QWidget):
         return out, problems
 
     def snapshot(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.rows]
+        return [{**r, "agent_last_doses": dict(r.get("agent_last_doses") or {})} for r in self.rows]
 
     # --- errors and focus -------------------------------------------------------------------
 
@@ -294,19 +396,34 @@ class RegimenEditor(QWidget):
         i = self.current_row()
         errs = self._errors.get(i, []) if i is not None else []
         by_key: dict[str, str] = {}
+        by_agent: dict[str, str] = {}
+        dated = dated_agents(self.rows[i]) if i is not None else []
         for p in errs:
             rest = p.field.split("]", 1)[1].lstrip(".")
             key = rest.split(".")[0].split("[")[0] or "agents"
+            m = re.match(r"^agent_last_doses\[(\d+)\]", rest)
+            if m and int(m.group(1)) < len(dated) and dated[int(m.group(1))][0].casefold() in self.agent_date_boxes:
+                name = dated[int(m.group(1))][0].casefold()
+                by_agent[name] = by_agent.get(name, "") + ("; " if name in by_agent else "") + p.message
+                continue
             if key not in self.boxes:
                 key = "agents"
             by_key[key] = by_key.get(key, "") + ("; " if key in by_key else "") + p.message
         for key, box in self.boxes.items():
             box.set_error(by_key.get(key))
+        for name, box in self.agent_date_boxes.items():
+            box.set_error(by_agent.get(name))
+        if by_agent and not self.per_agent_toggle.isChecked():
+            self.per_agent_toggle.setChecked(True)  # an error is never hidden in a closed section
 
     def focus_field(self, index: int, key: str) -> bool:
         if not 0 <= index < len(self.rows):
             return False
         self.select_row(index)
+        if key == "agent_last_doses" and self.agent_dates:
+            self.per_agent_toggle.setChecked(True)
+            next(iter(self.agent_dates.values())).setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
         w = getattr(self, key, None) if key in FIELDS else self.agents
         if w is None:
             w = self.agents
@@ -341,6 +458,9 @@ class RegimenEditor(QWidget):
         else:
             prog = {False: "none", None: "?"}[row["progressed"]]
         last = "ongoing" if row["ongoing"] else (row["last_dose_date"] or "—")
+        n_dated = len(dated_agents(row))
+        if n_dated:
+            last += f" (+{n_dated} agent{'s' if n_dated > 1 else ''})"  # some agents stopped earlier
         stop = row["stop_reason"] or "—"
         values = [str(i + 1), row["agents"] or "(no agent yet)", row["setting"] or "—",
                   last, prog, STOP_SHORT.get(stop, stop)]
@@ -382,6 +502,8 @@ class RegimenEditor(QWidget):
             self.hypersensitivity_grade.set_value(row["hypersensitivity_grade"])
             if self.note.toPlainText() != row["note"]:
                 self.note.setPlainText(row["note"])
+            self._per_agent_rows(row)
+            self.per_agent_toggle.setChecked(bool(dated_agents(row)))
         finally:
             self._loading = False
         self.last_dose_date.setEnabled(not row["ongoing"])
@@ -405,8 +527,16 @@ class RegimenEditor(QWidget):
         row["stop_reason"] = self.stop_reason.value()
         row["hypersensitivity_grade"] = self.hypersensitivity_grade.value()
         row["note"] = self.note.toPlainText()
+        texts = dict(row.get("agent_last_doses") or {})  # a new dict: snapshots keep the old one
+        for key, edit in self.agent_dates.items():
+            if edit.text():
+                texts[key] = edit.text()
+            else:
+                texts.pop(key, None)
+        row["agent_last_doses"] = texts
         self.last_dose_date.setEnabled(not row["ongoing"])
         self._loading = True
+        self._per_agent_rows(row)
         self._fill_table_row(i, row)
         self._loading = False
         self.changed.emit()

@@ -81,7 +81,10 @@ def test_ongoing_regimen_with_progression_is_on_therapy() -> None:
     ({"setting": None}, "regimens[0].setting"),
 ])
 def test_missing_input_gives_unknown_naming_the_field(over: dict, missing_field: str) -> None:
-    r = reg("doxorubicin", "adjuvant", start="2024-01-01", last="2024-06-01", prog="2025-06-01")
+    # progression 4 months after the last dose: inside the adjuvant 6-month window, outside the
+    # metastatic 3-month one, so the setting decides (12 months, as this test had, is outside both:
+    # not resistant whatever the setting, a decided result)
+    r = reg("doxorubicin", "adjuvant", start="2024-01-01", last="2024-06-01", prog="2024-10-01")
     r.update(over)
     a = run(consult(regimens=[r]))
     cr = a.resistance_for("anthracycline")
@@ -103,7 +106,8 @@ def test_capecitabine_adjuvant_has_no_window() -> None:
 
 def test_class_aggregation_any_resistant_wins_then_unknown() -> None:
     resistant = reg("doxorubicin", "metastatic", start="2024-01-01", last="2024-06-01", prog="2024-07-01")
-    unknown = reg("epirubicin", None, start="2023-01-01", last="2023-02-01", prog="2023-09-01")
+    # 4 months: inside the adjuvant window, outside the metastatic one, so the missing setting decides
+    unknown = reg("epirubicin", None, start="2023-01-01", last="2023-02-01", prog="2023-06-01")
     not_res = reg("epirubicin", "metastatic", start="2022-01-01", last="2022-02-01", prog="2022-12-01")
     assert resistance(consult(regimens=[not_res, unknown, resistant]), "anthracycline") == "resistant"
     assert resistance(consult(regimens=[not_res, unknown]), "anthracycline") == "unknown"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ixdesk.ui.inputs import (
     ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, NumberEdit, ParseError, TriState, connect_change,
+    guard_wheel,
 )
 
 if TYPE_CHECKING:  # pydantic models load after the window is on screen
@@ -169,6 +170,7 @@ class ConsultForm(QScrollArea):
         self.setWidget(body)
         self.setMinimumWidth(460)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        guard_wheel(self)  # the wheel scrolls the form; it never changes an answer (regimen editors too)
 
     # --- building blocks --------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollBar, QVBoxLayout, QWidget,
 )
 
+from ixdesk.core.count_units import number_text  # no pydantic
+
 NOT_RECORDED = "not recorded"
 _DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
@@ -369,6 +371,57 @@ class FieldBox(QWidget):
 
     def has_error(self) -> bool:
         return self.error.isVisible() or bool(self.error.text())
+
+
+class UnitPrompt(QFrame):
+    """The inline, non-modal "did you mean …?" under a count whose unit looks wrong.
+
+    It never changes anything by itself: the user either switches the unit (one click) or confirms
+    the value as typed, and until then the model refuses the value, so it reaches no result."""
+
+    use_suggested = Signal(str)
+    confirm = Signal()
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._label = label
+        self._suggested: str | None = None
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 2, 0, 2)
+        self.use_button = QPushButton()
+        self.keep_button = QPushButton()
+        self.confirmed = QLabel()
+        self.confirmed.setStyleSheet("color: #555;")
+        self.confirmed.setAccessibleName(f"{label}: value confirmed")
+        for w in (self.use_button, self.keep_button, self.confirmed):
+            row.addWidget(w)
+        row.addStretch(1)
+        self.use_button.clicked.connect(lambda: self.use_suggested.emit(self._suggested or ""))
+        self.keep_button.clicked.connect(self.confirm.emit)
+        self.hide()
+
+    def show_doubt(self, doubt: Any, confirmed: bool, unit_words: dict[str, str]) -> None:
+        """``doubt`` is a ``count_units.UnitDoubt`` or None; ``confirmed``: the user kept this value."""
+        if doubt is None:
+            self.hide()
+            return
+        self._suggested = doubt.suggested
+        keep = unit_words[doubt.unit]
+        if confirmed and doubt.confirmable:
+            self.use_button.hide()
+            self.keep_button.hide()
+            self.confirmed.setText(f"✔ {number_text(doubt.value)} {keep} confirmed as typed")
+            self.confirmed.show()
+        else:
+            self.confirmed.hide()
+            self.use_button.setVisible(doubt.suggested is not None)
+            if doubt.suggested is not None:
+                self.use_button.setText(f"Use {unit_words[doubt.suggested]}")
+                self.use_button.setAccessibleName(f"{self._label}: use {unit_words[doubt.suggested]}")
+            self.keep_button.setVisible(doubt.confirmable)
+            self.keep_button.setText(f"Keep {keep} (confirmed)")
+            self.keep_button.setAccessibleName(f"{self._label}: keep {keep}, value confirmed")
+        self.show()
 
 
 class ChangeHub(QWidget):

@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
                     self.panel.show_assessment(self._assessment)
                     self.panel.set_stale(None)
         elif self.criteria is not None:
-            msgs = [str(p) for p in problems]
+            msgs = [self.form.describe_problem(p) for p in problems]  # the field in the form's words
             self.panel.set_stale(msgs)
         self._update_modified()
         n = len(problems)

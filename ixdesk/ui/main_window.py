@@ -345,7 +345,7 @@ class MainWindow(QMainWindow):
                     self.panel.set_stale(None)
         elif self.criteria is not None:
             msgs = [self.form.describe_problem(p) for p in problems]  # the field in the form's words
-            self.panel.set_stale(msgs)
+            self.panel.set_stale(msgs, [p.field for p in problems])
         self._update_modified()
         n = len(problems)
         self.status_label.setText(f"⚠ {n} input problem(s)" if n else "")

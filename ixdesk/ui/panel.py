@@ -67,6 +67,8 @@ class AssessmentPanel(QWidget):
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName("Assessment status")
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.linkActivated.connect(self._link)
         self.banner.hide()
         layout.addWidget(self.banner)
         self.headline = QLabel()
@@ -133,15 +135,18 @@ class AssessmentPanel(QWidget):
         self.headline.hide()
         self._banner(f"<b>Criteria could not be loaded — no results are shown.</b><br>{html.escape(message)}", RED)
 
-    def set_stale(self, problems: list[str] | None) -> None:
+    def set_stale(self, problems: list[str] | None, fields: list[str] | None = None) -> None:
         """While a field holds an invalid (or unconfirmed) value, name it and show no result at all.
 
         The results on screen belong to an earlier input, often an earlier keystroke of the same
         number (typing 1650 passes through 165), so even greyed out they read as an answer for what
         is typed. They are hidden, not cleared: the tree keeps its expanded rows and selection and
-        comes back as it was once the input is valid. ``None`` clears the state."""
+        comes back as it was once the input is valid. ``None`` clears the state. ``fields``, the
+        consult path of each problem, makes each line a link that takes the user to its field."""
         if problems:
-            items = "".join(f"<li>{html.escape(p)}</li>" for p in problems[:5])
+            paths = list(fields or []) + [""] * len(problems)
+            items = "".join(f"<li><a href='field:{html.escape(f, quote=True)}'>{html.escape(p)}</a></li>" if f
+                            else f"<li>{html.escape(p)}</li>" for p, f in zip(problems[:5], paths))
             more = f"<li>… and {len(problems) - 5} more</li>" if len(problems) > 5 else ""
             self._banner("<b>⚠ No result while a field is invalid.</b> Correct (or confirm) it to see the "
                          f"assessment:<ul style='margin: 2px 0 0 -20px'>{items}{more}</ul>", AMBER)
@@ -614,7 +619,7 @@ class AssessmentPanel(QWidget):
             self.field_requested.emit(str(path))
 
     def _link(self, url: Any) -> None:
-        s = url.toString()
+        s = url if isinstance(url, str) else url.toString()  # the banner's links come as text
         if s.startswith("field:"):
             self.field_requested.emit(s[len("field:"):])
 

@@ -49,6 +49,8 @@ def test_neutrophils_1_8_per_mm3_prompts_at_the_field_and_reaches_no_result(qtbo
     banner = window.panel.banner.text()
     assert window.panel.banner.isVisible() and "Neutrophils (ANC): 1.8 cells/mm³ is implausible" in banner
     assert window.panel.results_hidden
+    window.panel.banner.linkActivated.emit("field:labs.neutrophils")  # each line takes the user to its field
+    assert window.focusWidget() is value
     window.panel.grab().save("/tmp/ui-inputs-panel-invalid.png")
     window.grab().save("/tmp/ui-inputs-unit-prompt-window.png")
     box.grab().save("/tmp/ui-inputs-unit-prompt.png")

@@ -219,3 +219,17 @@ def test_half_typed_platelets_and_a_regimen_date_are_named(qtbot: Any, window: A
     window.reassess()
     assert "Regimen 1, last dose date: not a valid date" in window.panel.banner.text()
     assert window.panel.results_hidden
+
+
+def test_a_file_with_an_unconfirmed_doubted_count_is_refused_untouched(window: Any, dialogs: Any,
+                                                                      tmp_path: Path) -> None:
+    doc = json.loads((EXAMPLES / EX1).read_text())
+    doc["labs"]["neutrophils"] = {"value": 1.8, "unit": "cells/mm3"}
+    target = tmp_path / "typo.json"
+    target.write_text(json.dumps(doc))
+    before = target.read_bytes()
+    assert not window.open_path(str(target), ask=False)
+    kind, text = dialogs.calls[-1]
+    assert kind == "critical"
+    assert "1.8 cells/mm³ is implausible; did you mean 1.8 × 10⁹/L? Change the unit or confirm the value" in text
+    assert target.read_bytes() == before

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QAbstractItemDelegate, QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox, QScrollBar, QWidget,
 )
 
+from ixdesk.ui.inputs import DateEdit, NumberEdit
 from tests.ui.conftest import EXAMPLES
 
 EXAMPLE_FILES = sorted(p.name for p in EXAMPLES.glob("*.json"))
@@ -94,7 +95,9 @@ def test_wheel_changes_no_field_of_an_example(active: Any, name: str) -> None:
     form = window.form
     top = [w for w in choices(form.body) if not form.regimens.isAncestorOf(w)]
     assert len(top) > 20  # every combo of the form, the unit boxes among them
-    wheel_everything(window, top, name)
+    # date and number fields are text (no wheel in Qt's line edit): turned over too, they stay as they are
+    texts = [w for w in form.body.findChildren(DateEdit) + form.body.findChildren(NumberEdit) if w.isVisibleTo(form.body)]
+    wheel_everything(window, top + texts, name)
     reg = form.regimens
     for row in range(reg.table.rowCount()):
         reg.select_row(row)

@@ -1,8 +1,9 @@
 """The IxDesk main window: consult form on the left, live assessment on the right, files that are never lost.
 
 Flow on every edit: the form yields plain data, the pydantic ``Consult`` validates it, and only a
-valid consult reaches ``assess()``. Invalid input is marked at its field; the panel then keeps the
-last valid results, visibly marked as such. The window holds no clinical logic.
+valid consult reaches ``assess()``. Invalid input is marked at its field; the panel then names the
+invalid fields and shows no result (none computed from an earlier keystroke). The window holds no
+clinical logic.
 """
 
 from __future__ import annotations

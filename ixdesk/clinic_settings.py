@@ -3,6 +3,11 @@
 The file lives in the user's config folder (``IXDESK_DATA_DIR`` overrides it, so tests never read
 the real one). A missing or unreadable file gives empty settings: the reports then print blank
 lines to fill in by hand, never an invented number.
+
+The same file may hold ``"count_unit": "cells/mm3"`` or ``"10^9/L"``: the unit the clinic's
+laboratory reports neutrophils and platelets in, which a new consult starts with until the user
+has picked one (then the last one used wins, see ``ixdesk.ui.settings.count_unit``). It is kept
+beside, not inside, the report settings, whose model refuses unknown keys.
 """
 
 from __future__ import annotations
@@ -11,11 +16,10 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from ixdesk.core.files import atomic_write_text
-from ixdesk.reports.settings import ReportSettings
+if TYPE_CHECKING:  # pydantic loads lazily: the form reads the count unit before the core is loaded
+    from ixdesk.reports.settings import ReportSettings
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +33,36 @@ def settings_path() -> Path:
     return Path(user_config_dir("ixdesk", appauthor=False)) / "clinic.json"
 
 
+COUNT_UNITS = ("cells/mm3", "10^9/L")
+_NOT_REPORT_KEYS = ("count_unit",)
+
+
+def _raw(p: Path) -> dict[str, object] | None:
+    try:
+        raw = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
+def clinic_count_unit(path: Path | None = None) -> str | None:
+    """The clinic's count unit, or None when the file sets none (or an unknown one)."""
+    raw = _raw(path or settings_path())
+    unit = raw.get("count_unit") if raw else None
+    return unit if unit in COUNT_UNITS else None
+
+
 def load_settings(path: Path | None = None) -> ReportSettings:
+    from pydantic import ValidationError
+
+    from ixdesk.reports.settings import ReportSettings
+
     p = path or settings_path()
     try:
-        return ReportSettings.model_validate(json.loads(p.read_text(encoding="utf-8")))
+        raw = json.loads(p.read_text(encoding="utf-8"))
+        if isinstance(raw, dict):
+            raw = {k: v for k, v in raw.items() if k not in _NOT_REPORT_KEYS}
+        return ReportSettings.model_validate(raw)
     except FileNotFoundError:
         return ReportSettings()
     except (OSError, ValueError, ValidationError) as exc:
@@ -40,5 +70,13 @@ def load_settings(path: Path | None = None) -> ReportSettings:
         return ReportSettings()
 
 
-def save_settings(settings: ReportSettings, path: Path | None = None) -> None:
-    atomic_write_text(path or settings_path(), settings.model_dump_json(indent=2) + "\n")
+def save_settings(settings: ReportSettings, path: Path | None = None, count_unit: str | None = None) -> None:
+    """Write the report settings, keeping the clinic count unit already in the file (or setting one)."""
+    from ixdesk.core.files import atomic_write_text
+
+    p = path or settings_path()
+    data = settings.model_dump(mode="json")
+    unit = count_unit if count_unit in COUNT_UNITS else clinic_count_unit(p)
+    if unit is not None:
+        data["count_unit"] = unit
+    atomic_write_text(p, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

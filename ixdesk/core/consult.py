@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ixdesk.core import receptors
+from ixdesk.core import count_units, receptors
 
 SCHEMA_VERSION = 1
 EARLIEST_DATE = date(1900, 1, 1)
@@ -224,8 +224,15 @@ CountUnit = Literal["cells/mm3", "10^9/L"]
 
 
 class CountLab(StrictModel):
+    """A neutrophil or platelet count.
+
+    ``unit_confirmed`` records that the user confirmed a value the form doubted as typed in the wrong
+    unit (see ``ixdesk.core.count_units``), e.g. a real count of 40 cells/mm³. It is written to the
+    file only when true, so consults without a doubted value keep exactly their old form."""
+
     value: Annotated[float, Field(ge=0)]
     unit: CountUnit = "cells/mm3"
+    unit_confirmed: bool = Field(default=False, exclude_if=lambda v: v is False)
 
     @property
     def per_mm3(self) -> float:
@@ -272,12 +279,14 @@ class Labs(StrictModel):
 
     @model_validator(mode="after")
     def _plausible(self) -> "Labs":
-        if self.neutrophils and self.neutrophils.per_mm3 > 100_000:
-            raise ValueError("neutrophils: above 100,000 cells/mm³; check the unit")
-        if self.platelets and self.platelets.per_mm3 > 3_000_000:
-            raise ValueError("platelets: above 3,000,000 cells/mm³; check the unit")
-        if self.platelets and 0 < self.platelets.per_mm3 < 1000 and self.platelets.unit == "cells/mm3":
-            raise ValueError("platelets: below 1000 cells/mm³; was the value meant in 10^9/L?")
+        for name in ("neutrophils", "platelets"):
+            count: CountLab | None = getattr(self, name)
+            if count is None:
+                continue
+            doubt = count_units.unit_doubt(name, count.value, count.unit)
+            # a confirmed low count is real (profound neutropenia); a value above the maximum never is
+            if doubt is not None and not (doubt.confirmable and count.unit_confirmed):
+                raise ValueError(f"{name}: {doubt.message()}")
         if self.hemoglobin and self.hemoglobin.g_dl > 25:
             raise ValueError("hemoglobin: above 25 g/dL; check the unit")
         for name in ("ast", "alt"):

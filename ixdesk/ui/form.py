@@ -19,14 +19,18 @@ from PySide6.QtWidgets import (
 from typing import TYPE_CHECKING
 
 from ixdesk.ui.inputs import (
-    ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, NumberEdit, ParseError, TriState, connect_change,
+    ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, NumberEdit, ParseError, TriState, UnitPrompt,
+    connect_change, guard_wheel,
 )
+from ixdesk.ui.settings import count_unit, make_settings, remember_count_unit
 
 if TYPE_CHECKING:  # pydantic models load after the window is on screen
     from ixdesk.core.consult import Consult
+from ixdesk.core.count_units import BUTTON_WORDS, unit_doubt  # no pydantic
 from ixdesk.ui.regimens import FIELDS as REGIMEN_FIELDS, RegimenEditor
 
 COUNT_UNITS = [("cells/mm3", "cells/mm³"), ("10^9/L", "×10⁹/L")]
+COUNT_LABS = ("neutrophils", "platelets")  # counts whose unit is doubted (ixdesk.core.count_units)
 HB_UNITS = [("g/dL", "g/dL"), ("g/L", "g/L")]
 CREAT_UNITS = [("mg/dL", "mg/dL"), ("umol/L", "µmol/L")]
 ENZ_UNITS = [("U/L", "U/L")]
@@ -61,6 +65,10 @@ class ConsultForm(QScrollArea):
         self.fields: dict[str, tuple[QWidget, FieldBox]] = {}
         self._readers: dict[str, Callable[[], Any]] = {}
         self._writers: dict[str, Callable[[Any], None]] = {}
+        self.labels: dict[str, str] = {}  # path -> the form's words for it (messages name fields so)
+        self.unit_prompts: dict[str, UnitPrompt] = {}  # labs.neutrophils / labs.platelets
+        self._extra_state: list[Callable[[], Any]] = []  # state held outside the widgets (confirmations)
+        self._settings = make_settings()
 
         # Patient
         box, f = _section("Patient")
@@ -169,6 +177,7 @@ class ConsultForm(QScrollArea):
         self.setWidget(body)
         self.setMinimumWidth(460)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        guard_wheel(self)  # the wheel scrolls the form; it never changes an answer (regimen editors too)
 
     # --- building blocks --------------------------------------------------------------------
 
@@ -178,6 +187,7 @@ class ConsultForm(QScrollArea):
         box = FieldBox(widget, *extra, stretch_last=stretch, note=note)
         form.addRow(label, box)
         self.fields[path] = (widget, box)
+        self.labels[path] = label.strip()
         self._readers[path] = read
         self._writers[path] = write
         connect_change(widget, self._on_change)
@@ -244,6 +254,16 @@ class ConsultForm(QScrollArea):
             uln_note.setAccessibleName(f"{label} upper limit of normal note")
             extra += [QLabel("ULN"), uln_edit, uln_note]
         path = f"labs.{name}"
+        counted = name in COUNT_LABS
+        prompt: UnitPrompt | None = UnitPrompt(label) if counted else None
+        # the (text, unit) the user confirmed as typed; any later edit of either drops it
+        confirmed: list[tuple[str, str] | None] = [None]
+
+        def typed() -> tuple[str, str]:
+            return (value.text().strip(), unit.value())
+
+        def default_unit() -> str:
+            return count_unit(self._settings, name) if counted else units[0][0]
 
         def default_uln() -> tuple[float, str] | None:
             if not uln or self.criteria is None:
@@ -257,6 +277,8 @@ class ConsultForm(QScrollArea):
             if v is None:
                 return None
             out: dict[str, Any] = {"value": float(v), "unit": unit.value()}
+            if counted and confirmed[0] is not None and confirmed[0] == typed():
+                out["unit_confirmed"] = True
             if uln_edit is not None:
                 u = uln_edit.value()
                 if u is None:
@@ -269,11 +291,36 @@ class ConsultForm(QScrollArea):
 
         def write(v: Any) -> None:
             value.set_value(v.value if v is not None else None)
-            unit.set_value(v.unit if v is not None else units[0][0])
+            # an opened file keeps its own unit; only an empty field starts in the default one
+            unit.set_value(v.unit if v is not None else default_unit())
+            confirmed[0] = typed() if v is not None and getattr(v, "unit_confirmed", False) else None
+            refresh_prompt()
             if uln_edit is not None:
                 # a saved consult shows the ULN it holds, even one equal to the default: the file
                 # cannot say whether the lab gave it, and blanking it would relabel it "default"
                 uln_edit.set_value(None if v is None else v.uln)
+
+        def refresh_prompt() -> None:
+            if prompt is None:
+                return
+            if confirmed[0] is not None and confirmed[0] != typed():
+                confirmed[0] = None
+            try:
+                v = value.value()
+            except ParseError:
+                v = None
+            doubt = unit_doubt(name, float(v), unit.value()) if v is not None else None
+            prompt.show_doubt(doubt, confirmed[0] is not None, BUTTON_WORDS)
+
+        def use_suggested(suggested: str) -> None:
+            if suggested:
+                unit.set_value(suggested)  # the form hears currentIndexChanged like a picked unit
+                remember_count_unit(self._settings, name, suggested)
+
+        def confirm() -> None:
+            confirmed[0] = typed()
+            refresh_prompt()
+            self._on_change()
 
         def refresh_note() -> None:
             if uln_edit is None or uln_note is None:
@@ -292,6 +339,16 @@ class ConsultForm(QScrollArea):
                 uln_edit.setPlaceholderText(f"{d[0]:g}")
 
         box = self._add(form, path, label, value, read, write, *extra, stretch=uln)
+        if counted and prompt is not None:
+            unit.set_value(default_unit())
+            box.layout().addWidget(prompt)
+            self.unit_prompts[path] = prompt
+            value.textChanged.connect(refresh_prompt)
+            unit.currentIndexChanged.connect(refresh_prompt)
+            unit.activated.connect(lambda *_: remember_count_unit(self._settings, name, unit.value()))
+            prompt.use_suggested.connect(use_suggested)
+            prompt.confirm.connect(confirm)
+            self._extra_state.append(lambda: confirmed[0])
         if uln_edit is not None:
             self.fields[f"{path}.uln"] = (uln_edit, box)
             uln_edit.textChanged.connect(refresh_note)
@@ -364,6 +421,7 @@ class ConsultForm(QScrollArea):
             for extra in box.widgets[1:]:
                 if isinstance(extra, QCheckBox):
                     texts.append(extra.isChecked())
+        texts.extend(state() for state in self._extra_state)
         return (texts, self.regimens.snapshot())
 
     def mark_errors(self, problems: list[Problem]) -> list[Problem]:
@@ -385,6 +443,29 @@ class ConsultForm(QScrollArea):
             box.set_error("; ".join(entry[2]) if entry else None, target=entry[1] if entry else None)
         self.regimens.set_errors([p for p in problems if p.field.startswith("regimens")])
         return unplaced
+
+    def describe_problem(self, problem: Problem) -> str:
+        """The problem with its field named in the form's words ("Neutrophils (ANC): …", "Regimen 2,
+        last dose date: …"), for the panel, which must say which field holds it."""
+        return f"{self.field_words(problem.field)}: {problem.message}" if problem.field else problem.message
+
+    def field_words(self, path: str) -> str:
+        import re
+
+        m = re.match(r"^regimens\[(\d+)\]\.?(\w*)", path)
+        if m:
+            box = self.regimens.boxes.get(m.group(2))
+            label = self.regimens.editor.layout().labelForField(box) if box is not None else None
+            words = label.text().lower() if isinstance(label, QLabel) else ""
+            return f"Regimen {int(m.group(1)) + 1}" + (f", {words}" if words else "")
+        parts = path.split(".")
+        while parts:
+            key = ".".join(parts)
+            words = self.labels.get(key) or (self.fields[key][0].accessibleName() if key in self.fields else "")
+            if words:
+                return words
+            parts.pop()
+        return path
 
     def _lookup(self, path: str) -> tuple[QWidget, FieldBox] | None:
         parts = path.split(".")

@@ -12,9 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Sequence
 
-from PySide6.QtCore import QDate, QPoint, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QCalendarWidget, QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, QEvent, QObject, QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap, QWheelEvent
+from PySide6.QtWidgets import (
+    QAbstractScrollArea, QAbstractSlider, QAbstractSpinBox, QApplication, QCalendarWidget, QComboBox, QFrame,
+    QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollBar, QVBoxLayout, QWidget,
+)
+
+from ixdesk.core.count_units import number_text  # no pydantic
 
 NOT_RECORDED = "not recorded"
 _DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -61,12 +66,114 @@ class ChoiceCombo(QComboBox):
         except ValueError:
             self.setCurrentIndex(0)
 
-    # Wheel scrolling over a combo inside a scrolling form silently changes clinical answers.
+        # not WheelFocus: a wheel turned over the form must not even move the focus here
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
     def wheelEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
+        """Never change a clinical answer by the wheel (see ``WheelGuard``); let it scroll what holds us."""
+        event.ignore()
+
+
+# --- the mouse wheel never changes a value -----------------------------------------------------
+
+WHEEL_GUARD_PROPERTY = "ixdeskWheelGuard"
+
+
+def _is_choice(w: QObject) -> bool:
+    """A widget whose value the wheel would change: combos, spin/date boxes, sliders (not scroll bars)."""
+    return isinstance(w, (QComboBox, QAbstractSpinBox)) or (isinstance(w, QAbstractSlider)
+                                                            and not isinstance(w, QScrollBar))
+
+
+def _choice_under(obj: QObject) -> QWidget | None:
+    """The choice widget ``obj`` is (or is part of, e.g. a spin box's line edit), inside a guarded root.
+
+    The walk stops at a window: a combo's open list and a calendar popup are windows of their own,
+    and the wheel there scrolls the list or the calendar as usual."""
+    w = obj if isinstance(obj, QWidget) else None
+    choice: QWidget | None = None
+    while w is not None:
+        if choice is None and _is_choice(w):
+            choice = w
+        elif isinstance(w, QScrollBar):
+            return None
+        if w.property(WHEEL_GUARD_PROPERTY):
+            return choice
+        if w.isWindow():
+            return None
+        w = w.parentWidget()
+    return None
+
+
+def _scroll_areas_around(w: QWidget) -> list[QAbstractScrollArea]:
+    """Scroll areas whose viewport holds ``w``, innermost first (a table's, then the form's)."""
+    out: list[QAbstractScrollArea] = []
+    child, p = w, w.parentWidget()
+    while p is not None and not child.isWindow():
+        if isinstance(p, QAbstractScrollArea) and child is p.viewport():
+            out.append(p)
+        child, p = p, p.parentWidget()
+    return out
+
+
+class WheelGuard(QObject):
+    """One application-wide event filter: the wheel over a choice field scrolls the form instead.
+
+    Qt's combo and spin boxes change their value on the wheel, and take the focus from it first
+    (focus policy ``WheelFocus``), so a guard inside the widget that checks for focus never fires:
+    turning the wheel to scroll the form changed whatever answer passed under the pointer. The filter
+    sees every wheel event before any widget does, so it also covers widgets it never met: editors a
+    delegate opens inside a table, fields another module adds. It applies under a widget marked by
+    :func:`guard_wheel` (the consult form), so dialogs and popups keep Qt's behaviour. Choice widgets
+    there get ``StrongFocus`` when first polished, so the wheel does not move the focus either."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        kind = event.type()
+        if kind == QEvent.Type.Wheel:
+            choice = _choice_under(obj)
+            if choice is None:
+                return False
+            _forward_wheel(choice, event)  # type: ignore[arg-type]
+            event.accept()
+            return True  # the choice widget never sees it
+        if kind == QEvent.Type.Polish and _is_choice(obj):
+            w: QWidget = obj  # type: ignore[assignment]
+            if w.focusPolicy() == Qt.FocusPolicy.WheelFocus and _choice_under(w) is not None:
+                w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return False
+
+
+def _forward_wheel(choice: QWidget, event: QWheelEvent) -> None:
+    """Send the wheel to the innermost scroll area around ``choice`` that can still scroll."""
+    global_pos = event.globalPosition()
+    if global_pos.isNull():  # a synthetic event may carry no global position
+        global_pos = choice.mapToGlobal(event.position())
+    for area in _scroll_areas_around(choice):
+        vp = area.viewport()
+        fwd = QWheelEvent(vp.mapFromGlobal(global_pos), global_pos, event.pixelDelta(), event.angleDelta(),
+                          event.buttons(), event.modifiers(), event.phase(), event.inverted(), event.source())
+        fwd.setAccepted(False)
+        QApplication.sendEvent(vp, fwd)
+        if fwd.isAccepted():
+            return
+
+
+_GUARD: WheelGuard | None = None
+
+
+def guard_wheel(root: QWidget) -> None:
+    """Under ``root``, the wheel never changes a choice field; installs the filter once per application."""
+    global _GUARD
+    root.setProperty(WHEEL_GUARD_PROPERTY, True)
+    app = QApplication.instance()
+    if app is None:
+        return
+    if _GUARD is None or _GUARD.parent() is not app:
+        _GUARD = WheelGuard(app)
+        app.installEventFilter(_GUARD)
+    for w in root.findChildren(QWidget):  # widgets already polished before the filter existed
+        if _is_choice(w) and w.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+            w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
 
 class TriState(ChoiceCombo):
@@ -264,6 +371,57 @@ class FieldBox(QWidget):
 
     def has_error(self) -> bool:
         return self.error.isVisible() or bool(self.error.text())
+
+
+class UnitPrompt(QFrame):
+    """The inline, non-modal "did you mean …?" under a count whose unit looks wrong.
+
+    It never changes anything by itself: the user either switches the unit (one click) or confirms
+    the value as typed, and until then the model refuses the value, so it reaches no result."""
+
+    use_suggested = Signal(str)
+    confirm = Signal()
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._label = label
+        self._suggested: str | None = None
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 2, 0, 2)
+        self.use_button = QPushButton()
+        self.keep_button = QPushButton()
+        self.confirmed = QLabel()
+        self.confirmed.setStyleSheet("color: #555;")
+        self.confirmed.setAccessibleName(f"{label}: value confirmed")
+        for w in (self.use_button, self.keep_button, self.confirmed):
+            row.addWidget(w)
+        row.addStretch(1)
+        self.use_button.clicked.connect(lambda: self.use_suggested.emit(self._suggested or ""))
+        self.keep_button.clicked.connect(self.confirm.emit)
+        self.hide()
+
+    def show_doubt(self, doubt: Any, confirmed: bool, unit_words: dict[str, str]) -> None:
+        """``doubt`` is a ``count_units.UnitDoubt`` or None; ``confirmed``: the user kept this value."""
+        if doubt is None:
+            self.hide()
+            return
+        self._suggested = doubt.suggested
+        keep = unit_words[doubt.unit]
+        if confirmed and doubt.confirmable:
+            self.use_button.hide()
+            self.keep_button.hide()
+            self.confirmed.setText(f"✔ {number_text(doubt.value)} {keep} confirmed as typed")
+            self.confirmed.show()
+        else:
+            self.confirmed.hide()
+            self.use_button.setVisible(doubt.suggested is not None)
+            if doubt.suggested is not None:
+                self.use_button.setText(f"Use {unit_words[doubt.suggested]}")
+                self.use_button.setAccessibleName(f"{self._label}: use {unit_words[doubt.suggested]}")
+            self.keep_button.setVisible(doubt.confirmable)
+            self.keep_button.setText(f"Keep {keep} (confirmed)")
+            self.keep_button.setAccessibleName(f"{self._label}: keep {keep}, value confirmed")
+        self.show()
 
 
 class ChangeHub(QWidget):

@@ -1,8 +1,9 @@
 """The IxDesk main window: consult form on the left, live assessment on the right, files that are never lost.
 
 Flow on every edit: the form yields plain data, the pydantic ``Consult`` validates it, and only a
-valid consult reaches ``assess()``. Invalid input is marked at its field; the panel then keeps the
-last valid results, visibly marked as such. The window holds no clinical logic.
+valid consult reaches ``assess()``. Invalid input is marked at its field; the panel then names the
+invalid fields and shows no result (none computed from an earlier keystroke). The window holds no
+clinical logic.
 """
 
 from __future__ import annotations
@@ -344,8 +345,8 @@ class MainWindow(QMainWindow):
                     self.panel.show_assessment(self._assessment)
                     self.panel.set_stale(None)
         elif self.criteria is not None:
-            msgs = [str(p) for p in problems]
-            self.panel.set_stale(msgs)
+            msgs = [self.form.describe_problem(p) for p in problems]  # the field in the form's words
+            self.panel.set_stale(msgs, [p.field for p in problems])
         self._update_modified()
         n = len(problems)
         self.status_label.setText(f"⚠ {n} input problem(s)" if n else "")

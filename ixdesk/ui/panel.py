@@ -67,6 +67,8 @@ class AssessmentPanel(QWidget):
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName("Assessment status")
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.linkActivated.connect(self._link)
         self.banner.hide()
         layout.addWidget(self.banner)
         self.headline = QLabel()
@@ -77,6 +79,8 @@ class AssessmentPanel(QWidget):
         layout.addWidget(self.headline)
 
         split = QSplitter(Qt.Orientation.Vertical)
+        self.split = split  # the results; hidden while the input is invalid (set_stale)
+        self.results_hidden = False
         self.tree = QTreeWidget()
         self.tree.setAccessibleName("Assessment results")
         self.tree.setColumnCount(2)
@@ -131,23 +135,30 @@ class AssessmentPanel(QWidget):
         self.headline.hide()
         self._banner(f"<b>Criteria could not be loaded — no results are shown.</b><br>{html.escape(message)}", RED)
 
-    def set_stale(self, problems: list[str] | None) -> None:
-        """Mark the shown results as belonging to the last valid input (or clear that mark)."""
+    def set_stale(self, problems: list[str] | None, fields: list[str] | None = None) -> None:
+        """While a field holds an invalid (or unconfirmed) value, name it and show no result at all.
+
+        The results on screen belong to an earlier input, often an earlier keystroke of the same
+        number (typing 1650 passes through 165), so even greyed out they read as an answer for what
+        is typed. They are hidden, not cleared: the tree keeps its expanded rows and selection and
+        comes back as it was once the input is valid. ``None`` clears the state. ``fields``, the
+        consult path of each problem, makes each line a link that takes the user to its field."""
         if problems:
-            first = "; ".join(html.escape(p) for p in problems[:3]) + (" …" if len(problems) > 3 else "")
-            what = ("showing results for the last valid input" if self._shown is not None
-                    else "no results until the input is valid")
-            self._banner(f"<b>⚠ Input has errors — {what}.</b><br>{first}", AMBER)
-            self._dim(True)
+            paths = list(fields or []) + [""] * len(problems)
+            items = "".join(f"<li><a href='field:{html.escape(f, quote=True)}'>{html.escape(p)}</a></li>" if f
+                            else f"<li>{html.escape(p)}</li>" for p, f in zip(problems[:5], paths))
+            more = f"<li>… and {len(problems) - 5} more</li>" if len(problems) > 5 else ""
+            self._banner("<b>⚠ No result while a field is invalid.</b> Correct (or confirm) it to see the "
+                         f"assessment:<ul style='margin: 2px 0 0 -20px'>{items}{more}</ul>", AMBER)
+            self._set_results_visible(False)
         else:
             self.banner.hide()
-            self._dim(False)
+            self._set_results_visible(True)
 
-    def _dim(self, on: bool) -> None:
-        """Grey out stale results; restyling the tree is costly, so only when the state flips."""
-        if getattr(self, "_dimmed", False) != on:
-            self._dimmed = on
-            self.tree.setStyleSheet("QTreeWidget { color: #777; }" if on else "")
+    def _set_results_visible(self, on: bool) -> None:
+        self.split.setVisible(on)
+        self.headline.setVisible(on and self._shown is not None)
+        self.results_hidden = not on
 
     def _banner(self, text: str, colour: str) -> None:
         self.banner.setText(text)
@@ -608,7 +619,7 @@ class AssessmentPanel(QWidget):
             self.field_requested.emit(str(path))
 
     def _link(self, url: Any) -> None:
-        s = url.toString()
+        s = url if isinstance(url, str) else url.toString()  # the banner's links come as text
         if s.startswith("field:"):
             self.field_requested.emit(s[len("field:"):])
 

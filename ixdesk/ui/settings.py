@@ -50,3 +50,22 @@ def add_recent(s: QSettings, path: str) -> list[str]:
 
 def remove_recent(s: QSettings, path: str) -> None:
     s.setValue("recent_files", [p for p in recent_files(s) if p != path])
+
+
+COUNT_UNITS = ("cells/mm3", "10^9/L")
+
+
+def count_unit(s: QSettings, lab: str) -> str:
+    """The unit a new consult's ``lab`` count starts in: the last one the user chose for it, else
+    the clinic's (``count_unit`` in the clinic settings file), else cells/mm³."""
+    v = s.value(f"units/{lab}", "")
+    if v in COUNT_UNITS:
+        return str(v)
+    from ixdesk.clinic_settings import clinic_count_unit  # json only, no pydantic
+
+    return clinic_count_unit() or COUNT_UNITS[0]
+
+
+def remember_count_unit(s: QSettings, lab: str, unit: str) -> None:
+    if unit in COUNT_UNITS:
+        s.setValue(f"units/{lab}", unit)

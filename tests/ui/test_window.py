@@ -163,10 +163,13 @@ def test_height_1650_marked_at_field(qtbot: Any, window: Any, examples: Path) ->
     assert widget.text() == "1650"  # typed text is kept
     assert window.current_assessment() is None
     assert window.current_consult().patient.height_cm == 165  # last valid
-    assert window.panel.banner.isVisible() and "last valid input" in window.panel.banner.text()
+    # the panel names the field in the form's words and shows no result computed from "165"
+    assert window.panel.banner.isVisible() and "Height: must be less than or equal to 250" in window.panel.banner.text()
+    assert window.panel.results_hidden and not window.panel.tree.isVisible()
     type_into(qtbot, widget, "166")
     qtbot.waitUntil(lambda: not box.error.isVisible())
     assert not window.panel.banner.isVisible()
+    assert not window.panel.results_hidden and window.panel.tree.isVisible()
     assert window.current_assessment() is not None and window.current_assessment() != good
 
 

@@ -25,7 +25,6 @@ The functions below keep their older, folder-based signatures:
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -101,12 +100,12 @@ def _recoverable(root: Path) -> list[Path]:
 
 def stale_records(root: Path | None = None) -> list[Path]:
     """Folders whose record a window may offer to recover: slots under ``root`` (the autosave folder)
-    that no live process holds, newest first, then ``root`` itself if an older IxDesk left its
-    autosave there. This process's own slots are live, so never listed."""
+    that no live process holds, newest first, then ``root`` itself if it holds a record (an older
+    IxDesk's two files, or ``write_autosave(folder=root)``). This process's own slots are live, so never listed."""
     root = Path(root) if root is not None else autosave_dir()
     found = [f for f in slots.slot_folders(root) if not slots.is_live(f)]
-    if (root / LEGACY_CONSULT_NAME).is_file():
-        found.append(root)
+    if (root / RECORD_NAME).is_file() or (root / LEGACY_CONSULT_NAME).is_file():
+        found.append(root)  # written there by an older IxDesk, or by write_autosave(folder=root)
     return found
 
 

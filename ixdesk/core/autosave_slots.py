@@ -13,7 +13,6 @@ No pydantic and no Qt here: the window takes its slot while its first paint is s
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 from ixdesk.core import tempfiles
@@ -142,7 +141,7 @@ def acquire_slot(root: Path) -> Slot:
     """A new slot of this process's own under ``root``, locked until released or the process ends."""
     make_private_folder(root)
     for _ in range(100):
-        folder = root / f"{SLOT_PREFIX}{secrets.token_hex(6)}"
+        folder = root / f"{SLOT_PREFIX}{os.urandom(6).hex()}"
         try:
             folder.mkdir(mode=FOLDER_MODE)
         except FileExistsError:

@@ -431,7 +431,10 @@ class MainWindow(QMainWindow):
         answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        if answer == QMessageBox.StandardButton.Discard:
+            self._clear_own_autosave()  # discarded edits are never offered for recovery
+            return True
+        return False
 
     def new_consult(self, ask: bool = True) -> None:
         self.ensure_ready()
@@ -444,6 +447,9 @@ class MainWindow(QMainWindow):
 
     def load_consult_into_form(self, consult: Consult, path: str | None, modified: bool = False) -> None:
         self.ensure_ready()  # a no-op when called from ensure_ready itself
+        # what the form held is saved, discarded or being replaced: its autosave must not come back
+        # (a recovered consult is written to the slot again right after this)
+        self._clear_own_autosave()
         self._loading = True
         try:
             self.path = path

@@ -111,6 +111,18 @@ def test_discarded_edits_are_not_offered(qtbot: Any, dialogs: Any, window: Any) 
     assert not w2.offer_recovery() and not questions(dialogs)
 
 
+def test_edits_discarded_for_another_file_are_not_offered_after_a_crash(
+        qtbot: Any, dialogs: Any, window: Any, examples: Path) -> None:
+    edit(qtbot, window, "Discarded For Another")
+    assert window.autosave_now()
+    dialogs.answer = QMessageBox.StandardButton.Discard
+    assert window.open_path(str(examples / EX1), ask=True)
+    assert any(kind == "exec" for kind, _ in dialogs.calls)
+    window.slot.abandon()  # crash before anything else is autosaved
+    w2 = new_window(qtbot)
+    assert not w2.offer_recovery() and not questions(dialogs)
+
+
 def test_saved_edits_are_not_offered(qtbot: Any, dialogs: Any, window: Any, tmp_path: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     edit(qtbot, window, "Saved Patient")

@@ -25,7 +25,7 @@ The functions below keep their older, folder-based signatures:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -114,6 +114,15 @@ def has_autosave(folder: Path | None = None) -> bool:
     return (folder / RECORD_NAME).is_file() or (folder / LEGACY_CONSULT_NAME).is_file() or bool(_recoverable(folder))
 
 
+def detach_if_another_patient(rec: Recovered) -> Recovered:
+    """The record, without its file if that file now holds another patient's consult (with a note)."""
+    if not file_holds_another_patient(rec):
+        return rec
+    note = (f"{rec.original_path} now holds a consult of a different patient (name or record number "
+            "differs), so Save will ask for a file name instead of overwriting it")
+    return replace(rec, original_path=None, problems=[*rec.problems, note])
+
+
 def read_record(folder: Path) -> Recovered | None:
     """The record in the slot ``folder`` (or an older IxDesk's two files there); None if empty.
     Never raises on bad content: the problems are listed instead."""
@@ -158,6 +167,29 @@ def _read_legacy(folder: Path) -> Recovered | None:
         return Recovered(parse_consult(data, str(path)), None, None, [note], folder)
     except ConsultFileError as exc:
         return Recovered(None, None, None, [str(p) for p in exc.problems], folder)
+
+
+def _who(consult: Consult) -> tuple[str, str]:
+    p = consult.patient
+    return (" ".join((p.name or "").split()).casefold(), (p.record_number or "").strip().casefold())
+
+
+def file_holds_another_patient(rec: Recovered) -> bool:
+    """True if the record's file now holds another patient's consult, so that a Save must not
+    overwrite it unasked: the record numbers differ (when both have one), else the names differ
+    (when both have one). An unreadable or missing file is not evidence either way: False."""
+    if rec.consult is None or not rec.original_path:
+        return False
+    from ixdesk.core.files import load_consult
+
+    try:
+        on_disk = load_consult(rec.original_path)
+    except ConsultFileError:
+        return False
+    (name_a, number_a), (name_b, number_b) = _who(rec.consult), _who(on_disk)
+    if number_a and number_b:  # the record number decides when both have one (a corrected name is fine)
+        return number_a != number_b
+    return bool(name_a and name_b and name_a != name_b)
 
 
 def read_autosave(folder: Path | None = None) -> Recovered | None:

@@ -604,6 +604,7 @@ class MainWindow(QMainWindow):
                                         + "\n".join(rec.problems[:10]))
                 _discard(claimed, keep_folder=legacy_root)
                 continue
+            rec = autosave.detach_if_another_patient(rec)  # never Save over a file that changed hands
             if self._ask_recover(rec):
                 self.load_consult_into_form(rec.consult, rec.original_path, modified=True)
                 try:  # the recovered pair moves to this window's slot before the old slot goes
@@ -623,7 +624,7 @@ class MainWindow(QMainWindow):
         name = rec.patient_name or "(no name entered)"
         where = rec.original_path or "not saved yet: Save will ask for a file name"
         when = f"\nAutosaved: {rec.saved_at}" if rec.saved_at else ""
-        notes = "".join(f"\nNote: {p}" for p in rec.problems[:3])
+        notes = "".join(f"\n\nNote: {p}" for p in rec.problems[:3])
         typed = ("\n\nWhat you have entered in this window since it opened will be replaced."
                  if self.isWindowModified() else "")
         self.autosave_timer.stop()  # nothing is autosaved while the user decides

@@ -57,24 +57,66 @@ def test_recovery_names_the_patient_and_the_file_and_saves_to_that_file_only(
     file_a, file_b = tmp_path / "alpha.json", tmp_path / "beta.json"
     save_consult(named(base, "Alpha Patient"), file_a)
     save_consult(named(base, "Beta Patient"), file_b)
-    crashed(named(base, "Alpha Patient edited"), str(file_a))
+    crashed(named(base, "Alpha Patient").model_copy(update={"notes": "A edited"}), str(file_a))
     time.sleep(0.01)
-    newest = crashed(named(base, "Beta Patient edited"), str(file_b))
+    newest = crashed(named(base, "Beta Patient").model_copy(update={"notes": "B edited"}), str(file_b))
     os.utime(newest / autosave.RECORD_NAME)  # newest for sure, whatever the clock's resolution
     w = new_window(qtbot)
     dialogs.question_answer = QMessageBox.StandardButton.Yes
     assert w.offer_recovery()
     [asked] = questions(dialogs)  # the newest first; one recovered, the other waits for the next start
-    assert "Patient: Beta Patient edited" in asked and f"File: {file_b}" in asked
+    assert "Patient: Beta Patient\n" in asked and f"File: {file_b}" in asked and "Note" not in asked
     assert w.path == str(file_b) and w.isWindowModified()
     dialogs.answer = QMessageBox.StandardButton.Save
     assert w.save()
-    assert load_consult(file_b).patient.name == "Beta Patient edited"
-    assert load_consult(file_a).patient.name == "Alpha Patient"  # the other patient's file untouched
+    assert load_consult(file_b).notes == "B edited"
+    assert load_consult(file_a).notes != "A edited"  # the other patient's file untouched
     remaining = autosave.stale_records()
     assert len(remaining) == 1
     rec = autosave.read_record(remaining[0])
-    assert rec is not None and rec.patient_name == "Alpha Patient edited" and rec.original_path == str(file_a)
+    assert rec is not None and rec.consult.notes == "A edited" and rec.original_path == str(file_a)
+
+
+def test_recovery_never_saves_over_a_file_that_now_holds_another_patient(
+        qtbot: Any, dialogs: Any, examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = load_consult(examples / EX1)
+    shared = tmp_path / "consult.json"
+    crashed(named(base, "Alpha Patient"), str(shared))
+    beta = named(base, "Beta Patient")
+    beta = beta.model_copy(update={"patient": beta.patient.model_copy(update={"record_number": "EX-0002"})})
+    save_consult(beta, shared)  # the file was reused for another patient since
+    w = new_window(qtbot)
+    assert w.offer_recovery()
+    [asked] = questions(dialogs)
+    assert "Patient: Alpha Patient" in asked and "different patient" in asked and "not saved yet" in asked
+    assert w.path is None
+    dialog = SaveDialog("")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
+    assert not w.save() and dialog.started_at  # Save asks; Beta's file is untouched
+    assert load_consult(shared).patient.name == "Beta Patient"
+    w.setWindowModified(False)
+
+
+def test_a_corrected_name_with_the_same_record_number_is_the_same_patient(
+        qtbot: Any, dialogs: Any, examples: Path, tmp_path: Path) -> None:
+    base = load_consult(examples / EX1)
+    own = tmp_path / "alpha.json"
+    save_consult(named(base, "Jon Alpha"), own)
+    crashed(named(base, "John Alpha"), str(own))
+    w = new_window(qtbot)
+    assert w.offer_recovery() and w.path == str(own)
+    w.setWindowModified(False)
+
+
+def test_recovery_keeps_the_file_when_it_holds_the_same_patient(qtbot: Any, dialogs: Any, examples: Path,
+                                                                tmp_path: Path) -> None:
+    base = load_consult(examples / EX1)
+    own = tmp_path / "alpha.json"
+    save_consult(named(base, "Alpha  patient"), own)
+    crashed(named(base, "Alpha Patient").model_copy(update={"notes": "edited"}), str(own))
+    w = new_window(qtbot)
+    assert w.offer_recovery() and w.path == str(own)
+    w.setWindowModified(False)
 
 
 def test_recovered_consult_survives_a_second_crash(qtbot: Any, dialogs: Any, examples: Path) -> None:

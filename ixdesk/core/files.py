@@ -8,10 +8,10 @@ so a crash mid-save leaves either the old file or the new one, whole.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ixdesk.core.consult import SCHEMA_VERSION, Consult
+from ixdesk.core.tempfiles import create_temp, remove_stale_temps
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 FILE_MODE = 0o600
@@ -153,26 +154,57 @@ def consult_to_json(consult: Consult) -> str:
     return consult.model_dump_json(indent=2) + "\n"
 
 
+class ReadOnlyFileError(PermissionError):
+    """The target exists and is read-only: IxDesk never overwrites it (nor changes its mode)."""
+
+
+def resolve_save_target(path: str | os.PathLike[str]) -> Path:
+    """The file a save really writes: a symbolic link's target (the link itself stays a link)."""
+    target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
+    return target
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, mode: int = FILE_MODE) -> None:
     """Write beside the target, flush and fsync, then replace: the old file survives any crash.
 
     Used for consults, autosaves, settings and PDF reports alike, all of which may hold patient data,
-    hence the user-only ``mode`` by default.
+    hence the user-only ``mode`` by default. A symbolic link is followed, so the file it points to
+    is replaced and the link stays; a read-only target is refused with :class:`ReadOnlyFileError`.
+    The temp file has a short name (a 255-byte target name still fits) and is locked while in use;
+    temps that killed saves left in the folder are removed first (see :mod:`ixdesk.core.tempfiles`).
     """
-    target = Path(path)
+    target = resolve_save_target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
     try:
-        with os.fdopen(fd, "wb") as fh:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    if st is not None and os.path.isfile(target) and (not os.access(target, os.W_OK) or not st.st_mode & 0o222):
+        # os.access alone would let root through; a file with no write bit at all is read-only to everyone
+        raise ReadOnlyFileError(errno.EACCES, "the file is read-only; IxDesk does not overwrite it. "
+                                "Save under another name, or make the file writable first", str(target))
+    remove_stale_temps(target.parent)
+    fd, tmp = create_temp(target.parent, mode)
+    try:
+        try:
             if hasattr(os, "fchmod"):  # POSIX; on Windows the user's profile folder already guards it
                 try:
-                    os.fchmod(fh.fileno(), mode)
+                    os.fchmod(fd, mode)
                 except OSError:
-                    pass  # a file system without modes (vfat, some shares): mkstemp made it 0600 where it could
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+                    pass  # a file system without modes (vfat, some shares): created 0600 where it could
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+            if os.name == "nt":  # Windows cannot rename an open file; elsewhere the lock spans the rename
+                os.close(fd)
+                fd = -1
+            os.replace(tmp, target)
+        finally:
+            if fd >= 0:
+                os.close(fd)
     except BaseException:
         try:
             os.unlink(tmp)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -13,6 +14,9 @@ from PySide6.QtWidgets import QApplication
 
 import ixdesk
 from ixdesk.ui.settings import APP, ORG
+
+if TYPE_CHECKING:
+    from ixdesk.core.autosave_slots import Slot
 
 DESKTOP_FILE_NAME = "io.ixdesk.IxDesk"  # resources/desktop/io.ixdesk.IxDesk.desktop
 
@@ -51,12 +55,27 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def take_instance_slot() -> "Slot | None":
+    """At start-up: tidy the autosave folder (temp files of killed saves hold patient data; slots
+    left empty) and take this instance's own slot, locked until it exits or crashes. None if the
+    data folder cannot be used: the window then reports each failed autosave."""
+    from ixdesk.core import autosave_slots
+
+    root = autosave_slots.autosave_dir()
+    try:
+        autosave_slots.make_private_folder(root)
+        autosave_slots.tidy(root)
+        return autosave_slots.acquire_slot(root)
+    except OSError:
+        return None
+
+
 def run_gui(path: str | None = None) -> int:
     """Open the main window (and ``path`` if given); offer autosave recovery; run the event loop."""
     app = ensure_app()
     from ixdesk.ui.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(slot=take_instance_slot())
     window.show()
     window.repaint()  # paint now: the form follows on the next pass, the core loads in a worker
 

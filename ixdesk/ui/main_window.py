@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter
 
@@ -29,6 +29,7 @@ FILE_FILTER = "IxDesk consult (*.json);;All files (*)"
 
 if TYPE_CHECKING:
     from ixdesk.core.assessment import Assessment
+    from ixdesk.core.autosave_slots import Slot
     from ixdesk.core.consult import Consult
     from ixdesk.core.criteria import Criteria
     from ixdesk.core.files import Problem
@@ -42,6 +43,42 @@ if TYPE_CHECKING:
 # the engine and loads the criteria (pure Python, no Qt); when it is done the main thread finishes
 # (ensure_ready) and assesses whatever has been typed. Anything that needs the core earlier (open,
 # recovery, a test) calls ensure_ready, which waits for the worker.
+
+
+def is_bundled(path: str | os.PathLike[str]) -> bool:
+    """True for a path inside IxDesk's own bundled folders (examples, resources, criteria): a Save
+    never goes there by default, and they are never remembered as the user's folder."""
+    from ixdesk.paths import criteria_dir, resources_dir
+
+    p = Path(os.path.realpath(path))
+    for get in (resources_dir, criteria_dir):
+        try:
+            folder = Path(os.path.realpath(get()))
+        except FileNotFoundError:
+            continue
+        if p == folder or folder in p.parents:
+            return True
+    return False
+
+
+def _take_slot() -> "Slot | None":
+    """This window's own autosave slot, locked while it lives (None if the data folder is unusable:
+    the window works, and each autosave then reports that it failed)."""
+    from ixdesk.core import autosave_slots
+
+    try:
+        return autosave_slots.acquire_slot(autosave_slots.autosave_dir())
+    except OSError:
+        return None
+
+
+def _discard(slot: "Slot", keep_folder: bool) -> None:
+    """Remove a claimed autosave (declined, unreadable or moved); the autosave folder itself stays."""
+    slot.clear()
+    if keep_folder:
+        slot.abandon()
+    else:
+        slot.release(remove=True)
 
 
 def _default_assess(consult: "Consult", criteria: "Criteria") -> "Assessment":
@@ -61,8 +98,11 @@ class MainWindow(QMainWindow):
 
     def __init__(self, criteria_loader: Callable[[], "Criteria"] = _default_criteria,
                  assess_fn: Callable[["Consult", "Criteria"], "Assessment"] = _default_assess,
-                 autosave_ms: int = AUTOSAVE_MS, report_opener: Callable[[Any], bool] | None = None) -> None:
+                 autosave_ms: int = AUTOSAVE_MS, report_opener: Callable[[Any], bool] | None = None,
+                 slot: "Slot | None" = None) -> None:
         super().__init__()
+        # this window's autosave slot (app.py takes it at start-up; otherwise taken here)
+        self.slot: Slot | None = slot if slot is not None else _take_slot()
         self._report_opener = report_opener  # how "Open after export" opens a PDF (tests inject one)
         self.settings = make_settings()
         self._assess_fn = assess_fn
@@ -392,20 +432,25 @@ class MainWindow(QMainWindow):
         answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        if answer == QMessageBox.StandardButton.Discard:
+            self._clear_own_autosave()  # discarded edits are never offered for recovery
+            return True
+        return False
 
     def new_consult(self, ask: bool = True) -> None:
         self.ensure_ready()
         if ask and not self.maybe_save():
             return
-        from ixdesk.core import autosave
         from ixdesk.core.consult import Consult
 
         self.load_consult_into_form(Consult(consult_date=date.today()), None)
-        autosave.clear_autosave()
+        self._clear_own_autosave()
 
     def load_consult_into_form(self, consult: Consult, path: str | None, modified: bool = False) -> None:
         self.ensure_ready()  # a no-op when called from ensure_ready itself
+        # what the form held is saved, discarded or being replaced: its autosave must not come back
+        # (a recovered consult is written to the slot again right after this)
+        self._clear_own_autosave()
         self._loading = True
         try:
             self.path = path
@@ -426,8 +471,7 @@ class MainWindow(QMainWindow):
         self._run_when_ready()  # a pending recovery question comes before the file dialog
         if not self.maybe_save():
             return
-        folder = str(self.settings.value("last_folder", "") or str(Path.home()))
-        path, _ = QFileDialog.getOpenFileName(self, "Open consult", folder, FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open consult", self.start_folder(), FILE_FILTER)
         if path:
             self.open_path(path, ask=False)
 
@@ -458,20 +502,31 @@ class MainWindow(QMainWindow):
                              "<p>The file was not changed.</p>")
 
     def _remember(self, path: str) -> None:
-        self.settings.setValue("last_folder", str(Path(path).resolve().parent))
+        if not is_bundled(path):  # an opened example must not make the examples folder the Save default
+            self.settings.setValue("last_folder", str(Path(path).resolve().parent))
         add_recent(self.settings, os.path.abspath(path))
         self._rebuild_recent()
 
+    def start_folder(self) -> str:
+        """Where the Open and Save dialogs start: the last folder the user used, else the documents
+        folder, else home; never a bundled folder (an older version remembered the examples)."""
+        last = str(self.settings.value("last_folder", "") or "")
+        if last and os.path.isdir(last) and not is_bundled(last):
+            return last
+        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        if docs and os.path.isdir(docs) and not is_bundled(docs):
+            return docs
+        return str(Path.home())
+
     def save(self) -> bool:
         self.ensure_ready()
-        if self.path is None:
-            return self.save_as()
+        if self.path is None or is_bundled(self.path):
+            return self.save_as()  # a bundled example is never overwritten by a plain Save
         return self._save_to(self.path)
 
     def save_as(self) -> bool:
         self.ensure_ready()
-        folder = str(self.settings.value("last_folder", "") or str(Path.home()))
-        suggested = str(Path(folder) / (Path(self.path).name if self.path else "consult.json"))
+        suggested = str(Path(self.start_folder()) / (Path(self.path).name if self.path else "consult.json"))
         path, _ = QFileDialog.getSaveFileName(self, "Save consult as", suggested, FILE_FILTER)
         if not path:
             return False
@@ -480,7 +535,6 @@ class MainWindow(QMainWindow):
         return self._save_to(path)
 
     def _save_to(self, path: str) -> bool:
-        from ixdesk.core import autosave
         from ixdesk.core.files import save_consult
 
         self.reassess()
@@ -499,56 +553,92 @@ class MainWindow(QMainWindow):
         self._remember(path)
         self._set_baseline()
         self._update_title()
-        autosave.clear_autosave()
+        self._clear_own_autosave()
         self.statusBar().showMessage(f"Saved {path}", 4000)
         return True
 
     # --- autosave ---------------------------------------------------------------------------
 
     def autosave_now(self) -> bool:
-        """Write the last valid consult to the autosave slot if there are unsaved changes."""
+        """Write the last valid consult and its file, as one record, to this window's slot if there
+        are unsaved changes."""
         if not self.isWindowModified() or self._consult is None:
             return False
         from ixdesk.core import autosave
 
         try:
-            autosave.write_autosave(self._consult, self.path)
+            if self.slot is None or not self.slot.held:
+                self.slot = _take_slot()
+            if self.slot is None:
+                raise OSError(f"no autosave folder could be created in {autosave.autosave_dir()}")
+            autosave.write_autosave(self._consult, self.path, folder=self.slot.folder)
         except OSError as exc:
             self.statusBar().showMessage(f"Autosave failed: {exc}", 10_000)
             return False
         return True
 
-    def offer_recovery(self) -> bool:
-        """If a previous session left an autosave, offer to restore it; True if restored."""
-        self.ensure_ready()
-        from ixdesk.core import autosave
+    def _clear_own_autosave(self) -> None:
+        """Saved, discarded or replaced: this window's record must never be offered again."""
+        if self.slot is not None and self.slot.held:
+            self.slot.clear()
 
-        rec = autosave.read_autosave()
-        if rec is None:
-            return False
-        if rec.consult is None:
-            QMessageBox.warning(self, "Autosave unreadable",
-                                "An autosave from a previous session could not be read and was discarded:\n"
-                                + "\n".join(rec.problems[:10]))
-            autosave.clear_autosave()
-            return False
-        where = rec.original_path or "an unsaved consult"
+    def offer_recovery(self) -> bool:
+        """Offer each autosave that a session which did not close cleanly left (newest first) until
+        one is restored; True if one was. A slot a live window holds is never offered; a declined or
+        unreadable one is removed."""
+        self.ensure_ready()
+        from ixdesk.core import autosave, autosave_slots
+
+        root = autosave.autosave_dir()
+        for folder in autosave.stale_records(root):
+            if self.slot is not None and folder == self.slot.folder:
+                continue
+            claimed = autosave_slots.claim(folder)  # another window starting now may offer it too: not both
+            if claimed is None:
+                continue
+            legacy_root = folder == root  # an older IxDesk's autosave: the folder itself stays
+            rec = autosave.read_record(folder)
+            if rec is None or rec.consult is None:
+                if rec is not None:
+                    QMessageBox.warning(self, "Autosave unreadable",
+                                        "An autosave from a previous session could not be read and was discarded:\n"
+                                        + "\n".join(rec.problems[:10]))
+                _discard(claimed, keep_folder=legacy_root)
+                continue
+            rec = autosave.detach_if_another_patient(rec)  # never Save over a file that changed hands
+            if self._ask_recover(rec):
+                self.load_consult_into_form(rec.consult, rec.original_path, modified=True)
+                try:  # the recovered pair moves to this window's slot before the old slot goes
+                    if self.slot is None or not self.slot.held:
+                        raise OSError("no autosave slot")
+                    autosave.write_autosave(rec.consult, rec.original_path, folder=self.slot.folder)
+                except OSError:
+                    claimed.abandon()  # kept as it is: offered again at the next start
+                else:
+                    _discard(claimed, keep_folder=legacy_root)
+                return True
+            _discard(claimed, keep_folder=legacy_root)
+        return False
+
+    def _ask_recover(self, rec: Any) -> bool:
+        """Ask about one autosave, naming the patient and the file it will be saved to."""
+        name = rec.patient_name or "(no name entered)"
+        where = rec.original_path or "not saved yet: Save will ask for a file name"
+        when = f"\nAutosaved: {rec.saved_at}" if rec.saved_at else ""
+        notes = "".join(f"\n\nNote: {p}" for p in rec.problems[:3])
         typed = ("\n\nWhat you have entered in this window since it opened will be replaced."
                  if self.isWindowModified() else "")
-        self.autosave_timer.stop()  # the slot on offer must not be overwritten while the user decides
+        self.autosave_timer.stop()  # nothing is autosaved while the user decides
         try:
             answer = QMessageBox.question(
                 self, "Recover unsaved consult?",
-                f"IxDesk did not close normally. An autosave of {where}"
-                + (f" from {rec.saved_at}" if rec.saved_at else "") + " was found.\n\nRecover it?" + typed,
+                "IxDesk did not close normally. An autosave of unsaved changes was found.\n\n"
+                f"Patient: {name}\nFile: {where}{when}{notes}\n\n"
+                "Recover it? (No discards it.)" + typed,
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
         finally:
             self.autosave_timer.start()
-        if answer != QMessageBox.StandardButton.Yes:
-            autosave.clear_autosave()
-            return False
-        self.load_consult_into_form(rec.consult, rec.original_path, modified=True)
-        return True
+        return answer == QMessageBox.StandardButton.Yes
 
     # --- about and close --------------------------------------------------------------------
 
@@ -572,10 +662,9 @@ class MainWindow(QMainWindow):
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.sync()
         self.autosave_timer.stop()
-        if self._ready and not self._when_ready:
-            # (while recovery has not been offered yet, a previous session's autosave is kept)
-            from ixdesk.core import autosave
-
-            autosave.clear_autosave()
+        # saved or discarded: this window's slot goes (another session's autosave, not offered yet
+        # if the window closes before recovery was offered, lives in its own slot and is kept)
+        if self.slot is not None:
+            self.slot.release(remove=True)
         event.accept()
 

@@ -22,13 +22,42 @@ MAX_RECENT = 8
 def make_settings() -> QSettings:
     env = os.environ.get(ENV_DATA_DIR)
     if env:
-        Path(env).mkdir(parents=True, exist_ok=True)
+        _private_folder(Path(env))
         s = QSettings(str(Path(env) / "settings.ini"), QSettings.Format.IniFormat)
     else:
         s = QSettings(ORG, APP)
+    _make_private(Path(s.fileName()))
     if not s.contains("settings_version"):
         s.setValue("settings_version", SETTINGS_VERSION)
     return s
+
+
+def _private_folder(folder: Path) -> None:
+    """Create ``folder`` user-only (0700) if IxDesk is the one creating it; an existing one is left."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            os.chmod(folder, 0o700)
+        except OSError:
+            pass
+
+
+def _make_private(path: Path) -> None:
+    """The settings list recent consult paths (patient names): the file is user-only (0600), created
+    so before Qt writes it (Qt's atomic save keeps an existing file's mode), its folder 0700 where
+    IxDesk creates it."""
+    if not path.is_absolute():  # not a file (e.g. the Windows registry)
+        return
+    try:
+        _private_folder(path.parent)
+        fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass  # read-only or odd location: Qt reports its own problem on sync
 
 
 def recent_files(s: QSettings) -> list[str]:

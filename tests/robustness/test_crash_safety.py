@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from ixdesk.core.files import consult_to_json, load_consult, parse_consult, save_consult
+from ixdesk.core.tempfiles import STALE_UNLOCKED_S, is_temp_name
 
 from tests.robustness.helpers import ROOT, full_consult
 
@@ -74,6 +75,7 @@ def test_kill_during_save_leaves_old_or_new(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     rng = random.Random(20250314)
     seen = set()
+    leftovers: set[str] = set()
     for run in range(RUNS):
         proc = subprocess.Popen([sys.executable, str(script), str(target), str(tmp_path / "a.json"), str(tmp_path / "b.json")],
                                 stdout=subprocess.PIPE, env=env)
@@ -88,11 +90,21 @@ def test_kill_during_save_leaves_old_or_new(tmp_path: Path) -> None:
         load_consult(target)  # whole and parseable
         assert stat.S_IMODE(target.stat().st_mode) == 0o600
         seen.add(text)
-        # Leftovers of an interrupted save are hidden temp files beside the target, never the target.
+        # Leftovers of an interrupted save are hidden temp files beside the target, never the target,
+        # with short names (.ixd-<8 hex>.tmp) so that a long target name still fits.
         for p in target.parent.iterdir():
-            assert p == target or (p.name.startswith(".consult.json.") and p.name.endswith(".tmp")), p
+            assert p == target or (is_temp_name(p.name) and p.name.startswith(".ixd-") and len(p.name) == 17), p
             assert stat.S_IMODE(p.stat().st_mode) == 0o600, f"{p} is readable by others"
+            if p != target:
+                leftovers.add(p.name)
     assert len(seen) == 2 or RUNS < 10, "the kills never landed between two different saves"
+    # The temps killed saves left hold patient data: the next save into the folder removes them once
+    # no writer holds them (aged here rather than waited for).
+    old = time.time() - STALE_UNLOCKED_S - 1
+    for p in target.parent.iterdir():
+        os.utime(p, (old, old))
+    save_consult(parse_consult(a_json), target)
+    assert [p.name for p in target.parent.iterdir()] == ["consult.json"], f"{len(leftovers)} temps left behind"
 
 
 def test_saved_consult_is_user_only_even_with_open_umask(tmp_path: Path) -> None:
@@ -181,8 +193,10 @@ def test_autosave_recovers_every_field_after_kill(tmp_path: Path) -> None:
     assert rec.consult is not None
     expected = parse_consult(json.dumps(final))
     assert rec.consult.model_dump() == expected.model_dump()  # every field, not just some
-    for p in folder.iterdir():
-        assert stat.S_IMODE(p.stat().st_mode) == 0o600, f"{p.name} is readable by others"
+    # the record lives in the killed session's own slot folder: folders 0700, files 0600
+    for p in folder.rglob("*"):
+        want = 0o700 if p.is_dir() else 0o600
+        assert stat.S_IMODE(p.stat().st_mode) == want, f"{p.name} is readable by others"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     autosave.clear_autosave(folder)
     assert not autosave.has_autosave(folder) and autosave.read_autosave(folder) is None
@@ -222,3 +236,66 @@ def test_autosave_killed_mid_write_is_old_or_new(tmp_path: Path) -> None:
         rec = autosave.read_autosave(data / "autosave")
         assert rec is not None and rec.consult is not None, rec
         assert rec.consult.patient.name in names
+
+
+PAIR_RUNS = int(os.environ.get("IXDESK_PAIR_RUNS", "100"))
+
+PAIR_WRITER = textwrap.dedent(
+    """
+    # Autosaves patient A with A's file and patient B with B's file, alternately, until killed.
+    import sys
+    from pathlib import Path
+    from ixdesk.core.autosave import write_autosave
+    from ixdesk.core.files import parse_consult
+    a, b, path_a, path_b, folder = sys.argv[1:6]
+    pairs = [(parse_consult(open(a, encoding="utf-8").read()), path_a),
+             (parse_consult(open(b, encoding="utf-8").read()), path_b)]
+    kw = {"folder": Path(folder)} if folder != "-" else {}
+    write_autosave(*pairs[0], **kw)
+    print("ready", flush=True)
+    i = 0
+    while True:
+        i += 1
+        write_autosave(*pairs[i % 2], **kw)
+    """
+)
+
+
+@needs_autosave
+@pytest.mark.slow
+def test_autosave_killed_mid_write_never_pairs_a_consult_with_another_patients_file(tmp_path: Path) -> None:
+    """SIGKILL at random moments of a stream of autosaves of two patients, each with its own file:
+    what is read back is always one patient's consult with that patient's file, never B's consult
+    with A's file (which the next Save would overwrite). Half the runs write into an explicit folder,
+    half into the writer's own slot (no folder given)."""
+    script = tmp_path / "pairs.py"
+    script.write_text(PAIR_WRITER, encoding="utf-8")
+    (tmp_path / "a.json").write_text(json.dumps(consult_a()), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps(consult_b()), encoding="utf-8")
+    path_of = {consult_a()["patient"]["name"]: str(tmp_path / "alpha.json"),
+               consult_b()["patient"]["name"]: str(tmp_path / "beta.json")}
+    rng = random.Random(58120)
+    seen: set[str] = set()
+    for run in range(PAIR_RUNS):
+        data = tmp_path / f"data{run}"
+        explicit = run % 2 == 0
+        folder = data / "explicit" if explicit else data / "autosave"
+        env = {**os.environ, "PYTHONPATH": str(ROOT), autosave.ENV_DATA_DIR: str(data)}
+        proc = subprocess.Popen([sys.executable, str(script), str(tmp_path / "a.json"), str(tmp_path / "b.json"),
+                                 *path_of.values(), str(folder) if explicit else "-"], stdout=subprocess.PIPE, env=env)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
+        time.sleep(rng.uniform(0.0, 0.04))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        rec = autosave.read_autosave(folder)
+        assert rec is not None and rec.consult is not None, (run, rec)
+        name = rec.consult.patient.name
+        assert rec.original_path == path_of[name], f"run {run}: {name}'s consult paired with {rec.original_path}"
+        seen.add(name)
+        if not explicit and hasattr(autosave, "stale_records"):
+            # what a window offers: the same consistent pair, from the dead writer's slot
+            offered = autosave.stale_records(folder)
+            assert len(offered) == 1
+            again = autosave.read_record(offered[0])
+            assert again is not None and again.consult == rec.consult and again.original_path == rec.original_path
+    assert len(seen) == 2 or PAIR_RUNS < 10, "the kills never landed on both patients"

@@ -121,13 +121,14 @@ def test_autosave_recovery_after_crash(qtbot: Any, window: Any, dialogs: Any, ex
     type_into(qtbot, window.form.fields["patient.weight_kg"][0], "59")
     qtbot.waitUntil(lambda: window.current_consult().patient.weight_kg == 59)
     assert window.autosave_now()
-    auto = autosave.autosave_dir() / autosave.CONSULT_NAME
+    auto = window.slot.folder / autosave.CONSULT_NAME
     assert stat.S_IMODE(os.stat(auto).st_mode) == 0o600
     assert str(autosave.autosave_dir()).startswith(os.environ["IXDESK_DATA_DIR"])
-    # crash: the window disappears without closeEvent; the autosave stays
+    # crash: the window disappears without closeEvent; the autosave stays and the OS drops the lock
     window.autosave_timer.stop()
     window.hide()
     window.setWindowModified(False)
+    window.slot.abandon()
     from ixdesk.ui.main_window import MainWindow
     w2 = MainWindow()
     qtbot.addWidget(w2)
@@ -142,8 +143,18 @@ def test_autosave_recovery_after_crash(qtbot: Any, window: Any, dialogs: Any, ex
     assert not autosave.has_autosave()
 
 
+def crashed_session_autosave(consult: Consult, original: str | None = None) -> Path:
+    """What a session killed with unsaved changes leaves: a record in a slot nobody holds."""
+    from ixdesk.core import autosave_slots
+
+    slot = autosave_slots.acquire_slot(autosave.autosave_dir())
+    autosave.write_autosave(consult, original, folder=slot.folder)
+    slot.abandon()
+    return slot.folder
+
+
 def test_declined_recovery_removes_autosave(qtbot: Any, dialogs: Any, examples: Path) -> None:
-    autosave.write_autosave(load_consult(examples / EX1), None)
+    crashed_session_autosave(load_consult(examples / EX1))
     from ixdesk.ui.main_window import MainWindow
     w = MainWindow()
     qtbot.addWidget(w)
@@ -400,7 +411,7 @@ def test_closing_while_loading_asks_about_typed_input(qtbot: Any, dialogs: Any) 
 
 def test_recovery_offered_after_loading_warns_that_typed_input_is_replaced(
         qtbot: Any, dialogs: Any, examples: Path) -> None:
-    autosave.write_autosave(load_consult(examples / EX1), None)
+    crashed_session_autosave(load_consult(examples / EX1))
     w, gate = _loading_window(qtbot)
     w.call_when_ready(w.offer_recovery)
     type_into(qtbot, w.form.fields["patient.name"][0], "Typed Early")
@@ -414,7 +425,7 @@ def test_recovery_offered_after_loading_warns_that_typed_input_is_replaced(
 
 
 def test_closing_before_recovery_was_offered_keeps_the_autosave(qtbot: Any, dialogs: Any, examples: Path) -> None:
-    autosave.write_autosave(load_consult(examples / EX1), None)
+    crashed_session_autosave(load_consult(examples / EX1))
     w, gate = _loading_window(qtbot)
     w.call_when_ready(w.offer_recovery)
     gate.set()

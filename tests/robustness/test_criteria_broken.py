@@ -84,9 +84,9 @@ def unknown_source(crit: Path) -> tuple[Path, str, int]:
 
 
 @pytest.fixture
-def missing_file(crit: Path) -> tuple[Path, str, None]:
+def missing_file(crit: Path) -> tuple[Path, str, int]:
     (crit / "dosing.yaml").unlink()
-    return crit, "dosing.yaml", None
+    return crit, "set.yaml", line_of(crit / "set.yaml", r"^\s*- dosing\.yaml")  # where set.yaml lists it
 
 
 @pytest.fixture
@@ -156,10 +156,10 @@ def test_source_not_in_sources_yaml(unknown_source) -> None:
 
 
 def test_missing_file(missing_file) -> None:
-    folder, name, _ = missing_file
+    folder, name, line = missing_file
     err = refuse(folder)
-    assert err.file == name and err.line is None
-    assert "missing" in err.reason
+    assert (err.file, err.line) == (name, line)
+    assert "dosing.yaml" in err.reason and "missing" in err.reason
 
 
 def test_wrong_type(wrong_type) -> None:

@@ -857,14 +857,19 @@ def _parse(name: str, raw: bytes) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
+def _num(v: float) -> str:
+    """1000000.0 -> '1000000', 2.5 -> '2.5': as a pharmacist would type it, never '1e+06'."""
+    return str(int(v)) if isinstance(v, (int, float)) and math.isfinite(v) and float(v).is_integer() else f"{v}"
+
+
 def _bound_reason(err: Any, where: str) -> str | None:
     """The message of a plausibility-bound error: the value, the bound and what kind of bound it is."""
     ctx = err.get("ctx") or {}
     if err["type"] in ("plausible_max", "plausible_min"):
         side = "maximum" if err["type"] == "plausible_max" else "minimum"
         unit = f" {ctx['unit']}" if ctx.get("unit") else ""
-        return (f"{where} = {ctx['value']:g} is {'above' if side == 'maximum' else 'below'} the plausible {side} "
-                f"{ctx['bound']:g}{unit} (a bound against a slipped digit, not a clinical limit)")
+        return (f"{where} = {_num(ctx['value'])} is {'above' if side == 'maximum' else 'below'} the plausible {side} "
+                f"{_num(ctx['bound'])}{unit} (a bound against a slipped digit, not a clinical limit)")
     return None
 
 
@@ -960,17 +965,17 @@ def _check_hepatic(dosing: DosingFile, node: yaml.Node | None) -> None:
             wrong = b > a if field == "mg_per_m2" else b < a
             if wrong:
                 raise CriteriaError("dosing.yaml", _line_of(node, ("hepatic", "rows", i, field)),
-                                    f"hepatic.rows[{i}].{field} = {b:g} is {'above' if field == 'mg_per_m2' else 'below'} "
-                                    f"the row before ({a:g}): the rows go from mildest to most severe")
+                                    f"hepatic.rows[{i}].{field} = {_num(b)} is {'above' if field == 'mg_per_m2' else 'below'} "
+                                    f"the row before ({_num(a)}): the rows go from mildest to most severe")
     for i, row in enumerate(rows):
         if row.mg_per_m2 is not None and row.mg_per_m2 > dosing.standard.mg_per_m2:
             raise CriteriaError("dosing.yaml", _line_of(node, ("hepatic", "rows", i, "mg_per_m2")),
-                                f"hepatic.rows[{i}].mg_per_m2 = {row.mg_per_m2:g} is above the standard dose "
-                                f"{dosing.standard.mg_per_m2:g} mg/m2")
+                                f"hepatic.rows[{i}].mg_per_m2 = {_num(row.mg_per_m2)} is above the standard dose "
+                                f"{_num(dosing.standard.mg_per_m2)} mg/m2")
     if dosing.cyp3a4.inhibitor_mg_per_m2 > dosing.standard.mg_per_m2:
         raise CriteriaError("dosing.yaml", _line_of(node, ("cyp3a4", "inhibitor_mg_per_m2")),
-                            f"cyp3a4.inhibitor_mg_per_m2 = {dosing.cyp3a4.inhibitor_mg_per_m2:g} is above the "
-                            f"standard dose {dosing.standard.mg_per_m2:g} mg/m2")
+                            f"cyp3a4.inhibitor_mg_per_m2 = {_num(dosing.cyp3a4.inhibitor_mg_per_m2)} is above the "
+                            f"standard dose {_num(dosing.standard.mg_per_m2)} mg/m2")
 
 
 def reviewed_sha256() -> str | None:

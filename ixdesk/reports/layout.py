@@ -79,7 +79,7 @@ def _canvas_class(meta: Meta) -> type[Canvas]:
             if meta.criteria_banner:  # between the header rule and the body, on every page
                 self.setFont(FONT_BOLD, 8)
                 self.setFillColor(NOT_MET)
-                self.drawCentredString((left + right) / 2, top - 6 * mm, meta.criteria_banner)
+                self.drawCentredString((left + right) / 2, top - 6.5 * mm, meta.criteria_banner)
                 self.setFillColor(MUTED)
             bottom = 10 * mm
             self.line(left, bottom + 6 * mm, right, bottom + 6 * mm)

@@ -284,14 +284,6 @@ def test_exponential_aliases_are_refused_before_expanding(crit: Path) -> None:
     assert (err.file, err.line) == ("formulary.yaml", 1) and "anchor" in err.reason
 
 
-def test_alias_without_anchor_in_this_file_is_refused(crit: Path) -> None:
-    f = crit / "lab_defaults.yaml"
-    line = line_of(f, r"alt: \{value: 40")
-    edit_line(f, line, lambda s: "  alt: *ast\n")
-    err = refuse(crit)
-    assert (err.file, err.line) == ("lab_defaults.yaml", line) and "alias" in err.reason
-
-
 def test_merge_key_is_refused(crit: Path) -> None:
     f = crit / "lab_defaults.yaml"
     line = line_of(f, r"alt: \{value: 40")

@@ -61,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     csub = c.add_subparsers(dest="criteria_command", metavar="ACTION")
     chk = csub.add_parser("check", help="load and validate the criteria set; print its version and sha256")
     chk.add_argument("--dir", metavar="DIR", help="criteria folder to check (default: the bundled set)")
+    chk.add_argument("--require-reviewed", action="store_true",
+                     help="fail (exit 3) unless the set is the reviewed one (builds use this)")
+    csub.add_parser("record", help="maintainers, after a review: record the source checkout's criteria/ "
+                    "sha256 as the reviewed set (writes ixdesk/reviewed_criteria.py)")
 
     s = sub.add_parser("screenshot", help="open a consult offscreen and save a PNG of the window")
     s.add_argument("path", metavar="FILE")
@@ -84,10 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "schema":
             return cmd_schema(sys.stdout)
         if args.command == "criteria":
+            if args.criteria_command == "record":
+                return cmd_criteria_record(sys.stdout, sys.stderr)
             if args.criteria_command != "check":
-                print("ixdesk criteria: use 'ixdesk criteria check'", file=sys.stderr)
+                print("ixdesk criteria: use 'ixdesk criteria check' (or 'record')", file=sys.stderr)
                 return EXIT_USAGE
-            return cmd_criteria_check(args.dir, sys.stdout, sys.stderr)
+            return cmd_criteria_check(args.dir, sys.stdout, sys.stderr, args.require_reviewed)
         if args.command == "screenshot":
             from ixdesk.ui.screenshot import main as shot
 
@@ -121,10 +127,13 @@ def _load_criteria(folder: str | None, err: TextIO):
     from ixdesk.core.criteria import CriteriaError, default_criteria, load_criteria
 
     try:
-        return load_criteria(folder) if folder else default_criteria()
+        crit = load_criteria(folder) if folder else default_criteria()
     except CriteriaError as exc:
         print(f"ixdesk: criteria set is broken, no assessment made: {exc}", file=err)
         return None
+    if crit.notice:  # also on stderr, so that --quiet batches and pipes see it
+        print(f"ixdesk: warning: {crit.notice} (sha256 {crit.sha256[:16]}…)", file=err)
+    return crit
 
 
 def _expand(paths: Iterable[str]) -> list[Path]:
@@ -208,6 +217,9 @@ def render_text(a: Any, name: str) -> str:
     lines: list[str] = []
     w = lines.append
     w(f"IxDesk assessment: {name}")
+    if a.criteria.notice:
+        w(f"  !! {a.criteria.notice.upper()} (sha256 {a.criteria.sha256[:16]}…; "
+          f"reviewed {(a.criteria.reviewed_sha256 or 'none recorded')[:16]}…)")
     w(f"  as of {a.as_of.isoformat()}; criteria {a.criteria.version} (sha256 {a.criteria.sha256[:16]}…)")
     w(f"  plan under discussion: {PLAN_TEXT.get(a.plan, 'not recorded') if a.plan else 'not recorded'}")
     blocking = [f for f in a.findings if f.severity == "blocking"]
@@ -294,7 +306,7 @@ def cmd_schema(out: TextIO) -> int:
     return EXIT_OK
 
 
-def cmd_criteria_check(folder: str | None, out: TextIO, err: TextIO) -> int:
+def cmd_criteria_check(folder: str | None, out: TextIO, err: TextIO, require_reviewed: bool = False) -> int:
     from ixdesk.core.criteria import CriteriaError, load_criteria
 
     try:
@@ -307,7 +319,29 @@ def cmd_criteria_check(folder: str | None, out: TextIO, err: TextIO) -> int:
     out.write(f"folder: {c.folder}\nsha256: {c.sha256}\n")
     out.write(f"rules: {len(c.rules)}; documents: {len(c.documents)}; formulary agents: {len(c.formulary.agents)}\n")
     out.write(f"unverified rules: {', '.join(unverified) if unverified else 'none'}\n")
+    if c.reviewed:
+        out.write("reviewed: yes (the recorded sha256 of the reviewed set)\n")
+    else:
+        out.write(f"reviewed: NO: {c.notice} (recorded: {c.reviewed_sha256 or 'none'})\n")
+        if require_reviewed:
+            print(f"criteria check failed: {c.notice}; after a review, record it with 'ixdesk criteria record'",
+                  file=err)
+            return EXIT_CRITERIA
     out.write("OK\n")
+    return EXIT_OK
+
+
+def cmd_criteria_record(out: TextIO, err: TextIO) -> int:
+    """Maintainers only, after a review: the one command that makes the current set the reviewed one."""
+    from ixdesk.core.criteria import CriteriaError
+    from ixdesk.core.criteria_review import RECORD_PATH, RecordError, record_review
+
+    try:
+        c = record_review()
+    except (CriteriaError, RecordError) as exc:
+        print(f"criteria record failed: {exc}", file=err)
+        return EXIT_CRITERIA
+    out.write(f"recorded {c.info.name} {c.version} sha256 {c.sha256} as the reviewed set in {RECORD_PATH}\n")
     return EXIT_OK
 
 

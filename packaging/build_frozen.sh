@@ -70,7 +70,7 @@ echo "example: $EXAMPLE"
   || fail "assess --json is not JSON"
 echo "assess: ok ($(wc -l < "$WORK/assess.txt") lines)"
 
-"$BIN" criteria check || fail "criteria check failed"
+"$BIN" criteria check --require-reviewed || fail "criteria check failed (the bundled set must be the reviewed one: ixdesk criteria record)"
 
 mkdir -p "$WORK/reports"
 "$BIN" report "$EXAMPLE" --kind all -o "$WORK/reports" || fail "report exited $?"

@@ -27,7 +27,8 @@ step "wheel contents"
 "$PYTHON" - "$WHEEL" <<'PY' || fail "wheel is missing data"
 import sys, zipfile
 names = set(zipfile.ZipFile(sys.argv[1]).namelist())
-need = ["ixdesk/_data/criteria/sources.yaml", "ixdesk/_data/criteria/set.yaml", "ixdesk/cli.py", "ixdesk/paths.py"]
+need = ["ixdesk/_data/criteria/sources.yaml", "ixdesk/_data/criteria/set.yaml", "ixdesk/cli.py", "ixdesk/paths.py",
+        "ixdesk/reviewed_criteria.py"]
 missing = [n for n in need if n not in names]
 examples = [n for n in names if n.startswith("ixdesk/_data/resources/examples/") and n.endswith(".json")]
 if missing:
@@ -71,7 +72,7 @@ step "ixdesk --version"
 "$IXDESK" --version || fail "--version"
 
 step "ixdesk criteria check"
-"$IXDESK" criteria check || fail "criteria check"
+"$IXDESK" criteria check --require-reviewed || fail "criteria check (the bundled set must be the reviewed one: ixdesk criteria record)"
 
 EXAMPLES_DIR="$("$VPY" -c 'import ixdesk.paths as p; print(p.examples_dir())')"
 shopt -s nullglob

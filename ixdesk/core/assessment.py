@@ -266,6 +266,11 @@ class CriteriaInfo(Frozen):
     name: str
     version: str
     sha256: str
+    # False when sha256 is not the recorded sha256 of the reviewed set: then ``notice`` is the
+    # banner every output shows ("criteria modified locally: not the reviewed set")
+    reviewed: bool
+    reviewed_sha256: str | None
+    notice: str | None
 
 
 class Assessment(Frozen):

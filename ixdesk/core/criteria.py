@@ -8,14 +8,20 @@ showing results at all: a partial rule set would give confident answers from mis
 from __future__ import annotations
 
 import hashlib
-import re
+import math
+import os
+import stat
 import datetime as _dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, ValidationInfo,
+    field_validator, model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from ixdesk.core.consult import Extent, Her2Status, PlanRegimen, ReceptorStatus
 from ixdesk.paths import criteria_dir
@@ -39,6 +45,72 @@ class Model(BaseModel):
 class SourceRef(Model):
     document: str
     section: str
+
+
+# --- plausibility bounds -------------------------------------------------------------------
+# Every clinical number in the criteria has a type with a plausibility bound, so that a slipped
+# digit (400 for 40 mg/m2, 15000 for 1500 cells/mm3, 2.2 typed as 22 m2, 100.4 °F in a °C field) is
+# refused at load instead of reaching a dose. The bounds are NOT clinical facts and no rule reads
+# them: they are deliberately generous limits (well beyond every value the label states) that still
+# refuse the shipped value multiplied or divided by 10. Changing a criteria value within its bound
+# needs no code change; a value outside it needs a reviewed change of the bound here. New models
+# reuse these types: ``dose: MgPerM2``.
+
+def _plausible(lo: float, hi: float, unit: str) -> AfterValidator:
+    """A check of ``lo <= value <= hi`` whose error names the bound and says it is a plausibility one."""
+
+    def check(value: float) -> float:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise PydanticCustomError("plausible_finite", "{value} is not a finite number", {"value": value})
+        if value < lo:
+            raise PydanticCustomError("plausible_min", "{value} is below the plausible minimum {bound} {unit}",
+                                      {"value": value, "bound": lo, "unit": unit})
+        if value > hi:
+            raise PydanticCustomError("plausible_max", "{value} is above the plausible maximum {bound} {unit}",
+                                      {"value": value, "bound": hi, "unit": unit})
+        return value
+
+    check.bounds = (lo, hi, unit)  # type: ignore[attr-defined]
+    return AfterValidator(check)
+
+
+# ixabepilone doses: label 40 (20, 30, 32 in the hepatic and inhibitor rows; 60 with an inducer)
+MgPerM2 = Annotated[float, _plausible(5, 60, "mg/m2")]
+# capecitabine per dose: 1000 in study 046
+CapecitabineMgPerM2 = Annotated[float, _plausible(200, 2500, "mg/m2")]
+BsaM2 = Annotated[float, _plausible(1.0, 3.0, "m2")]  # the BSA cap: 2.2
+InfusionHours = Annotated[float, _plausible(1, 24, "hours")]  # 3; 4 with an inducer; use within 6
+CycleDays = Annotated[int, _plausible(7, 42, "days")]  # 21
+DosesPerDay = Annotated[int, _plausible(1, 4, "doses per day")]  # capecitabine: 2
+NeutrophilsPerMm3 = Annotated[float, _plausible(250, 5000, "cells/mm3")]  # 1500
+PlateletsPerMm3 = Annotated[float, _plausible(20_000, 400_000, "cells/mm3")]  # 100,000
+XUln = Annotated[float, _plausible(0.5, 20, "x ULN")]  # 1, 1.5, 2.5, 3, 5, 10
+UlnUPerL = Annotated[float, _plausible(10, 200, "U/L")]  # AST, ALT upper limit of normal: 40
+UlnBilirubinMgDl = Annotated[float, _plausible(0.3, 5, "mg/dL")]  # 1.2
+UlnBilirubinUmolL = Annotated[float, _plausible(5, 85, "umol/L")]  # 21
+Months = Annotated[int, _plausible(1, 24, "months")]  # resistance 3, 4, 6, 12; contraception 4, 7
+Weeks = Annotated[int, _plausible(1, 26, "weeks")]  # resistance 8; breastfeeding 2
+Days = Annotated[int, _plausible(1, 90, "days")]  # labs older than 14 days
+VialMg = Annotated[int, _plausible(5, 100, "mg")]  # kits: 15, 45
+ReconstitutedMgPerMl = Annotated[float, _plausible(0.5, 5, "mg/mL")]  # 2
+FinalMgPerMl = Annotated[float, _plausible(0.05, 1.5, "mg/mL")]  # 0.2-0.6
+MgPerBillingUnit = Annotated[float, _plausible(0.5, 5, "mg per unit")]  # J9207: 1
+BillingUnits = Annotated[int, _plausible(10, 500, "units")]  # 90 per cycle
+FeverCelsius = Annotated[float, _plausible(37, 40, "°C")]  # 38; refuses a Fahrenheit 100.4
+CpsThreshold = Annotated[float, _plausible(1, 50, "CPS")]  # PD-L1 CPS below 10
+LineCount = Annotated[int, _plausible(0, 10, "lines")]  # prior lines: 1, 2, 3
+Grade = Annotated[int, _plausible(0, 4, "grade")]  # CTCAE grade
+
+# the bound of a lab value compared as an absolute number, by the lab's name
+_LAB_VALUE_TYPE: dict[str, Any] = {"neutrophils": NeutrophilsPerMm3, "platelets": PlateletsPerMm3}
+
+
+def _check_against(tp: Any, value: Any) -> Any:
+    """Apply the plausibility check of an Annotated bound type to ``value`` (for context-dependent fields)."""
+    for meta in getattr(tp, "__metadata__", ()):
+        if isinstance(meta, AfterValidator):
+            value = meta.func(value)  # type: ignore[call-arg]
+    return value
 
 
 # --- the condition language ----------------------------------------------------------------
@@ -94,8 +166,8 @@ class Resistant(Model):
 
 class LineRange(Model):
     count: LineKind
-    min: int | None = Field(default=None, ge=0)
-    max: int | None = Field(default=None, ge=0)
+    min: LineCount | None = None
+    max: LineCount | None = None
 
     @model_validator(mode="after")
     def _some_bound(self) -> "LineRange":
@@ -116,7 +188,7 @@ class GermlineBrcaIs(Model):
 
 class CpsBelow(Model):
     class Spec(Model):
-        below: float = Field(gt=0)
+        below: CpsThreshold
 
     pdl1_cps: Spec
 
@@ -124,8 +196,14 @@ class CpsBelow(Model):
 class LabSpec(Model):
     name: LabName
     op: Literal["lt", "le", "gt", "ge"]
-    value: float | None = None  # absolute, cells/mm3 for counts
-    x_uln: float | None = Field(default=None, gt=0)  # multiple of the upper limit of normal
+    value: float | None = None  # absolute, cells/mm3 for counts (bounded by the lab's type below)
+    x_uln: XUln | None = None  # multiple of the upper limit of normal
+
+    @field_validator("value")
+    @classmethod
+    def _plausible_value(cls, v: float | None, info: ValidationInfo) -> float | None:
+        tp = _LAB_VALUE_TYPE.get(info.data.get("name", ""))
+        return _check_against(tp, v) if v is not None and tp is not None else v
 
     @model_validator(mode="after")
     def _one_threshold(self) -> "LabSpec":
@@ -144,7 +222,7 @@ class LabCompare(Model):
 
 class NeuropathyAtLeast(Model):
     class Spec(Model):
-        min: int = Field(ge=0, le=4)
+        min: Grade
 
     neuropathy_grade: Spec
 
@@ -161,7 +239,7 @@ class MedicationIn(Model):
 
 
 class LabsOlderThan(Model):
-    labs_older_than_days: int = Field(ge=0)
+    labs_older_than_days: Days
 
 
 class FindingRef(Model):
@@ -264,8 +342,8 @@ class FormularyFile(Model):
 class Window(Model):
     id: str
     setting: Literal["early", "metastatic"]
-    months: int | None = Field(default=None, gt=0)
-    weeks: int | None = Field(default=None, gt=0)
+    months: Months | None = None
+    weeks: Weeks | None = None
     statement: str
     source: SourceRef
     also: SourceRef | None = None
@@ -341,15 +419,15 @@ class InteractionsFile(Model):
 
 
 class Standard(Model):
-    mg_per_m2: float = Field(gt=0)
-    infusion_hours: float = Field(gt=0)
-    cycle_days: int = Field(gt=0)
+    mg_per_m2: MgPerM2
+    infusion_hours: InfusionHours
+    cycle_days: CycleDays
     source: SourceRef
     confidence: Confidence
 
 
 class Bsa(Model):
-    cap_m2: float = Field(gt=0)
+    cap_m2: BsaM2
     default_formula: Literal["mosteller", "dubois"]
     formulas: dict[str, str]
     formula_note: str
@@ -360,9 +438,9 @@ class Bsa(Model):
 class HepaticRow(Model):
     id: str
     label: str
-    transaminases_max_x_uln: float | None = None
-    bilirubin_max_x_uln: float | None = None
-    mg_per_m2: float | None
+    transaminases_max_x_uln: XUln | None = None
+    bilirubin_max_x_uln: XUln | None = None
+    mg_per_m2: MgPerM2 | None
     note: str | None = None
 
 
@@ -374,18 +452,18 @@ class Hepatic(Model):
 
 
 class Cyp3a4(Model):
-    inhibitor_mg_per_m2: float
+    inhibitor_mg_per_m2: MgPerM2
     inhibitor_note: str
-    inducer_max_mg_per_m2: float
-    inducer_infusion_hours: float
+    inducer_max_mg_per_m2: MgPerM2
+    inducer_infusion_hours: InfusionHours
     inducer_note: str
     source: SourceRef
     confidence: Confidence
 
 
 class Kits(Model):
-    vials_mg: list[int] = Field(min_length=1)
-    reconstituted_mg_per_ml: float
+    vials_mg: list[VialMg] = Field(min_length=1)
+    reconstituted_mg_per_ml: ReconstitutedMgPerMl
     diluent: str
     source: SourceRef
     confidence: Confidence
@@ -405,8 +483,8 @@ class DiagnosisCodes(Model):
 
 class Billing(Model):
     hcpcs: str
-    mg_per_unit: float
-    units_cap_per_cycle: int
+    mg_per_unit: MgPerBillingUnit
+    units_cap_per_cycle: BillingUnits
     source: SourceRef
     confidence: Confidence
     cap_note: str
@@ -414,8 +492,8 @@ class Billing(Model):
 
 
 class CapecitabineDosing(Model):
-    mg_per_m2_per_dose: float
-    doses_per_day: int
+    mg_per_m2_per_dose: CapecitabineMgPerM2
+    doses_per_day: DosesPerDay
     days: str
     source: SourceRef
     confidence: Confidence
@@ -452,9 +530,9 @@ class DosingFile(Model):
 class CycleStart(Model):
     id: str
     statement: str
-    neutrophils_min_per_mm3: float
-    platelets_min_per_mm3: float
-    nonhematologic_max_grade: int
+    neutrophils_min_per_mm3: NeutrophilsPerMm3
+    platelets_min_per_mm3: PlateletsPerMm3
+    nonhematologic_max_grade: Grade
     source: SourceRef
     confidence: Confidence
 
@@ -480,9 +558,9 @@ class Preparation(Model):
     source: SourceRef
     steps: list[CitedText]
     # the figures the steps state, for the volumes the checklist computes for the dose
-    reconstituted_mg_per_ml: float = Field(gt=0)
-    final_mg_per_ml: list[float] = Field(min_length=2, max_length=2)
-    use_within_hours: float = Field(gt=0)
+    reconstituted_mg_per_ml: ReconstitutedMgPerMl
+    final_mg_per_ml: list[FinalMgPerMl] = Field(min_length=2, max_length=2)
+    use_within_hours: InfusionHours
 
     @model_validator(mode="after")
     def _range(self) -> "Preparation":
@@ -501,9 +579,9 @@ class Hypersensitivity(Model):
 class PregnancyFacts(Model):
     source: SourceRef
     confidence: Confidence
-    contraception_female_months: int
-    contraception_male_months: int
-    breastfeeding_weeks: int
+    contraception_female_months: Months
+    contraception_male_months: Months
+    breastfeeding_weeks: Weeks
     text: str
 
 
@@ -515,7 +593,7 @@ class NeuropathyRates(Model):
 
 class PatientUrgent(Model):
     source: SourceRef
-    fever_celsius: float
+    fever_celsius: FeverCelsius
     signs: list[str] = Field(min_length=1)
 
 
@@ -542,16 +620,51 @@ class UlnDefault(Model):
     unit: str
 
 
+class UlnUPerLDefault(UlnDefault):
+    value: UlnUPerL
+
+
+class UlnBilirubinMgDlDefault(UlnDefault):
+    value: UlnBilirubinMgDl
+
+
+class UlnBilirubinUmolLDefault(UlnDefault):
+    value: UlnBilirubinUmolL
+
+
+class UlnDefaults(Model):
+    """The form's ULN defaults, one field per lab and unit so that each gets its own bound."""
+
+    ast: UlnUPerLDefault | None = None
+    alt: UlnUPerLDefault | None = None
+    bilirubin_mg_dl: UlnBilirubinMgDlDefault | None = None
+    bilirubin_umol_l: UlnBilirubinUmolLDefault | None = None
+
+    def get(self, key: str) -> UlnDefault | None:
+        """Dict-style access (``uln.get("ast")``), as when this was a mapping."""
+        return getattr(self, key, None) if key in type(self).model_fields else None
+
+
 class LabDefaultsFile(Model):
     source: SourceRef
     confidence: Confidence
-    uln: dict[Literal["ast", "alt", "bilirubin_mg_dl", "bilirubin_umol_l"], UlnDefault]
+    uln: UlnDefaults
+
+
+# Limits on what a criteria folder may hold, checked before anything is parsed: the largest shipped
+# file is under 10 KB, so 1 MiB leaves room for a full medication dictionary and still refuses a
+# file that is not criteria at all (a pasted log, a binary) before it is read into memory.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_FILES = 64
+MAX_DEPTH = 40  # nesting of mappings and sequences; the shipped set nests 9 deep
 
 
 class SetFile(Model):
     name: str
     version: str
     date: _dt.date
+    # The files of the set, so that a missing or stray file is refused at a line of this file.
+    files: list[str] = Field(min_length=1, max_length=MAX_FILES)
 
 
 # --- the loaded set ------------------------------------------------------------------------
@@ -574,6 +687,10 @@ _FILES: dict[str, type[Model]] = {
 }
 RULE_FILES = ("indications.yaml", "exclusions.yaml", "warnings.yaml", "pathways.yaml", "payers.yaml")
 
+# What every screen and report says when the loaded set is not the one whose sha256 was recorded
+# as reviewed (ixdesk/reviewed_criteria.py, written by ``ixdesk criteria record``).
+UNREVIEWED_NOTICE = "criteria modified locally: not the reviewed set"
+
 
 class Criteria(BaseModel):
     """The whole validated set, plus lookup tables built once at load."""
@@ -592,10 +709,18 @@ class Criteria(BaseModel):
     administration: AdministrationFile
     lab_defaults: LabDefaultsFile
     rules: list[Rule]  # in evaluation order: a rule only refers to rules before it
+    # True when ``sha256`` is the recorded sha256 of the reviewed (shipped) set
+    reviewed: bool = False
+    reviewed_sha256: str | None = None
 
     @property
     def version(self) -> str:
         return self.info.version
+
+    @property
+    def notice(self) -> str | None:
+        """The banner every screen and report shows for a set that is not the reviewed one."""
+        return None if self.reviewed else UNREVIEWED_NOTICE
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -636,29 +761,124 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-# libyaml when PyYAML has it (every PyPI wheel does): the pure-Python parser took most of the
-# window's start-up time. Both report the same line marks.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# --- reading YAML strictly -----------------------------------------------------------------
+
+class _Refused(yaml.YAMLError):
+    """YAML that parses but that a criteria file must not contain (duplicate keys, aliases, ...)."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line, self.reason = line, reason
 
 
-def _load_file(path: Path, model: type[Model]) -> Model:
+try:  # libyaml's parser when PyYAML has it (every PyPI wheel does): the pure-Python one is ~5x slower
+    from yaml.cyaml import CParser as _CParser
+
+    class _Base(yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+        # The composer is the Python one on libyaml's events: it sees every anchor and alias.
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            yaml.composer.Composer.__init__(self)
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Base = yaml.SafeLoader  # type: ignore[misc,assignment]
+
+
+class StrictLoader(_Base):  # type: ignore[misc,valid-type]
+    """SafeLoader that refuses what lets a criteria file say something other than what it shows.
+
+    A duplicate key silently replaces the first value (``mg_per_m2: 400`` under ``mg_per_m2: 40``);
+    anchors and aliases let one line stand for another, and a 5 KB file expand to gigabytes; a
+    merge key (``<<``) hides which value wins. Each is refused with its line, before construction.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark.line + 1, f"alias '*{event.anchor}': anchors and aliases are not "
+                           "allowed in criteria files; write the value out")
+        if event.anchor is not None:
+            raise _Refused(event.start_mark.line + 1, f"anchor '&{event.anchor}': anchors and aliases are not "
+                           "allowed in criteria files; write the value out")
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Refused(event.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
+            line = key_node.start_mark.line + 1
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Refused(line, "merge key '<<' is not allowed in criteria files; write the keys out")
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:
+                continue  # unhashable: the constructor below reports it
+            if first is not None:
+                raise _Refused(line, f"key '{key_node.value}' appears twice in the same mapping (first at line "
+                               f"{first}); YAML would silently keep only the last value")
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _parse(name: str, raw: bytes) -> tuple[Any, yaml.Node | None]:
+    """Decode and parse one file's bytes; return its data and node tree (for error lines)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CriteriaError(path.name, None, f"not UTF-8 text (byte {exc.start})") from None
+        line = raw[:exc.start].count(b"\n") + 1
+        raise CriteriaError(name, line, f"not UTF-8 text (byte {exc.start}, 0x{raw[exc.start]:02x}); "
+                            "save the file as UTF-8") from None
+    if "\0" in text:
+        raise CriteriaError(name, text[:text.index("\0")].count("\n") + 1, "contains a NUL character: not a text file")
+    loader = StrictLoader(text)
     try:
-        data = yaml.load(text, Loader=_LOADER)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except _Refused as exc:
+        raise CriteriaError(name, exc.line, exc.reason) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
-        raise CriteriaError(path.name, line, f"not valid YAML: {reason}") from None
+        raise CriteriaError(name, line, f"not valid YAML: {reason}") from None
+    except RecursionError:
+        raise CriteriaError(name, None, "nested too deeply to read") from None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def _num(v: float) -> str:
+    """1000000.0 -> '1000000', 2.5 -> '2.5': as a pharmacist would type it, never '1e+06'."""
+    return str(int(v)) if isinstance(v, (int, float)) and math.isfinite(v) and float(v).is_integer() else f"{v}"
+
+
+def _bound_reason(err: Any, where: str) -> str | None:
+    """The message of a plausibility-bound error: the value, the bound and what kind of bound it is."""
+    ctx = err.get("ctx") or {}
+    if err["type"] in ("plausible_max", "plausible_min"):
+        side = "maximum" if err["type"] == "plausible_max" else "minimum"
+        unit = f" {ctx['unit']}" if ctx.get("unit") else ""
+        return (f"{where} = {_num(ctx['value'])} is {'above' if side == 'maximum' else 'below'} the plausible {side} "
+                f"{_num(ctx['bound'])}{unit} (a bound against a slipped digit, not a clinical limit)")
+    return None
+
+
+def _validate(name: str, data: Any, node: yaml.Node | None, model: type[Model]) -> Model:
     if not isinstance(data, dict):
-        raise CriteriaError(path.name, 1, "expected a mapping at the top level")
+        raise CriteriaError(name, 1, "expected a mapping at the top level")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        node = yaml.compose(text, Loader=_LOADER)  # only now: its marks give the line of the bad field
         err = exc.errors()[0]
         clean = _dedupe_tags(tuple(err["loc"]))
         reason = err["msg"]
@@ -666,8 +886,26 @@ def _load_file(path: Path, model: type[Model]) -> Model:
             reason = "required field is missing"
         elif err["type"] == "extra_forbidden":
             reason = "unknown key"
+        bound = _bound_reason(err, _format_loc(clean))
         more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-        raise CriteriaError(path.name, _line_of(node, clean), f"{_format_loc(clean)}: {reason}{more}") from None
+        text = bound if bound is not None else f"{_format_loc(clean)}: {reason}"
+        raise CriteriaError(name, _line_of(node, clean), f"{text}{more}") from None
+
+
+def _read_capped(folder: Path, name: str) -> bytes:
+    """The file's bytes, refusing anything but a regular file of at most MAX_FILE_BYTES."""
+    path = folder / name
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise CriteriaError(name, None, "not a regular file")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise CriteriaError(name, None, f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise CriteriaError(name, None, f"larger than {MAX_FILE_BYTES // 1024} KB, the limit for a criteria file")
+    return raw
 
 
 def _iter_refs(cond: Any) -> list[FindingRef | MedicationIn]:
@@ -682,16 +920,6 @@ def _iter_refs(cond: Any) -> list[FindingRef | MedicationIn]:
     return found
 
 
-def _rule_lines(path: Path) -> dict[str, int]:
-    """Line of each rule id in a rule file, for cross-reference errors."""
-    lines: dict[str, int] = {}
-    for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        m = re.match(r"\s*-\s*id:\s*(\S+)", text)
-        if m:
-            lines[m.group(1)] = n
-    return lines
-
-
 def _check_source(file: str, line: int | None, ref: SourceRef | None, docs: dict[str, Document], what: str) -> None:
     if ref is None:
         return
@@ -701,78 +929,155 @@ def _check_source(file: str, line: int | None, ref: SourceRef | None, docs: dict
         raise CriteriaError(file, line, f"{what}: source section is empty")
 
 
+def _check_manifest(folder: Path, present: list[str], info: SetFile, set_node: yaml.Node | None) -> None:
+    """The folder holds exactly the files set.yaml lists, and those are the files IxDesk reads."""
+    listed = info.files
+    for i, name in enumerate(listed):
+        line = _line_of(set_node, ("files", i))
+        if name in listed[:i]:
+            raise CriteriaError("set.yaml", line, f"files: '{name}' is listed twice")
+        if name not in _FILES:
+            raise CriteriaError("set.yaml", line, f"files: '{name}' is not a criteria file this version of IxDesk reads")
+        if name not in present:
+            raise CriteriaError("set.yaml", line, f"files: '{name}' is missing from the criteria folder {folder}")
+    for name in _FILES:
+        if name not in listed:
+            raise CriteriaError("set.yaml", _line_of(set_node, ("files",)),
+                                f"files: does not list '{name}', which this version of IxDesk needs")
+    for name in present:
+        if name not in listed:
+            raise CriteriaError(name, 1, f"unexpected file in the criteria folder: set.yaml (line "
+                                f"{_line_of(set_node, ('files',))}) does not list it; remove it or add it there")
+
+
+def _check_hepatic(dosing: DosingFile, node: yaml.Node | None) -> None:
+    """The hepatic rows run from mildest to most severe: limits rise and doses fall down the table.
+
+    Within their bounds a slipped digit can still move a row out of order (a bilirubin limit of 15
+    for 1.5); the order is what the table means, so a row out of it is refused."""
+    rows = dosing.hepatic.rows
+    for i in range(1, len(rows)):
+        prev, row = rows[i - 1], rows[i]
+        for field in ("transaminases_max_x_uln", "bilirubin_max_x_uln", "mg_per_m2"):
+            a, b = getattr(prev, field), getattr(row, field)
+            if a is None or b is None:
+                continue
+            wrong = b > a if field == "mg_per_m2" else b < a
+            if wrong:
+                raise CriteriaError("dosing.yaml", _line_of(node, ("hepatic", "rows", i, field)),
+                                    f"hepatic.rows[{i}].{field} = {_num(b)} is {'above' if field == 'mg_per_m2' else 'below'} "
+                                    f"the row before ({_num(a)}): the rows go from mildest to most severe")
+    for i, row in enumerate(rows):
+        if row.mg_per_m2 is not None and row.mg_per_m2 > dosing.standard.mg_per_m2:
+            raise CriteriaError("dosing.yaml", _line_of(node, ("hepatic", "rows", i, "mg_per_m2")),
+                                f"hepatic.rows[{i}].mg_per_m2 = {_num(row.mg_per_m2)} is above the standard dose "
+                                f"{_num(dosing.standard.mg_per_m2)} mg/m2")
+    if dosing.cyp3a4.inhibitor_mg_per_m2 > dosing.standard.mg_per_m2:
+        raise CriteriaError("dosing.yaml", _line_of(node, ("cyp3a4", "inhibitor_mg_per_m2")),
+                            f"cyp3a4.inhibitor_mg_per_m2 = {_num(dosing.cyp3a4.inhibitor_mg_per_m2)} is above the "
+                            f"standard dose {_num(dosing.standard.mg_per_m2)} mg/m2")
+
+
+def reviewed_sha256() -> str | None:
+    """The sha256 of the set as last reviewed, recorded outside the hashed folder."""
+    try:
+        from ixdesk import reviewed_criteria
+    except ImportError:  # pragma: no cover - a build without the record: nothing counts as reviewed
+        return None
+    value = getattr(reviewed_criteria, "SHA256", None)
+    return value if isinstance(value, str) and len(value) == 64 else None
+
+
 def load_criteria(folder: Path | str | None = None) -> Criteria:
     """Load and cross-check the set; raise :class:`CriteriaError` on the first problem."""
     folder = Path(folder) if folder is not None else criteria_dir()
     if not folder.is_dir():
         raise CriteriaError(str(folder), None, "criteria folder not found")
-    present = sorted(p.name for p in folder.glob("*.yaml"))
-    for name in _FILES:
-        if name not in present:
-            raise CriteriaError(name, None, "file is missing from the criteria set")
-    for name in present:
-        if name not in _FILES:
-            raise CriteriaError(name, None, "unexpected file in the criteria folder")
+    present: list[str] = []
+    for p in folder.iterdir():
+        if p.name.endswith(".yaml"):
+            present.append(p.name)
+            if len(present) > MAX_FILES:
+                raise CriteriaError(str(folder), None, f"more than {MAX_FILES} .yaml files: not a criteria folder")
+    present.sort()
+    if "set.yaml" not in present:
+        raise CriteriaError("set.yaml", None, f"file is missing from the criteria folder {folder}: it lists the set's files")
     digest = hashlib.sha256()
-    loaded: dict[str, Any] = {}
+    raws: dict[str, bytes] = {"set.yaml": _read_capped(folder, "set.yaml")}
+    set_data, set_node = _parse("set.yaml", raws["set.yaml"])
+    info = _validate("set.yaml", set_data, set_node, SetFile)
+    assert isinstance(info, SetFile)
+    _check_manifest(folder, present, info, set_node)
+    loaded: dict[str, Any] = {"set.yaml": info}
+    nodes: dict[str, yaml.Node | None] = {"set.yaml": set_node}
     for name in present:
-        raw = (folder / name).read_bytes()
+        raw = raws.get(name) or _read_capped(folder, name)
         digest.update(name.encode() + b"\0" + raw + b"\0")
-        loaded[name] = _load_file(folder / name, _FILES[name])
+        if name != "set.yaml":
+            data, nodes[name] = _parse(name, raw)
+            loaded[name] = _validate(name, data, nodes[name], _FILES[name])
+
+    def at(file: str, *loc: Any) -> int | None:
+        return _line_of(nodes.get(file), loc)
 
     docs = {d.id: d for d in loaded["sources.yaml"].documents}
     formulary: FormularyFile = loaded["formulary.yaml"]
     class_ids = {c.id for c in formulary.classes}
     agent_ids = set()
-    for a in formulary.agents:
+    for i, a in enumerate(formulary.agents):
         if a.class_ not in class_ids:
-            raise CriteriaError("formulary.yaml", None, f"agent '{a.id}': class '{a.class_}' is not defined")
+            raise CriteriaError("formulary.yaml", at("formulary.yaml", "agents", i, "class"),
+                                f"agent '{a.id}': class '{a.class_}' is not defined")
         if a.id in agent_ids:
-            raise CriteriaError("formulary.yaml", None, f"agent '{a.id}' is defined twice")
+            raise CriteriaError("formulary.yaml", at("formulary.yaml", "agents", i, "id"), f"agent '{a.id}' is defined twice")
         agent_ids.add(a.id)
-    for c in formulary.combinations:
-        for ag in c.agents:
+    for i, c in enumerate(formulary.combinations):
+        for j, ag in enumerate(c.agents):
             if ag not in agent_ids:
-                raise CriteriaError("formulary.yaml", None, f"combination '{c.alias}': agent '{ag}' is not defined")
+                raise CriteriaError("formulary.yaml", at("formulary.yaml", "combinations", i, "agents", j),
+                                    f"combination '{c.alias}': agent '{ag}' is not defined")
     for needed in ("anthracycline", "taxane", "capecitabine"):
         if needed not in class_ids:
-            raise CriteriaError("formulary.yaml", None, f"class '{needed}' is required")
+            raise CriteriaError("formulary.yaml", at("formulary.yaml", "classes"), f"class '{needed}' is required")
 
     res: ResistanceFile = loaded["resistance.yaml"]
-    for cw in res.classes:
-        for w in cw.windows:
-            _check_source("resistance.yaml", None, w.source, docs, w.id)
-            _check_source("resistance.yaml", None, w.also, docs, w.id)
-    _check_source("resistance.yaml", None, res.on_therapy_rule.source, docs, res.on_therapy_rule.id)
+    for i, cw in enumerate(res.classes):
+        for j, w in enumerate(cw.windows):
+            for part in ("source", "also"):
+                _check_source("resistance.yaml", at("resistance.yaml", "classes", i, "windows", j, part, "document"),
+                              getattr(w, part), docs, w.id)
+    _check_source("resistance.yaml", at("resistance.yaml", "on_therapy_rule", "source", "document"),
+                  res.on_therapy_rule.source, docs, res.on_therapy_rule.id)
 
     lines = {d.kind: d for d in loaded["lines.yaml"].counts}
     interactions = {lst.id: lst for lst in loaded["interactions.yaml"].lists}
     dosing: DosingFile = loaded["dosing.yaml"]
     for part in ("standard", "bsa", "hepatic", "cyp3a4", "kits", "billing", "capecitabine", "premedication"):
-        _check_source("dosing.yaml", None, getattr(dosing, part).source, docs, part)
+        _check_source("dosing.yaml", at("dosing.yaml", part, "source", "document"), getattr(dosing, part).source, docs, part)
     if dosing.billing.diagnosis is not None:
-        _check_source("dosing.yaml", None, dosing.billing.diagnosis.source, docs, "billing.diagnosis")
+        _check_source("dosing.yaml", at("dosing.yaml", "billing", "diagnosis", "source", "document"),
+                      dosing.billing.diagnosis.source, docs, "billing.diagnosis")
+    _check_hepatic(dosing, nodes["dosing.yaml"])
 
     adm: AdministrationFile = loaded["administration.yaml"]
-    for what, ref in [("cycle_start", adm.cycle_start.source), ("dose_modifications", adm.dose_modifications.source),
-                      ("preparation", adm.preparation.source), ("hypersensitivity", adm.hypersensitivity.source),
-                      ("pregnancy", adm.pregnancy.source), ("neuropathy_rates", adm.neuropathy_rates.source),
-                      ("patient_urgent", adm.patient_urgent.source), ("capecitabine_teaching", adm.capecitabine_teaching.source)]:
-        _check_source("administration.yaml", None, ref, docs, what)
-    for d in lines.values():
-        _check_source("lines.yaml", None, d.source, docs, d.kind)
-    for lst in interactions.values():
-        _check_source("interactions.yaml", None, lst.source, docs, lst.id)
-    _check_source("lab_defaults.yaml", None, loaded["lab_defaults.yaml"].source, docs, "lab defaults")
+    for what in ("cycle_start", "dose_modifications", "preparation", "hypersensitivity", "pregnancy",
+                 "neuropathy_rates", "patient_urgent", "capecitabine_teaching"):
+        _check_source("administration.yaml", at("administration.yaml", what, "source", "document"),
+                      getattr(adm, what).source, docs, what)
+    for i, d in enumerate(loaded["lines.yaml"].counts):
+        _check_source("lines.yaml", at("lines.yaml", "counts", i, "source", "document"), d.source, docs, d.kind)
+    for i, lst in enumerate(loaded["interactions.yaml"].lists):
+        _check_source("interactions.yaml", at("interactions.yaml", "lists", i, "source", "document"), lst.source, docs, lst.id)
+    _check_source("lab_defaults.yaml", at("lab_defaults.yaml", "source", "document"),
+                  loaded["lab_defaults.yaml"].source, docs, "lab defaults")
 
     rules: list[Rule] = []
-    seen: set[str] = set()
+    seen: dict[str, int | None] = {}
     for name in RULE_FILES:
-        rule_lines = _rule_lines(folder / name)
-        for rule in loaded[name].rules:
-            line = rule_lines.get(rule.id)
+        for i, rule in enumerate(loaded[name].rules):
+            line = at(name, "rules", i)
             if rule.id in seen:
-                raise CriteriaError(name, line, f"rule id '{rule.id}' is defined twice")
+                raise CriteriaError(name, line, f"rule id '{rule.id}' is defined twice (first at line {seen[rule.id]})")
             _check_source(name, line, rule.source, docs, rule.id)
             _check_source(name, line, rule.also, docs, rule.id)
             for ref in _iter_refs(rule.when):
@@ -780,13 +1085,16 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
                     raise CriteriaError(name, line, f"rule '{rule.id}' refers to '{ref.finding}', which is not defined before it")
                 if isinstance(ref, MedicationIn) and ref.medication not in interactions:
                     raise CriteriaError(name, line, f"rule '{rule.id}' refers to medication list '{ref.medication}', which is not defined")
-            seen.add(rule.id)
+            seen[rule.id] = line
             rules.append(rule)
 
+    sha = digest.hexdigest()
+    recorded = reviewed_sha256()
     return Criteria(
-        info=loaded["set.yaml"], sha256=digest.hexdigest(), folder=str(folder), documents=docs,
+        info=info, sha256=sha, folder=str(folder), documents=docs,
         formulary=formulary, resistance=res, lines=lines, interactions=interactions, dosing=dosing,
         administration=loaded["administration.yaml"], lab_defaults=loaded["lab_defaults.yaml"], rules=rules,
+        reviewed=recorded is not None and sha == recorded, reviewed_sha256=recorded,
     )
 
 

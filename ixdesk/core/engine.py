@@ -73,7 +73,9 @@ def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | Non
 
     return Assessment(
         as_of=as_of, consult_date=consult.consult_date, plan=consult.plan.regimen,
-        criteria=CriteriaInfo(name=criteria.info.name, version=criteria.version, sha256=criteria.sha256),
+        criteria=CriteriaInfo(name=criteria.info.name, version=criteria.version, sha256=criteria.sha256,
+                              reviewed=criteria.reviewed, reviewed_sha256=criteria.reviewed_sha256,
+                              notice=criteria.notice),
         resistance=resistance, lines=lines, findings=findings,
         blocking=[f.id for f in findings if f.severity == "blocking"],
         warnings=[f.id for f in findings if f.severity == "warning"],

@@ -53,6 +53,12 @@ class Meta(Data):
     criteria_sha256: str
     hash_chars: int
     printed_on: date
+    # "criteria modified locally: not the reviewed set", or None for the reviewed set: every page says it
+    criteria_notice: str | None
+
+    @property
+    def criteria_banner(self) -> str | None:
+        return f"⚠ {self.criteria_notice.upper()}" if self.criteria_notice else None
 
     @property
     def footer_line1(self) -> str:
@@ -61,7 +67,8 @@ class Meta(Data):
 
     @property
     def footer_line2(self) -> str:
-        return f"criteria sha256 {self.criteria_sha256[:self.hash_chars]}"
+        sha = f"criteria sha256 {self.criteria_sha256[:self.hash_chars]}"
+        return f"{sha} · {self.criteria_notice}" if self.criteria_notice else sha
 
     @property
     def footer_line3(self) -> str:
@@ -146,6 +153,7 @@ def make_meta(kind: Kind, title: str, subject: str, header_right: str, consult: 
         kind=kind, title=title, subject=subject, header_left=f"IxDesk · {title}", header_right=header_right,
         app_version=ixdesk.__version__, criteria_name=criteria.info.name, criteria_version=criteria.version,
         criteria_sha256=criteria.sha256, hash_chars=64 if kind == "clinician" else 16, printed_on=printed_on,
+        criteria_notice=criteria.notice,
     )
 
 

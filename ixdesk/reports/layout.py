@@ -18,7 +18,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
 from ixdesk.reports.common import Meta
 from ixdesk.reports.fonts import FONT, FONT_BOLD, esc, plain_width_fit, register_fonts
-from ixdesk.reports.styles import MUTED, RULE, stylesheet
+from ixdesk.reports.styles import MUTED, NOT_MET, RULE, stylesheet
 
 PAGE = A4
 MARGIN_X = 16 * mm
@@ -76,6 +76,11 @@ def _canvas_class(meta: Meta) -> type[Canvas]:
                 p = Paragraph(esc(text), header_style)
                 _, h = p.wrap(avail, 30)
                 p.drawOn(self, right - avail, top - h + 9)
+            if meta.criteria_banner:  # between the header rule and the body, on every page
+                self.setFont(FONT_BOLD, 8)
+                self.setFillColor(NOT_MET)
+                self.drawCentredString((left + right) / 2, top - 6.5 * mm, meta.criteria_banner)
+                self.setFillColor(MUTED)
             bottom = 10 * mm
             self.line(left, bottom + 6 * mm, right, bottom + 6 * mm)
             self.setFont(FONT, 6.5)

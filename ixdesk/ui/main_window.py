@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         self.criteria, self.criteria_error = self._loaded
         if self.criteria is not None:
             self.form.set_criteria(self.criteria)
+            self.panel.show_criteria_notice(self.criteria.notice, self.criteria.sha256)
         if self.criteria_error:
             self.panel.show_criteria_error(self.criteria_error)
             self.reports.update_enabled()
@@ -411,7 +412,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         name = Path(self.path).name if self.path else "Untitled consult"
-        self.setWindowTitle(f"{name}[*] — IxDesk")
+        notice = f" ({self.criteria.notice})" if self.criteria is not None and self.criteria.notice else ""
+        self.setWindowTitle(f"{name}[*] — IxDesk{notice}")
         self.setWindowFilePath(self.path or "")
 
     # --- files ------------------------------------------------------------------------------
@@ -649,6 +651,8 @@ class MainWindow(QMainWindow):
         if self.criteria is not None:
             crit = (f"Criteria: {html.escape(self.criteria.info.name)} version {html.escape(self.criteria.version)}"
                     f"<br>sha256 <code>{self.criteria.sha256}</code>")
+            if self.criteria.notice:
+                crit += f"<br><b>⚠ {html.escape(self.criteria.notice)}</b>"
         else:
             crit = f"Criteria could not be loaded: {html.escape(self.criteria_error or '')}"
         return (f"<h3>IxDesk {ixdesk.__version__}</h3><p>Decision support for ixabepilone (Ixempra) "

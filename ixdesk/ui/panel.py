@@ -64,6 +64,14 @@ class AssessmentPanel(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        # Its own label, above the others: the input and error banners come and go, this one stays
+        # for as long as the loaded criteria are not the reviewed set.
+        self.criteria_notice = QLabel()
+        self.criteria_notice.setWordWrap(True)
+        self.criteria_notice.setAccessibleName("Criteria status")
+        self.criteria_notice.setStyleSheet(f"background: {RED}; border: 2px solid #a11d1d; padding: 6px; font-weight: bold;")
+        self.criteria_notice.hide()
+        layout.addWidget(self.criteria_notice)
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName("Assessment status")
@@ -123,6 +131,16 @@ class AssessmentPanel(QWidget):
         self.headline.setText("Loading criteria…")
 
     # --- states -----------------------------------------------------------------------------
+
+    def show_criteria_notice(self, notice: str | None, sha256: str = "") -> None:
+        """Say, above every result, that the loaded criteria are not the reviewed set (None: hide)."""
+        if notice:
+            sha = f" (sha256 {html.escape(sha256[:16])}…)" if sha256 else ""
+            self.criteria_notice.setText(f"⚠ {html.escape(notice[:1].upper() + notice[1:])}{sha}: results come "
+                                         "from rules nobody has reviewed.")
+            self.criteria_notice.show()
+        else:
+            self.criteria_notice.hide()
 
     def show_criteria_error(self, message: str) -> None:
         """No results at all: a partial rule set would give confident answers from missing rules."""

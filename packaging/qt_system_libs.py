@@ -153,12 +153,15 @@ def install_command(packages: list[str]) -> list[str]:
     return ["apt-get", "install", "-y", "--no-install-recommends", *packages]
 
 
-def report(missing: list[str], packages: list[str], unknown: list[str], root: bool) -> str:
+def report(missing: list[str], packages: list[str], unknown: list[str], root: bool, apt: bool = True) -> str:
     """What to tell the user: the missing libraries, and the exact command that installs them."""
     lines = ["Qt cannot start here: these system libraries are missing: " + ", ".join(missing)]
-    if packages:
+    if packages and apt:
         sudo = "" if root else "sudo "
         lines.append(f"Install them with:\n    {sudo}apt-get install -y {' '.join(packages)}")
+    elif packages:
+        lines.append("Install the packages of your distribution that provide them (on Debian/Ubuntu they are: "
+                     + " ".join(packages) + ")")
     if unknown:
         lines.append("Also install the packages that provide: " + ", ".join(unknown)
                      + " (on Debian/Ubuntu: apt-file search <name>; on Fedora: dnf provides '*/<name>')")
@@ -198,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         if not missing:
             return 0
         packages, unknown = packages_for(missing)
-    print(report(missing, packages, unknown, root), file=sys.stderr)
+    print(report(missing, packages, unknown, root, apt=bool(shutil.which("apt-get"))), file=sys.stderr)
     return 1
 
 

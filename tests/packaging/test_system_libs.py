@@ -155,3 +155,9 @@ def test_run_app_without_display_says_so(tmp_path: Path) -> None:
     assert "xvfb-run -a bash scripts/run-app.sh" in p.stderr
     assert "ixdesk screenshot" in p.stderr
     assert "qt.qpa" not in p.stderr and "Aborted" not in p.stderr
+
+
+def test_without_apt_get_names_the_libraries_not_an_apt_command() -> None:
+    text = qsl.report(["libxcb-icccm.so.4"], ["libxcb-icccm4"], [], root=True, apt=False)
+    assert "apt-get install" not in text
+    assert "libxcb-icccm.so.4" in text and "libxcb-icccm4" in text

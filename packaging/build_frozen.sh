@@ -4,9 +4,16 @@
 #   bash packaging/build_frozen.sh            # build into dist/ixdesk, smoke-test
 #   SKIP_BUILD=1 bash packaging/build_frozen.sh   # smoke-test an existing dist/ixdesk only
 #
-# Works on a fresh Linux machine with python3 (>= 3.11) and network access to PyPI: it makes its
-# own virtual environment (BUILD_DIR/venv-frozen), installs the project and PyInstaller there, and
-# never touches the developer's venv.  Exit status is non-zero if the build or any smoke test fails.
+# Works on a fresh Linux machine with python3 (>= 3.11, checked first) and network access to PyPI:
+# it makes its own virtual environment (BUILD_DIR/venv-frozen), installs the project's
+# dependencies and PyInstaller there, and never touches the developer's venv.  It builds from the
+# tracked files only (a clean export in BUILD_DIR/src) and refuses to start if resources/ or
+# criteria/ holds anything untracked or uncommitted.  Any failed step stops it with a non-zero
+# exit status.
+#
+# The bundle needs a glibc at least as new as the build host's (it is recorded in
+# dist/ixdesk/BUILD-INFO): to run on an older distribution, build on (a container of) the oldest
+# one you support.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,29 +21,56 @@ BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 DIST_DIR="${DIST_DIR:-$ROOT/dist}"
 PYTHON="${PYTHON:-python3}"
 VENV="$BUILD_DIR/venv-frozen"
+SRC="$BUILD_DIR/src"
 APP="$DIST_DIR/ixdesk"
 BIN="$APP/ixdesk"
 
 step() { printf '\n== %s\n' "$*"; }
 fail() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=packaging/tracked_tree.sh
+. "$ROOT/packaging/tracked_tree.sh"
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
+  require_python_311 "$PYTHON" || fail "Python version"
+  refuse_unclean_data "$ROOT" || fail "untracked or uncommitted data (listed above)"
+
   step "virtual environment $VENV"
   mkdir -p "$BUILD_DIR"
-  if [[ ! -x "$VENV/bin/python" ]]; then
-    "$PYTHON" -m venv "$VENV"
+  if [[ -x "$VENV/bin/python" ]] && ! require_python_311 "$VENV/bin/python" 2>/dev/null; then
+    rm -rf "$VENV"   # made by an older Python: start again
   fi
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  if [[ ! -x "$VENV/bin/python" ]]; then
+    "$PYTHON" -m venv "$VENV" || fail "venv"
+  fi
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip || fail "pip upgrade"
   # The project's runtime dependencies (read from pyproject.toml) and PyInstaller; the project
-  # itself is analysed from the source tree (pathex in the spec), so no wheel build is needed.
-  mapfile -t DEPS < <("$VENV/bin/python" -c 'import tomllib,sys; print("\n".join(tomllib.load(open(sys.argv[1],"rb"))["project"]["dependencies"]))' "$ROOT/pyproject.toml")
-  "$VENV/bin/python" -m pip install --quiet "${DEPS[@]}" "pyinstaller>=6.6"
+  # itself is analysed from the exported tree (pathex in the spec), so no wheel build is needed.
+  DEPS_TEXT="$("$VENV/bin/python" -c 'import tomllib,sys; print("\n".join(tomllib.load(open(sys.argv[1],"rb"))["project"]["dependencies"]))' "$ROOT/pyproject.toml")" \
+    || fail "could not read the dependencies from pyproject.toml"
+  mapfile -t DEPS <<<"$DEPS_TEXT"
+  [[ ${#DEPS[@]} -gt 0 && -n "${DEPS[0]}" ]] || fail "pyproject.toml lists no dependencies"
+  "$VENV/bin/python" -m pip install --quiet "${DEPS[@]}" "pyinstaller>=6.6" || fail "pip install"
+
+  step "clean export of the tracked files: $SRC"
+  export_tracked_tree "$ROOT" "$SRC" || fail "export"
 
   step "pyinstaller"
-  cd "$ROOT"
+  cd "$SRC"
   "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
     --distpath "$DIST_DIR" --workpath "$BUILD_DIR/pyinstaller" \
-    packaging/ixdesk.spec
+    packaging/ixdesk.spec || fail "pyinstaller"
+
+  # What the bundle needs from the system: the build host's glibc (and the newest symbol version
+  # its binaries actually reference, when readelf is there to tell).
+  {
+    echo "ixdesk $("$VENV/bin/python" -c 'import tomllib,sys; print(tomllib.load(open(sys.argv[1],"rb"))["project"]["version"])' "$SRC/pyproject.toml")"
+    echo "build_glibc $(getconf GNU_LIBC_VERSION | awk '{print $2}')"
+    if command -v readelf >/dev/null; then
+      need="$(find "$APP" -type f \( -name '*.so*' -o -name ixdesk \) -exec readelf -V {} + 2>/dev/null \
+              | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n1 || true)"
+      if [[ -n "$need" ]]; then echo "needs_glibc $need"; fi
+    fi
+  } > "$APP/BUILD-INFO"
 fi
 
 [[ -x "$BIN" ]] || fail "no frozen binary at $BIN"
@@ -56,6 +90,13 @@ EXAMPLES_DIR="$APP/_internal/ixdesk/_data/resources/examples"
 [[ -d "$EXAMPLES_DIR" ]] || EXAMPLES_DIR="$APP/ixdesk/_data/resources/examples"
 [[ -d "$EXAMPLES_DIR" ]] || fail "examples not bundled (looked in $APP/_internal/ixdesk/_data/resources/examples)"
 [[ -f "$(dirname "$EXAMPLES_DIR")/../criteria/sources.yaml" ]] || fail "criteria not bundled"
+# The bundled data must be exactly the tracked criteria/ and resources/.
+DATA_ROOT="$(cd "$EXAMPLES_DIR/../.." && pwd)"
+(cd "$DATA_ROOT" && find criteria resources -type f -o -type l) > "$WORK/data.txt"
+if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  check_data_is_tracked "$ROOT" "$WORK/data.txt" || fail "the bundle's data differs from the tracked files"
+fi
+if [[ -f "$APP/BUILD-INFO" ]]; then sed 's/^/build info: /' "$APP/BUILD-INFO"; fi
 shopt -s nullglob
 EXAMPLES=("$EXAMPLES_DIR"/*.json)
 [[ ${#EXAMPLES[@]} -gt 0 ]] || fail "no example consults in $EXAMPLES_DIR"

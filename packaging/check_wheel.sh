@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the wheel, install it into a fresh venv, and run the CLI from outside the repository.
+# Build the wheel (from the tracked files only: packaging/build_wheel.sh), install it into a fresh
+# venv, and run the CLI from outside the repository.
 #
 #   bash packaging/check_wheel.sh
 #
@@ -16,10 +17,12 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/ixdesk-wheel.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 fail() { printf 'check_wheel: FAILED: %s\n' "$*" >&2; exit 1; }
 step() { printf '== %s\n' "$*"; }
+# shellcheck source=packaging/tracked_tree.sh
+. "$ROOT/packaging/tracked_tree.sh"
+require_python_311 "$PYTHON" || fail "Python version"
 
-step "build wheel"
-"$PYTHON" -m pip wheel "$ROOT" --no-deps --quiet -w "$TMP/wheelhouse" || fail "wheel build"
-WHEEL="$(ls "$TMP"/wheelhouse/ixdesk-*.whl 2>/dev/null | head -n1)"
+step "build wheel (tracked files only)"
+WHEEL="$(DIST_DIR="$TMP/wheelhouse" PYTHON="$PYTHON" bash "$ROOT/packaging/build_wheel.sh" | tail -n1)" || fail "wheel build"
 [[ -n "$WHEEL" ]] || fail "no wheel produced"
 echo "$(basename "$WHEEL") $(stat -c %s "$WHEEL") bytes"
 

@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
 # Create .venv (if needed) and install IxDesk with its test extras. Safe to run again.
+#
+#   bash scripts/setup.sh          # what the tests need (Qt headless)
+#   bash scripts/setup.sh --gui    # also what opening a window needs (the xcb platform plugin)
+#
+# Qt needs system libraries that PySide6's wheel does not carry. They are checked with ldd on the Qt
+# libraries and, with --gui, on the platform plugin itself (packaging/qt_system_libs.py); when root,
+# the missing ones are installed with apt-get, otherwise the exact command is printed (and with
+# --gui the script fails, since the window could not open).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+GUI=""
+[[ "${1:-}" == "--gui" ]] && GUI="--gui"
 PY=${PYTHON:-python3}
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "setup: IxDesk needs Python >= 3.11; $PY is $("$PY" -V 2>&1 || echo 'not found'). Set PYTHON=python3.11 (or newer)." >&2
+  exit 1
+fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 . .venv/bin/activate
 python -m pip install --quiet --upgrade pip
 python -m pip install --quiet -e ".[test]"
-# Qt needs a few system libraries even offscreen; install them only when they are missing.
-qtlib=$(python - <<'PY'
-import pathlib, PySide6
-libs = sorted(pathlib.Path(PySide6.__file__).parent.glob("Qt/lib/libQt6Gui.so*"))
-print(libs[0] if libs else "")
-PY
-)
-if [ -n "$qtlib" ] && command -v ldd >/dev/null && ldd "$qtlib" | grep -q "not found"; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing system libraries Qt needs..."
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 >/dev/null
-  else
-    echo "warning: Qt is missing system libraries:" >&2
-    ldd "$qtlib" | grep "not found" >&2
+if ! python packaging/qt_system_libs.py --install $GUI; then
+  if [[ -n "$GUI" ]]; then
+    echo "setup: the window cannot open until these libraries are installed." >&2
+    exit 1
   fi
+  echo "setup: warning: the tests that use Qt will fail until these libraries are installed." >&2
 fi

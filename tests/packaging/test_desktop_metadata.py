@@ -82,15 +82,18 @@ def test_metainfo_validates() -> None:
 def test_install_linux_into_prefix(tmp_path: Path) -> None:
     """install_linux.sh puts launcher, metainfo and icons in place (with a stand-in frozen app)."""
     app = tmp_path / "dist" / "ixdesk"
-    app.mkdir(parents=True)
-    (app / "ixdesk").write_text("#!/bin/sh\necho ixdesk 0\n")
+    (app / "_internal" / "ixdesk" / "_data" / "resources" / "examples").mkdir(parents=True)
+    (app / "_internal" / "ixdesk" / "_data" / "resources" / "examples" / "01.json").write_text("{}")
+    (app / "ixdesk").write_text("#!/bin/sh\necho ixdesk 0\n")  # passes the smoke test install_linux.sh runs
     (app / "ixdesk").chmod(0o755)
     prefix = tmp_path / "prefix"
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PREFIX": str(prefix), "APP_DIR": str(app)}
     subprocess.run(["bash", str(ROOT / "packaging" / "install_linux.sh")], check=True, env=env, capture_output=True)
     share = prefix / "share"
     launcher = (share / "applications" / f"{APP_ID}.desktop").read_text()
-    assert f"Exec={prefix}/lib/ixdesk/ixdesk %f" in launcher
+    assert f'Exec="{prefix}/lib/ixdesk/ixdesk" %f' in launcher  # quoted (Desktop Entry spec)
+    assert f"TryExec={prefix}/lib/ixdesk/ixdesk\n" in launcher  # a plain string, not quoted
+    assert (share / "mime" / "packages" / f"{APP_ID}.xml").is_file()
     assert (share / "metainfo" / f"{APP_ID}.metainfo.xml").is_file()
     assert (share / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg").is_file()
     for s in (48, 128, 256):
@@ -107,3 +110,22 @@ def test_spec_collects_data_where_paths_looks() -> None:
     src = (ROOT / "ixdesk" / "paths.py").read_text()
     assert '"_MEIPASS"' in src and '"_data"' in src
     compile(spec, "ixdesk.spec", "exec")
+
+
+MIME_NS = "{http://www.freedesktop.org/standards/shared-mime-info}"
+
+
+def test_consult_files_have_their_own_mime_type() -> None:
+    """The launcher claims only IxDesk's own type: with application/json it became the default
+    app for every .json file on the desktop, and then refused ordinary JSON."""
+    root = ET.parse(DESK / f"{APP_ID}.mime.xml").getroot()
+    assert root.tag == f"{MIME_NS}mime-info"
+    types = root.findall(f"{MIME_NS}mime-type")
+    assert [t.get("type") for t in types] == ["application/x-ixdesk-consult+json"]
+    t = types[0]
+    assert [g.get("pattern") for g in t.findall(f"{MIME_NS}glob")] == ["*.ixdesk.json"]
+    assert [s.get("type") for s in t.findall(f"{MIME_NS}sub-class-of")] == ["application/json"]
+    assert t.findtext(f"{MIME_NS}comment")
+    claimed = [m for m in _desktop()["MimeType"].split(";") if m]
+    assert claimed == ["application/x-ixdesk-consult+json"]
+    assert "application/json" not in claimed

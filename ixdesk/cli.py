@@ -212,7 +212,7 @@ def cmd_assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
-def _jsonl_sources(paths: Sequence[str], err: TextIO) -> Iterator[tuple[str | None, BinaryIO | str]]:
+def _jsonl_sources(paths: Sequence[str]) -> Iterator[tuple[str | None, BinaryIO | str]]:
     """``(file name or None for stdin, binary stream or the reason it cannot be read)`` per source.
 
     Files are opened as ``safe_read`` opens them (regular files only, never a FIFO or device);
@@ -259,7 +259,7 @@ def _assess_jsonl(args: argparse.Namespace, criteria: Any, out: TextIO, err: Tex
         for prob in problems:
             print(f"{label}: " + (f"{prob['field']}: " if prob["field"] else "") + prob["message"], file=err)
 
-    for name, stream in _jsonl_sources(args.paths, err):
+    for name, stream in _jsonl_sources(args.paths):
         src: dict[str, Any] = {"file": name} if name is not None else {}
         if isinstance(stream, str):
             fail(src, [{"field": "", "message": stream}])

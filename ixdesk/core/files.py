@@ -189,7 +189,7 @@ def parse_consult(text: str | bytes, path: str | None = None) -> Consult:
     except ValidationError as exc:
         raise ConsultFileError(path, describe_validation_error(exc)) from None
     except (RecursionError, ValueError) as exc:
-        raise ConsultFileError(path, [Problem("", f"not a valid consult: {exc}")]) from None
+        raise ConsultFileError(path, [Problem("", f"not a valid consult ({type(exc).__name__})")]) from None
 
 
 def load_consult(path: str | os.PathLike[str]) -> Consult:

@@ -46,8 +46,8 @@ def open_regular_file(path: str | os.PathLike[str]) -> BinaryIO:
     ``O_NONBLOCK`` makes the open of a FIFO with no writer return at once instead of blocking; the
     ``fstat`` of the open descriptor then refuses it, and devices, sockets and folders with it.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) \
-        | getattr(os, "O_BINARY", 0)
+    nonblock = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs to block on
+    flags = os.O_RDONLY | nonblock | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(os.fspath(path), flags)
     except FileNotFoundError:
@@ -66,7 +66,7 @@ def open_regular_file(path: str | os.PathLike[str]) -> BinaryIO:
             kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
                     else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
             raise InputReadError(f"is {kind}, not a regular file; only files are read")
-        if hasattr(os, "set_blocking"):
+        if nonblock:
             os.set_blocking(fd, True)  # a regular file: ordinary reads from here on
         return os.fdopen(fd, "rb")
     except BaseException:
@@ -129,11 +129,12 @@ def iter_lines_limited(stream: BinaryIO, limit: int, max_skip: int | None = None
     ``limit + 1`` bytes of one line in memory.
 
     A longer line is yielded as :class:`LineTooLong` and the rest of it is skipped, so one huge line
-    costs one error, not the batch. Skipping stops with :class:`InputReadError` after ``max_skip``
-    bytes (default 64 × ``limit``) without a line end: an endless stream such as ``/dev/zero`` then
+    costs one error, not the batch. Skipping stops with :class:`InputReadError` (for the line after
+    the last one yielded) after ``max_skip``
+    bytes (default 16 × ``limit``) without a line end: an endless stream such as ``/dev/zero`` then
     ends the batch with a message instead of reading forever.
     """
-    max_skip = 64 * limit if max_skip is None else max_skip
+    max_skip = 16 * limit if max_skip is None else max_skip
     number = 0
     while True:
         try:
@@ -156,7 +157,6 @@ def iter_lines_limited(stream: BinaryIO, limit: int, max_skip: int | None = None
                 break
             skipped += len(line)
             if skipped > max_skip and not line.endswith(b"\n"):
-                yield number, LineTooLong(limit)
-                raise InputReadError(f"line {number} is {too_large_text(max_skip)} without a line end; "
+                raise InputReadError(f"line is {too_large_text(max_skip)} without a line end; "
                                      "the rest of the input was not read")
         yield number, LineTooLong(limit)

@@ -13,6 +13,7 @@ negative count, a last dose before the first); they are not clinical thresholds,
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from datetime import date
 from typing import Annotated, Literal
 
@@ -22,12 +23,45 @@ from ixdesk.core import count_units, receptors
 
 SCHEMA_VERSION = 1
 EARLIEST_DATE = date(1900, 1, 1)
+# A plausibility limit, not a clinical number: a later date is a typo (9999 for 2025). It also keeps
+# every date far enough from year 9999 that window ends and ages can always be computed.
+LATEST_DATE = date(2199, 12, 31)
+
+
+def _plausible_values(value: object) -> None:
+    """Refuse a date after LATEST_DATE or a non-finite number anywhere in a field's value
+    (lists and dicts of them included); nested models check their own fields."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, BaseModel):
+            continue
+        if isinstance(v, date) and v > LATEST_DATE:
+            raise ValueError(f"is after {LATEST_DATE.isoformat()}; not a plausible date (check the year)")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError("must be a finite number")
+        if isinstance(v, (list, tuple, set, frozenset)):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
 
 
 class StrictModel(BaseModel):
-    """Base for every consult part: strict types, no unknown keys, assignment re-validated."""
+    """Base for every consult part: strict types, no unknown keys, assignment re-validated.
 
-    model_config = ConfigDict(strict=True, extra="forbid", validate_assignment=True)
+    Two checks hold for every field of every part, present and future, so a new field cannot forget
+    them: no NaN or infinity (``allow_inf_nan``; JSON cannot save them, so the file would no longer
+    open) and no date after :data:`LATEST_DATE`.
+    """
+
+    model_config = ConfigDict(strict=True, extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plausible_everywhere(cls, v: object) -> object:
+        _plausible_values(v)
+        return v
 
 
 def _no_control_chars(value: str | None) -> str | None:

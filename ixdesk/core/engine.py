@@ -6,10 +6,13 @@ today can be reproduced and a clinician can check each result independently.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+from pydantic import BaseModel
+
 from ixdesk.core.assessment import Assessment, CriteriaInfo, Missing
-from ixdesk.core.consult import Consult
+from ixdesk.core.consult import LATEST_DATE, Consult
 from ixdesk.core.criteria import Criteria, default_criteria
 from ixdesk.core.dosing import compute_dose
 from ixdesk.core.evaluate import Context, evaluate_rule
@@ -17,8 +20,59 @@ from ixdesk.core.lines import count_lines
 from ixdesk.core.resistance import assess_resistance, classify_regimens, ixabepilone_reactions
 
 
+class AssessmentInputError(ValueError):
+    """A valid consult whose dates cannot be computed with (a window end past year 9999).
+
+    The consult model refuses dates after ``LATEST_DATE``, so this should never happen; it is the
+    last guard that turns date arithmetic's OverflowError into a message naming the field, like
+    any other bad input, instead of a traceback. ``problems`` matches ``ConsultFileError``'s.
+    """
+
+    def __init__(self, fields: list[str]) -> None:
+        from ixdesk.core.files import Problem
+
+        reason = "too far in the future to compute with; check the year"
+        self.problems = [Problem(f, reason) for f in fields] or [Problem("", "a date is " + reason)]
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+_DATE_RANGE = re.compile(r"year -?\d+ is out of range|date value out of range|out of range for date")
+
+
+def _far_date_fields(consult: Consult, as_of: date | None) -> list[str]:
+    """Dotted paths of the dates after LATEST_DATE (else of the latest date): the overflow's cause."""
+    found: list[tuple[date, str]] = [(as_of, "as_of")] if as_of else []
+    stack: list[tuple[str, object]] = [("", consult)]
+    while stack:
+        path, v = stack.pop()
+        if isinstance(v, BaseModel):
+            stack.extend((f"{path}.{k}" if path else k, getattr(v, k)) for k in reversed(type(v).model_fields))
+        elif isinstance(v, (list, tuple)):
+            stack.extend((f"{path}[{i}]", x) for i, x in reversed(list(enumerate(v))))
+        elif isinstance(v, dict):
+            stack.extend((f"{path}.{k}", x) for k, x in v.items())
+        elif isinstance(v, date):
+            found.append((v, path))
+    far = [path for d, path in found if d > LATEST_DATE]
+    return far or [max(found)[1]] if found else []
+
+
 def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | None = None) -> Assessment:
-    """Assess a consult. ``as_of`` defaults to the consult date, then to today."""
+    """Assess a consult. ``as_of`` defaults to the consult date, then to today.
+
+    Raises only :class:`AssessmentInputError` for a date too near year 9999 to compute with.
+    """
+    try:
+        return _assess(consult, criteria, as_of)
+    except OverflowError:
+        raise AssessmentInputError(_far_date_fields(consult, as_of)) from None
+    except ValueError as exc:
+        if not _DATE_RANGE.search(str(exc)):
+            raise
+        raise AssessmentInputError(_far_date_fields(consult, as_of)) from None
+
+
+def _assess(consult: Consult, criteria: Criteria | None, as_of: date | None) -> Assessment:
     criteria = criteria or default_criteria()
     as_of = as_of or consult.consult_date or date.today()
     agents = classify_regimens(consult, criteria)

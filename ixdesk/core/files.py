@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 
 from ixdesk.core.consult import SCHEMA_VERSION, Consult
 from ixdesk.core.tempfiles import create_temp, remove_stale_temps
+from ixdesk.core.safe_read import InputReadError, read_file_limited, strip_bom, too_large_text
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 FILE_MODE = 0o600
@@ -92,30 +94,90 @@ def _friendly(err: dict[str, Any], msg: str) -> str:
         return msg.replace("Input should be", "must be")
     if kind.endswith("_type"):
         return msg.replace("Input should be", "must be")
+    if kind == "finite_number":
+        return "must be a finite number"
     if kind == "string_too_long":
         return msg.replace("String should have", "must have")
     return msg.replace("Value error, ", "")
 
 
+MAX_INT_DIGITS = 100  # far above any count in a consult, far below Python's 4300-digit conversion limit
+
+
+class _Refused:
+    """A JSON number the consult format cannot hold, kept in place so its field can be named."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _parse_int(text: str) -> int | _Refused:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        return _Refused(f"a number of {digits} digits is not a plausible value")
+    return int(text)
+
+
+def _parse_float(text: str) -> float | _Refused:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 overflows to infinity
+        return _Refused("the number is too large (not a finite number)")
+    return value
+
+
+def _parse_constant(text: str) -> _Refused:
+    return _Refused(f"{text} is not a number a consult can hold (use a finite value, or leave it empty)")
+
+
+def _refused_numbers(raw: Any) -> list[Problem]:
+    """Every refused number with its dotted path; iterative, since the JSON may nest deeply."""
+    problems: list[Problem] = []
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), raw)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, _Refused):
+            problems.append(Problem(_join(loc), value.reason))
+        elif isinstance(value, dict):
+            stack.extend(((*loc, k), v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(value))))
+    return problems
+
+
 def parse_consult(text: str | bytes, path: str | None = None) -> Consult:
-    """Validate consult JSON; raise :class:`ConsultFileError` naming every bad field."""
+    """Validate consult JSON; raise :class:`ConsultFileError` naming every bad field.
+
+    A UTF-8 byte order mark is dropped (Windows editors add one). Numbers the format cannot hold
+    (NaN, Infinity, 1e400, integers of thousands of digits) are refused here, naming their field,
+    before anything converts them: Python refuses to convert integers over 4300 digits, and a
+    non-finite value would be saved as ``null``, leaving a file that no longer opens.
+    """
     if isinstance(text, bytes):
         if len(text) > MAX_FILE_BYTES:
-            raise ConsultFileError(path, [Problem("", f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB; not a consult")])
+            raise ConsultFileError(path, [Problem("", f"file is {too_large_text(MAX_FILE_BYTES)}; not a consult")])
         try:
-            text = text.decode("utf-8")
+            text = strip_bom(text).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ConsultFileError(path, [Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
+    elif text.startswith("\ufeff"):
+        text = text[1:]
     if len(text) > MAX_FILE_BYTES:
         raise ConsultFileError(path, [Problem("", "file is too large to be a consult")])
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
     except (json.JSONDecodeError, RecursionError) as exc:
         where = f" at line {exc.lineno}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
         raise ConsultFileError(path, [Problem("", f"not valid JSON{where}: {reason}")]) from None
+    except ValueError as exc:  # defence in depth: a conversion limit the hooks above did not catch
+        raise ConsultFileError(path, [Problem("", f"not valid JSON: {type(exc).__name__}")]) from None
     if not isinstance(raw, dict):
+        if isinstance(raw, _Refused):
+            raise ConsultFileError(path, [Problem("", raw.reason)])
         raise ConsultFileError(path, [Problem("", "not a consult file (expected a JSON object)")])
+    refused = _refused_numbers(raw)
+    if refused:
+        raise ConsultFileError(path, refused)
     version = raw.get("schema_version", SCHEMA_VERSION)
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         raise ConsultFileError(path, [Problem(
@@ -128,24 +190,21 @@ def parse_consult(text: str | bytes, path: str | None = None) -> Consult:
     except ValidationError as exc:
         raise ConsultFileError(path, describe_validation_error(exc)) from None
     except (RecursionError, ValueError) as exc:
-        raise ConsultFileError(path, [Problem("", f"not a valid consult: {exc}")]) from None
+        raise ConsultFileError(path, [Problem("", f"not a valid consult ({type(exc).__name__})")]) from None
 
 
 def load_consult(path: str | os.PathLike[str]) -> Consult:
+    """Read a regular file of at most ``MAX_FILE_BYTES`` (never a FIFO or device: see ``safe_read``)."""
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ConsultFileError(str(p), [Problem("", "file is too large to be a consult")])
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise ConsultFileError(str(p), [Problem("", "file not found")]) from None
-    except IsADirectoryError:
-        raise ConsultFileError(str(p), [Problem("", "is a folder, not a consult file")]) from None
-    except PermissionError:
-        raise ConsultFileError(str(p), [Problem("", "permission denied")]) from None
-    except OSError as exc:
-        raise ConsultFileError(str(p), [Problem("", f"cannot be read ({exc.strerror})")]) from None
+        data = read_file_limited(p, MAX_FILE_BYTES)
+    except InputReadError as exc:
+        reason = exc.reason
+        if reason.startswith("is larger than"):
+            reason = f"file {reason}; too large to be a consult"
+        elif reason.startswith("is a folder"):
+            reason = "is a folder, not a consult file"
+        raise ConsultFileError(str(p), [Problem("", reason)]) from None
     return parse_consult(data, str(p))
 
 

@@ -60,7 +60,7 @@ class Renderer:
               extra: list[tuple] | None = None, repeat: bool = True) -> Table:
         total = sum(widths)
         cols = [w / total * self.width for w in widths]
-        t = Table(rows, colWidths=cols, repeatRows=1 if (header and repeat) else 0, hAlign="LEFT")
+        t = Table(rows, colWidths=cols, repeatRows=1 if (header and repeat) else 0, hAlign="LEFT", splitInRow=1)
         t.setStyle(TableStyle(grid_style(1 if header else 0) + (extra or [])))
         return t
 
@@ -186,7 +186,21 @@ class ClinicianRenderer(Renderer):
         pts.append((f"Dose{on_hold}: {r.dose_summary}", False))
         if r.missing:
             pts.append((f"{len(r.missing)} item(s) of information are missing (listed at the end).", False))
-        return [self.p("At a glance", s.h1)] + self.bullets(pts)
+        return [self.p("At a glance", s.h1)] + self.bullets([(self._glance(t), u) for t, u in pts])
+
+    GLANCE_CHARS = 600
+
+    def _glance(self, text: str) -> str:
+        """A key point of at most about GLANCE_CHARS: a summary whose missing list runs to pages
+        (dozens of unrecognised agent names) is shortened, saying where the full list is."""
+        if len(text) <= self.GLANCE_CHARS:
+            return text
+        head, sep, _ = text.partition(" — missing: ")
+        if sep and len(head) < self.GLANCE_CHARS:
+            cut = text[:self.GLANCE_CHARS]
+            cut = cut[:cut.rfind(", ")] if cut.rfind(", ") > len(head) + len(sep) else cut
+            return cut + " … (shortened here: every missing item is listed under 'Information still missing')"
+        return text[:self.GLANCE_CHARS] + " … (shortened here: see the Criteria section for the full text)"
 
     def _history(self, r: ClinicianReport) -> list[Any]:
         s = self.s
@@ -245,11 +259,31 @@ class ClinicianRenderer(Renderer):
                 cell.append(Paragraph(lead + self._inline_marks(c.text), self.s.cond))
         return cell
 
+    # A table cell is laid out again at every page it spans, so a cell of pages (40 regimens of 12
+    # unrecognised 80-character names, all missing from one rule) takes minutes to print. Past this
+    # many characters a rule's missing list is shortened in its cell, saying so; the report's
+    # "Information still missing" section lists every item in full.
+    MISSING_IN_CELL = 1200
+
+    def _missing_text(self, missing: list[str]) -> str:
+        shown: list[str] = []
+        used = 0
+        for item in missing:
+            if shown and used + len(item) > self.MISSING_IN_CELL:
+                break
+            shown.append(item)
+            used += len(item) + 2
+        text = ", ".join(shown)
+        rest = len(missing) - len(shown)
+        if rest:
+            text += f" … and {rest} more (all listed under 'Information still missing')"
+        return text
+
     def _values_cell(self, f: FindingRow, values: list[str]) -> Paragraph:
         vals = "<br/>".join(esc(v) for v in values)
         if f.missing:
             vals += ("<br/>" if vals else "") + \
-                f'<font color="{_hex(STATE_COLOURS["unknown"])}"><b>missing:</b> {esc(", ".join(f.missing))}</font>'
+                f'<font color="{_hex(STATE_COLOURS["unknown"])}"><b>missing:</b> {esc(self._missing_text(f.missing))}</font>'
         return self.c(vals, raw=True)
 
     def _full_row(self, f: FindingRow, values: list[str] | None = None, steps: bool = True) -> list[Any]:
@@ -263,7 +297,7 @@ class ClinicianRenderer(Renderer):
         if f.contraindicated:
             extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— but contraindicated with that plan (see Contraindications)</font>'
         if f.missing:
-            extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— missing: {esc(", ".join(f.missing))}</font>'
+            extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— missing: {esc(self._missing_text(f.missing))}</font>'
         text = (esc(f.title) + (UNV if f.unverified else "") + extra +
                 f' <font color="{_hex(MUTED)}">· {esc(f.source)}</font>')
         return [Paragraph(self.state(f.tone, f.state_text), self.s.cell_small), Paragraph(text, self.s.cell_small),

@@ -157,7 +157,7 @@ class CremophorAtLeast(Model):
 
 
 class MedicationIn(Model):
-    medication: str  # an interaction list id
+    medication: str  # a medication class id of medications.yaml (not none_known)
 
 
 class LabsOlderThan(Model):
@@ -318,26 +318,56 @@ class LinesFile(Model):
     counts: list[LineDefinition]
 
 
-class InteractionDrug(Model):
-    name: str
-    brands: list[str] = []
-    aliases: list[str] = []
+MedicationClassId = Literal["strong_inhibitor", "moderate_inhibitor", "strong_inducer", "moderate_inducer", "none_known"]
+MEDICATION_CLASSES: tuple[str, ...] = ("strong_inhibitor", "moderate_inhibitor", "strong_inducer", "moderate_inducer", "none_known")
 
 
-class InteractionList(Model):
-    id: str
+class MedicationClass(Model):
+    id: MedicationClassId
     label: str
-    source: SourceRef
-    confidence: Confidence
-    drugs: list[InteractionDrug] = Field(min_length=1)
     # Words that mark a medication line as a topical form ("ketoconazole 2% shampoo"): the match
     # still counts, and the dose card asks the prescriber to confirm the route.
     topical_markers: list[str] = []
     topical_note: str | None = None
 
 
-class InteractionsFile(Model):
-    lists: list[InteractionList]
+class MedicationDrug(Model):
+    name: str = Field(min_length=2, max_length=80)
+    brands: list[Annotated[str, Field(min_length=2, max_length=80)]] = []
+    aliases: list[Annotated[str, Field(min_length=2, max_length=80)]] = []
+
+
+class MedicationGroup(Model):
+    """Drugs that share one class, one source and one confidence: each entry carries them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    id: str
+    class_: MedicationClassId = Field(alias="class")
+    source: SourceRef
+    confidence: Confidence
+    drugs: list[MedicationDrug] = Field(min_length=1)
+
+
+class MedicationProduct(Model):
+    """A brand of several drugs (Paxlovid, Genvoya): it takes the class of every drug it contains."""
+
+    name: str = Field(min_length=2, max_length=80)
+    aliases: list[Annotated[str, Field(min_length=2, max_length=80)]] = []
+    contains: list[str] = Field(min_length=1)  # drug names defined in a group
+    # components the dictionary does not classify: the checks they could change stay unknown
+    unclassified: list[str] = []
+
+
+class MedicationsFile(Model):
+    classes: list[MedicationClass] = Field(min_length=1)
+    groups: list[MedicationGroup] = Field(min_length=1)
+    products: list[MedicationProduct] = []
+
+    def class_(self, class_id: str) -> MedicationClass:
+        for c in self.classes:
+            if c.id == class_id:
+                return c
+        raise KeyError(class_id)
 
 
 class Standard(Model):
@@ -364,6 +394,8 @@ class HepaticRow(Model):
     bilirubin_max_x_uln: float | None = None
     mg_per_m2: float | None
     note: str | None = None
+    # the "may rise to at most 30 mg/m2 in later cycles" step of the row (None: no such step)
+    later_max_mg_per_m2: float | None = Field(default=None, ge=1, le=40)
 
 
 class Hepatic(Model):
@@ -371,6 +403,12 @@ class Hepatic(Model):
     source: SourceRef
     confidence: Confidence
     rows: list[HepaticRow] = Field(min_length=1)
+
+
+class CitedNote(Model):
+    note: str
+    source: SourceRef
+    confidence: Confidence
 
 
 class Cyp3a4(Model):
@@ -381,6 +419,10 @@ class Cyp3a4(Model):
     inducer_note: str
     source: SourceRef
     confidence: Confidence
+    # a moderate inhibitor or inducer: a caution, no dose rule (facts sheet section 8)
+    moderate: CitedNote
+    # a strong inhibitor with a hepatic reduction: the PI gives no rule for both (facts sheet 9, verify)
+    with_hepatic: CitedNote
 
 
 class Kits(Model):
@@ -562,7 +604,7 @@ _FILES: dict[str, type[Model]] = {
     "formulary.yaml": FormularyFile,
     "resistance.yaml": ResistanceFile,
     "lines.yaml": LinesFile,
-    "interactions.yaml": InteractionsFile,
+    "medications.yaml": MedicationsFile,
     "dosing.yaml": DosingFile,
     "administration.yaml": AdministrationFile,
     "lab_defaults.yaml": LabDefaultsFile,
@@ -587,7 +629,7 @@ class Criteria(BaseModel):
     formulary: FormularyFile
     resistance: ResistanceFile
     lines: dict[str, LineDefinition]
-    interactions: dict[str, InteractionList]
+    medications: MedicationsFile
     dosing: DosingFile
     administration: AdministrationFile
     lab_defaults: LabDefaultsFile
@@ -701,6 +743,60 @@ def _check_source(file: str, line: int | None, ref: SourceRef | None, docs: dict
         raise CriteriaError(file, line, f"{what}: source section is empty")
 
 
+def _fold_name(text: str) -> str:
+    """As the matcher folds a medication line (ixdesk.core.medications.fold_med), so that two
+    spellings of one name are caught as a duplicate here."""
+    drop = str.maketrans({"\u2019": None, "\u2018": None, "\u02bc": None, "`": None, "'": None, ".": None})
+    return " ".join(text.casefold().translate(drop).split())
+
+
+def _line_with(path: Path, needle: str) -> int | None:
+    """First line of a file that mentions a name, for cross-reference errors."""
+    for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in text:
+            return n
+    return None
+
+
+def _check_medications(path: Path, meds: MedicationsFile, docs: dict[str, Document]) -> None:
+    """Every class defined once, every name in one place only, every product made of known drugs.
+
+    A name listed twice could carry two classes, and the one read last would silently win."""
+    file = path.name
+    ids = [c.id for c in meds.classes]
+    for cid in MEDICATION_CLASSES:
+        if ids.count(cid) != 1:
+            raise CriteriaError(file, _line_with(path, "classes:"), f"medication class '{cid}' must be defined exactly once")
+    owner: dict[str, str] = {}
+    drug_names: set[str] = set()
+
+    def claim(name: str, who: str) -> None:
+        key = _fold_name(name)
+        if not key:
+            raise CriteriaError(file, _line_with(path, who), f"'{who}': an empty name")
+        if key in owner:
+            raise CriteriaError(file, _line_with(path, name),
+                                f"'{name}' is listed twice (for '{owner[key]}' and '{who}'): each name belongs in one place")
+        owner[key] = who
+
+    for g in meds.groups:
+        _check_source(file, _line_with(path, f"id: {g.id}"), g.source, docs, g.id)
+        for d in g.drugs:
+            drug_names.add(_fold_name(d.name))
+            for name in (d.name, *d.brands, *d.aliases):
+                claim(name, d.name)
+    for p in meds.products:
+        for name in (p.name, *p.aliases):
+            claim(name, p.name)
+        for part in p.contains:
+            if _fold_name(part) not in drug_names:
+                raise CriteriaError(file, _line_with(path, p.name), f"product '{p.name}': '{part}' is not a drug of any group")
+        for part in p.unclassified:
+            if _fold_name(part) in drug_names:
+                raise CriteriaError(file, _line_with(path, p.name),
+                                    f"product '{p.name}': '{part}' is classified in a group; list it under contains")
+
+
 def load_criteria(folder: Path | str | None = None) -> Criteria:
     """Load and cross-check the set; raise :class:`CriteriaError` on the first problem."""
     folder = Path(folder) if folder is not None else criteria_dir()
@@ -746,7 +842,8 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
     _check_source("resistance.yaml", None, res.on_therapy_rule.source, docs, res.on_therapy_rule.id)
 
     lines = {d.kind: d for d in loaded["lines.yaml"].counts}
-    interactions = {lst.id: lst for lst in loaded["interactions.yaml"].lists}
+    medications: MedicationsFile = loaded["medications.yaml"]
+    _check_medications(folder / "medications.yaml", medications, docs)
     dosing: DosingFile = loaded["dosing.yaml"]
     for part in ("standard", "bsa", "hepatic", "cyp3a4", "kits", "billing", "capecitabine", "premedication"):
         _check_source("dosing.yaml", None, getattr(dosing, part).source, docs, part)
@@ -761,8 +858,8 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
         _check_source("administration.yaml", None, ref, docs, what)
     for d in lines.values():
         _check_source("lines.yaml", None, d.source, docs, d.kind)
-    for lst in interactions.values():
-        _check_source("interactions.yaml", None, lst.source, docs, lst.id)
+    _check_source("dosing.yaml", None, dosing.cyp3a4.moderate.source, docs, "cyp3a4.moderate")
+    _check_source("dosing.yaml", None, dosing.cyp3a4.with_hepatic.source, docs, "cyp3a4.with_hepatic")
     _check_source("lab_defaults.yaml", None, loaded["lab_defaults.yaml"].source, docs, "lab defaults")
 
     rules: list[Rule] = []
@@ -778,14 +875,16 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
             for ref in _iter_refs(rule.when):
                 if isinstance(ref, FindingRef) and ref.finding not in seen:
                     raise CriteriaError(name, line, f"rule '{rule.id}' refers to '{ref.finding}', which is not defined before it")
-                if isinstance(ref, MedicationIn) and ref.medication not in interactions:
-                    raise CriteriaError(name, line, f"rule '{rule.id}' refers to medication list '{ref.medication}', which is not defined")
+                if isinstance(ref, MedicationIn) and (ref.medication == "none_known" or
+                                                      ref.medication not in {c.id for c in medications.classes}):
+                    raise CriteriaError(name, line, f"rule '{rule.id}' refers to medication class '{ref.medication}', "
+                                        "which is not an interaction class of medications.yaml")
             seen.add(rule.id)
             rules.append(rule)
 
     return Criteria(
         info=loaded["set.yaml"], sha256=digest.hexdigest(), folder=str(folder), documents=docs,
-        formulary=formulary, resistance=res, lines=lines, interactions=interactions, dosing=dosing,
+        formulary=formulary, resistance=res, lines=lines, medications=medications, dosing=dosing,
         administration=loaded["administration.yaml"], lab_defaults=loaded["lab_defaults.yaml"], rules=rules,
     )
 

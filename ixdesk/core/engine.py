@@ -43,11 +43,18 @@ def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | Non
         findings.append(f)
 
     meds_known = consult.history.medications is not None
+    strong_inh = ctx.medication_check("strong_inhibitor")
+    # what no dictionary entry names: it could be of any class, so it stays open everywhere
+    unrecognised = list(dict.fromkeys(u for ln in ctx.medication_lines() for u in ln.unrecognised))
     dose = compute_dose(
         consult, criteria,
-        ctx.medication_matches("cyp3a4_strong_inhibitors") if meds_known else None,
-        ctx.medication_matches("cyp3a4_strong_inducers") if meds_known else None,
+        strong_inh.hits if meds_known else None,
+        ctx.medication_check("strong_inducer").hits if meds_known else None,
         prior_reaction=prior_reaction,
+        unrecognised=unrecognised,
+        moderate_inhibitors=ctx.medication_check("moderate_inhibitor").hits,
+        moderate_inducers=ctx.medication_check("moderate_inducer").hits,
+        inhibitor_unverified=strong_inh.unverified,
     )
 
     notes: list[str] = []
@@ -60,6 +67,9 @@ def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | Non
         if a.index in reactions and consult.history.prior_ixabepilone_reaction is False:
             notes.append(f"Regimen {a.index + 1} (ixabepilone) stopped for hypersensitivity, but the history "
                          "says no prior reaction to ixabepilone: counted as a prior reaction.")
+    for u in unrecognised:
+        notes.append(f"Medication {u!r} not recognised: check for CYP3A4 interaction (not counted as "
+                     "no interaction).")
     if consult.consult_date is None:
         notes.append(f"No consult date: dates are judged as of {as_of.isoformat()}.")
 

@@ -21,7 +21,7 @@ from ixdesk.core.criteria import (
     Her2Is, HormoneReceptorIs, LabCompare, LabsOlderThan, MedicationIn, NeuropathyAtLeast, NotOf,
     PlanIs, PriorLines, Resistant, Rule,
 )
-from ixdesk.core.medications import ClassCheck, MedLine, check_class, classify, fold_med, unrecognised_label  # noqa: F401 (fold_med: kept importable here)
+from ixdesk.core.medications import ClassCheck, MedLine, check_class, classify, unrecognised_label
 from ixdesk.core.resistance import RegimenAgents, cached_source
 
 Tri = bool | None

@@ -14,6 +14,7 @@ from ixdesk.core.criteria import Criteria, default_criteria
 from ixdesk.core.dosing import compute_dose
 from ixdesk.core.evaluate import Context, evaluate_rule
 from ixdesk.core.lines import count_lines
+from ixdesk.core.medications import unrecognised_label
 from ixdesk.core.resistance import assess_resistance, classify_regimens, ixabepilone_reactions
 
 
@@ -68,8 +69,7 @@ def assess(consult: Consult, criteria: Criteria | None = None, as_of: date | Non
             notes.append(f"Regimen {a.index + 1} (ixabepilone) stopped for hypersensitivity, but the history "
                          "says no prior reaction to ixabepilone: counted as a prior reaction.")
     for u in unrecognised:
-        notes.append(f"Medication {u!r} not recognised: check for CYP3A4 interaction (not counted as "
-                     "no interaction).")
+        notes.append(f"Medication {unrecognised_label([u])} (not counted as 'no interaction').")
     if consult.consult_date is None:
         notes.append(f"No consult date: dates are judged as of {as_of.isoformat()}.")
 

@@ -134,7 +134,7 @@ def classify(medications: list[str], criteria: Criteria) -> list[MedLine]:
                 if e.name not in seen:
                     seen.add(e.name)
                     line.hits.append(Hit(entry=e, via=via))
-            line.unrecognised += [f"{via} contains {u}, which is not classified" for u in unclassified]
+            line.unrecognised += [f"{text} (its {u} is not classified)" for u in unclassified]
         if not line.hits:
             line.unrecognised.append(text)
         else:

@@ -205,6 +205,12 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
                          "inhibitor, but check for CYP3A4 interaction.")
         elif state == "computed" and undecided is None:
             missing.append(unrec_missing)
+    elif inhibitors is None and mg_m2 is not None and mg_m2 > inhibitor_mg and state == "computed":
+        # not recorded: the same open question, for the whole list (it is already named as missing)
+        unless_mg, if_mg = mg_m2, inhibitor_mg
+        notes.append(f"{unless_mg:g} mg/m² unless a current medication is a strong CYP3A4 inhibitor "
+                     f"(then {if_mg:g} mg/m²): record the current medications.")
+        state = "unknown"
 
     if state == "computed" and (mg_m2 is None or bsa_used is None):
         state = "unknown"
@@ -248,9 +254,11 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
     elif undecided:  # entering what is missing would not give a dose either
         summary = "No dose computed: " + undecided
     elif unless_mg is not None and bsa_used is not None and len(missing) == 1:
-        summary = (f"Dose depends on a medication not recognised: {unless_dose:g} mg ({unless_mg:g} mg/m² × {bsa_used:.2f} m²) "
-                   f"unless {unrec_text} is a strong CYP3A4 inhibitor (then {if_dose:g} mg, {if_mg:g} mg/m²) — "
-                   "check for CYP3A4 interaction")
+        who, todo = ((unrec_text, "check for CYP3A4 interaction") if unrec else
+                     ("a current medication", "medications not recorded"))
+        what = "a medication not recognised" if unrec else "the medications"
+        summary = (f"Dose depends on {what}: {unless_dose:g} mg ({unless_mg:g} mg/m² × {bsa_used:.2f} m²) "
+                   f"unless {who} is a strong CYP3A4 inhibitor (then {if_dose:g} mg, {if_mg:g} mg/m²) — {todo}")
     elif missing:
         summary = "Dose not yet computable — missing: " + ", ".join(m.label for m in missing)
     else:

@@ -326,7 +326,7 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
         add("Adjustment", a)
     unless, if_inh = d.mg_per_m2_unless_strong_inhibitor, d.mg_per_m2_if_strong_inhibitor
     if unless is not None and if_inh is not None:  # an unrecognised medication decides between two doses
-        meds = "; ".join(d.unrecognised_medications)
+        meds = "; ".join(d.unrecognised_medications) or "a current medication (not recorded)"
         add("Dose per m²", f"{fmt_num(unless)} mg/m² unless {meds} is a strong CYP3A4 inhibitor (then {fmt_num(if_inh)} mg/m²)")
     else:
         add("Dose per m²", f"{fmt_num(d.mg_per_m2)} mg/m²" if d.mg_per_m2 is not None else NOT_RECORDED if d.state == "unknown"

@@ -181,11 +181,19 @@ def test_combination_lines_take_every_class(line: str) -> None:
     assert {h.entry.class_id for h in both.hits} == {"moderate_inhibitor", "none_known"}
 
 
-def test_empty_and_not_recorded_lists_are_unchanged() -> None:
+def test_empty_list_is_no_interaction_and_a_list_not_recorded_leaves_the_dose_open() -> None:
     a = meds()
     assert all(a.finding(fid).state == "not_met" for fid in CYP) and a.dose.state == "computed"
     b = run(consult(history={"medications": None}))
     assert all(b.finding(fid).state == "unknown" for fid in CYP)
+    d = b.dose  # any medication could be a strong inhibitor: not one silent full dose either
+    assert d.state == "unknown" and d.dose_mg is None and d.unrecognised_medications == []
+    assert (d.mg_per_m2_unless_strong_inhibitor, d.mg_per_m2_if_strong_inhibitor) == (40, 20)
+    assert "unless a current medication is a strong CYP3A4 inhibitor" in d.summary
+    assert [m.field for m in d.missing] == ["history.medications"]
+    # at 20 mg/m2 already (hepatic row 3) the list cannot change the dose: decided
+    c = run(consult(labs=ROW3, history={"medications": None})).dose
+    assert c.state == "computed" and c.mg_per_m2 == 20
 
 
 # --- a strong inhibitor together with a hepatic reduction (facts sheet section 9, verify) -------

@@ -180,6 +180,9 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
         elif unrec:
             notes.append(f"Hepatic table: {later_row.note}, but only if none of {'; '.join(unrec)} is a strong "
                          "CYP3A4 inhibitor (not recognised: check for CYP3A4 interaction).")
+        elif inhibitors is None:
+            notes.append(f"Hepatic table: {later_row.note}, but only if no current medication is a strong CYP3A4 "
+                         "inhibitor (medications not recorded).")
         elif later_row.note:
             notes.append(f"Hepatic table: {later_row.note}.")
     if inducers:

@@ -194,6 +194,7 @@ def test_empty_list_is_no_interaction_and_a_list_not_recorded_leaves_the_dose_op
     # at 20 mg/m2 already (hepatic row 3) the list cannot change the dose: decided
     c = run(consult(labs=ROW3, history={"medications": None})).dose
     assert c.state == "computed" and c.mg_per_m2 == 20
+    assert any("only if no current medication is a strong CYP3A4 inhibitor" in n for n in c.notes)
 
 
 # --- a strong inhibitor together with a hepatic reduction (facts sheet section 9, verify) -------

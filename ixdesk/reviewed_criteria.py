@@ -5,5 +5,5 @@ hand: the loader compares the loaded set's sha256 with this one, and a set that 
 every screen and report as "criteria modified locally: not the reviewed set".
 """
 
-SHA256 = "18910188846524c0c345ed913b5d4ce9353667834d9d3dad7900126b22959cb0"
-VERSION = "2026.12.0"
+SHA256 = "da807bb8988a02dfbe7df4ccc4a1383013b95f18006cdb86dd5768be8c1125e0"
+VERSION = "2026.12.1"

@@ -260,6 +260,15 @@ class Dose(Frozen):
     notes: list[str]
     missing: list[Missing]
     unverified: list[str]
+    # Medication lines the CYP3A4 dictionary does not recognise (or a product's unclassified part).
+    # When one of them could be a strong CYP3A4 inhibitor and that would lower the dose, the dose is
+    # not given as one number: state is "unknown", and the two fields pairs below say
+    # "<unless> mg/m2 unless one is a strong CYP3A4 inhibitor (then <if> mg/m2)".
+    unrecognised_medications: list[str] = []
+    mg_per_m2_unless_strong_inhibitor: float | None = None
+    dose_mg_unless_strong_inhibitor: float | None = None
+    mg_per_m2_if_strong_inhibitor: float | None = None
+    dose_mg_if_strong_inhibitor: float | None = None
 
 
 class CriteriaInfo(Frozen):

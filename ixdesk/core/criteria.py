@@ -235,7 +235,7 @@ class CremophorAtLeast(Model):
 
 
 class MedicationIn(Model):
-    medication: str  # an interaction list id
+    medication: str  # a medication class id of medications.yaml (not none_known)
 
 
 class LabsOlderThan(Model):
@@ -396,26 +396,56 @@ class LinesFile(Model):
     counts: list[LineDefinition]
 
 
-class InteractionDrug(Model):
-    name: str
-    brands: list[str] = []
-    aliases: list[str] = []
+MedicationClassId = Literal["strong_inhibitor", "moderate_inhibitor", "strong_inducer", "moderate_inducer", "none_known"]
+MEDICATION_CLASSES: tuple[str, ...] = ("strong_inhibitor", "moderate_inhibitor", "strong_inducer", "moderate_inducer", "none_known")
 
 
-class InteractionList(Model):
-    id: str
+class MedicationClass(Model):
+    id: MedicationClassId
     label: str
-    source: SourceRef
-    confidence: Confidence
-    drugs: list[InteractionDrug] = Field(min_length=1)
     # Words that mark a medication line as a topical form ("ketoconazole 2% shampoo"): the match
     # still counts, and the dose card asks the prescriber to confirm the route.
     topical_markers: list[str] = []
     topical_note: str | None = None
 
 
-class InteractionsFile(Model):
-    lists: list[InteractionList]
+class MedicationDrug(Model):
+    name: str = Field(min_length=2, max_length=80)
+    brands: list[Annotated[str, Field(min_length=2, max_length=80)]] = []
+    aliases: list[Annotated[str, Field(min_length=2, max_length=80)]] = []
+
+
+class MedicationGroup(Model):
+    """Drugs that share one class, one source and one confidence: each entry carries them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    id: str
+    class_: MedicationClassId = Field(alias="class")
+    source: SourceRef
+    confidence: Confidence
+    drugs: list[MedicationDrug] = Field(min_length=1)
+
+
+class MedicationProduct(Model):
+    """A brand of several drugs (Paxlovid, Genvoya): it takes the class of every drug it contains."""
+
+    name: str = Field(min_length=2, max_length=80)
+    aliases: list[Annotated[str, Field(min_length=2, max_length=80)]] = []
+    contains: list[str] = Field(min_length=1)  # drug names defined in a group
+    # components the dictionary does not classify: the checks they could change stay unknown
+    unclassified: list[str] = []
+
+
+class MedicationsFile(Model):
+    classes: list[MedicationClass] = Field(min_length=1)
+    groups: list[MedicationGroup] = Field(min_length=1)
+    products: list[MedicationProduct] = []
+
+    def class_(self, class_id: str) -> MedicationClass:
+        for c in self.classes:
+            if c.id == class_id:
+                return c
+        raise KeyError(class_id)
 
 
 class Standard(Model):
@@ -442,6 +472,8 @@ class HepaticRow(Model):
     bilirubin_max_x_uln: XUln | None = None
     mg_per_m2: MgPerM2 | None
     note: str | None = None
+    # the "may rise to at most 30 mg/m2 in later cycles" step of the row (None: no such step)
+    later_max_mg_per_m2: float | None = Field(default=None, ge=1, le=40)
 
 
 class Hepatic(Model):
@@ -449,6 +481,12 @@ class Hepatic(Model):
     source: SourceRef
     confidence: Confidence
     rows: list[HepaticRow] = Field(min_length=1)
+
+
+class CitedNote(Model):
+    note: str
+    source: SourceRef
+    confidence: Confidence
 
 
 class Cyp3a4(Model):
@@ -459,6 +497,10 @@ class Cyp3a4(Model):
     inducer_note: str
     source: SourceRef
     confidence: Confidence
+    # a moderate inhibitor or inducer: a caution, no dose rule (facts sheet section 8)
+    moderate: CitedNote
+    # a strong inhibitor with a hepatic reduction: the PI gives no rule for both (facts sheet 9, verify)
+    with_hepatic: CitedNote
 
 
 class Kits(Model):
@@ -675,7 +717,7 @@ _FILES: dict[str, type[Model]] = {
     "formulary.yaml": FormularyFile,
     "resistance.yaml": ResistanceFile,
     "lines.yaml": LinesFile,
-    "interactions.yaml": InteractionsFile,
+    "medications.yaml": MedicationsFile,
     "dosing.yaml": DosingFile,
     "administration.yaml": AdministrationFile,
     "lab_defaults.yaml": LabDefaultsFile,
@@ -704,7 +746,7 @@ class Criteria(BaseModel):
     formulary: FormularyFile
     resistance: ResistanceFile
     lines: dict[str, LineDefinition]
-    interactions: dict[str, InteractionList]
+    medications: MedicationsFile
     dosing: DosingFile
     administration: AdministrationFile
     lab_defaults: LabDefaultsFile
@@ -988,6 +1030,60 @@ def reviewed_sha256() -> str | None:
     return value if isinstance(value, str) and len(value) == 64 else None
 
 
+def _fold_name(text: str) -> str:
+    """As the matcher folds a medication line (ixdesk.core.medications.fold_med), so that two
+    spellings of one name are caught as a duplicate here."""
+    drop = str.maketrans({"\u2019": None, "\u2018": None, "\u02bc": None, "`": None, "'": None, ".": None})
+    return " ".join(text.casefold().translate(drop).split())
+
+
+def _line_with(path: Path, needle: str) -> int | None:
+    """First line of a file that mentions a name, for cross-reference errors."""
+    for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in text:
+            return n
+    return None
+
+
+def _check_medications(path: Path, meds: MedicationsFile, docs: dict[str, Document]) -> None:
+    """Every class defined once, every name in one place only, every product made of known drugs.
+
+    A name listed twice could carry two classes, and the one read last would silently win."""
+    file = path.name
+    ids = [c.id for c in meds.classes]
+    for cid in MEDICATION_CLASSES:
+        if ids.count(cid) != 1:
+            raise CriteriaError(file, _line_with(path, "classes:"), f"medication class '{cid}' must be defined exactly once")
+    owner: dict[str, str] = {}
+    drug_names: set[str] = set()
+
+    def claim(name: str, who: str) -> None:
+        key = _fold_name(name)
+        if not key:
+            raise CriteriaError(file, _line_with(path, who), f"'{who}': an empty name")
+        if key in owner:
+            raise CriteriaError(file, _line_with(path, name),
+                                f"'{name}' is listed twice (for '{owner[key]}' and '{who}'): each name belongs in one place")
+        owner[key] = who
+
+    for g in meds.groups:
+        _check_source(file, _line_with(path, f"id: {g.id}"), g.source, docs, g.id)
+        for d in g.drugs:
+            drug_names.add(_fold_name(d.name))
+            for name in (d.name, *d.brands, *d.aliases):
+                claim(name, d.name)
+    for p in meds.products:
+        for name in (p.name, *p.aliases):
+            claim(name, p.name)
+        for part in p.contains:
+            if _fold_name(part) not in drug_names:
+                raise CriteriaError(file, _line_with(path, p.name), f"product '{p.name}': '{part}' is not a drug of any group")
+        for part in p.unclassified:
+            if _fold_name(part) in drug_names:
+                raise CriteriaError(file, _line_with(path, p.name),
+                                    f"product '{p.name}': '{part}' is classified in a group; list it under contains")
+
+
 def load_criteria(folder: Path | str | None = None) -> Criteria:
     """Load and cross-check the set; raise :class:`CriteriaError` on the first problem."""
     folder = Path(folder) if folder is not None else criteria_dir()
@@ -1050,7 +1146,8 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
                   res.on_therapy_rule.source, docs, res.on_therapy_rule.id)
 
     lines = {d.kind: d for d in loaded["lines.yaml"].counts}
-    interactions = {lst.id: lst for lst in loaded["interactions.yaml"].lists}
+    medications: MedicationsFile = loaded["medications.yaml"]
+    _check_medications(folder / "medications.yaml", medications, docs)
     dosing: DosingFile = loaded["dosing.yaml"]
     for part in ("standard", "bsa", "hepatic", "cyp3a4", "kits", "billing", "capecitabine", "premedication"):
         _check_source("dosing.yaml", at("dosing.yaml", part, "source", "document"), getattr(dosing, part).source, docs, part)
@@ -1066,8 +1163,9 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
                       getattr(adm, what).source, docs, what)
     for i, d in enumerate(loaded["lines.yaml"].counts):
         _check_source("lines.yaml", at("lines.yaml", "counts", i, "source", "document"), d.source, docs, d.kind)
-    for i, lst in enumerate(loaded["interactions.yaml"].lists):
-        _check_source("interactions.yaml", at("interactions.yaml", "lists", i, "source", "document"), lst.source, docs, lst.id)
+    for part in ("moderate", "with_hepatic"):
+        _check_source("dosing.yaml", at("dosing.yaml", "cyp3a4", part, "source", "document"),
+                      getattr(dosing.cyp3a4, part).source, docs, f"cyp3a4.{part}")
     _check_source("lab_defaults.yaml", at("lab_defaults.yaml", "source", "document"),
                   loaded["lab_defaults.yaml"].source, docs, "lab defaults")
 
@@ -1083,8 +1181,10 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
             for ref in _iter_refs(rule.when):
                 if isinstance(ref, FindingRef) and ref.finding not in seen:
                     raise CriteriaError(name, line, f"rule '{rule.id}' refers to '{ref.finding}', which is not defined before it")
-                if isinstance(ref, MedicationIn) and ref.medication not in interactions:
-                    raise CriteriaError(name, line, f"rule '{rule.id}' refers to medication list '{ref.medication}', which is not defined")
+                if isinstance(ref, MedicationIn) and (ref.medication == "none_known" or
+                                                      ref.medication not in {c.id for c in medications.classes}):
+                    raise CriteriaError(name, line, f"rule '{rule.id}' refers to medication class '{ref.medication}', "
+                                        "which is not an interaction class of medications.yaml")
             seen[rule.id] = line
             rules.append(rule)
 
@@ -1092,7 +1192,7 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
     recorded = reviewed_sha256()
     return Criteria(
         info=info, sha256=sha, folder=str(folder), documents=docs,
-        formulary=formulary, resistance=res, lines=lines, interactions=interactions, dosing=dosing,
+        formulary=formulary, resistance=res, lines=lines, medications=medications, dosing=dosing,
         administration=loaded["administration.yaml"], lab_defaults=loaded["lab_defaults.yaml"], rules=rules,
         reviewed=recorded is not None and sha == recorded, reviewed_sha256=recorded,
     )

@@ -12,6 +12,7 @@ import re
 from ixdesk.core.assessment import CapecitabineDose, Dose, Missing, Premedication, Vial
 from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria, DosingFile, HepaticRow
+from ixdesk.core.medications import unrecognised_label
 
 BSA_DECIMALS = 4  # float noise must not decide whether 2.2 m2 is 'above 2.2'
 
@@ -64,8 +65,13 @@ def hepatic_row(d: DosingFile, ast_x: float, alt_x: float, bili_x: float) -> Hep
 
 
 def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | None, inducers: list[str] | None,
-                 *, prior_reaction: bool | None) -> Dose:
-    """``inhibitors``/``inducers``: matched medication names, or None when medications are not recorded;
+                 *, prior_reaction: bool | None, unrecognised: list[str] | None = None,
+                 moderate_inhibitors: list[str] | None = None, moderate_inducers: list[str] | None = None,
+                 inhibitor_unverified: list[str] | None = None) -> Dose:
+    """``inhibitors``/``inducers``: lines naming a strong CYP3A4 inhibitor / inducer, or None when
+    medications are not recorded; ``unrecognised``: lines the dictionary does not recognise, any of
+    which could be a strong inhibitor, so the full dose is never given silently beside them;
+    ``inhibitor_unverified``: the inhibitor match rests on the FDA summary only (unverified);
     ``prior_reaction``: to ixabepilone, from the history or a regimen stopped for hypersensitivity."""
     d = criteria.dosing
     p, labs, plan = consult.patient, consult.labs, consult.plan.regimen
@@ -74,6 +80,7 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
     adjustments: list[str] = []
     unverified: list[str] = []
     state = "computed"
+    unrec = list(unrecognised or []) if inhibitors is not None else []
 
     # body surface area
     formula = consult.plan.bsa_formula
@@ -94,6 +101,8 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
     mg_m2: float | None = None
     row_label: str | None = None
     undecided: str | None = None  # why no dose when nothing is missing
+    hepatic_mg: float | None = None  # the hepatic row's dose when it is a reduction
+    later_row: HepaticRow | None = None  # a row with a later step up (20 -> at most 30 mg/m2)
     liver = {name: getattr(labs, name) for name in ("ast", "alt", "bilirubin")}
     for name, lab in liver.items():
         if lab is None:
@@ -128,31 +137,88 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
                 mg_m2 = row.mg_per_m2
                 if mg_m2 != d.standard.mg_per_m2:
                     adjustments.append(f"Hepatic impairment ({row.label}): {mg_m2:g} mg/m²")
-                if row.note:
+                    hepatic_mg = mg_m2
+                if row.later_max_mg_per_m2 is not None:
+                    later_row = row  # its note depends on the inhibitor check, below
+                elif row.note:
                     notes.append(f"Hepatic table: {row.note}.")
 
     # CYP3A4
     if inhibitors is None or inducers is None:
         missing.append(Missing(field="history.medications", label="current medications (CYP3A4 check)"))
         notes.append("Medications are not recorded: strong CYP3A4 inhibitors and inducers could not be checked.")
-    inhibitor_list = criteria.interactions.get("cyp3a4_strong_inhibitors")
+    inhibitor_class = criteria.medications.class_("strong_inhibitor")
     topical: list[str] = []
-    if inhibitors and inhibitor_list is not None and inhibitor_list.topical_note:
+    if inhibitors and inhibitor_class.topical_note:
         # whole words only: "liqui-gel" is a capsule, not a gel
-        markers = [re.compile(r"(?<![\w-])" + re.escape(m.casefold()) + r"(?![\w-])") for m in inhibitor_list.topical_markers]
+        markers = [re.compile(r"(?<![\w-])" + re.escape(m.casefold()) + r"(?![\w-])") for m in inhibitor_class.topical_markers]
         topical = [med for med in inhibitors if any(m.search(med.casefold()) for m in markers)]
-        notes.extend(f"{med}: " + " ".join(inhibitor_list.topical_note.split()) for med in topical)
+        notes.extend(f"{med}: " + " ".join(inhibitor_class.topical_note.split()) for med in topical)
+    inhibitor_mg = d.cyp3a4.inhibitor_mg_per_m2
     if inhibitors and mg_m2 is not None:
-        if mg_m2 > d.cyp3a4.inhibitor_mg_per_m2:
-            adjustments.append(f"Strong CYP3A4 inhibitor ({'; '.join(inhibitors)}): reduced to {d.cyp3a4.inhibitor_mg_per_m2:g} mg/m² if it cannot be avoided"
-                               + (" — a topical form is listed: confirm the route" if topical else ""))
-            mg_m2 = d.cyp3a4.inhibitor_mg_per_m2
+        route = " — a topical form is listed: confirm the route" if topical else ""
+        if hepatic_mg is not None:
+            # The PI gives the two adjustments separately and no rule for both: never above the lower.
+            mg_m2 = min(hepatic_mg, inhibitor_mg)
+            adjustments.append(f"Strong CYP3A4 inhibitor ({'; '.join(inhibitors)}) with hepatic impairment: the lower of "
+                               f"the two doses, {mg_m2:g} mg/m² (hepatic row {hepatic_mg:g} mg/m², inhibitor "
+                               f"{inhibitor_mg:g} mg/m²) if the inhibitor cannot be avoided{route}")
+            notes.append(" ".join(d.cyp3a4.with_hepatic.note.split()))
+            unverified.append("Strong CYP3A4 inhibitor with hepatic impairment: this pairing was not studied; the "
+                              "lower of the two doses is IxDesk's reading (no source states a combined rule)")
+        elif mg_m2 > inhibitor_mg:
+            adjustments.append(f"Strong CYP3A4 inhibitor ({'; '.join(inhibitors)}): reduced to {inhibitor_mg:g} mg/m² if it cannot be avoided"
+                               + route)
+            mg_m2 = inhibitor_mg
         notes.append(" ".join(d.cyp3a4.inhibitor_note.split()))
+    if inhibitors and inhibitor_unverified:
+        unverified.extend(f"Strong CYP3A4 inhibitor: {u}" for u in inhibitor_unverified)
+    if later_row is not None:
+        step = f"the later step up to {later_row.later_max_mg_per_m2:g} mg/m²"
+        if inhibitors:
+            notes.append(f"Hepatic table: {step} is not offered while the strong CYP3A4 inhibitor continues.")
+        elif unrec:
+            notes.append(f"Hepatic table: {later_row.note}, but only if none of {'; '.join(unrec)} is a strong "
+                         "CYP3A4 inhibitor (not recognised: check for CYP3A4 interaction).")
+        elif inhibitors is None:
+            notes.append(f"Hepatic table: {later_row.note}, but only if no current medication is a strong CYP3A4 "
+                         "inhibitor (medications not recorded).")
+        elif later_row.note:
+            notes.append(f"Hepatic table: {later_row.note}.")
     if inducers:
         notes.append(f"Strong CYP3A4 inducer ({'; '.join(inducers)}): " + " ".join(d.cyp3a4.inducer_note.split()))
+    for kind, lines in (("inhibitor", moderate_inhibitors), ("inducer", moderate_inducers)):
+        if lines:
+            notes.append(f"Moderate CYP3A4 {kind} ({'; '.join(lines)}): " + " ".join(d.cyp3a4.moderate.note.split()))
+
+    # An unrecognised medication may be a strong inhibitor: the dose then depends on it, unless the
+    # dose is already at or below the inhibitor's (then every answer gives the same dose: a note).
+    unless_mg = if_mg = None
+    unrec_text = "; ".join(unrec)
+    if unrec and not inhibitors:
+        unrec_missing = Missing(field="history.medications", label=unrecognised_label(unrec))
+        if mg_m2 is not None and mg_m2 > inhibitor_mg and state == "computed":
+            unless_mg, if_mg = mg_m2, inhibitor_mg
+            missing.append(unrec_missing)
+            notes.append(f"{unless_mg:g} mg/m² unless {unrec_text} is a strong CYP3A4 inhibitor (then {if_mg:g} mg/m²): "
+                         "not recognised: check for CYP3A4 interaction.")
+            state = "unknown"
+        elif mg_m2 is not None and state == "computed":
+            notes.append(f"{unrec_text}: not recognised; the dose is {mg_m2:g} mg/m² whether or not it is a strong CYP3A4 "
+                         "inhibitor, but check for CYP3A4 interaction.")
+        elif state == "computed" and undecided is None:
+            missing.append(unrec_missing)
+    elif inhibitors is None and mg_m2 is not None and mg_m2 > inhibitor_mg and state == "computed":
+        # not recorded: the same open question, for the whole list (it is already named as missing)
+        unless_mg, if_mg = mg_m2, inhibitor_mg
+        notes.append(f"{unless_mg:g} mg/m² unless a current medication is a strong CYP3A4 inhibitor "
+                     f"(then {if_mg:g} mg/m²): record the current medications.")
+        state = "unknown"
 
     if state == "computed" and (mg_m2 is None or bsa_used is None):
         state = "unknown"
+    unless_dose = round(unless_mg * bsa_used, 1) if unless_mg is not None and bsa_used is not None else None
+    if_dose = round(if_mg * bsa_used, 1) if if_mg is not None and bsa_used is not None else None
 
     dose_mg = round(mg_m2 * bsa_used, 1) if (state == "computed" and mg_m2 is not None and bsa_used is not None) else None
     vials = vial_plan(dose_mg, d.kits.vials_mg) if dose_mg else []
@@ -190,6 +256,12 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
         summary = "No starting dose: " + (notes[0] if notes else "not recommended")
     elif undecided:  # entering what is missing would not give a dose either
         summary = "No dose computed: " + undecided
+    elif unless_mg is not None and bsa_used is not None and len(missing) == 1:
+        who, todo = ((unrec_text, "check for CYP3A4 interaction") if unrec else
+                     ("a current medication", "medications not recorded"))
+        what = "a medication not recognised" if unrec else "the medications"
+        summary = (f"Dose depends on {what}: {unless_dose:g} mg ({unless_mg:g} mg/m² × {bsa_used:.2f} m²) "
+                   f"unless {who} is a strong CYP3A4 inhibitor (then {if_dose:g} mg, {if_mg:g} mg/m²) — {todo}")
     elif missing:
         summary = "Dose not yet computable — missing: " + ", ".join(m.label for m in missing)
     else:
@@ -203,5 +275,7 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
         hcpcs_code=d.billing.hcpcs, hcpcs_units=units, infusion_hours=d.standard.infusion_hours,
         cycle_days=d.standard.cycle_days, capecitabine=cape, premedication=premeds,
         prior_reaction=reaction, notes=notes,
-        missing=missing, unverified=unverified,
+        missing=missing, unverified=unverified, unrecognised_medications=unrec,
+        mg_per_m2_unless_strong_inhibitor=unless_mg, dose_mg_unless_strong_inhibitor=unless_dose,
+        mg_per_m2_if_strong_inhibitor=if_mg, dose_mg_if_strong_inhibitor=if_dose,
     )

@@ -17,6 +17,7 @@ from ixdesk.core.criteria import Criteria, default_criteria
 from ixdesk.core.dosing import compute_dose
 from ixdesk.core.evaluate import Context, evaluate_rule
 from ixdesk.core.lines import count_lines
+from ixdesk.core.medications import unrecognised_label
 from ixdesk.core.resistance import assess_resistance, classify_regimens, ixabepilone_reactions
 
 
@@ -97,11 +98,18 @@ def _assess(consult: Consult, criteria: Criteria | None, as_of: date | None) -> 
         findings.append(f)
 
     meds_known = consult.history.medications is not None
+    strong_inh = ctx.medication_check("strong_inhibitor")
+    # what no dictionary entry names: it could be of any class, so it stays open everywhere
+    unrecognised = list(dict.fromkeys(u for ln in ctx.medication_lines() for u in ln.unrecognised))
     dose = compute_dose(
         consult, criteria,
-        ctx.medication_matches("cyp3a4_strong_inhibitors") if meds_known else None,
-        ctx.medication_matches("cyp3a4_strong_inducers") if meds_known else None,
+        strong_inh.hits if meds_known else None,
+        ctx.medication_check("strong_inducer").hits if meds_known else None,
         prior_reaction=prior_reaction,
+        unrecognised=unrecognised,
+        moderate_inhibitors=ctx.medication_check("moderate_inhibitor").hits,
+        moderate_inducers=ctx.medication_check("moderate_inducer").hits,
+        inhibitor_unverified=strong_inh.unverified,
     )
 
     notes: list[str] = []
@@ -114,6 +122,8 @@ def _assess(consult: Consult, criteria: Criteria | None, as_of: date | None) -> 
         if a.index in reactions and consult.history.prior_ixabepilone_reaction is False:
             notes.append(f"Regimen {a.index + 1} (ixabepilone) stopped for hypersensitivity, but the history "
                          "says no prior reaction to ixabepilone: counted as a prior reaction.")
+    for u in unrecognised:
+        notes.append(f"Medication {unrecognised_label([u])} (not counted as 'no interaction').")
     if consult.consult_date is None:
         notes.append(f"No consult date: dates are judged as of {as_of.isoformat()}.")
 

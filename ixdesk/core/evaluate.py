@@ -8,7 +8,6 @@ consult with gaps still give firm answers where the gaps cannot change them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable
@@ -22,6 +21,7 @@ from ixdesk.core.criteria import (
     Her2Is, HormoneReceptorIs, LabCompare, LabsOlderThan, MedicationIn, NeuropathyAtLeast, NotOf,
     PlanIs, PriorLines, Resistant, Rule,
 )
+from ixdesk.core.medications import ClassCheck, MedLine, check_class, classify, unrecognised_label
 from ixdesk.core.resistance import RegimenAgents, cached_source
 
 Tri = bool | None
@@ -121,7 +121,8 @@ class Context:
         if obj is None:
             obj = self._missings[m] = _Missing.trusted(field=m[0], label=m[1])
         return obj
-    _med_cache: dict[str, list[str]] = field(default_factory=dict)
+    _med_lines: list[MedLine] | None = None
+    _med_checks: dict[str, ClassCheck] = field(default_factory=dict)
     _shifted: "Context | None" = None
 
     def shifted(self) -> "Context | None":
@@ -139,43 +140,17 @@ class Context:
                 self._shifted = replace(self, lines={**self.lines, **lines}, leaves=leaves, conditions={})
         return None if self._shifted is self else self._shifted
 
-    def medication_matches(self, list_id: str) -> list[str]:
-        """Whole-word matches of a drug list's names and brands in the free-text medications."""
-        if list_id not in self._med_cache:
-            meds = self.consult.history.medications or []
-            hits: list[str] = []
-            for med in meds:
-                text = fold_med(med)
-                for drug_name, name, pattern in _med_patterns(self.criteria, list_id):
-                    if pattern.search(text):
-                        hits.append(f"{med.strip()} ({drug_name})" if name != drug_name else med.strip())
-                        break
-            self._med_cache[list_id] = hits
-        return self._med_cache[list_id]
+    def medication_lines(self) -> list[MedLine]:
+        """The medication list classified once per assessment (empty when not recorded)."""
+        if self._med_lines is None:
+            self._med_lines = classify(self.consult.history.medications or [], self.criteria)
+        return self._med_lines
 
-
-_PATTERNS: dict[tuple[str, str], list[tuple[str, str, re.Pattern[str]]]] = {}
-
-
-_APOSTROPHES = str.maketrans({"\u2019": None, "\u2018": None, "\u02bc": None, "`": None, "'": None, ".": None})
-
-
-def fold_med(text: str) -> str:
-    """Case, apostrophes (straight or typographic, as word processors insert them), dots and spacing
-    do not distinguish drug names: "St. John’s Wort" and "St Johns wort" are one herb."""
-    return " ".join(text.casefold().translate(_APOSTROPHES).split())
-
-
-def _med_patterns(criteria: Criteria, list_id: str) -> list[tuple[str, str, re.Pattern[str]]]:
-    """Whole-word patterns for a drug list's names, brands and aliases, compiled once per set."""
-    key = (criteria.sha256, list_id)
-    if key not in _PATTERNS:
-        _PATTERNS[key] = [
-            (drug.name, name, re.compile(r"(?<!\w)" + re.escape(fold_med(name)) + r"(?!\w)"))
-            for drug in criteria.interactions[list_id].drugs
-            for name in (drug.name, *drug.brands, *drug.aliases)
-        ]
-    return _PATTERNS[key]
+    def medication_check(self, class_id: str) -> ClassCheck:
+        hit = self._med_checks.get(class_id)
+        if hit is None:
+            hit = self._med_checks[class_id] = check_class(self.medication_lines(), class_id)
+        return hit
 
 
 def _missing(path: str, label: str) -> list[M]:
@@ -405,14 +380,25 @@ def _eval_cremophor_at_least(cond: CremophorAtLeast, ctx: Context) -> Ev:
 
 
 def _eval_medication_in(cond: MedicationIn, ctx: Context) -> Ev:
+    """Open-world: a medication line that names no dictionary entry leaves the check unknown (it
+    could be of this class), unless another line already decides it."""
     c = ctx.consult
-    lst = ctx.criteria.interactions[cond.medication]
-    text = f"taking a {lst.label}"
+    label = ctx.criteria.medications.class_(cond.medication).label
+    text = f"taking a {label}"
     if c.history.medications is None:
         return Ev(None, text, [], _missing("history.medications", "current medications"))
-    hits = ctx.medication_matches(cond.medication)
-    shown = "; ".join(hits) if hits else f"none of {len(c.history.medications)} listed"
-    return Ev(bool(hits), text, [Value(field="history.medications", label="Medications", value=shown)])
+    chk = ctx.medication_check(cond.medication)
+    n = len(c.history.medications)
+    if chk.hits:
+        shown = "; ".join(chk.hits)
+    elif chk.unrecognised:
+        shown = "not recognised: " + "; ".join(chk.unrecognised)
+    else:
+        shown = f"none of {n} listed"
+    vals = [Value(field="history.medications", label="Medications", value=shown)]
+    if chk.state is None:
+        return Ev(None, text, vals, _missing("history.medications", unrecognised_label(chk.unrecognised)))
+    return Ev(chk.state, text, vals, unverified=list(chk.unverified))
 
 
 def _eval_labs_older_than(cond: LabsOlderThan, ctx: Context) -> Ev:

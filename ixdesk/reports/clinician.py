@@ -325,10 +325,18 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
         add("Hepatic table row", d.hepatic_row)
     for a in d.adjustments:
         add("Adjustment", a)
-    add("Dose per m²", f"{fmt_num(d.mg_per_m2)} mg/m²" if d.mg_per_m2 is not None else NOT_RECORDED if d.state == "unknown"
-        else "not recommended")
+    unless, if_inh = d.mg_per_m2_unless_strong_inhibitor, d.mg_per_m2_if_strong_inhibitor
+    if unless is not None and if_inh is not None:  # an unrecognised medication decides between two doses
+        meds = "; ".join(d.unrecognised_medications) or "a current medication (not recorded)"
+        add("Dose per m²", f"{fmt_num(unless)} mg/m² unless {meds} is a strong CYP3A4 inhibitor (then {fmt_num(if_inh)} mg/m²)")
+    else:
+        add("Dose per m²", f"{fmt_num(d.mg_per_m2)} mg/m²" if d.mg_per_m2 is not None else NOT_RECORDED if d.state == "unknown"
+            else "not recommended")
     if d.dose_mg is not None and d.bsa_used_m2 is not None and d.mg_per_m2 is not None:
         add("Dose", f"{fmt_num(d.mg_per_m2)} mg/m² × {d.bsa_used_m2:.2f} m² = {d.dose_mg:g} mg")
+    elif d.dose_mg_unless_strong_inhibitor is not None and d.dose_mg_if_strong_inhibitor is not None:
+        add("Dose", f"not computed: {d.dose_mg_unless_strong_inhibitor:g} mg, or {d.dose_mg_if_strong_inhibitor:g} mg if "
+                    "a medication not recognised is a strong CYP3A4 inhibitor (check for CYP3A4 interaction)")
     else:
         add("Dose", "not computed")
     if d.vials:

@@ -541,6 +541,11 @@ class AssessmentPanel(QWidget):
             self._child(sec, f"Hepatic row: {d.hepatic_row}")
         if d.mg_per_m2 is not None:
             self._child(sec, f"Dose rate: {d.mg_per_m2:g} mg/m² (standard {d.standard_mg_per_m2:g} mg/m²)")
+        elif d.mg_per_m2_unless_strong_inhibitor is not None and d.mg_per_m2_if_strong_inhibitor is not None:
+            meds = "; ".join(d.unrecognised_medications) or "a current medication (not recorded)"
+            self._child(sec, f"Dose rate: {d.mg_per_m2_unless_strong_inhibitor:g} mg/m² unless {meds} is a strong CYP3A4 "
+                             f"inhibitor (then {d.mg_per_m2_if_strong_inhibitor:g} mg/m²): check for CYP3A4 interaction",
+                        "depends", AMBER)
         for adj in d.adjustments:
             self._child(sec, f"Adjustment: {adj}", "adjusted", AMBER)
         if d.dose_mg is not None:

@@ -59,7 +59,8 @@ def base(plan: str | None) -> dict[str, Any]:
                  "ast": {"value": 30, "uln": 40, "unit": "U/L"},
                  "alt": {"value": 25, "uln": 40, "unit": "U/L"},
                  "bilirubin": {"value": 0.8, "uln": 1.2, "unit": "mg/dL"}},
-        "history": {"ecog": 1, "neuropathy_grade": 1, "cremophor_hypersensitivity": False,
+        # neuropathy grade 0: any recorded neuropathy (grade >= 1) is a warning (facts sheet section 9)
+        "history": {"ecog": 1, "neuropathy_grade": 0, "cremophor_hypersensitivity": False,
                     "prior_ixabepilone_reaction": False, "cardiac_history": False, "diabetes": False,
                     "medications": ["omeprazole 20 mg daily"], "grapefruit": False},
         "plan": {"regimen": plan, "bsa_formula": "mosteller"},

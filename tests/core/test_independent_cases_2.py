@@ -47,7 +47,8 @@ def base(plan="monotherapy"):
                  "ast": {"value": 28, "uln": 40, "unit": "U/L"},
                  "alt": {"value": 22, "uln": 40, "unit": "U/L"},
                  "bilirubin": {"value": 0.6, "uln": 1.2, "unit": "mg/dL"}},
-        "history": {"ecog": 1, "neuropathy_grade": 1, "cremophor_hypersensitivity": False,
+        # neuropathy grade 0: any recorded neuropathy (grade >= 1) is a warning (facts sheet section 9)
+        "history": {"ecog": 1, "neuropathy_grade": 0, "cremophor_hypersensitivity": False,
                     "prior_ixabepilone_reaction": False, "cardiac_history": False, "diabetes": False,
                     "medications": ["omeprazole 20 mg daily"], "grapefruit": False},
         "plan": {"regimen": plan, "bsa_formula": "mosteller", "prescriber": "Dr Test"},
@@ -289,10 +290,13 @@ case("w02_breastfeeding", mk("monotherapy", REG3, patient={"breastfeeding": True
      "facts §9 no breastfeeding during treatment and 2 weeks after",
      findings={"warning.breastfeeding": "met"}, blocking=[], warnings=["warning.breastfeeding"])
 case("w03_neuropathy_grade2", mk("monotherapy", REG3, history={"neuropathy_grade": 2}),
-     "README: neuropathy >= 2 warning; facts §9 caution with existing neuropathy",
+     "facts §9 caution with pre-existing neuropathy of any grade",
      findings={"warning.neuropathy": "met"}, blocking=[], warnings=["warning.neuropathy"])
 case("w04_neuropathy_grade1", mk("monotherapy", REG3, history={"neuropathy_grade": 1}),
-     "grade 1 is below the >= 2 threshold",
+     "facts §9: the PI gives no grade, so any recorded neuropathy (grade >= 1) calls for the caution",
+     findings={"warning.neuropathy": "met"}, blocking=[], warnings=["warning.neuropathy"])
+case("w04b_neuropathy_grade0", mk("monotherapy", REG3, history={"neuropathy_grade": 0}),
+     "grade 0: no pre-existing neuropathy",
      findings={"warning.neuropathy": "not_met"}, blocking=[], warnings=[])
 case("w05_diabetes_cardiac_grapefruit",
      mk("monotherapy", REG3, history={"diabetes": True, "cardiac_history": True, "grapefruit": True}),
@@ -522,10 +526,11 @@ case("m02_paxlovid",
      mk("monotherapy", REG3, history={"medications": ["Paxlovid (nirmatrelvir/ritonavir)"]}),
      "contains ritonavir (facts §8 strong inhibitor)",
      findings={"warning.cyp3a4_inhibitor": "met"}, dose={"mg_per_m2": 20})
-case("m03_rifaximin_not_inducer",
+case("m03_rifaximin_not_classified",
      mk("monotherapy", REG3, history={"medications": ["rifaximin 550 mg bid"]}),
-     "rifaximin is not a listed/strong systemic inducer (not rifampin/rifabutin) -> no warning",
-     findings={"warning.cyp3a4_inducer": "not_met"}, warnings=[])
+     "rifaximin is in none of facts §8's lists and not in the dictionary: open-world -> the CYP3A4 checks are "
+     "unknown (never 'not present'), and the dose depends on it",
+     findings={"warning.cyp3a4_inducer": "unknown", "warning.cyp3a4_inhibitor": "unknown"}, warnings=[])
 case("m04_tegretol_brand",
      mk("monotherapy", REG3, history={"medications": ["Tegretol 200 mg"]}),
      "Tegretol = carbamazepine (strong inducer)", findings={"warning.cyp3a4_inducer": "met"})

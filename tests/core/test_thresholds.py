@@ -97,7 +97,8 @@ def test_unspecified_taxane_reaction_asks_which_taxane() -> None:
 
 @pytest.mark.parametrize("field,value,rule,expected", [
     ("neuropathy_grade", 2, "warning.neuropathy", "met"),
-    ("neuropathy_grade", 1, "warning.neuropathy", "not_met"),
+    ("neuropathy_grade", 1, "warning.neuropathy", "met"),  # the PI gives no grade (facts sheet 9)
+    ("neuropathy_grade", 0, "warning.neuropathy", "not_met"),
     ("neuropathy_grade", None, "warning.neuropathy", "unknown"),
     ("diabetes", True, "warning.diabetes", "met"),
     ("cardiac_history", True, "warning.cardiac", "met"),

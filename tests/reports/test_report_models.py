@@ -222,3 +222,24 @@ def test_nurse_volumes_and_not_ready(criteria, degenerate):
     assert r.alerts[0].startswith("NOT READY") and "on hold" in r.alerts[0]
     block = next(a for a in r.alerts if a.startswith("BLOCKING"))
     assert "Neutrophils" in block and "1,200" in block
+
+
+def test_clinician_dose_lines_show_a_dose_that_depends_on_an_unrecognised_medication(criteria):
+    """Issue 9: never one silent full dose beside a medication the dictionary does not know."""
+    import json
+
+    from ixdesk.core.consult import Consult
+    from ixdesk.core.engine import assess
+    from report_helpers import EXAMPLES
+
+    data = json.loads(next(p for p in EXAMPLES if p.name.startswith("01-")).read_text(encoding="utf-8"))
+    data["history"]["medications"] = ["omeprazole 20 mg daily", "zzfoo 10 mg"]
+    consult = Consult.model_validate_json(json.dumps(data))
+    assessment = assess(consult, criteria)
+    r = build_clinician_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    lines = {d.label: d.value for d in r.dose_lines}
+    assert lines["Dose per m²"] == "40 mg/m² unless zzfoo 10 mg is a strong CYP3A4 inhibitor (then 20 mg/m²)"
+    assert "70.6 mg" in lines["Dose"] and "35.3 mg" in lines["Dose"] and lines["Dose"].startswith("not computed")
+    assert "unless zzfoo 10 mg is a strong CYP3A4 inhibitor" in r.dose_summary
+    nurse = build_nurse_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
+    assert any("NOT READY" in a and "zzfoo 10 mg" in a for a in nurse.alerts)

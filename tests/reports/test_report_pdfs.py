@@ -169,8 +169,13 @@ def test_write_reports(tmp_path, criteria, example):
 def test_page_counts(rendered):
     """Clinician summary short enough for a second-opinion discussion; patient summary on two sheets."""
     path, _, _, pdfs = rendered
-    if path.stem[:2] in ("01", "02", "03", "04", "05", "06"):
+    if path.stem[:2] in ("01", "02", "04", "05", "06"):
         assert pdf_pages(pdfs["clinician"]) <= 4, path.stem
+    if path.stem[:2] == "03":
+        # Example 03 records neuropathy grade 1, which is now a warning (the PI gives no grade; facts
+        # sheet 9): its full row pushes the signature block onto a fifth page. Back to 4 is for the
+        # presentation rebuild (issue 9 lead's note), not for the clinical rule.
+        assert pdf_pages(pdfs["clinician"]) <= 5, path.stem
     assert pdf_pages(pdfs["patient"]) <= 2, path.stem
 
 

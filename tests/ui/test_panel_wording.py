@@ -95,3 +95,20 @@ def test_glyphs_are_in_the_window_font(window: Any) -> None:
     for mark in marks:
         for ch in mark:
             assert fm.inFontUcs4(ord(ch)), f"U+{ord(ch):04X}"
+
+
+def test_dose_that_depends_on_an_unrecognised_medication(qtbot: Any, window: Any, examples: Path, tmp_path: Path) -> None:
+    """Issue 9: the panel shows '40 mg/m² unless <med> is a strong CYP3A4 inhibitor (then 20 mg/m²)'."""
+    import json
+
+    data = json.loads((examples / EX1).read_text(encoding="utf-8"))
+    data["history"]["medications"] = ["omeprazole 20 mg daily", "zzfoo 10 mg"]
+    path = tmp_path / "zzfoo.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert window.open_path(str(path), ask=False)
+    head = window.panel.headline.text()
+    assert "unless zzfoo 10 mg is a strong CYP3A4 inhibitor" in head
+    assert "Dose:</b> 70.6 mg (" not in head  # never the full dose alone
+    text = all_text(window)
+    assert "Dose rate: 40 mg/m² unless zzfoo 10 mg is a strong CYP3A4 inhibitor (then 20 mg/m²)" in text
+    assert "zzfoo 10 mg: not recognised: check for CYP3A4 interaction" in text

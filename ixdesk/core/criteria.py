@@ -1037,51 +1037,48 @@ def _fold_name(text: str) -> str:
     return " ".join(text.casefold().translate(drop).split())
 
 
-def _line_with(path: Path, needle: str) -> int | None:
-    """First line of a file that mentions a name, for cross-reference errors."""
-    for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if needle in text:
-            return n
-    return None
-
-
-def _check_medications(path: Path, meds: MedicationsFile, docs: dict[str, Document]) -> None:
+def _check_medications(meds: MedicationsFile, node: yaml.Node | None, docs: dict[str, Document]) -> None:
     """Every class defined once, every name in one place only, every product made of known drugs.
 
     A name listed twice could carry two classes, and the one read last would silently win."""
-    file = path.name
+    file = "medications.yaml"
+
+    def at(*loc: Any) -> int | None:
+        return _line_of(node, loc)
+
     ids = [c.id for c in meds.classes]
     for cid in MEDICATION_CLASSES:
         if ids.count(cid) != 1:
-            raise CriteriaError(file, _line_with(path, "classes:"), f"medication class '{cid}' must be defined exactly once")
+            raise CriteriaError(file, at("classes"), f"medication class '{cid}' must be defined exactly once")
     owner: dict[str, str] = {}
     drug_names: set[str] = set()
 
-    def claim(name: str, who: str) -> None:
+    def claim(name: str, who: str, line: int | None) -> None:
         key = _fold_name(name)
         if not key:
-            raise CriteriaError(file, _line_with(path, who), f"'{who}': an empty name")
+            raise CriteriaError(file, line, f"'{who}': an empty name")
         if key in owner:
-            raise CriteriaError(file, _line_with(path, name),
+            raise CriteriaError(file, line,
                                 f"'{name}' is listed twice (for '{owner[key]}' and '{who}'): each name belongs in one place")
         owner[key] = who
 
-    for g in meds.groups:
-        _check_source(file, _line_with(path, f"id: {g.id}"), g.source, docs, g.id)
-        for d in g.drugs:
+    for gi, g in enumerate(meds.groups):
+        _check_source(file, at("groups", gi, "source", "document"), g.source, docs, g.id)
+        for di, d in enumerate(g.drugs):
             drug_names.add(_fold_name(d.name))
             for name in (d.name, *d.brands, *d.aliases):
-                claim(name, d.name)
-    for p in meds.products:
-        for name in (p.name, *p.aliases):
-            claim(name, p.name)
-        for part in p.contains:
+                claim(name, d.name, at("groups", gi, "drugs", di))
+    for pi, prod in enumerate(meds.products):
+        line = at("products", pi)
+        for name in (prod.name, *prod.aliases):
+            claim(name, prod.name, line)
+        for part in prod.contains:
             if _fold_name(part) not in drug_names:
-                raise CriteriaError(file, _line_with(path, p.name), f"product '{p.name}': '{part}' is not a drug of any group")
-        for part in p.unclassified:
+                raise CriteriaError(file, line, f"product '{prod.name}': '{part}' is not a drug of any group")
+        for part in prod.unclassified:
             if _fold_name(part) in drug_names:
-                raise CriteriaError(file, _line_with(path, p.name),
-                                    f"product '{p.name}': '{part}' is classified in a group; list it under contains")
+                raise CriteriaError(file, line,
+                                    f"product '{prod.name}': '{part}' is classified in a group; list it under contains")
 
 
 def load_criteria(folder: Path | str | None = None) -> Criteria:
@@ -1147,7 +1144,7 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
 
     lines = {d.kind: d for d in loaded["lines.yaml"].counts}
     medications: MedicationsFile = loaded["medications.yaml"]
-    _check_medications(folder / "medications.yaml", medications, docs)
+    _check_medications(medications, nodes["medications.yaml"], docs)
     dosing: DosingFile = loaded["dosing.yaml"]
     for part in ("standard", "bsa", "hepatic", "cyp3a4", "kits", "billing", "capecitabine", "premedication"):
         _check_source("dosing.yaml", at("dosing.yaml", part, "source", "document"), getattr(dosing, part).source, docs, part)

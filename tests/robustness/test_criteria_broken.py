@@ -351,7 +351,8 @@ def test_set_yaml_not_listing_a_needed_file(crit: Path) -> None:
     ("dosing.yaml", r"source: \{document: payer-policies", 0, "payers"),  # billing
     ("administration.yaml", r"source: \{document: PI", 2, "PI-2009"),   # preparation
     ("lines.yaml", r"source: \{document: ixdesk", 0, "IxDesk"),
-    ("interactions.yaml", r"source: \{document: PI", 1, "PI-2009"),
+    ("medications.yaml", r"source: \{document: PI", 1, "PI-2009"),
+    ("medications.yaml", r"source: \{document: fda-cyp3a", 2, "FDA-2020"),
     ("lab_defaults.yaml", r"source: \{document: ixdesk", 0, "IxDesk"),
 ])
 def test_unknown_source_document_names_its_line(crit: Path, name: str, pattern: str, nth: int, new_doc: str) -> None:

@@ -1,0 +1,34 @@
+"""One way to print a number, a date and a unit, for every reader.
+
+The panel printed "1,500" and the PDFs "1500"; a nurse comparing the two should never wonder.
+Counts of 1000 and more take a thousands separator, as in the label ("100,000 cells/mm³").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+NOT_RECORDED = "not recorded"
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS_LONG = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+
+
+def fmt_num(x: float | int | None, decimals: int | None = None) -> str:
+    """1500 -> '1,500', 100000 -> '100,000', 2.0 -> '2', 1.83 -> '1.83'; None -> 'not recorded'."""
+    if x is None:
+        return NOT_RECORDED
+    if decimals is not None:
+        return f"{x:,.{decimals}f}"
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.6g}" if abs(x) < 1000 else f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def fmt_date(d: date | None, long: bool = False) -> str:
+    """'3 Dec 2026' (or '3 December 2026'): one date format for every report."""
+    if d is None:
+        return NOT_RECORDED
+    months = _MONTHS_LONG if long else _MONTHS
+    return f"{d.day} {months[d.month - 1]} {d.year}"

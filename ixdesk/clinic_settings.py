@@ -37,10 +37,22 @@ COUNT_UNITS = ("cells/mm3", "10^9/L")
 _NOT_REPORT_KEYS = ("count_unit",)
 
 
+MAX_SETTINGS_BYTES = 64 * 1024  # a contact block and a unit: far below this
+
+
+def _read_json(p: Path) -> object:
+    """The file's JSON, read with a size limit and only from a regular file (a FIFO never blocks)."""
+    from ixdesk.core.safe_read import read_file_limited, strip_bom
+
+    return json.loads(strip_bom(read_file_limited(p, MAX_SETTINGS_BYTES)).decode("utf-8"))
+
+
 def _raw(p: Path) -> dict[str, object] | None:
+    from ixdesk.core.safe_read import InputReadError
+
     try:
-        raw = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = _read_json(p)
+    except (OSError, ValueError, InputReadError):
         return None
     return raw if isinstance(raw, dict) else None
 
@@ -57,15 +69,17 @@ def load_settings(path: Path | None = None) -> ReportSettings:
 
     from ixdesk.reports.settings import ReportSettings
 
+    from ixdesk.core.safe_read import InputReadError
+
     p = path or settings_path()
+    if not p.exists():
+        return ReportSettings()
     try:
-        raw = json.loads(p.read_text(encoding="utf-8"))
+        raw = _read_json(p)
         if isinstance(raw, dict):
             raw = {k: v for k, v in raw.items() if k not in _NOT_REPORT_KEYS}
         return ReportSettings.model_validate(raw)
-    except FileNotFoundError:
-        return ReportSettings()
-    except (OSError, ValueError, ValidationError) as exc:
+    except (OSError, ValueError, ValidationError, InputReadError) as exc:
         log.warning("clinic settings file %s is unreadable (%s); using empty settings", p, type(exc).__name__)
         return ReportSettings()
 

@@ -33,7 +33,11 @@ from typing import Any
 from ixdesk.core import autosave_slots as slots
 from ixdesk.core.autosave_slots import ENV_DATA_DIR, autosave_dir, data_dir  # noqa: F401 - public here too
 from ixdesk.core.consult import Consult
-from ixdesk.core.files import ConsultFileError, atomic_write_text, consult_to_json, parse_consult
+from ixdesk.core.files import MAX_FILE_BYTES, ConsultFileError, atomic_write_text, consult_to_json, parse_consult
+from ixdesk.core.safe_read import InputReadError, read_file_limited
+
+# a record is the consult plus its path and time: a little more than the largest consult file
+MAX_RECORD_BYTES = MAX_FILE_BYTES + 64 * 1024
 
 RECORD_NAME = slots.RECORD_NAME
 CONSULT_NAME = RECORD_NAME  # the one file of an autosave (the name older callers know it by)
@@ -127,10 +131,15 @@ def read_record(folder: Path) -> Recovered | None:
     """The record in the slot ``folder`` (or an older IxDesk's two files there); None if empty.
     Never raises on bad content: the problems are listed instead."""
     path = folder / RECORD_NAME
+    if not path.exists():
+        return _read_legacy(folder)
     try:
-        data = path.read_bytes()  # one read of one file: the consult and its path belong together
+        # one read of one file: the consult and its path belong together
+        data = read_file_limited(path, MAX_RECORD_BYTES)
     except FileNotFoundError:
         return _read_legacy(folder)
+    except InputReadError as exc:
+        return Recovered(None, None, None, [f"the autosave {exc.reason}"], folder)
     except OSError as exc:
         return Recovered(None, None, None, [f"cannot read the autosave ({exc.strerror})"], folder)
     try:
@@ -156,10 +165,14 @@ def _read_legacy(folder: Path) -> Recovered | None:
     could leave from another consult, so the file it names is not trusted: the consult comes back
     unsaved, to be saved under a name the user chooses."""
     path = folder / LEGACY_CONSULT_NAME
+    if not path.exists():
+        return None
     try:
-        data = path.read_bytes()
+        data = read_file_limited(path, MAX_RECORD_BYTES)
     except FileNotFoundError:
         return None
+    except InputReadError as exc:
+        return Recovered(None, None, None, [f"the autosave {exc.reason}"], folder)
     except OSError as exc:
         return Recovered(None, None, None, [f"cannot read the autosave ({exc.strerror})"], folder)
     note = "autosave of an older IxDesk: the file it belonged to is not known; save it under a new name"

@@ -282,3 +282,25 @@ def test_cli_internal_failure_is_one_line_without_traceback(monkeypatch: pytest.
     err = capsys.readouterr().err
     assert "internal error (KeyError" in err and "Traceback" not in err and "Test Patient" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_autosave_and_clinic_settings_never_block_on_a_fifo(tmp_path: Path) -> None:
+    """The autosave record and the clinic settings are read like consults: regular files only, with
+    a size limit; a FIFO in their place is reported (or ignored), never waited on."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import os, pathlib
+        from ixdesk.core.autosave import read_record
+        from ixdesk.clinic_settings import load_settings
+        d = pathlib.Path({str(tmp_path)!r})
+        os.mkfifo(d / "autosave.json"); os.mkfifo(d / "clinic.json")
+        rec = read_record(d)
+        assert rec is not None and rec.consult is None and rec.problems, rec
+        print(type(load_settings(d / "clinic.json")).__name__)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ReportSettings"

@@ -135,9 +135,9 @@ class PartialDate:
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-        """JSON: a 'YYYY-MM-DD' or 'YYYY-MM' string. Python: a PartialDate or a ``date`` (strict, like
-        the ``date`` fields it replaced: no strings in Python mode). Always saved by ``isoformat``,
-        so a full date round-trips byte for byte."""
+        """JSON: a 'YYYY-MM-DD' or 'YYYY-MM' string. Python: a PartialDate, a ``date`` (never a
+        datetime), or the same string. Always saved by ``isoformat``, so a full date round-trips
+        byte for byte."""
         from pydantic_core import core_schema as cs
 
         def from_str(v: Any) -> PartialDate:
@@ -150,6 +150,8 @@ class PartialDate:
                 return v
             if isinstance(v, date) and not isinstance(v, datetime):
                 return cls.of(v)
+            if isinstance(v, str):  # a dict read from JSON (the file's form only)
+                return cls.from_json(v)
             raise ValueError(f"not a valid date ({FORMAT_HINT})")
 
         return cs.json_or_python_schema(

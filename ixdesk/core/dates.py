@@ -69,7 +69,7 @@ class PartialDate:
             if m:
                 return cls(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             m = _MONTH.match(text)
-            if m:
+            if m and 1 <= int(m.group(2)) <= 12:  # "2024-0" is a date half typed, not a month
                 return cls(int(m.group(1)), int(m.group(2)))
         except ValueError:
             raise ValueError("no such date") from None

@@ -191,7 +191,7 @@ def class_stop(reg: Regimen, cls: str, agents: RegimenAgents) -> ClassStop:
 
 
 def _day_missing(d: PartialDate) -> str:
-    """' (2024-02, day not recorded: its first day)' for a month-only bound; '' for a full date."""
+    """' 2024-02, day not recorded: its first day' after a month-only bound's name; '' for a full date."""
     return "" if d.is_full else f" {d.isoformat()}, day not recorded: its first day"
 
 
@@ -355,9 +355,9 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
         if stop.earliest is not None:
             notes.append(f"last dose not recorded: taken as early as it can be ({stop.earliest_from}, "
                          f"{stop.earliest.isoformat()})")
-    elif stop.last is not None and not stop.last.is_full:
-        notes.append(f"last dose date: day not recorded ({stop.last.isoformat()}): taken as early as it can be "
-                     f"({last_range[0].isoformat()})")
+    elif stop.partial:
+        which = " and ".join(f"{w}: day not recorded ({d.isoformat()})" for _, w, d in stop.partial)
+        notes.append(f"{which}: taken as early as it can be ({last_range[0].isoformat()})")
     if prog_range is None:
         missing.append(miss_prog)
         if consult_date is not None:

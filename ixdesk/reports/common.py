@@ -119,7 +119,7 @@ def fmt_date(d: date | PartialDate | None, long: bool = False) -> str:
     if d is None:
         return NOT_RECORDED
     months = _MONTHS_LONG if long else _MONTHS
-    if d.day is None:
+    if isinstance(d, PartialDate) and d.day is None:
         return f"{months[d.month - 1]} {d.year}"
     return f"{d.day} {months[d.month - 1]} {d.year}"
 

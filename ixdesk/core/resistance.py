@@ -180,13 +180,13 @@ def class_stop(reg: Regimen, cls: str, agents: RegimenAgents) -> ClassStop:
                 "has no own last-dose date)") if dated else ""
         return _regimen_stop(reg, text)
     # the earliest a missing last dose can be: a month-only date's first day
-    bounds = [(a.last_dose_date.earliest, f"{a.agent}'s own last dose" + _day_missing(a.last_dose_date))
+    floors = [(a.last_dose_date.earliest, f"{a.agent}'s own last dose" + _day_missing(a.last_dose_date))
               for a in reg.agent_last_doses]
     if reg.start_date is not None:
-        bounds.append((reg.start_date.earliest, "the start date" + _day_missing(reg.start_date)))
-    if not bounds:
+        floors.append((reg.start_date.earliest, "the start date" + _day_missing(reg.start_date)))
+    if not floors:
         return ClassStop(None, False, None, None, "")
-    e, what = max(bounds, key=lambda x: x[0])
+    e, what = max(floors, key=lambda x: x[0])
     return ClassStop(None, False, None, e, "", what)
 
 

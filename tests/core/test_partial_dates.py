@@ -100,7 +100,7 @@ def test_bundled_examples_keep_their_full_dates_exactly(path: Path) -> None:
     original = json.loads(path.read_text())
     text = consult_to_json(c)
     saved = json.loads(text)
-    for r_in, r_out, reg in zip(original.get("regimens", []), saved["regimens"], c.regimens):
+    for r_in, r_out, reg in zip(original.get("regimens", []), saved["regimens"], c.regimens, strict=True):
         for key in ("start_date", "last_dose_date", "progression_date"):
             assert r_out[key] == r_in.get(key)
             if r_in.get(key):
@@ -328,7 +328,30 @@ def test_assess_json_shows_month_only_dates(tmp_path: Path, capsys: pytest.Captu
     assert rr["result"] == "unknown" and rr["elapsed_days"] is None
 
 
+def test_trusted_output_with_month_only_dates_equals_validated() -> None:
+    """The engine builds its output without validation; with month-only dates it must still be exactly
+    what validation of its JSON gives (the JSON holds "2024-02" and reads back as the month)."""
+    from ixdesk.core.assessment import Assessment
+    for c in (one("2024-02", "2024-05-15"), one("2024-02", "2024-04-20", setting=None), one("2024-02-10", "2024-05"),
+              one("2024-02", None, consult_date="2024-04-15")):
+        a = run(c)
+        again = Assessment.model_validate_json(a.model_dump_json())
+        assert again == a and again.model_dump() == a.model_dump()
+
+
 def test_reports_print_a_month_as_the_month() -> None:
     assert fmt_date(PartialDate(2022, 2)) == "Feb 2022"
     assert fmt_date(PartialDate(2022, 2), long=True) == "February 2022"
     assert fmt_date(PartialDate(2022, 2, 3)) == fmt_date(date(2022, 2, 3)) == "3 Feb 2022"
+
+
+def test_clinician_report_prints_regimen_months_in_its_date_format() -> None:
+    from ixdesk.core.criteria import default_criteria
+    from ixdesk.reports import build_clinician_report
+    from ixdesk.reports.settings import ReportSettings
+
+    c = one("2024-02", "2024-05-15", start="2023-10", agents=("doxorubicin", "cyclophosphamide"),
+            agent_last_doses=[{"agent": "cyclophosphamide", "last_dose_date": "2024-01"}])
+    r = build_clinician_report(c, run(c), default_criteria(), ReportSettings(), date(2024, 12, 31))
+    assert r.regimens[0].dates == "Oct 2023 – Feb 2024; cyclophosphamide to Jan 2024"
+    assert r.regimens[0].outcome.startswith("progression 15 May 2024")

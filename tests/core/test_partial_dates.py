@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from ixdesk.cli import main
 from ixdesk.core.consult import Consult
 from ixdesk.core.dates import JSON_PATTERN, PartialDate
@@ -355,3 +358,41 @@ def test_clinician_report_prints_regimen_months_in_its_date_format() -> None:
     r = build_clinician_report(c, run(c), default_criteria(), ReportSettings(), date(2024, 12, 31))
     assert r.regimens[0].dates == "Oct 2023 – Feb 2024; cyclophosphamide to Jan 2024"
     assert r.regimens[0].outcome.startswith("progression 15 May 2024")
+
+
+# --- the two extremes decide exactly when every day does ------------------------------------------------
+
+def _days(pd: PartialDate) -> list[date]:
+    from datetime import timedelta
+    return [pd.earliest + timedelta(days=k) for k in range((pd.latest - pd.earliest).days + 1)]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([("doxorubicin", "anthracycline"), ("paclitaxel", "taxane")]),
+       st.sampled_from(["metastatic", "adjuvant"]),
+       st.dates(date(2020, 1, 1), date(2023, 12, 31)), st.integers(0, 15), st.booleans(), st.booleans())
+def test_month_only_result_matches_every_day_of_the_month(agent: tuple[str, str], setting: str, last: date,
+                                                          months_later: int, last_month: bool, prog_month: bool) -> None:
+    """Brute force over every possible pair of days: decided exactly when all pairs agree, and then
+    with their answer; unknown (naming the month-only date) when they do not."""
+    from dateutil.relativedelta import relativedelta
+
+    from ixdesk.core.criteria import default_criteria
+    from ixdesk.core.resistance import judge
+
+    prog = last + relativedelta(months=months_later, days=months_later * 3)
+    last_pd = PartialDate(last.year, last.month) if last_month else PartialDate.of(last)
+    prog_pd = PartialDate(prog.year, prog.month) if prog_month else PartialDate.of(prog)
+    name, cls = agent
+    c = one(last_pd.isoformat(), prog_pd.isoformat(), setting=setting, agents=(name,), start="2019-01-01",
+            consult_date="2026-12-31")
+    cw = next(w for w in default_criteria().resistance.classes if w.drug_class == cls)
+    ws = "metastatic" if setting == "metastatic" else "early"
+    every = {judge(lday, pday, ws, cw).result for lday in _days(last_pd) for pday in _days(prog_pd)}
+    r = row(c, cls)
+    if len(every) == 1:
+        assert r.result == next(iter(every))
+    else:
+        assert r.result == "unknown"
+        named = {m.field for m in r.missing}
+        assert named and named <= {"regimens[0].last_dose_date", "regimens[0].progression_date"}

@@ -143,7 +143,9 @@ def _regimen_stop(reg: Regimen, text: str = "") -> ClassStop:
     if d is None:
         return ClassStop(None, reg.ongoing, None, None, text)
     partial = (("last_dose_date", "last dose date", d),) if not d.is_full else ()
-    return ClassStop(d, False, None, None, text, lo=d.earliest, hi=d.latest, partial=partial)
+    # the regimen's last dose is the last of any agent: no earlier than an agent's own last dose
+    lo = max([d.earliest] + [a.last_dose_date.earliest for a in reg.agent_last_doses])
+    return ClassStop(d, False, None, None, text, lo=min(lo, d.latest), hi=d.latest, partial=partial)
 
 
 def class_stop(reg: Regimen, cls: str, agents: RegimenAgents) -> ClassStop:

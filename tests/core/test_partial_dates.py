@@ -396,3 +396,14 @@ def test_month_only_result_matches_every_day_of_the_month(agent: tuple[str, str]
         assert r.result == "unknown"
         named = {m.field for m in r.missing}
         assert named and named <= {"regimens[0].last_dose_date", "regimens[0].progression_date"}
+
+
+def test_regimen_month_only_last_dose_is_no_earlier_than_an_agent_own_last_dose() -> None:
+    """AC with cyclophosphamide's own last dose 2024-02-20 and the regimen's "2024-02": doxorubicin
+    (no own date) stopped with the regimen, on 20-29 Feb. Progression 2024-05-20 is inside the
+    3-month window whichever of those days (it ends 20-29 May: exactly its earliest end)."""
+    c = one("2024-02", "2024-05-20", agents=("doxorubicin", "cyclophosphamide"),
+            agent_last_doses=[{"agent": "cyclophosphamide", "last_dose_date": "2024-02-20"}])
+    r = row(c)
+    assert r.result == "resistant" and (r.window_end_earliest, r.window_end_latest) == (date(2024, 5, 20), date(2024, 5, 29))
+    assert row(one("2024-02", "2024-05-20")).result == "unknown"  # without it, 1-29 Feb

@@ -286,7 +286,8 @@ class DateEdit(QLineEdit):
             self.setPlaceholderText("YYYY-MM-DD")
             self.setToolTip("Date as YYYY-MM-DD. Leave empty if not recorded (unknown). Alt+Down: calendar.")
         self.setMaxLength(10)
-        self.setMinimumWidth(150)
+        # room for the placeholder beside the calendar button, so "… or YYYY-MM" is not cut off
+        self.setMinimumWidth(max(150, self.fontMetrics().horizontalAdvance(self.placeholderText()) + 44))
         self.calendar_action = self.addAction(calendar_icon(), QLineEdit.ActionPosition.TrailingPosition)
         self.calendar_action.setToolTip("Pick from a calendar (Alt+Down)")
         self.calendar_action.triggered.connect(self.show_calendar)

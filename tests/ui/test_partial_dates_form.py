@@ -68,6 +68,10 @@ def test_a_bad_month_says_which_forms_are_accepted(qtbot: Any, window: Any) -> N
     assert "use YYYY-MM-DD, or YYYY-MM when the day is not recorded" in reg.boxes["start_date"].error.text()
     assert reg.start_date.text() == "2025-13"  # what the user typed is kept
     assert "YYYY-MM" in reg.start_date.placeholderText()
+    empty = reg.progression_date
+    type_into(qtbot, empty, "")
+    # the placeholder is not cut off beside the calendar button
+    assert empty.width() >= empty.fontMetrics().horizontalAdvance(empty.placeholderText()) + 30
 
 
 def test_a_month_before_the_start_month_is_refused_at_the_field(qtbot: Any, window: Any) -> None:

@@ -11,6 +11,8 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict
 
+from ixdesk.core.dates import PartialDate
+
 FORMAT_VERSION = 1
 
 State = Literal["met", "not_met", "unknown"]
@@ -123,10 +125,11 @@ class RegimenResistance(Frozen):
     drug_class: str
     setting: str | None
     window_setting: Literal["on_therapy", "early", "metastatic"] | None
-    start_date: date | None
-    last_dose_date: date | None
+    # the regimen's dates as recorded: month-only ("2024-02") when the chart gave no day
+    start_date: PartialDate | None
+    last_dose_date: PartialDate | None
     ongoing: bool
-    progression_date: date | None
+    progression_date: PartialDate | None
     elapsed: str | None  # "2 months 11 days" from last dose to progression
     elapsed_days: int | None  # the same in days (negative: progression before the last dose)
     window: str | None  # "6 months (adjuvant/neoadjuvant)"
@@ -140,11 +143,17 @@ class RegimenResistance(Frozen):
     # this class, or the regimen's last dose for an agent without its own (None: not recorded, or the
     # class still given). ``class_last_dose_agent`` names the agent whose own date it is (None: the
     # regimen's last dose).
-    class_last_dose_date: date | None = None
+    class_last_dose_date: PartialDate | None = None
     class_last_dose_agent: str | None = None
     # A result decided although an input is missing, because every possible value gives it
     # ("setting not recorded: resistant in either setting"); empty otherwise.
     notes: list[str] = []
+    # The month-only dates the computation used, as field paths ("regimens[1].last_dose_date"): it
+    # was judged at the first and the last possible day. When the class's last dose is such a
+    # range, the window's end is one too: its earliest and latest possible end (else None).
+    month_only_dates: list[str] = []
+    window_end_earliest: date | None = None
+    window_end_latest: date | None = None
 
 
 class ClassResistance(Frozen):

@@ -20,6 +20,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ixdesk.core import count_units, receptors
+from ixdesk.core.dates import PartialDate
 
 SCHEMA_VERSION = 1
 EARLIEST_DATE = date(1900, 1, 1)
@@ -37,6 +38,8 @@ def _plausible_values(value: object) -> None:
         if isinstance(v, BaseModel):
             continue
         if isinstance(v, date) and v > LATEST_DATE:
+            raise ValueError(f"is after {LATEST_DATE.isoformat()}; not a plausible date (check the year)")
+        if isinstance(v, PartialDate) and v.earliest > LATEST_DATE:
             raise ValueError(f"is after {LATEST_DATE.isoformat()}; not a plausible date (check the year)")
         if isinstance(v, float) and not math.isfinite(v):
             raise ValueError("must be a finite number")
@@ -80,6 +83,10 @@ LongText = Annotated[str, Field(max_length=5000)]
 # --- patient -------------------------------------------------------------------------------
 
 class Patient(StrictModel):
+    """The patient. The date of birth is a full date, never month-only: it identifies the patient
+    (the nurse checklist matches name and date of birth before the infusion), a chart always holds
+    it to the day, and no rule reads it as a range."""
+
     name: ShortText | None = None
     record_number: Annotated[str, Field(max_length=64)] | None = None
     date_of_birth: date | None = None
@@ -146,7 +153,7 @@ class AgentLastDose(StrictModel):
     """
 
     agent: Annotated[str, Field(min_length=1, max_length=80)]
-    last_dose_date: date
+    last_dose_date: PartialDate  # month-only when the chart gives no day (see ixdesk.core.dates)
 
     @field_validator("agent")
     @classmethod
@@ -159,13 +166,17 @@ class AgentLastDose(StrictModel):
 
 
 class Regimen(StrictModel):
+    """One prior regimen. Its dates may be month-only ("2022-02", :class:`PartialDate`): letters
+    summarising earlier treatment often give no day, and the engine reads such a date as the range
+    of days it allows. Checks between dates refuse only what no day of the month could make true."""
+
     agents: Annotated[list[Annotated[str, Field(min_length=1, max_length=80)]], Field(min_length=1, max_length=12)]
     setting: Setting | None = None
-    start_date: date | None = None
-    last_dose_date: date | None = None
+    start_date: PartialDate | None = None
+    last_dose_date: PartialDate | None = None
     ongoing: bool = False
     progressed: bool | None = None
-    progression_date: date | None = None
+    progression_date: PartialDate | None = None
     best_response: BestResponse | None = None
     stop_reason: StopReason | None = None
     hypersensitivity_grade: Annotated[int, Field(ge=1, le=4)] | None = None
@@ -189,11 +200,13 @@ class Regimen(StrictModel):
     def _dates_consistent(self) -> "Regimen":
         for name in ("start_date", "last_dose_date", "progression_date"):
             d = getattr(self, name)
-            if d is not None and d < EARLIEST_DATE:
+            if d is not None and d.latest < EARLIEST_DATE:
                 raise ValueError(f"{name}: is before 1900")
-        if self.start_date and self.last_dose_date and self.last_dose_date < self.start_date:
+        # a month-only date is refused only if every day of its month is impossible: last dose
+        # "2022-02" after a start on 2022-02-15 is fine
+        if self.start_date and self.last_dose_date and self.last_dose_date.latest < self.start_date.earliest:
             raise ValueError("last_dose_date: is before the start date")
-        if self.start_date and self.progression_date and self.progression_date < self.start_date:
+        if self.start_date and self.progression_date and self.progression_date.latest < self.start_date.earliest:
             raise ValueError("progression_date: is before the start date")
         if self.progression_date is not None and self.progressed is False:
             raise ValueError("progressed: is 'no' but a progression date is given")
@@ -219,14 +232,14 @@ class Regimen(StrictModel):
                 raise ValueError(f"{p}.agent: '{ald.agent}' has two last-dose dates")
             seen.add(key)
             d = ald.last_dose_date
-            if d < EARLIEST_DATE:
+            if d.latest < EARLIEST_DATE:
                 raise ValueError(f"{p}.last_dose_date: is before 1900")
-            if self.start_date and d < self.start_date:
+            if self.start_date and d.latest < self.start_date.earliest:
                 raise ValueError(f"{p}.last_dose_date: {ald.agent}'s last dose is before the regimen's start date")
-            if self.last_dose_date and d > self.last_dose_date:
+            if self.last_dose_date and d.earliest > self.last_dose_date.latest:
                 raise ValueError(f"{p}.last_dose_date: {ald.agent}'s last dose is after the regimen's last dose date")
 
-    def agent_last_dose(self, agent: str) -> date | None:
+    def agent_last_dose(self, agent: str) -> PartialDate | None:
         """The agent's own last-dose date, if it stopped before the rest (matched as typed, any case)."""
         key = agent.strip().casefold()
         return next((a.last_dose_date for a in self.agent_last_doses if a.agent.casefold() == key), None)
@@ -302,6 +315,10 @@ class CreatinineLab(StrictModel):
 
 
 class Labs(StrictModel):
+    """Baseline labs. Their date stays a full date, never month-only: a lab is drawn on one day,
+    the report always carries it, and the labs' age (the 14-day staleness warning) is counted in
+    days, where a month-wide range would leave the warning unknown for no reason."""
+
     date: _dt.date | None = None
     neutrophils: CountLab | None = None
     platelets: CountLab | None = None
@@ -410,11 +427,12 @@ class Consult(StrictModel):
         if self.labs.date and self.labs.date > ref:
             raise ValueError("labs.date: is after the consult date")
         for i, reg in enumerate(self.regimens):
+            # a month-only date in the consult's own month is fine (its early days are possible)
             for name in ("start_date", "last_dose_date", "progression_date"):
                 d = getattr(reg, name)
-                if d is not None and d > ref:
+                if d is not None and d.earliest > ref:
                     raise ValueError(f"regimens[{i}].{name}: is after the consult date")
             for k, ald in enumerate(reg.agent_last_doses):
-                if ald.last_dose_date > ref:
+                if ald.last_dose_date.earliest > ref:
                     raise ValueError(f"regimens[{i}].agent_last_doses[{k}].last_dose_date: is after the consult date")
         return self

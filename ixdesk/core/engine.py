@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from ixdesk.core.assessment import Assessment, CriteriaInfo, Missing
 from ixdesk.core.consult import LATEST_DATE, Consult
 from ixdesk.core.criteria import Criteria, default_criteria
+from ixdesk.core.dates import PartialDate
 from ixdesk.core.dosing import compute_dose
 from ixdesk.core.evaluate import Context, evaluate_rule
 from ixdesk.core.lines import count_lines
@@ -54,6 +55,8 @@ def _far_date_fields(consult: Consult, as_of: date | None) -> list[str]:
             stack.extend((f"{path}.{k}", x) for k, x in v.items())
         elif isinstance(v, date):
             found.append((v, path))
+        elif isinstance(v, PartialDate):  # a month-only date: its first day is the least it can be
+            found.append((v.earliest, path))
     far = [path for d, path in found if d > LATEST_DATE]
     return far or [max(found)[1]] if found else []
 

@@ -11,6 +11,11 @@ Semantics (label windows, criteria/resistance.yaml):
 A missing date or setting gives *unknown* naming the field, unless every value it could take gives
 the same result (progression inside both the adjuvant and the metastatic window): then the result
 is that result, with a note naming what was missing.
+A month-only date ("2024-02", :class:`~ixdesk.core.dates.PartialDate`) is the same kind of missing
+input, bounded: its possible days run from the 1st to the month's last day (tightened by the start
+and the consult date). The result only grows more "resistant" with a later last dose and an earlier
+progression, so the two extreme pairs decide it: if both give the same answer every day does, and
+it is decided with a note; otherwise it is unknown, naming the date whose day is not recorded.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from dateutil.relativedelta import relativedelta
 from ixdesk.core.assessment import ClassResistance, Missing, RegimenResistance, ResistanceResult, Source
 from ixdesk.core.consult import Consult, Regimen
 from ixdesk.core.criteria import ClassWindows, Criteria, SourceRef, Window
+from ixdesk.core.dates import PartialDate
 from ixdesk.core.formulary import match_agent
 
 RESISTANCE_CLASSES = ("anthracycline", "taxane", "capecitabine")
@@ -117,12 +123,29 @@ class ClassStop:
     """When one class's agents stopped within a regimen (facts sheet section 11: the window runs from
     the last dose of the class, not of the regimen)."""
 
-    last: date | None  # the class's last dose; None: still given (``still_given``) or not recorded
+    last: PartialDate | None  # the class's last dose; None: still given (``still_given``) or not recorded
     still_given: bool  # the regimen is ongoing and some agent of the class has no own last dose
     agent: str | None  # the typed agent whose own last dose ``last`` is; None: the regimen's last dose
     earliest: date | None  # ``last`` not recorded: the earliest it can be (start, or an agent's own last dose)
     text: str  # how it was found, for the reason; "" for a plain one-date regimen
     earliest_from: str = ""  # what ``earliest`` is: "the start date", "docetaxel's own last dose"
+    # the range of days the class's last dose can be (equal when every date it rests on is full)
+    lo: date | None = None
+    hi: date | None = None
+    # the month-only dates it rests on: (field under ``regimens[i].``, words, value), e.g.
+    # ("agent_last_doses[0].last_dose_date", "docetaxel's last dose date", PartialDate("2024-02"))
+    partial: tuple[tuple[str, str, PartialDate], ...] = ()
+
+
+def _regimen_stop(reg: Regimen, text: str = "") -> ClassStop:
+    """The class stopped with the regimen: its last dose (a range if month-only), or still given."""
+    d = None if reg.ongoing else reg.last_dose_date
+    if d is None:
+        return ClassStop(None, reg.ongoing, None, None, text)
+    partial = (("last_dose_date", "last dose date", d),) if not d.is_full else ()
+    # the regimen's last dose is the last of any agent: no earlier than an agent's own last dose
+    lo = max([d.earliest] + [a.last_dose_date.earliest for a in reg.agent_last_doses])
+    return ClassStop(d, False, None, None, text, lo=min(lo, d.latest), hi=d.latest, partial=partial)
 
 
 def class_stop(reg: Regimen, cls: str, agents: RegimenAgents) -> ClassStop:
@@ -132,14 +155,24 @@ def class_stop(reg: Regimen, cls: str, agents: RegimenAgents) -> ClassStop:
     own = [(reg.agent_last_dose(t), t) for t in typed]
     dated = [(d, t) for d, t in own if d is not None]
     if typed and len(dated) == len(own):
-        d, t = max(dated, key=lambda x: x[0])
+        # the latest of the agents' own last doses; with month-only dates, a range from the latest
+        # first day to the latest last day (no agent's own last dose is after the regimen's)
+        cap = None if reg.ongoing or reg.last_dose_date is None else reg.last_dose_date.latest
+        bounds = [(d, t, d.earliest, min(d.latest, cap) if cap else d.latest) for d, t in dated]
+        lo = max(b[2] for b in bounds)
+        hi = max(b[3] for b in bounds)
+        d, t, _, _ = max(bounds, key=lambda b: (b[3], b[2]))
+        index = {a.agent.casefold(): k for k, a in enumerate(reg.agent_last_doses)}
+        partial = tuple((f"agent_last_doses[{index[tt.strip().casefold()]}].last_dose_date", f"{tt}'s last dose date", dd)
+                        for dd, tt, _, h in bounds if not dd.is_full and h >= lo)
         if reg.ongoing:
             rest = "; the regimen went on and is ongoing"
         elif reg.last_dose_date and reg.last_dose_date != d:
             rest = f"; the regimen went on to {reg.last_dose_date.isoformat()}"
         else:
             rest = ""
-        return ClassStop(d, False, t, None, f"{cls} last dose {d.isoformat()} ({t}'s own last dose{rest})")
+        return ClassStop(d, False, t, None, f"{cls} last dose {d.isoformat()} ({t}'s own last dose{rest})",
+                         lo=lo, hi=max(lo, hi), partial=partial)
     undated = ", ".join(t for d, t in own if d is None)
     if reg.ongoing:
         text = f"{cls} still given ({undated}: no own last dose, and the regimen is ongoing)" if dated else ""
@@ -147,14 +180,26 @@ def class_stop(reg: Regimen, cls: str, agents: RegimenAgents) -> ClassStop:
     if reg.last_dose_date is not None:
         text = (f"{cls} last dose {reg.last_dose_date.isoformat()} (the regimen's last dose: {undated} "
                 "has no own last-dose date)") if dated else ""
-        return ClassStop(reg.last_dose_date, False, None, None, text)
-    bounds = [(a.last_dose_date, f"{a.agent}'s own last dose") for a in reg.agent_last_doses]
+        return _regimen_stop(reg, text)
+    # the earliest a missing last dose can be: a month-only date's first day
+    floors = [(a.last_dose_date.earliest, f"{a.agent}'s own last dose" + _day_missing(a.last_dose_date))
+              for a in reg.agent_last_doses]
     if reg.start_date is not None:
-        bounds.append((reg.start_date, "the start date"))
-    if not bounds:
+        floors.append((reg.start_date.earliest, "the start date" + _day_missing(reg.start_date)))
+    if not floors:
         return ClassStop(None, False, None, None, "")
-    d, what = max(bounds, key=lambda x: x[0])
-    return ClassStop(None, False, None, d, "", what)
+    e, what = max(floors, key=lambda x: x[0])
+    return ClassStop(None, False, None, e, "", what)
+
+
+def _day_missing(d: PartialDate) -> str:
+    """' 2024-02, day not recorded: its first day' after a month-only bound's name; '' for a full date."""
+    return "" if d.is_full else f" {d.isoformat()}, day not recorded: its first day"
+
+
+def _on(d: PartialDate) -> str:
+    """'on 2024-05-15', or 'in 2024-05 (day not recorded)'."""
+    return f"on {d.isoformat()}" if d.is_full else f"in {d.isoformat()} (day not recorded)"
 
 
 @dataclass(frozen=True)
@@ -186,25 +231,35 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
                     criteria: Criteria, consult_date: date | None = None) -> RegimenResistance:
     p = f"regimens[{i}]"
     on_rule = criteria.resistance.on_therapy_rule
-    stop = class_stop(reg, cls, agents) if cls in agents.classes else ClassStop(
-        None if reg.ongoing else reg.last_dose_date, reg.ongoing, None, None, "")
+    stop = class_stop(reg, cls, agents) if cls in agents.classes else _regimen_stop(reg)
+    prog_pd = reg.progression_date
+    # the month-only dates this computation rests on: (field, words, value)
+    partial = list(stop.partial) if stop.last is not None else []
+    if prog_pd is not None and not prog_pd.is_full:
+        partial.append(("progression_date", "progression date", prog_pd))
     base = dict(
         regimen_index=i, agents=list(agents.matched) + list(agents.unrecognised), drug_class=cls,
         setting=reg.setting, start_date=reg.start_date, last_dose_date=reg.last_dose_date,
         ongoing=reg.ongoing, progression_date=reg.progression_date,
         class_last_dose_date=stop.last, class_last_dose_agent=stop.agent,
+        month_only_dates=[f"{p}.{f}" for f, _, _ in partial],
     )
+    last_full = stop.last.as_date if stop.last is not None else None
+    prog_full = prog_pd.as_date if prog_pd is not None else None
     prefix = f"{stop.text}; " if stop.text else ""
 
     def make(result: ResistanceResult, reason: str, missing: list[Missing] | None = None, *,
              window_setting=None, elapsed=None, window=None, window_end=None, rule=None,
-             confidence=None, notes: list[str] | None = None) -> RegimenResistance:
+             confidence=None, notes: list[str] | None = None,
+             window_end_range: tuple[date, date] | None = None) -> RegimenResistance:
         src = rule.source if rule is not None else None
         return RegimenResistance.trusted(  # engine output: no re-validation (see Frozen.trusted)
             **base, window_setting=window_setting, elapsed=elapsed,
-            elapsed_days=(reg.progression_date - stop.last).days
-            if elapsed is not None and reg.progression_date and stop.last else None,
+            elapsed_days=(prog_full - last_full).days
+            if elapsed is not None and prog_full and last_full else None,
             window=window, window_end=window_end,
+            window_end_earliest=window_end_range[0] if window_end_range else None,
+            window_end_latest=window_end_range[1] if window_end_range else None,
             result=result, reason=prefix + reason, missing=missing or [],
             source=cached_source(src, criteria) if src else None,
             confidence=confidence or (rule.confidence if rule is not None else None),
@@ -220,16 +275,35 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
     miss_setting = Missing(field=f"{p}.setting", label=f"regimen {i + 1}: setting")
     miss_prog = Missing(field=f"{p}.progression_date", label=f"regimen {i + 1}: date of progression")
     miss_last = Missing(field=f"{p}.last_dose_date", label=f"regimen {i + 1}: last dose date or 'ongoing'")
-    prog = reg.progression_date
-    last = stop.last
     ws_known = None if reg.setting is None else ("metastatic" if reg.setting == "metastatic" else "early")
     the_last = "the last dose" if not stop.text else f"the {cls} last dose"
 
-    if prog is not None and (stop.still_given or last is not None):
+    # A month-only date bounds its day: first to last day of the month, and no later than the
+    # consult date, no earlier than the start (the checks in the consult keep the range non-empty).
+    start_lo = reg.start_date.earliest if reg.start_date is not None else None
+
+    def tighten(lo: date, hi: date) -> tuple[date, date]:
+        if start_lo is not None:
+            lo = max(lo, start_lo)
+        if consult_date is not None:
+            hi = min(hi, consult_date)
+        return lo, max(lo, hi)
+
+    prog_range = tighten(prog_pd.earliest, prog_pd.latest) if prog_pd is not None else None
+    last_range = tighten(stop.lo, stop.hi) if stop.lo is not None and stop.hi is not None else None
+
+    if prog_pd is not None and (stop.still_given or stop.last is not None):
         if stop.still_given:
-            return make("resistant", f"progression on {prog.isoformat()} while the regimen was ongoing (on therapy)",
+            return make("resistant", f"progression {_on(prog_pd)} while the regimen was ongoing (on therapy)",
                         window_setting="on_therapy", rule=on_rule)
-        assert last is not None
+        if partial:
+            assert prog_range is not None and last_range is not None and stop.last is not None
+            return _partial_result(make, partial, i, last_range, prog_range, ws_known,
+                                   cw, cls, the_last, on_rule, miss_setting)
+    prog = prog_full
+    last = last_full
+
+    if prog is not None and last is not None:
         elapsed = describe_elapsed(last, prog)
         if prog <= last:
             when = "on the day of" if prog == last else f"{elapsed.removesuffix(' before')} before"
@@ -275,17 +349,24 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
         return make("resistant", "progression (date not recorded) while the regimen is ongoing: on therapy whatever its date",
                     window_setting="on_therapy", rule=on_rule,
                     notes=["progression date not recorded: any date during the ongoing regimen is on therapy"])
-    worst_last = last if last is not None else stop.earliest
-    worst_prog = prog if prog is not None else consult_date
-    if last is None:
+    # one of the two dates is missing; the other may be month-only: taken at its least resistant day
+    worst_last = last_range[0] if last_range is not None else stop.earliest
+    worst_prog = prog_range[1] if prog_range is not None else consult_date
+    if last_range is None:
         missing.append(miss_last)
         if stop.earliest is not None:
             notes.append(f"last dose not recorded: taken as early as it can be ({stop.earliest_from}, "
                          f"{stop.earliest.isoformat()})")
-    if prog is None:
+    elif stop.partial:
+        which = " and ".join(f"{w}: day not recorded ({d.isoformat()})" for _, w, d in stop.partial)
+        notes.append(f"{which}: taken as early as it can be ({last_range[0].isoformat()})")
+    if prog_range is None:
         missing.append(miss_prog)
         if consult_date is not None:
             notes.append(f"progression date not recorded: taken as late as it can be (the consult date, {consult_date.isoformat()})")
+    elif prog_pd is not None and not prog_pd.is_full:
+        notes.append(f"progression date: day not recorded ({prog_pd.isoformat()}): taken as late as it can be "
+                     f"({prog_range[1].isoformat()})")
     settings = [ws_known] if ws_known is not None else ["early", "metastatic"]
     if worst_last is not None and worst_prog is not None:
         scen = {ws: judge(worst_last, worst_prog, ws, cw) for ws in settings}
@@ -296,7 +377,7 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
             each = "; ".join(_scenario_text(ws, j) for ws, j in scen.items())
             ws_all = {j.window_setting for j in scen.values()}
             window_setting = ws_all.pop() if len(ws_all) == 1 and (ws_known is not None or "on_therapy" in ws_all) else None
-            unknown_words = " and ".join(w for w, m in (("last dose", last is None), ("progression date", prog is None),
+            unknown_words = " and ".join(w for w, m in (("last dose", last_range is None), ("progression date", prog_range is None),
                                                         ("setting", ws_known is None)) if m)
             return make("resistant", f"{'; '.join(notes)}; even then: {each}, so resistant whatever the {unknown_words}",
                         window_setting=window_setting,
@@ -305,11 +386,96 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
                         confidence=_weakest(scen.values(), on_rule.confidence), notes=notes)
     if ws_known is None:
         missing.append(miss_setting)
-    if prog is None and last is not None:
+    if prog_range is None and last_range is not None:
         return make("unknown", "progression is recorded without its date", missing)
-    if last is None and prog is not None:
+    if last_range is None and prog_range is not None:
         return make("unknown", "the last dose date is not recorded (and the regimen is not marked ongoing)", missing)
     return make("unknown", "neither the last dose date nor the date of progression is recorded", missing)
+
+
+def _partial_result(make: Any, partial: list[tuple[str, str, PartialDate]], i: int,
+                    last_range: tuple[date, date], prog_range: tuple[date, date],
+                    ws_known: str | None, cw: ClassWindows, cls: str, the_last: str, on_rule: Any,
+                    miss_setting: Missing) -> RegimenResistance:
+    """Both dates recorded, one or more only to the month: judge the two extreme pairs.
+
+    A later last dose moves the window's end later (calendar months never move it back) and an
+    earlier progression is more often inside it, so the most resistant case is (latest last dose,
+    earliest progression) and the least is (earliest last dose, latest progression). Every day in
+    between gives one of their answers: if they agree, so does every day."""
+    p = f"regimens[{i}]"
+    (last_lo, last_hi), (prog_lo, prog_hi) = last_range, prog_range
+    settings = [ws_known] if ws_known is not None else ["early", "metastatic"]
+    # per setting: (most resistant, least resistant)
+    scen = {ws: (judge(last_hi, prog_lo, ws, cw), judge(last_lo, prog_hi, ws, cw)) for ws in settings}
+    every = [j for pair in scen.values() for j in pair]
+    results = {j.result for j in every}
+    dated = "; ".join(f"{words} {d.isoformat()} (day not recorded)" for _, words, d in partial)
+    elapsed = _range_elapsed(last_lo, last_hi, prog_lo, prog_hi)
+    each = "; ".join(
+        (f"{SETTING_TEXT[ws]}: " if ws_known is None else "")
+        + f"with the last dose on {last_hi.isoformat()} and progression on {prog_lo.isoformat()}: {_judged_text(most)}, "
+        f"with the last dose on {last_lo.isoformat()} and progression on {prog_hi.isoformat()}: {_judged_text(least)}"
+        for ws, (most, least) in scen.items())
+    head = f"{dated}: progression {elapsed} after {the_last}, judged at both ends of the range: {each}"
+    windows = [j for j in every if j.window is not None]
+    window_text = " / ".join(dict.fromkeys(_window_text(j.window) for j in windows if j.window)) or None
+
+    def end_range(win: Window | None) -> tuple[date, date] | None:
+        """The window's earliest and latest possible end, when the last dose is a range."""
+        if win is None or last_lo == last_hi:
+            return None
+        return window_end(last_lo, win.months, win.weeks), window_end(last_hi, win.months, win.weeks)
+
+    one_window = next((j.window for j in windows), None) if ws_known is not None else None
+    if len(results) == 1 and results != {"unknown"}:
+        result = next(iter(results))
+        words = result.replace("_", " ")
+        deciding = _decisive([least for _, least in scen.values()] if result == "resistant"
+                             else [most for most, _ in scen.values()], result)
+        notes = [f"{w}: day not recorded ({d.isoformat()}): {words} whichever day" for _, w, d in partial]
+        if ws_known is None:
+            notes.append(f"setting not recorded: {words} in either setting")
+        kinds = {j.window_setting for j in every}
+        on_therapy = "on_therapy" in kinds
+        return make(result, f"{head}; {words} whichever day" + (" and whichever setting" if ws_known is None else ""),
+                    window_setting=kinds.pop() if len(kinds) == 1 else None, elapsed=elapsed,
+                    window=window_text, window_end=deciding.end, rule=deciding.window or on_rule,
+                    confidence=_weakest(every, on_rule.confidence if on_therapy else None), notes=notes,
+                    window_end_range=end_range(deciding.window))
+    if results == {"unknown"}:
+        setting_text = " or ".join(SETTING_TEXT[ws] for ws in settings)
+        return make("unknown", f"{head}; no {cls} resistance window is defined for the {setting_text} setting; only "
+                    "progression on therapy counts by the sources, so this needs the clinician's judgement",
+                    window_setting=ws_known, elapsed=elapsed)
+    missing: list[Missing] = []
+    day_matters = any(most.result != least.result for most, least in scen.values())
+    if day_matters:
+        missing.extend(Missing(field=f"{p}.{f}", label=f"regimen {i + 1}: {w}: day not recorded; the result depends on it")
+                       for f, w, _ in partial)
+    per_setting = {frozenset((most.result, least.result)) for most, least in scen.values()}
+    if ws_known is None and len(per_setting) > 1:
+        missing.append(miss_setting)
+    depends = " and ".join(w for w, m in (("the day", day_matters), ("the setting", ws_known is None and len(per_setting) > 1)) if m)
+    return make("unknown", f"{head}; the result depends on {depends or 'the clinician'}", missing,
+                window_setting=ws_known, elapsed=elapsed, window=window_text, window_end_range=end_range(one_window))
+
+
+def _range_elapsed(last_lo: date, last_hi: date, prog_lo: date, prog_hi: date) -> str:
+    """'2 months 15 days to 3 months 14 days' from last dose to progression over the possible days."""
+    shortest, longest = describe_elapsed(last_hi, prog_lo), describe_elapsed(last_lo, prog_hi)
+    return shortest if shortest == longest else f"{shortest} to {longest}"
+
+
+def _judged_text(j: Judged) -> str:
+    """'resistant (within the 3 months window ending 2024-05-29)' for one extreme."""
+    if j.window_setting == "on_therapy":
+        return "resistant (on therapy)"
+    if j.window is None:
+        return "no window defined (clinician's judgement)"
+    assert j.end is not None
+    rel = "within" if j.result == "resistant" else "after"
+    return f"{j.result.replace('_', ' ')} ({rel} the {j.window.length_text} window ending {j.end.isoformat()})"
 
 
 def _scenario_text(ws: str, j: Judged) -> str:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 import ixdesk
 from ixdesk.core.assessment import Assessment, Source
 from ixdesk.core.consult import Consult
+from ixdesk.core.dates import PartialDate
 from ixdesk.core.criteria import (
     AllOf, AnyOf, Criteria, LabCompare, LabSpec, NotOf, SourceRef,
 )
@@ -113,10 +114,13 @@ class PatientId(Data):
 
 # --- formatting ----------------------------------------------------------------------------
 
-def fmt_date(d: date | None, long: bool = False) -> str:
+def fmt_date(d: date | PartialDate | None, long: bool = False) -> str:
+    """'3 Feb 2022'; a month-only regimen date as 'Feb 2022', the same format without the day."""
     if d is None:
         return NOT_RECORDED
     months = _MONTHS_LONG if long else _MONTHS
+    if isinstance(d, PartialDate) and d.day is None:
+        return f"{months[d.month - 1]} {d.year}"
     return f"{d.day} {months[d.month - 1]} {d.year}"
 
 

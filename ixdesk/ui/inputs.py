@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ixdesk.core.count_units import number_text  # no pydantic
+from ixdesk.core.dates import FORMAT_HINT, PartialDate  # no pydantic
 
 NOT_RECORDED = "not recorded"
 _DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -231,6 +232,16 @@ def parse_date(text: str) -> date | None:
         raise ParseError("no such date") from None
 
 
+def parse_partial_date(text: str) -> PartialDate | None:
+    """YYYY-MM-DD, or YYYY-MM when the chart gives no day, or empty for not recorded."""
+    if not text.strip():
+        return None
+    try:
+        return PartialDate.parse(text)
+    except ValueError as exc:
+        raise ParseError(str(exc)) from None
+
+
 _CALENDAR_ICON: QIcon | None = None
 
 
@@ -260,23 +271,32 @@ class DateEdit(QLineEdit):
     """A date as YYYY-MM-DD text; empty means not recorded (unknown).
 
     Typing stays the primary way in (fast, and an unparseable entry is kept and reported); the
-    calendar button (or Alt+Down) picks a date for those who prefer it and writes the same text."""
+    calendar button (or Alt+Down) picks a date for those who prefer it and writes the same text.
+    With ``month_only`` (the regimen dates) "2022-02" is accepted too, for a chart that gives no
+    day; it is shown as typed, and the calendar still picks a full date."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, month_only: bool = False) -> None:
         super().__init__(parent)
-        self.setPlaceholderText("YYYY-MM-DD")
-        self.setToolTip("Date as YYYY-MM-DD. Leave empty if not recorded (unknown). Alt+Down: calendar.")
+        self.month_only = month_only
+        if month_only:
+            self.setPlaceholderText("YYYY-MM-DD or YYYY-MM")
+            self.setToolTip("Date as YYYY-MM-DD, or YYYY-MM when the day is not recorded. "
+                            "Leave empty if not recorded (unknown). Alt+Down: calendar.")
+        else:
+            self.setPlaceholderText("YYYY-MM-DD")
+            self.setToolTip("Date as YYYY-MM-DD. Leave empty if not recorded (unknown). Alt+Down: calendar.")
         self.setMaxLength(10)
-        self.setMinimumWidth(150)
+        # room for the placeholder beside the calendar button, so "… or YYYY-MM" is not cut off
+        self.setMinimumWidth(max(150, self.fontMetrics().horizontalAdvance(self.placeholderText()) + 44))
         self.calendar_action = self.addAction(calendar_icon(), QLineEdit.ActionPosition.TrailingPosition)
         self.calendar_action.setToolTip("Pick from a calendar (Alt+Down)")
         self.calendar_action.triggered.connect(self.show_calendar)
         self.calendar: QCalendarWidget | None = None  # built on first use: start-up builds many of these
 
-    def value(self) -> date | None:
-        return parse_date(self.text())
+    def value(self) -> date | PartialDate | None:
+        return parse_partial_date(self.text()) if self.month_only else parse_date(self.text())
 
-    def set_value(self, value: date | None) -> None:
+    def set_value(self, value: date | PartialDate | None) -> None:
         self.setText(value.isoformat() if value else "")
 
     def show_calendar(self) -> None:
@@ -293,7 +313,8 @@ class DateEdit(QLineEdit):
             current = self.value()
         except ParseError:
             current = None
-        d = current or date.today()
+        # a month-only date opens its month (on the 1st): the calendar picks a full date
+        d = (current.earliest if isinstance(current, PartialDate) else current) or date.today()
         self.calendar.setSelectedDate(QDate(d.year, d.month, d.day))
         self.calendar.adjustSize()
         self.calendar.move(self.mapToGlobal(QPoint(0, self.height())))

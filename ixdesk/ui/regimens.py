@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
 
 from typing import TYPE_CHECKING
 
-from ixdesk.ui.inputs import ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, ParseError, TriState, parse_date
+from ixdesk.ui.inputs import (
+    ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, ParseError, TriState, parse_partial_date,
+)
 
 if TYPE_CHECKING:  # pydantic models load after the window is on screen
     from ixdesk.core.consult import Regimen
@@ -88,7 +90,7 @@ def row_to_data(row: dict[str, Any], index: int) -> tuple[dict[str, Any], list[P
         problems.append(Problem(f"regimens[{index}].agents", "name at least one agent"))
     for key in ("start_date", "last_dose_date", "progression_date"):
         try:
-            data[key] = parse_date(row[key])
+            data[key] = parse_partial_date(row[key])  # "2022-02" when the chart gives no day
         except ParseError as exc:
             problems.append(Problem(f"regimens[{index}].{key}", str(exc)))
             data[key] = None
@@ -98,7 +100,7 @@ def row_to_data(row: dict[str, Any], index: int) -> tuple[dict[str, Any], list[P
     doses: list[dict[str, Any]] = []
     for k, (name, text) in enumerate(dated_agents(row)):
         try:
-            doses.append({"agent": name, "last_dose_date": parse_date(text)})
+            doses.append({"agent": name, "last_dose_date": parse_partial_date(text)})
         except ParseError as exc:
             problems.append(Problem(f"regimens[{index}].agent_last_doses[{k}].last_dose_date", f"{name}: {exc}"))
     if doses:
@@ -203,11 +205,11 @@ class RegimenEditor(QWidget):
         self.agents.setPlaceholderText("e.g. doxorubicin, cyclophosphamide  or  AC; brand names work")
         self.agents.setCompleter(AgentCompleter(self._names, self.agents))
         self.setting = ChoiceCombo(SETTINGS)
-        self.start_date = DateEdit()
-        self.last_dose_date = DateEdit()
+        self.start_date = DateEdit(month_only=True)
+        self.last_dose_date = DateEdit(month_only=True)
         self.ongoing = QCheckBox("ongoing (still receiving)")
         self.progressed = TriState()
-        self.progression_date = DateEdit()
+        self.progression_date = DateEdit(month_only=True)
         self.best_response = ChoiceCombo(RESPONSES)
         self.stop_reason = ChoiceCombo(STOPS)
         self.hypersensitivity_grade = ChoiceCombo(GRADES)
@@ -290,8 +292,9 @@ class RegimenEditor(QWidget):
                 self.per_agent_form.removeRow(0)
             self.agent_dates, self.agent_date_boxes = {}, {}
             for n in names:
-                edit = DateEdit()
-                edit.setToolTip("This agent's own last dose, as YYYY-MM-DD. Empty: it stopped with the regimen "
+                edit = DateEdit(month_only=True)
+                edit.setToolTip("This agent's own last dose, as YYYY-MM-DD (or YYYY-MM when the day is not recorded). "
+                                "Empty: it stopped with the regimen "
                                 "(its last dose date, or still given while the regimen is ongoing).")
                 edit.setAccessibleName(f"Regimen {n} last dose date")
                 edit.textChanged.connect(self._editor_changed)

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from ixdesk.cli import main
 from ixdesk.core.consult import LATEST_DATE, Consult, CountLab, Labs, Patient, Regimen, UlnLab
+from ixdesk.core.dates import PartialDate
 from ixdesk.core.engine import AssessmentInputError, assess
 from ixdesk.core.files import ConsultFileError, load_consult, parse_consult, save_consult
 from ixdesk.core.safe_read import (
@@ -107,8 +108,8 @@ def test_assess_turns_date_overflow_into_an_input_error_naming_the_field() -> No
     """Defence in depth: a consult built without validation (the model refuses such dates)."""
     c = parse_consult(json.dumps(full_consult()))
     reg = c.regimens[1]
-    object.__setattr__(reg, "last_dose_date", date(9999, 12, 1))
-    object.__setattr__(reg, "progression_date", date(9999, 12, 20))
+    object.__setattr__(reg, "last_dose_date", PartialDate(9999, 12, 1))
+    object.__setattr__(reg, "progression_date", PartialDate(9999, 12, 20))
     object.__setattr__(c, "consult_date", date(9999, 12, 30))
     with pytest.raises(AssessmentInputError) as info:
         assess(c)

@@ -224,7 +224,7 @@ class FindingView:
         if r in ("unknown", "not_ruled_out", "warning_unknown"):
             text += self._needs()
         if self.scope == "other_plan" and r in ("met", "not_met", "unknown"):
-            text += f" ({'for ' + plans if self.plans else 'another plan'})"
+            text += f" — another plan: {plans}" if self.plans else " — another plan"
         return text
 
     def _needs(self) -> str:

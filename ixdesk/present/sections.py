@@ -50,6 +50,7 @@ class Row:
     tip: str = ""
     children: tuple["Row", ...] = ()
     missing: tuple[MissingInput, ...] = ()
+    unverified: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,12 @@ class Section:
     rows: tuple[Row, ...] = ()
     missing: tuple[MissingInput, ...] = ()
     expand: bool = True
+    summary: str = ""  # one line under the title (the dose card's summary)
+
+    @property
+    def heading(self) -> str:
+        """Title and summary on one line, as a list's section row shows them."""
+        return f"{self.title}: {self.summary}" if self.summary else self.title
 
 
 @dataclass(frozen=True)
@@ -137,10 +144,9 @@ def dose_head(d: Dose, decision: DecisionState) -> tuple[str, Tone]:
 
 
 def dose_title(d: Dose, decision: DecisionState) -> str:
-    summary = typographic(d.summary)
     if d.state == "computed" and decision.kind == "on_hold":
-        return f"Dose card (on hold: a contraindication holds): {summary}"
-    return f"Dose card: {summary}"
+        return "Dose card (on hold: a contraindication holds)"
+    return "Dose card"
 
 
 def dose_rows(d: Dose) -> tuple[Row, ...]:
@@ -238,9 +244,8 @@ def line_rows(lines: list[LineCount]) -> tuple[Row, ...]:
                     tone="missing" if lc.uncertain and i == len(parts) - 1 else None)
                 for i, part in enumerate(parts)]
         kids.append(Row(key=f"lines:{lc.kind}/definition", text=f"definition: {lc.definition}"))
-        flag = " [unverified counting]" if lc.confidence == "unverified" else ""
-        out.append(Row(key=f"lines:{lc.kind}", text=lc.label, result=lc.text, tip=lc.definition + flag,
-                       children=tuple(kids), missing=missing_inputs(lc.missing)))
+        out.append(Row(key=f"lines:{lc.kind}", text=lc.label, result=lc.text, tip=lc.definition,
+                       children=tuple(kids), missing=missing_inputs(lc.missing), unverified=lc.confidence == "unverified"))
     return tuple(out)
 
 
@@ -323,7 +328,7 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
         sections.append(Section("lines", "Prior lines", "", None, rows=line_rows(a.lines)))
     head, tone = dose_head(a.dose, decision)
     sections.append(Section("dose", dose_title(a.dose, decision), head, tone, rows=dose_rows(a.dose),
-                            missing=missing_inputs(a.dose.missing)))
+                            missing=missing_inputs(a.dose.missing), summary=typographic(a.dose.summary)))
     if a.data_notes:
         sections.append(Section("notes", "Notes on the input", str(len(a.data_notes)), None,
                                 rows=tuple(Row(key=f"notes/{i}", text=n) for i, n in enumerate(a.data_notes))))

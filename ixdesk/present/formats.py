@@ -7,6 +7,7 @@ Counts of 1000 and more take a thousands separator, as in the label ("100,000 ce
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import date
 
 NOT_RECORDED = "not recorded"
@@ -44,6 +45,7 @@ _TYPO = (
 )
 
 
+@lru_cache(maxsize=8192)
 def typographic(text: str) -> str:
     """Rule-authored text as a reader sees it: 'below 1500 cells/mm3' -> 'below 1,500 cells/mm³',
     '2.5 x ULN' -> '2.5 × ULN', '<=' -> '≤', 'mg/m2' -> 'mg/m²'.

@@ -51,6 +51,7 @@ class Row:
     children: tuple["Row", ...] = ()
     missing: tuple[MissingInput, ...] = ()
     unverified: bool = False
+    drug_class: str = ""  # a resistance row: the class whose computation it shows
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class Section:
     rows: tuple[Row, ...] = ()
     missing: tuple[MissingInput, ...] = ()
     expand: bool = True
+    # contraindications ruled out / warnings that do not apply: listed, folded away, after the rest
+    cleared: tuple[FindingView, ...] = ()
+    cleared_title: str = ""
     summary: str = ""  # one line under the title (the dose card's summary)
 
     @property
@@ -74,8 +78,13 @@ class Section:
 @dataclass(frozen=True)
 class KeyPoint:
     key: str  # "decision", "label", "dose", "warnings", "missing", "context"
-    text: str
+    lead: str  # the words to stand out ("✔ FDA label:", "Dose (on hold: a contraindication holds):")
+    rest: str
     tone: Tone | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.lead} {self.rest}".strip()
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ def _count_criteria(views: list[FindingView]) -> str:
 def _count_checks(views: list[FindingView], word: str) -> str:
     holds = sum(v.holds for v in views)
     unk = sum(v.tone == "missing" for v in views)
-    parts = [f"{holds} {'applies' if holds == 1 else word}" if holds else "", f"{unk} not yet checkable" if unk else ""]
+    parts = [f"{holds} {'applies' if holds == 1 else word}" if holds else "", f"{unk} unknown" if unk else ""]
     return _join([p for p in parts if p], f"none of {len(views)} applies" if views else "none")
 
 
@@ -199,10 +208,10 @@ def dose_key_point(d: Dose, decision: DecisionState) -> KeyPoint:
     if d.state == "computed" and d.dose_mg is not None:
         vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials)
         hold = " (on hold: a contraindication holds)" if decision.kind == "on_hold" else ""
-        return KeyPoint("dose", f"Dose{hold}: {_mg(d.dose_mg)} mg ({fmt_num(d.mg_per_m2)} mg/m² × "
-                                f"{_bsa(d.bsa_used_m2)} m²{', capped' if d.bsa_capped else ''}); kits {vials}",
+        return KeyPoint("dose", f"Dose{hold}:", f"{_mg(d.dose_mg)} mg ({fmt_num(d.mg_per_m2)} mg/m² × "
+                                              f"{_bsa(d.bsa_used_m2)} m²{', capped' if d.bsa_capped else ''}); kits {vials}",
                         "warning" if hold else None)
-    return KeyPoint("dose", f"Dose: {typographic(d.summary)}", "critical" if d.state == "not_recommended" else "missing")
+    return KeyPoint("dose", "Dose:", typographic(d.summary), "critical" if d.state == "not_recommended" else "missing")
 
 
 # --- resistance and lines ----------------------------------------------------------------------
@@ -228,9 +237,10 @@ def resistance_rows(resistance: list[ClassResistance]) -> tuple[Row, ...]:
                                text=f"Source: {s.full} · confidence: {rr.confidence}"))
             kids.append(Row(key=f"res:{r.drug_class}:{rr.regimen_index}", text=" · ".join(steps),
                             result=RESISTANCE_RESULT[rr.result], tone=RESISTANCE_TONE[rr.result], children=tuple(sub),
-                            missing=missing_inputs(rr.missing)))
+                            missing=missing_inputs(rr.missing), drug_class=r.drug_class))
         out.append(Row(key=f"res:{r.drug_class}", text=f"{r.label}: {r.summary}", result=RESISTANCE_RESULT[r.result],
-                       tone=RESISTANCE_TONE[r.result], children=tuple(kids), missing=missing_inputs(r.missing)))
+                       tone=RESISTANCE_TONE[r.result], children=tuple(kids), missing=missing_inputs(r.missing),
+                       drug_class=r.drug_class))
     return tuple(out)
 
 
@@ -296,11 +306,15 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
     contra = mine.get("exclusion", [])
     sections.append(Section("contraindications", "Contraindications and label “not recommended”",
                             _count_checks(contra, "apply"), "critical" if any(v.holds for v in contra) else None,
-                            tuple(sorted(contra, key=_order))))
+                            tuple(sorted((v for v in contra if v.tone != "good"), key=_order)),
+                            cleared=tuple(v for v in contra if v.tone == "good"),
+                            cleared_title=f"Ruled out ({sum(v.tone == 'good' for v in contra)})"))
     warn = mine.get("warning", [])
     sections.append(Section("warnings", "Warnings", _count_checks(warn, "apply"),
-                            "warning" if any(v.holds for v in warn) else None, tuple(sorted(warn, key=_order)),
-                            expand=any(v.holds or v.tone == "missing" for v in warn)))
+                            "warning" if any(v.holds for v in warn) else None,
+                            tuple(sorted((v for v in warn if v.tone != "good"), key=_order)),
+                            cleared=tuple(v for v in warn if v.tone == "good"),
+                            cleared_title=f"Do not apply ({sum(v.tone == 'good' for v in warn)})"))
     missing = missing_inputs(a.missing)
     if missing:  # the most actionable list while a consult is incomplete
         sections.append(Section("missing", f"Missing inputs ({BASIS_HEADINGS['missing_hint']})", str(len(missing)),
@@ -333,30 +347,30 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
         sections.append(Section("notes", "Notes on the input", str(len(a.data_notes)), None,
                                 rows=tuple(Row(key=f"notes/{i}", text=n) for i, n in enumerate(a.data_notes))))
 
-    points = [KeyPoint("decision", f"{DECISION_MARK[decision.kind]} {decision_sentence(decision, a)}",
+    points = [KeyPoint("decision", f"{DECISION_MARK[decision.kind]} {decision_sentence(decision, a)}", "",
                        DECISION_TONE[decision.kind])]
     lab_met = [v for v in label if v.reading == "met"]
     lab_unk = [v for v in label if v.reading == "unknown"]
     if lab_met:
-        points.append(KeyPoint("label", "✔ FDA label: " + "; ".join(v.line() for v in lab_met), "good"))
+        points.append(KeyPoint("label", "✔ FDA label:", "; ".join(v.line() for v in lab_met), "good"))
     elif lab_unk:
         n = len({m.field for v in lab_unk for m in v.missing})
-        points.append(KeyPoint("label", f"? FDA label: undetermined — {n} input(s) missing" if n
-                               else "? FDA label: undetermined", "missing"))
+        points.append(KeyPoint("label", "? FDA label:", f"undetermined — {n} input(s) missing" if n
+                               else "undetermined", "missing"))
     elif not label and a.plan:
-        points.append(KeyPoint("label", "✘ FDA label: this plan is not an FDA label indication "
-                                        "(see the payer criteria and policies)", "neutral"))
+        points.append(KeyPoint("label", "✘ FDA label:", "this plan is not an FDA label indication "
+                                                       "(see the payer criteria and policies)", "neutral"))
     else:
-        points.append(KeyPoint("label", "✘ FDA label: no label indication met for this plan", "neutral"))
+        points.append(KeyPoint("label", "✘ FDA label:", "no label indication met for this plan", "neutral"))
     points.append(dose_key_point(a.dose, decision))
     warns = [v for v in warn if v.holds]
     if warns:
-        points.append(KeyPoint("warnings", f"⚠ {len(warns)} warning(s): " + "; ".join(v.title for v in warns), "warning"))
+        points.append(KeyPoint("warnings", f"⚠ {len(warns)} warning(s):", "; ".join(v.title for v in warns), "warning"))
     if missing:
-        points.append(KeyPoint("missing", f"{len(missing)} input(s) missing — listed under 'Missing inputs'; "
-                                          "click one to go to its field", "missing"))
-    points.append(KeyPoint("context", f"Plan: {plan_short(a.plan)} · as of {fmt_date(a.as_of)} · "
-                                      f"criteria {a.criteria.version}"))
+        points.append(KeyPoint("missing", f"{len(missing)} input(s) missing", "— listed under 'Missing inputs'; "
+                                                                             "click one to go to its field", "missing"))
+    points.append(KeyPoint("context", "", f"Plan: {plan_short(a.plan)} · as of {fmt_date(a.as_of)} · "
+                                          f"criteria {a.criteria.version}"))
     return Presentation(
         decision=decision, plan=a.plan, plan_words=plan_long(a.plan), key_points=tuple(points),
         sections=tuple(sections), other_plans=tuple(v for v in views.values() if not v.for_this_plan),

@@ -81,7 +81,7 @@ def assessment_text(a: "Assessment", name: str, criteria: Any = None) -> str:
             w(f"  {s.summary}")
             _rows(w, s.rows)
             continue
-        for v in s.findings:
+        for v in (*s.findings, *s.cleared):
             _finding(w, v)
         for m in s.missing:
             w(f"  - {m.words}  ({m.field})" + (f" — {m.detail}" if m.detail.casefold() != m.words.casefold() else ""))

@@ -214,11 +214,12 @@ class FindingView:
             if self.contraindicated_by:
                 text += "; but contraindicated with that plan: " + "; ".join(self.contraindicated_by)
             return text
+        which = f" ({plans})" if self.plans else ""
         if r == "present_elsewhere":
-            return (f"Present, for another plan ({plans}): {t}" if self.scope == "other_plan"
+            return (f"Present, for another plan{which}: {t}" if self.scope == "other_plan"
                     else f"Present, for {plans} — plan not recorded: {t}")
         if r == "not_checkable_elsewhere":
-            return f"Not checkable, for another plan ({plans}): {t}" + self._needs()
+            return f"Not checkable, for another plan{which}: {t}" + self._needs()
         prefix = _PREFIX.get((self.kind, r)) or _PREFIX[("*", r)]
         text = f"{prefix} {t}"
         if r in ("unknown", "not_ruled_out", "warning_unknown"):

@@ -57,6 +57,7 @@ FORM_WORDS: dict[str, str] = {
     "attestations.tdxd_candidate": "Candidate for T-DXd",
     "no_prior_systemic_therapy": "No prior systemic therapy",
     "regimens": "Prior regimens",
+    "notes": "Notes",
 }
 # the regimen editor's labels (ixdesk/ui/regimens.py), for regimens[i].<key>
 REGIMEN_WORDS: dict[str, str] = {

@@ -118,3 +118,19 @@ def test_dose_that_depends_on_an_unrecognised_medication(qtbot: Any, window: Any
     text = all_text(window)
     assert "Dose rate: 40 mg/m² unless zzfoo 10 mg is a strong CYP3A4 inhibitor (then 20 mg/m²)" in text
     assert "zzfoo 10 mg: not recognised: check for CYP3A4 interaction" in text
+
+
+def test_missing_inputs_use_the_forms_own_labels(window: Any) -> None:
+    """ixdesk.present.fields keeps the form's words as plain data (the layer is Qt-free): they must
+    stay the words the form shows."""
+    from ixdesk.present.fields import FORM_WORDS, REGIMEN_WORDS
+
+    for path, label in window.form.labels.items():
+        if not label:
+            continue
+        assert path in FORM_WORDS, path
+        assert label in FORM_WORDS[path], (path, label, FORM_WORDS[path])
+    editor = window.form.regimens
+    for key, words in REGIMEN_WORDS.items():
+        assert editor.boxes[key] is not None, key
+        assert f"Regimen {words.lower()}" == getattr(editor, key).accessibleName(), key

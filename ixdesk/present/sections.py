@@ -299,7 +299,7 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
     sections: list[Section] = []
 
     label = mine.get("indication", [])
-    label_count = ("no label indication for this plan" if not label and a.plan else _count_criteria(label))
+    label_count = ("no indication for this plan" if not label and a.plan else _count_criteria(label))
     sections.append(Section("label", "FDA label", label_count,
                             "good" if any(v.reading == "met" for v in label) else None,
                             tuple(sorted(label, key=_criteria_order))))
@@ -349,9 +349,16 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
 
     points = [KeyPoint("decision", f"{DECISION_MARK[decision.kind]} {decision_sentence(decision, a)}", "",
                        DECISION_TONE[decision.kind])]
+    pathways_met = [v for vs in pathway_groups.values() for v in vs if v.reading == "met"]
+    if decision.kind == "outside_label" and pathways_met:
+        first = points[0]
+        points[0] = KeyPoint(first.key, first.lead, f"({len(pathways_met)} payer pathway criteria met: see below)",
+                             first.tone)
     lab_met = [v for v in label if v.reading == "met"]
     lab_unk = [v for v in label if v.reading == "unknown"]
-    if lab_met:
+    if decision.kind == "ready" or (decision.kind == "outside_label" and decision.label is None):
+        pass  # the decision already says what the label says
+    elif lab_met:
         points.append(KeyPoint("label", "✔ FDA label:", "; ".join(v.line() for v in lab_met), "good"))
     elif lab_unk:
         n = len({m.field for v in lab_unk for m in v.missing})

@@ -19,7 +19,8 @@ Semantics (README, "Semantics worth knowing"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from ixdesk.core.assessment import Condition, Finding, Source
@@ -139,6 +140,36 @@ class Basis:
 
 
 @dataclass(frozen=True)
+class BasisStep:
+    """One step of a basis in reading order; ``kind`` tells a renderer how to draw it."""
+
+    kind: Literal["rule", "condition", "value", "missing", "source", "confidence", "unverified"]
+    text: str
+    state: str = ""  # a condition's met / not_met / unknown
+    depth: int = 0  # a condition's nesting
+    field: str = ""  # a value's or a missing input's consult field
+
+
+def basis_steps(b: Basis) -> tuple[BasisStep, ...]:
+    """The rule, its conditions (thresholds) with their results, the patient's values, what is
+    missing, the source (document, section, version) and how firm it is, in that order."""
+    out = [BasisStep("rule", b.statement)]
+
+    def walk(cs: tuple[ConditionStep, ...], depth: int) -> None:
+        for c in cs:
+            out.append(BasisStep("condition", c.text, c.state, depth))
+            walk(c.children, depth + 1)
+
+    walk(b.conditions, 0)
+    out += [BasisStep("value", f"{v.label}: {v.value}", field=v.field) for v in b.values]
+    out += [BasisStep("missing", m.words, field=m.field) for m in b.missing]
+    out.append(BasisStep("source", b.source.full))
+    out.append(BasisStep("confidence", "unverified" if b.unverified else b.confidence))
+    out += [BasisStep("unverified", u) for u in b.unverified_basis]
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class FindingView:
     id: str
     kind: str
@@ -149,14 +180,26 @@ class FindingView:
     scope: Scope
     plans: tuple[str, ...]  # the plans the rule concerns (empty: every plan, or not known here)
     contraindicated_by: tuple[str, ...]  # titles of that plan's contraindications that hold
-    basis: Basis
     # the rule's name as its source calls it ("Payer 003 Clinical Criteria II.B: B. With ...");
     # the title alone for every rule that is not a payer's own pathway criterion
     name: str
+    missing: tuple[MissingInput, ...]
+    finding: Finding = field(repr=False)  # the engine's result this view reads (its basis is built from it)
 
-    @property
-    def missing(self) -> tuple[MissingInput, ...]:
-        return self.basis.missing
+    @cached_property
+    def basis(self) -> Basis:
+        """Built when a reader asks (a panel row's basis is built on first expand: most stay closed)."""
+        f = self.finding
+        return Basis(
+            statement=typographic(f.statement),
+            values=tuple(ValueView(field=v.field, label=v.label, value=typographic(v.value)) for v in f.values),
+            conditions=_steps(f.conditions),
+            missing=self.missing,
+            source=source_view(f.source),
+            confidence=f.confidence,
+            unverified=f.confidence == "unverified",
+            unverified_basis=tuple(f.unverified_basis),
+        )
 
     @property
     def holds(self) -> bool:
@@ -170,9 +213,9 @@ class FindingView:
 
     @property
     def unverified_mark(self) -> str:
-        if self.basis.unverified:
+        if self.finding.confidence == "unverified":
             return "[unverified]"
-        return "[rests on unverified]" if self.basis.unverified_basis else ""
+        return "[rests on unverified]" if self.finding.unverified_basis else ""
 
     def result(self, audience: Audience) -> str:
         """The short result for ``audience`` ('✔ MET', '⚠ present · other plan', 'Ruled out')."""
@@ -278,32 +321,26 @@ def finding_name(f: Finding) -> str:
     return title
 
 
+_PLANS: dict[int, tuple["Criteria", dict[str, tuple[str, ...]]]] = {}
+
+
 def rule_plans(criteria: "Criteria | None", rule_id: str) -> tuple[str, ...]:
+    """The plans a rule concerns (empty: every plan, or no criteria given), read once per rule set."""
     if criteria is None:
         return ()
-    try:
-        return tuple(criteria.rule(rule_id).plans or ())
-    except KeyError:
-        return ()
+    hit = _PLANS.get(id(criteria))
+    if hit is None or hit[0] is not criteria:
+        hit = _PLANS[id(criteria)] = (criteria, {r.id: tuple(r.plans or ()) for r in criteria.rules})
+    return hit[1].get(rule_id, ())
 
 
 def finding_view(f: Finding, criteria: "Criteria | None" = None, titles: dict[str, str] | None = None) -> FindingView:
     """``titles``: finding id -> title, to name a pathway's contraindications (the assessment's own)."""
     reading = _reading(f)
-    basis = Basis(
-        statement=typographic(f.statement),
-        values=tuple(ValueView(field=v.field, label=v.label, value=typographic(v.value)) for v in f.values),
-        conditions=_steps(f.conditions),
-        missing=missing_inputs(f.missing),
-        source=source_view(f.source),
-        confidence=f.confidence,
-        unverified=f.confidence == "unverified",
-        unverified_basis=tuple(f.unverified_basis),
-    )
     names = titles or {}
     return FindingView(
         id=f.id, kind=f.kind, title=typographic(f.title), state=f.state, reading=reading, tone=TONE[reading],
         scope=_scope(f), plans=rule_plans(criteria, f.id),
         contraindicated_by=tuple(typographic(names.get(i, i)) for i in f.contraindicated_by),
-        basis=basis, name=finding_name(f),
+        name=finding_name(f), missing=missing_inputs(f.missing), finding=f,
     )

@@ -279,7 +279,7 @@ def decision_sentence(s: DecisionState, a: Assessment) -> str:
         return f"{word} — waiting for: " + ", ".join(m.words for m in waiting) if waiting else word
     if s.kind == "outside_label":
         if s.label is None:
-            return f"{word} — {plan_long(a.plan)} is not an FDA label indication (see the payer criteria and policies)"
+            return f"{word} — {plan_long(a.plan)} is not an FDA label indication"
         return f"{word} — label indication not met: {typographic(s.label.title)}"
     return f"{word} — meets label indication: {typographic(s.label.title)}" if s.label else word
 
@@ -299,7 +299,7 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
     sections: list[Section] = []
 
     label = mine.get("indication", [])
-    label_count = ("no indication for this plan" if not label and a.plan else _count_criteria(label))
+    label_count = _count_criteria(label)
     sections.append(Section("label", "FDA label", label_count,
                             "good" if any(v.reading == "met" for v in label) else None,
                             tuple(sorted(label, key=_criteria_order))))
@@ -350,10 +350,10 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
     points = [KeyPoint("decision", f"{DECISION_MARK[decision.kind]} {decision_sentence(decision, a)}", "",
                        DECISION_TONE[decision.kind])]
     pathways_met = [v for vs in pathway_groups.values() for v in vs if v.reading == "met"]
-    if decision.kind == "outside_label" and pathways_met:
+    if decision.kind == "outside_label":
         first = points[0]
-        points[0] = KeyPoint(first.key, first.lead, f"({len(pathways_met)} payer pathway criteria met: see below)",
-                             first.tone)
+        points[0] = KeyPoint(first.key, first.lead, f"· {len(pathways_met)} payer pathway criteria met (see below)"
+                             if pathways_met else "(see the payer criteria and policies)", first.tone)
     lab_met = [v for v in label if v.reading == "met"]
     lab_unk = [v for v in label if v.reading == "unknown"]
     if decision.kind == "ready" or (decision.kind == "outside_label" and decision.label is None):

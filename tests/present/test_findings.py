@@ -164,3 +164,14 @@ def test_empty_consult_everything_unknown() -> None:
         assert f.tone in ("missing", "neutral", "good"), (f.id, f.reading)
         assert f.for_this_plan
     assert not p.other_plans
+
+
+def test_basis_steps_in_reading_order() -> None:
+    from ixdesk.present.findings import basis_steps
+
+    steps = basis_steps(view("04", "exclusion.neutrophils").basis)
+    kinds = [s.kind for s in steps]
+    assert kinds[0] == "rule" and kinds[-1] == "confidence"
+    assert kinds.index("condition") < kinds.index("value") < kinds.index("source")
+    assert next(s for s in steps if s.kind == "value").field == "labs.neutrophils"
+    assert "4 Contraindications" in next(s for s in steps if s.kind == "source").text

@@ -64,10 +64,10 @@ def test_payer_pathways_section_is_named_for_the_payer() -> None:
 
 def test_with_trastuzumab_has_no_label_indication() -> None:
     p = present(assessed("05"), default_criteria())
-    assert p.section("label").count == "no indication for this plan" and not p.section("label").findings
+    assert p.section("label").count == "none for this plan" and not p.section("label").findings
     assert p.decision.kind == "outside_label"
     assert p.key_points[0].text.startswith("! Outside the FDA label — ixabepilone with trastuzumab is not")
-    assert p.key_points[0].text.endswith("(2 payer pathway criteria met: see below)")
+    assert p.key_points[0].text.endswith("label indication · 2 payer pathway criteria met (see below)")
     assert [k.key for k in p.key_points][:2] == ["decision", "dose"]  # the label line would repeat the decision
 
 

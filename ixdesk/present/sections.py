@@ -273,7 +273,7 @@ def decision_sentence(s: DecisionState, a: Assessment) -> str:
     word = DECISION_WORDS[s.kind]
     if s.kind == "on_hold":
         what = "; ".join(typographic(f.title) for f in s.holds) or typographic(a.dose.summary)
-        return f"{word} — contraindication present (blocking): {what}"
+        return f"{word} — blocked by: {what}"
     if s.kind == "not_decided":
         waiting = missing_inputs(s.waiting_for)
         return f"{word} — waiting for: " + ", ".join(m.words for m in waiting) if waiting else word

@@ -73,7 +73,7 @@ def test_with_trastuzumab_has_no_label_indication() -> None:
 
 @pytest.mark.parametrize("stem, start", [
     ("01", "✔ Ready — meets label indication: With capecitabine"),
-    ("04", "⊘ On hold — contraindication present (blocking): Baseline neutrophils below 1,500 cells/mm³"),
+    ("04", "⊘ On hold — blocked by: Baseline neutrophils below 1,500 cells/mm³"),
     ("07", "? Not decided — waiting for: Platelets, AST, ALT, Total bilirubin"),
 ])
 def test_the_first_key_point_is_the_decision(stem: str, start: str) -> None:

@@ -25,7 +25,7 @@ def test_no_directive_phrasing(qtbot: Any, window: Any, examples: Path) -> None:
     text = all_text(window).lower()
     for phrase in ("do not give", "must not be given", "ixabepilone must not"):
         assert phrase not in text, phrase
-    assert "On hold — contraindication present (blocking): Baseline neutrophils below 1,500 cells/mm³" in \
+    assert "On hold — blocked by: Baseline neutrophils below 1,500 cells/mm³" in \
         window.panel.headline.text()
     contra = next(it for it in _iter_items(window.panel.tree) if it.data(0, 0x0101) == "section:contraindications")
     assert contra.child(0).text(0) == "Baseline neutrophils below 1,500 cells/mm³"

@@ -45,7 +45,7 @@ def test_fill_example_through_form_shows_findings(qtbot: Any, window: Any, examp
 
 def test_blocking_exclusion_is_at_the_top(qtbot: Any, window: Any, examples: Path) -> None:
     assert window.open_path(str(examples / EX4), ask=False)
-    assert "⊘ On hold — contraindication present (blocking)" in window.panel.headline.text()
+    assert "⊘ On hold — blocked by:" in window.panel.headline.text()
     assert result_of(window, "exclusion.neutrophils") == "⊘ APPLIES"
     item = window.panel.item_for_finding("exclusion.neutrophils")
     assert item.parent().data(0, KEY_ROLE) == "section:contraindications" and item.parent().indexOfChild(item) == 0

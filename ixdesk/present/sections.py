@@ -33,6 +33,7 @@ BASIS_HEADINGS = {
     "unverified": "Rests on unverified", "go_to_field": "go to field ›",
     "missing_hint": "click one to go to its field",
 }
+OTHER_PLANS_TITLE = "For the other plans (not the plan under discussion)"
 DECISION_MARK = {"ready": "✔", "on_hold": "⊘", "not_decided": "?", "outside_label": "!"}
 DECISION_TONE: dict[str, Tone] = {"ready": "good", "on_hold": "critical", "not_decided": "missing",
                                   "outside_label": "warning"}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ixdesk.present.decision import DecisionState
 from ixdesk.present.findings import FindingView
 from ixdesk.present.formats import fmt_date
-from ixdesk.present.sections import RESISTANCE_RESULT, Presentation, Row, present
+from ixdesk.present.sections import OTHER_PLANS_TITLE, RESISTANCE_RESULT, Presentation, Row, present
 
 if TYPE_CHECKING:
     from ixdesk.core.assessment import Assessment
@@ -88,7 +88,7 @@ def assessment_text(a: "Assessment", name: str, criteria: Any = None) -> str:
         _rows(w, s.rows)
     if p.other_plans:
         w("")
-        w("For the other plans (not the plan under discussion)")
+        w(OTHER_PLANS_TITLE)
         for v in p.other_plans:
             _finding(w, v)
     return "\n".join(lines) + "\n"

@@ -34,7 +34,6 @@ NEUTRAL = "#dfe6f2"  # resistance is a fact about the disease, neither good nor 
 TONE_COLOUR = {"critical": RED, "warning": AMBER, "good": GREEN, "missing": AMBER, "neutral": GREY}
 ROW_COLOUR = {"critical": RED, "warning": AMBER, "good": GREEN, "missing": AMBER, "neutral": NEUTRAL}
 CONDITION_COLOUR = {"met": GREEN, "not_met": GREY, "unknown": AMBER}
-OTHER_PLANS_TITLE = "For the other plans (compare plans; not the plan under discussion)"
 
 
 class AssessmentPanel(QWidget):
@@ -343,6 +342,8 @@ class AssessmentPanel(QWidget):
             self._rows(sec, s.rows, a)
             self._missing_items(sec, s.missing, heading=s.key != "missing")
         if p.other_plans:
+            from ixdesk.present.sections import OTHER_PLANS_TITLE
+
             sec = self._section("other_plans", OTHER_PLANS_TITLE, None, str(len(p.other_plans)))
             sec.expand = False
             for v in p.other_plans:

@@ -211,9 +211,9 @@ def cmd_assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.quiet:
             continue
         if args.json:
-            results.append({"file": str(path), **a.model_dump(mode="json")})
+            results.append({"file": str(path), **a.model_dump(mode="json"), "decision": _decision(a)})
         else:
-            out.write(render_text(a, str(path)))
+            out.write(render_text(a, str(path), criteria))
             out.write("\n")
     if args.json and not args.quiet:
         payload: Any = results[0] if len(paths) == 1 else results
@@ -300,103 +300,29 @@ def _assess_jsonl(args: argparse.Namespace, criteria: Any, out: TextIO, err: Tex
                 fail(where, [{"field": "", "message": _internal(exc)}], EXIT_INTERNAL)
                 continue
             if not args.quiet:  # the line's keys spliced before pydantic's own JSON: 3x faster than json.dumps
-                out.write(json.dumps(where, ensure_ascii=False)[:-1] + ", " + a.model_dump_json()[1:] + "\n")
+                out.write(json.dumps(where, ensure_ascii=False)[:-1] + ", " + a.model_dump_json()[1:-1]
+                          + ', "decision": ' + json.dumps(_decision(a), ensure_ascii=False) + "}\n")
     return status
+
+
+def _decision(a: Any) -> dict[str, Any]:
+    """The consult's decision state (ready / on_hold / not_decided / outside_label), added to the JSON."""
+    from ixdesk.present.decision import decision_state
+    from ixdesk.present.text import decision_json
+
+    return decision_json(decision_state(a))
 
 
 def _problems(exc: Any) -> dict[str, Any]:
     return {"problems": [{"field": p.field, "message": p.message} for p in exc.problems]}
 
 
-STATE_MARK = {"met": "MET", "not_met": "NOT MET", "unknown": "UNKNOWN"}
-RESULT_TEXT = {"resistant": "RESISTANT", "not_resistant": "not resistant", "unknown": "UNKNOWN", "not_exposed": "not exposed"}
+def render_text(a: Any, name: str, criteria: Any = None) -> str:
+    """A readable assessment, every word from the presentation layer (ixdesk.present): the decision
+    first, then the sections for the plan under discussion, then the other plans, apart."""
+    from ixdesk.present.text import assessment_text
 
-
-def render_text(a: Any, name: str) -> str:
-    """A readable assessment: what blocks first, then resistance, criteria, dose and what is missing."""
-    from ixdesk.core.evaluate import PLAN_TEXT
-
-    lines: list[str] = []
-    w = lines.append
-    w(f"IxDesk assessment: {name}")
-    if a.criteria.notice:
-        w(f"  !! {a.criteria.notice.upper()} (sha256 {a.criteria.sha256[:16]}…; "
-          f"reviewed {(a.criteria.reviewed_sha256 or 'none recorded')[:16]}…)")
-    w(f"  as of {a.as_of.isoformat()}; criteria {a.criteria.version} (sha256 {a.criteria.sha256[:16]}…)")
-    w(f"  plan under discussion: {PLAN_TEXT.get(a.plan, 'not recorded') if a.plan else 'not recorded'}")
-    blocking = [f for f in a.findings if f.severity == "blocking"]
-    if blocking:
-        w("")
-        w("BLOCKING")
-        for f in blocking:
-            w(f"  !! {f.summary}  [{f.source.document}, {f.source.section}]")
-    w("")
-    w("Resistance (label windows)")
-    for r in a.resistance:
-        w(f"  {r.label:<14} {RESULT_TEXT[r.result]:<14} {r.summary}")
-        for rr in r.regimens:
-            mark = " (unverified window)" if rr.confidence == "unverified" else ""
-            w(f"      regimen {rr.regimen_index + 1} ({', '.join(rr.agents)}; {rr.setting or 'setting not recorded'}): {rr.reason}{mark}")
-    w("")
-    w("Prior lines")
-    for lc in a.lines:
-        flag = " [unverified counting]" if lc.confidence == "unverified" else ""
-        w(f"  {lc.label}: {lc.text}{flag}")
-    group = None
-    for f in a.findings:
-        if f.kind in ("exclusion", "warning"):
-            continue
-        if f.group != group:
-            group = f.group
-            w("")
-            w(group)
-        flag = " [unverified]" if f.confidence == "unverified" else ""
-        scope = "" if f.applies_to_plan in (True, None) else "  (other plan)"
-        mark = {"met": "WOULD", "unknown": "?"}.get(f.other_plan or "", STATE_MARK[f.state])
-        w(f"  [{mark:^9}] {f.summary}{scope}{flag}")
-        w(f"              source: {f.source.document}, {f.source.section}")
-        if f.unverified_basis:
-            w(f"              rests on unverified: {'; '.join(f.unverified_basis)}")
-    w("")
-    w("Contraindications and warnings")
-    for f in a.findings:
-        if f.kind not in ("exclusion", "warning"):
-            continue
-        mark = {"blocking": "BLOCKS", "warning": "WARN"}.get(f.severity, STATE_MARK[f.state].lower())
-        if f.other_plan is not None:  # for another plan (or one not yet chosen): never read as "not met"
-            mark = "PRESENT" if f.other_plan == "met" else "? other"
-
-        flag = " [unverified]" if f.confidence == "unverified" else ""
-        w(f"  [{mark:^9}] {f.summary}{flag}")
-    d = a.dose
-    w("")
-    w("Dose")
-    w(f"  {d.summary}")
-    if d.bsa_m2 is not None:
-        w(f"  BSA ({d.bsa_formula}) {d.bsa_m2:.2f} m²" + (f", capped at {d.bsa_used_m2:g} m²" if d.bsa_capped else ""))
-    for adj in d.adjustments:
-        w(f"  adjustment: {adj}")
-    if d.hcpcs_units is not None:
-        w(f"  billing: {d.hcpcs_code} × {d.hcpcs_units} units")
-    if d.capecitabine:
-        c = d.capecitabine
-        w(f"  capecitabine {c.mg_per_m2_per_dose:g} mg/m² = {c.mg_per_dose:g} mg per dose, {c.schedule}")
-    for pm in d.premedication:
-        req = "" if pm.required else " (if indicated)"
-        w(f"  premedication: {pm.drug}: {pm.dose} {pm.route}, {pm.timing}{req}")
-    for note in d.notes:
-        w(f"  note: {note}")
-    if a.data_notes:
-        w("")
-        w("Data notes")
-        for n in a.data_notes:
-            w(f"  {n}")
-    if a.missing:
-        w("")
-        w("Missing information")
-        for m in a.missing:
-            w(f"  - {m.label}  ({m.field})")
-    return "\n".join(lines) + "\n"
+    return assessment_text(a, name, criteria)
 
 
 # --- other commands -------------------------------------------------------------------------

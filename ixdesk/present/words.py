@@ -34,3 +34,20 @@ def plan_long(plan: str | None) -> str:
 
 def plan_short(plan: str | None) -> str:
     return PLAN_SHORT.get(plan or "", "plan not recorded")
+
+# How readers call the documents rules cite (criteria/sources.yaml ids). A payer's paraphrase of
+# NCCN pathways is that payer's criteria: "NCCN" is said only for a document that is NCCN's own,
+# with its version, and sources.yaml cites none (payer 004 cites NCCN v6.2020, as its own policy).
+DOCUMENT_NAMES = {
+    "PI": "FDA label (PI)",
+    "payer-003": "Payer 003",
+    "payer-004": "Payer 004",
+    "payer-policies": "Payer policies",
+    "seed-000": "Clinic information page",
+    "ixdesk": "IxDesk working definition",
+}
+NCCN_DOCUMENTS: frozenset[str] = frozenset()
+
+
+def document_name(document: str) -> str:
+    return DOCUMENT_NAMES.get(document, document)

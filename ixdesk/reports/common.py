@@ -18,21 +18,15 @@ from ixdesk.core.dates import PartialDate
 from ixdesk.core.criteria import (
     AllOf, AnyOf, Criteria, LabCompare, LabSpec, NotOf, SourceRef,
 )
+from ixdesk.present.formats import fmt_date as _fmt_date, fmt_num as _fmt_num
+from ixdesk.present.words import PLAN_LONG
 from ixdesk.reports.settings import ReportSettings
 
 Kind = Literal["clinician", "nurse", "patient"]
 NOT_RECORDED = "not recorded"
 UNVERIFIED_MARK = "[unverified]"
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTHS_LONG = ("January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December")
-
-PLAN_TEXT = {
-    "monotherapy": "ixabepilone alone (monotherapy)",
-    "with_capecitabine": "ixabepilone with capecitabine",
-    "with_trastuzumab": "ixabepilone with trastuzumab",
-}
+PLAN_TEXT = PLAN_LONG  # one plan wording for every reader (ixdesk.present.words)
 STATE_TEXT = {"met": "Met", "not_met": "Not met", "unknown": "Unknown"}
 
 
@@ -114,27 +108,8 @@ class PatientId(Data):
 
 # --- formatting ----------------------------------------------------------------------------
 
-def fmt_date(d: date | PartialDate | None, long: bool = False) -> str:
-    """'3 Feb 2022'; a month-only regimen date as 'Feb 2022', the same format without the day."""
-    if d is None:
-        return NOT_RECORDED
-    months = _MONTHS_LONG if long else _MONTHS
-    if isinstance(d, PartialDate) and d.day is None:
-        return f"{months[d.month - 1]} {d.year}"
-    return f"{d.day} {months[d.month - 1]} {d.year}"
-
-
-def fmt_num(x: float | int | None, decimals: int | None = None) -> str:
-    """1500 -> '1500', 100000 -> '100,000', 2.0 -> '2', 1.83 -> '1.83'."""
-    if x is None:
-        return NOT_RECORDED
-    if decimals is not None:
-        s = f"{x:.{decimals}f}"
-        return s
-    if float(x).is_integer():
-        n = int(x)
-        return f"{n:,}" if abs(n) >= 10000 else str(n)
-    return f"{x:g}"
+fmt_date = _fmt_date  # one date format for every reader (ixdesk.present.formats)
+fmt_num = _fmt_num  # "1,500" in the PDFs as in the window
 
 
 def fmt_source(src: Source | SourceRef | None, criteria: Criteria | None = None) -> str:

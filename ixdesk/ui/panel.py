@@ -19,40 +19,21 @@ from PySide6.QtWidgets import (
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pydantic models load after the window is on screen
-    from ixdesk.core.assessment import Assessment, Condition, Finding, Missing
+    from ixdesk.core.assessment import Assessment
+    from ixdesk.present.fields import MissingInput
+    from ixdesk.present.findings import ConditionStep, FindingView
+    from ixdesk.present.sections import Presentation, Row, Section
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 2
 
 GREEN, RED, AMBER, GREY = "#d7f0d8", "#ffd6d6", "#ffefc2", "#e8e8e8"
-STATE_TEXT = {"met": ("✔ MET", GREEN), "not_met": ("✘ NOT MET", GREY), "unknown": ("? UNKNOWN", AMBER)}
-RISK_TEXT = {"met": ("⊘ APPLIES", RED), "not_met": ("✔ ruled out", GREEN), "unknown": ("? not ruled out", AMBER)}
-WARN_TEXT = {"met": ("⚠ APPLIES", AMBER), "not_met": ("✔ does not apply", GREEN), "unknown": ("? unknown", AMBER)}
 NEUTRAL = "#dfe6f2"  # resistance is a fact about the disease, neither good nor bad: no green, no red
-RESIST_TEXT = {"resistant": ("RESISTANT", NEUTRAL), "not_resistant": ("NOT RESISTANT", None),
-               "unknown": ("? UNKNOWN", AMBER), "not_exposed": ("not exposed", None)}
-COND_MARK = {"met": "✔", "not_met": "✘", "unknown": "?"}
-KIND_ORDER = ("indication", "pathway", "payer")
-
-
-def elsewhere(f: Finding) -> bool:
-    """A rule of another regimen (or of one, with no plan set) whose condition the plan-bound state
-    would hide: a contraindication present or not checkable, a pathway that would be met."""
-    return f.other_plan is not None
-
-
-def state_text(f: Finding) -> tuple[str, str]:
-    if f.other_plan == "unknown":
-        return "? other plan: not checkable", AMBER
-    if elsewhere(f) and f.kind == "pathway":
-        if f.contraindicated_by:
-            return "⚠ contraindicated", AMBER  # would be met, but that plan is contraindicated (tooltip: summary)
-        return ("✔ met if chosen" if f.applies_to_plan is False else "✔ met for that plan"), GREEN
-    if elsewhere(f):
-        return ("⚠ present · other plan" if f.applies_to_plan is False else "⚠ present · plan not set"), AMBER
-    table = RISK_TEXT if f.kind == "exclusion" else WARN_TEXT if f.kind == "warning" else STATE_TEXT
-    return table[f.state]
+# the layer's tones (ixdesk.present.findings.Tone) as colours; the words come from the layer
+TONE_COLOUR = {"critical": RED, "warning": AMBER, "good": GREEN, "missing": AMBER, "neutral": GREY}
+ROW_COLOUR = {"critical": RED, "warning": AMBER, "good": GREEN, "missing": AMBER, "neutral": NEUTRAL}
+CONDITION_COLOUR = {"met": GREEN, "not_met": GREY, "unknown": AMBER}
 
 
 class AssessmentPanel(QWidget):
@@ -105,7 +86,7 @@ class AssessmentPanel(QWidget):
         self.tree.itemClicked.connect(self._activated)
         self.tree.currentItemChanged.connect(self._show_detail)
         self.tree.itemExpanded.connect(self._populate)
-        self._lazy: dict[str, Finding] = {}  # item key -> finding whose basis is built on first expand
+        self._lazy: dict[str, FindingView] = {}  # item key -> finding whose basis is built on first expand
         self._details: dict[str, Any] = {}  # item key -> callable returning the detail HTML
         split.addWidget(self.tree)
         self.detail = QTextBrowser()
@@ -185,7 +166,7 @@ class AssessmentPanel(QWidget):
 
     # --- building ---------------------------------------------------------------------------
 
-    def show_assessment(self, a: Assessment) -> None:
+    def show_assessment(self, a: Assessment, criteria: Any = None) -> None:
         """Show ``a``, changing only the rows that differ from what is on screen.
 
         The tree is described as plain ``_Node``s first (cheap Python), then reconciled with the
@@ -194,9 +175,12 @@ class AssessmentPanel(QWidget):
         user's expanded rows, selection and scroll position stay where they were."""
         if self._shown is not None and a == self._shown:
             return
+        from ixdesk.present.sections import present  # pydantic-backed: loaded once the window is up
+
         self._shown = a
         self._details = {}
-        roots = self._build(a)
+        p = present(a, criteria)
+        roots = self._build(a, p)
         # no setUpdatesEnabled(False/True) around this: that repaints the whole tree (~5 ms);
         # changed cells schedule repaints of their own rows only
         old, self._nodes = self._nodes, {}
@@ -206,7 +190,7 @@ class AssessmentPanel(QWidget):
         if current is not None:
             self._show_detail(current)
         self.headline.show()
-        text = self._headline(a)
+        text = self._headline(p)
         if text != self.headline.text():
             self.headline.setText(text)
 
@@ -311,41 +295,17 @@ class AssessmentPanel(QWidget):
             if n.font1 or p is not None:
                 item.setFont(1, self._fonts[n.font1])
 
-    def _headline(self, a: Assessment) -> str:
+    def _headline(self, p: Presentation) -> str:
         parts: list[str] = []
-        if a.blocking:
-            titles = ", ".join(html.escape(a.finding(b).title) for b in a.blocking)
-            parts.append(f"<div style='background:{RED}; padding:4px;'><b>⊘ BLOCKING — label contraindication "
-                         f"present: {titles}</b></div>")
-        label = [f for f in a.findings if f.kind == "indication" and f.applies_to_plan is not False]
-        met = [f for f in label if f.state == "met"]
-        unk = [f for f in label if f.state == "unknown"]
-        if met:
-            parts.append("<b>✔ FDA label:</b> " + html.escape("; ".join(f.summary for f in met)))
-        elif unk:
-            n = len({m.field for f in unk for m in f.missing})
-            parts.append(f"<b>? FDA label:</b> undetermined — {n} input(s) missing" if n
-                         else "<b>? FDA label:</b> undetermined")
-        elif not label and a.plan:
-            parts.append("<b>✘ FDA label:</b> this plan is not an FDA label indication (see NCCN pathways, payer policies)")
-        else:
-            parts.append("<b>✘ FDA label:</b> no label indication met for this plan")
-        d = a.dose
-        if d.state == "computed" and d.dose_mg is not None:
-            vials = " + ".join(f"{v.count}×{v.size_mg:g} mg" for v in d.vials)
-            hold = " (on hold: a contraindication holds)" if a.blocking else ""
-            parts.append(f"<b>Dose{hold}:</b> {d.dose_mg:g} mg ({d.mg_per_m2:g} mg/m² × {_bsa(d.bsa_used_m2)} m²"
-                         f"{', capped' if d.bsa_capped else ''}); vials {vials}")
-        else:
-            parts.append(f"<b>Dose:</b> {html.escape(d.summary)}")
-        if a.warnings:
-            parts.append(f"<b>⚠ {len(a.warnings)} warning(s)</b>")
-        if a.missing:
-            parts.append(f"<b>{len(a.missing)} input(s) missing</b> — listed under 'Missing inputs'; click one to go to its field")
-        plan = {"monotherapy": "monotherapy", "with_capecitabine": "with capecitabine",
-                "with_trastuzumab": "with trastuzumab"}.get(a.plan or "", "plan not recorded")
-        parts.append(f"<span style='color:#555'>Plan: {plan} · as of {a.as_of.isoformat()} · criteria "
-                     f"{html.escape(a.criteria.version)}</span>")
+        for k in p.key_points:
+            text = html.escape(k.text)
+            if k.key == "decision":
+                colour = TONE_COLOUR.get(k.tone or "", "")
+                parts.append(f"<div style='background:{colour}; padding:4px;'><b>{text}</b></div>")
+            elif k.key == "context":
+                parts.append(f"<span style='color:#555'>{text}</span>")
+            else:
+                parts.append(f"<b>{html.escape(k.lead)}</b> {html.escape(k.rest)}")
         return "<br>".join(parts)
 
     def _section(self, key: str, title: str, colour: str | None = None, count: str = "") -> _Node:
@@ -362,269 +322,168 @@ class AssessmentPanel(QWidget):
             self._details[key] = detail
         return node
 
-    def _build(self, a: Assessment) -> list[_Node]:
-        """The rows for ``a`` as plain nodes (no Qt objects are made here)."""
+    def _build(self, a: Assessment, p: Presentation) -> list[_Node]:
+        """The rows for ``a`` as plain nodes (no Qt objects are made here); every word from ``p``."""
         self._roots: list[_Node] = []
-        by_id = {f.id: f for f in a.findings}
-        if a.blocking:
-            sec = self._section("blocking", "⊘ Blocking exclusions (label contraindications / not recommended)", RED,
-                                f"{len(a.blocking)}")
-            for fid in a.blocking:
-                self._finding(sec, by_id[fid], prefix="blocking:")
-        if a.warnings:
-            sec = self._section("warnings", "⚠ Warnings", AMBER, f"{len(a.warnings)}")
-            for fid in a.warnings:
-                self._finding(sec, by_id[fid], prefix="warning:")
-        if a.missing:  # the most actionable list while a consult is incomplete
-            sec = self._section("missing", "Missing inputs (click one to go to its field)", AMBER, f"{len(a.missing)}")
-            self._missing_items(sec, a.missing, heading=False)
-            sec.expand = len(a.missing) <= 6
-        sec = self._section("resistance", "Resistance by drug class")
-        for r in a.resistance:
-            text, colour = RESIST_TEXT[r.result]
-            item = self._child(sec, f"{r.label}: {r.summary}", text, colour, key=f"res:{r.drug_class}",
-                               detail=lambda r=r: self._resistance_html(r))
-            for rr in r.regimens:
-                rt, rc = RESIST_TEXT[rr.result]
-                steps = [f"regimen {rr.regimen_index + 1} ({', '.join(rr.agents)})", rr.setting or "setting not recorded"]
-                if rr.start_date:
-                    steps.append(f"start {rr.start_date.isoformat()}")
-                steps.append("ongoing" if rr.ongoing else f"last dose {rr.last_dose_date.isoformat() if rr.last_dose_date else 'not recorded'}")
-                steps.append(f"progression {rr.progression_date.isoformat()}" if rr.progression_date else "no progression date")
-                if rr.elapsed:
-                    steps.append(f"elapsed {rr.elapsed}")
-                if rr.window:
-                    steps.append(f"window {rr.window}" + (f" (to {rr.window_end.isoformat()})" if rr.window_end else ""))
-                reg = self._child(item, " · ".join(steps), rt, rc, key=f"res:{r.drug_class}:{rr.regimen_index}",
-                                  detail=lambda r=r: self._resistance_html(r))
-                self._child(reg, f"→ {rr.reason}")
-                if rr.source:
-                    self._child(reg, f"Source: {self._source_text(rr.source)} · confidence: {rr.confidence}")
-                self._missing_items(reg, rr.missing)
-            self._missing_items(item, r.missing)
-        if a.lines:
-            sec = self._section("lines", "Prior lines")
-            for lc in a.lines:
-                n = lc.text
-                it = self._child(sec, f"{lc.label}", n, key=f"lines:{lc.kind}", tip=lc.definition)
-                for part in lc.breakdown:
-                    unclear = part.startswith("may count")
-                    self._child(it, part, "uncertain" if unclear else "", AMBER if unclear else None)
-                self._missing_items(it, lc.missing)
-                self._child(it, f"definition: {lc.definition}", tip=lc.definition)
-        groups: dict[str, list[Finding]] = {}
-        for kind in KIND_ORDER:
-            for f in a.findings:
-                if f.kind == kind:
-                    groups.setdefault(f.group, []).append(f)
-        checks = [f for f in a.findings if f.kind in ("exclusion", "warning")]
-        for group, fs in groups.items():
-            mine = [f for f in fs if f.applies_to_plan is not False]  # the counts are for the plan discussed
-            n_met = sum(f.state == "met" for f in mine)
-            n_unk = sum(f.state == "unknown" for f in mine)
-            count = f"{n_met} met · {n_unk} unknown" if mine else "none for this plan"
-            sec = self._section(f"group:{group}", group, None, count)
-            for f in sorted(fs, key=lambda f: (f.applies_to_plan is False, {"met": 0, "unknown": 1, "not_met": 2}[f.state])):
-                self._finding(sec, f)
-        self._dose(a)
-        if checks:
-            n_app = sum(f.state == "met" for f in checks)
-            n_unk = sum(f.state == "unknown" and not elsewhere(f) for f in checks)
-            n_else = sum(elsewhere(f) for f in checks)
-            count = f"{n_app} apply · {n_unk} unknown" + (f" · {n_else} other plan" if n_else else "")
-            sec = self._section("checks", "Exclusions and warnings checked", None, count)
-            for f in sorted(checks, key=lambda f: 1 if elsewhere(f) else {"met": 0, "unknown": 2, "not_met": 3}[f.state]):
-                self._finding(sec, f)
-        if a.data_notes:
-            sec = self._section("notes", "Notes on the input")
-            for n in a.data_notes:
-                self._child(sec, n)
+        for s in p.sections:
+            colour = TONE_COLOUR.get(s.tone or "") if s.key in ("contraindications", "warnings", "missing") else None
+            sec = self._section(s.key, s.heading, colour if any(v.holds for v in s.findings) or s.key == "missing"
+                                else None, s.count)
+            sec.expand = s.expand
+            if s.key == "dose":
+                sec.bg1 = TONE_COLOUR.get(s.tone or "")
+                self._details["section:dose"] = lambda s=s, d=a.dose: self._dose_html(s, d)
+            for v in s.findings:
+                self._finding(sec, v)
+            if s.cleared:
+                fold = self._child(sec, s.cleared_title, "", None, key=f"section:{s.key}:cleared")
+                for v in s.cleared:
+                    self._finding(fold, v)
+            self._rows(sec, s.rows, a)
+            self._missing_items(sec, s.missing, heading=s.key != "missing")
+        if p.other_plans:
+            from ixdesk.present.sections import OTHER_PLANS_TITLE
+
+            sec = self._section("other_plans", OTHER_PLANS_TITLE, None, str(len(p.other_plans)))
+            sec.expand = False
+            for v in p.other_plans:
+                self._finding(sec, v)
         return self._roots
 
-    def _finding(self, parent: _Node, f: Finding, prefix: str = "") -> None:
-        text, colour = state_text(f)
-        title = f.title
-        if f.applies_to_plan is False:
-            title += "  (other plan)"
-        if f.confidence == "unverified":
-            title += "  [unverified]"
-        elif f.unverified_basis:
-            title += "  [rests on unverified]"
-        key = f"{prefix}finding:{f.id}"
-        item = self._child(parent, title, text, colour, key=key, detail=lambda f=f: self._finding_html(f),
-                           tip=f.summary)
+    def _rows(self, parent: _Node, rows: tuple[Row, ...], a: Assessment) -> None:
+        for r in rows:
+            detail = None
+            if r.drug_class:
+                detail = lambda cls=r.drug_class: self._resistance_html(a.resistance_for(cls))  # noqa: E731
+            item = self._child(parent, r.text, r.result, ROW_COLOUR.get(r.tone or ""), key=r.key, detail=detail,
+                               tip=r.tip or r.text)
+            self._rows(item, r.children, a)
+            self._missing_items(item, r.missing)
+
+    def _finding(self, parent: _Node, v: FindingView) -> None:
+        text = v.result("panel")
+        key = f"finding:{v.id}"
+        item = self._child(parent, v.heading("panel"), text, TONE_COLOUR[v.tone], key=key,
+                           detail=lambda v=v: self._finding_html(v), tip=v.line("panel"))
         item.acc1 = text
-        if f.applies_to_plan is False and not (elsewhere(f) and f.kind in ("exclusion", "warning")):
+        if v.scope == "other_plan" and v.tone in ("neutral", "good"):
             item.fg0 = "#777"
         # the basis is built on first expand: most findings stay closed, and rebuilding every
         # condition tree on each keystroke would cost more than the assessment itself
-        item.lazy = f
+        item.lazy = v
 
     def _populate(self, item: QTreeWidgetItem) -> None:
         key = item.data(0, KEY_ROLE)
-        f = self._lazy.get(key) if key else None
-        if f is None:
+        v = self._lazy.get(key) if key else None
+        if v is None:
             return
-        self._fill_basis(item, f)
+        self._fill_basis(item, v)
 
-    def _fill_basis(self, target: QTreeWidgetItem, f: Finding) -> None:
+    def _fill_basis(self, target: QTreeWidgetItem, v: FindingView) -> None:
         """Build the basis rows of one finding under its (existing) item."""
         key = target.data(0, KEY_ROLE)
         self._lazy.pop(key, None)
         target.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless)
         item = _Node(key, "", "", "")
-        self._basis(item, f)
+        self._basis(item, v)
         self._apply(target, item.children, {})
 
-    def _basis(self, item: _Node, f: Finding) -> None:
-        self._child(item, f"Summary: {f.summary}", tip=f.summary)
-        self._child(item, f"Statement: {f.statement}", tip=f.statement)
-        cond = self._child(item, "Conditions")
-        for c in f.conditions:
+    def _basis(self, item: _Node, v: FindingView) -> None:
+        b, h = v.basis, _h()
+        self._child(item, f"{h['summary']}: {v.line('panel')}", tip=v.line("panel"))
+        self._child(item, f"{h['statement']}: {b.statement}", tip=b.statement)
+        cond = self._child(item, h["conditions"])
+        for c in b.conditions:
             self._condition(cond, c)
         cond.expand = True
-        if f.values:
-            vals = self._child(item, "Values used")
-            for v in f.values:
-                vi = self._child(vals, f"{v.label}: {v.value}", "go to field ›")
-                vi.field = v.field
+        if b.values:
+            vals = self._child(item, h["values"])
+            for val in b.values:
+                vi = self._child(vals, f"{val.label}: {val.value}", h["go_to_field"])
+                vi.field = val.field
             vals.expand = True
-        self._missing_items(item, f.missing)
-        self._child(item, f"Source: {self._source_text(f.source)}")
-        conf = self._child(item, f"Confidence: {f.confidence}",
-                           "UNVERIFIED" if f.confidence == "unverified" else "", AMBER if f.confidence == "unverified" else None)
-        if f.confidence == "unverified":
+        self._missing_items(item, b.missing)
+        self._child(item, f"{h['source']}: {b.source.full}")
+        conf = self._child(item, f"{h['confidence']}: {b.confidence}", "UNVERIFIED" if b.unverified else "",
+                           AMBER if b.unverified else None)
+        if b.unverified:
             conf.font0 = "bold"
-        for u in f.unverified_basis:
-            self._child(item, f"Rests on unverified: {u}", "UNVERIFIED", AMBER)
+        for u in b.unverified_basis:
+            self._child(item, f"{h['unverified']}: {u}", "UNVERIFIED", AMBER)
 
-    def _condition(self, parent: _Node, c: Condition) -> None:
-        text, colour = STATE_TEXT[c.state]
-        item = self._child(parent, f"{COND_MARK[c.state]} {c.text}", text, colour)
+    def _condition(self, parent: _Node, c: ConditionStep) -> None:
+        item = self._child(parent, f"{c.mark} {c.text}", f"{c.mark} {c.result}", CONDITION_COLOUR[c.state])
         for ch in c.children:
             self._condition(item, ch)
         item.expand = True
 
-    def _missing_items(self, parent: _Node, missing: list[Missing], heading: bool = True) -> None:
+    def _missing_items(self, parent: _Node, missing: tuple[MissingInput, ...], heading: bool = True) -> None:
         if not missing:
             return
-        holder = self._child(parent, f"Missing inputs ({len(missing)})", "", AMBER) if heading else parent
+        h = _h()
+        holder = self._child(parent, f"{h['missing']} ({len(missing)})", "", AMBER) if heading else parent
         for m in missing:
-            it = self._child(holder, f"{m.label}", "go to field ›", AMBER, tip=f"Click to enter: {m.label} ({m.field})")
+            it = self._child(holder, m.words, h["go_to_field"], AMBER, tip=f"Click to enter: {m.words} — {m.detail}")
             it.field = m.field
             it.font0 = "link"
             it.fg0 = "#0b57d0"
         if heading:
             holder.expand = True
 
-    def _dose(self, a: Assessment) -> None:
-        d = a.dose
-        colour = {"computed": GREEN, "unknown": AMBER, "not_recommended": RED}[d.state]
-        head = {"computed": f"{d.dose_mg:g} mg" if d.dose_mg is not None else "computed",
-                "unknown": "? UNKNOWN", "not_recommended": "⊘ NOT RECOMMENDED"}[d.state]
-        title = f"Dose card: {d.summary}"
-        if d.state == "computed" and a.blocking:  # a number, but not one to give while the block holds
-            colour, head, title = AMBER, f"on hold · {head}", f"Dose card (on hold: a contraindication holds): {d.summary}"
-        sec = self._section("dose", title, None, head)
-        sec.bg1 = colour
-        self._details["section:dose"] = lambda d=d: self._dose_html(d)
-        hw = []
-        if d.height_cm is not None:
-            hw.append(f"height {d.height_cm:g} cm")
-        if d.weight_kg is not None:
-            hw.append(f"weight {d.weight_kg:g} kg")
-        if d.bsa_m2 is not None:
-            cap = f" → capped at {_bsa(d.bsa_used_m2)} m²" if d.bsa_capped and d.bsa_used_m2 is not None else ""
-            self._child(sec, f"BSA ({d.bsa_formula}): {_bsa(d.bsa_m2)} m²{cap}  [{', '.join(hw)}]",
-                        "capped" if d.bsa_capped else "")
-        if d.hepatic_row:
-            self._child(sec, f"Hepatic row: {d.hepatic_row}")
-        if d.mg_per_m2 is not None:
-            self._child(sec, f"Dose rate: {d.mg_per_m2:g} mg/m² (standard {d.standard_mg_per_m2:g} mg/m²)")
-        elif d.mg_per_m2_unless_strong_inhibitor is not None and d.mg_per_m2_if_strong_inhibitor is not None:
-            meds = "; ".join(d.unrecognised_medications) or "a current medication (not recorded)"
-            self._child(sec, f"Dose rate: {d.mg_per_m2_unless_strong_inhibitor:g} mg/m² unless {meds} is a strong CYP3A4 "
-                             f"inhibitor (then {d.mg_per_m2_if_strong_inhibitor:g} mg/m²): check for CYP3A4 interaction",
-                        "depends", AMBER)
-        for adj in d.adjustments:
-            self._child(sec, f"Adjustment: {adj}", "adjusted", AMBER)
-        if d.dose_mg is not None:
-            self._child(sec, f"Dose: {d.dose_mg:g} mg IV over {d.infusion_hours:g} h every {d.cycle_days} days")
-        if d.vials:
-            vials = " + ".join(f"{v.count} × {v.size_mg:g} mg kit" for v in d.vials)
-            self._child(sec, f"Vials: {vials}" + (f" ({d.vial_total_mg:g} mg)" if d.vial_total_mg else ""))
-        if d.hcpcs_units is not None:
-            self._child(sec, f"Billing: {d.hcpcs_code} × {d.hcpcs_units} units")
-        if d.capecitabine is not None:
-            c = d.capecitabine
-            self._child(sec, f"Capecitabine: {c.mg_per_dose:g} mg per dose ({c.mg_per_m2_per_dose:g} mg/m² × "
-                             f"{_bsa(c.bsa_m2)} m²), {c.schedule}")
-        if d.premedication:
-            pre = self._child(sec, "Premedication (1 hour before infusion)")
-            for p in d.premedication:
-                when = "" if p.required else f" — {p.when}"
-                self._child(pre, f"{p.drug} {p.dose} {p.route}, {p.timing}{when}",
-                            "required" if p.required else "if indicated", None if p.required else AMBER,
-                            tip=p.when)
-        for n in d.notes:
-            self._child(sec, f"Note: {n}", tip=n)
-        for u in d.unverified:
-            self._child(sec, f"Unverified: {u}", "UNVERIFIED", AMBER, tip=u)
-        self._missing_items(sec, d.missing)
-
     # --- details ----------------------------------------------------------------------------
 
-    @staticmethod
-    def _source_text(s: Any) -> str:
-        return f"{s.document} — {s.title}, {s.section} (version {s.version})"
-
-    def _links(self, missing: list[Missing]) -> str:
+    def _links(self, missing: tuple[MissingInput, ...]) -> str:
         if not missing:
             return ""
-        items = "".join(f"<li><a href='field:{html.escape(m.field)}'>{html.escape(m.label)}</a></li>" for m in missing)
-        return f"<p><b>Missing inputs</b> (click to go to the field):</p><ul>{items}</ul>"
+        items = "".join(f"<li><a href='field:{html.escape(m.field)}'>{html.escape(m.words)}</a></li>" for m in missing)
+        return (f"<p><b>{_h()['missing']}</b> ({_h()['missing_hint']}):</p><ul>{items}</ul>")
 
-    def _cond_html(self, conds: list[Condition]) -> str:
+    def _cond_html(self, conds: tuple[ConditionStep, ...]) -> str:
         if not conds:
             return ""
         out = "<ul>"
         for c in conds:
-            text, colour = STATE_TEXT[c.state]
-            out += (f"<li>{html.escape(c.text)} <span style='background:{colour}'>&nbsp;{text}&nbsp;</span>"
-                    f"{self._cond_html(c.children)}</li>")
+            out += (f"<li>{html.escape(c.text)} <span style='background:{CONDITION_COLOUR[c.state]}'>&nbsp;"
+                    f"{c.mark} {c.result}&nbsp;</span>{self._cond_html(c.children)}</li>")
         return out + "</ul>"
 
-    def _finding_html(self, f: Finding) -> str:
-        text, colour = state_text(f)
+    def _finding_html(self, v: FindingView) -> str:
+        b, h = v.basis, _h()
+        text, colour = v.result("panel"), TONE_COLOUR[v.tone]
         conf = ("<span style='background:#ffefc2; font-weight:bold'>&nbsp;UNVERIFIED&nbsp;</span>"
-                if f.confidence == "unverified" else html.escape(f.confidence))
-        vals = "".join(f"<li>{html.escape(v.label)}: <b>{html.escape(v.value)}</b></li>" for v in f.values)
-        return (f"<h3>{html.escape(f.title)} <span style='background:{colour}'>&nbsp;{text}&nbsp;</span></h3>"
-                f"<p>{html.escape(f.summary)}</p>"
-                f"<p><b>Rule:</b> <i>{html.escape(f.statement)}</i></p>"
-                f"<p><b>Conditions:</b></p>{self._cond_html(f.conditions)}"
-                + (f"<p><b>Patient values used:</b></p><ul>{vals}</ul>" if vals else "")
-                + self._links(f.missing)
-                + f"<p><b>Source:</b> {html.escape(self._source_text(f.source))}<br><b>Confidence:</b> {conf}</p>"
-                + ("<p><span style='background:#ffefc2'><b>&nbsp;Rests on unverified:&nbsp;</b></span> "
-                   + html.escape("; ".join(f.unverified_basis)) + "</p>" if f.unverified_basis else ""))
+                if b.unverified else html.escape(b.confidence))
+        vals = "".join(f"<li>{html.escape(x.label)}: <b>{html.escape(x.value)}</b></li>" for x in b.values)
+        return (f"<h3>{html.escape(v.name)} <span style='background:{colour}'>&nbsp;{html.escape(text)}&nbsp;</span></h3>"
+                f"<p>{html.escape(v.line('panel'))}</p>"
+                f"<p><b>{h['statement']}:</b> <i>{html.escape(b.statement)}</i></p>"
+                f"<p><b>{h['conditions']}:</b></p>{self._cond_html(b.conditions)}"
+                + (f"<p><b>{h['values']}:</b></p><ul>{vals}</ul>" if vals else "")
+                + self._links(b.missing)
+                + f"<p><b>{h['source']}:</b> {html.escape(b.source.full)}<br><b>{h['confidence']}:</b> {conf}</p>"
+                + (f"<p><span style='background:#ffefc2'><b>&nbsp;{h['unverified']}:&nbsp;</b></span> "
+                   + html.escape("; ".join(b.unverified_basis)) + "</p>" if b.unverified_basis else ""))
 
     def _resistance_html(self, r: Any) -> str:
+        from ixdesk.present.fields import missing_inputs
+        from ixdesk.present.findings import source_view
+        from ixdesk.present.sections import RESISTANCE_RESULT
+
         rows = ""
         for rr in r.regimens:
             rows += (f"<li><b>Regimen {rr.regimen_index + 1}</b> ({html.escape(', '.join(rr.agents))}), "
                      f"{html.escape(rr.setting or 'setting not recorded')}: {html.escape(rr.reason)}"
-                     f" → <b>{RESIST_TEXT[rr.result][0]}</b>"
-                     + (f"<br><small>{html.escape(self._source_text(rr.source))}; confidence {rr.confidence}</small>"
+                     f" → <b>{RESISTANCE_RESULT[rr.result]}</b>"
+                     + (f"<br><small>{html.escape(source_view(rr.source).full)}; confidence {rr.confidence}</small>"
                         if rr.source else "") + "</li>")
-        return (f"<h3>{html.escape(r.label)}: {RESIST_TEXT[r.result][0]}</h3><p>{html.escape(r.summary)}</p>"
-                f"<ul>{rows}</ul>" + self._links(r.missing))
+        return (f"<h3>{html.escape(r.label)}: {RESISTANCE_RESULT[r.result]}</h3><p>{html.escape(r.summary)}</p>"
+                f"<ul>{rows}</ul>" + self._links(missing_inputs(r.missing)))
 
-    def _dose_html(self, d: Any) -> str:
-        lines = [f"<h3>Dose card</h3><p>{html.escape(d.summary)}</p>"]
-        if d.unverified:
-            lines.append("<p><b>Unverified:</b> " + html.escape("; ".join(d.unverified)) + "</p>")
-        lines.append(self._links(d.missing))
+    def _dose_html(self, s: Section, d: Any) -> str:
+        lines = [f"<h3>{html.escape(s.title)}</h3><p>{html.escape(s.summary)}</p>"]
+        unverified = [r.text for r in s.rows if r.result == "UNVERIFIED"]
+        if unverified:
+            lines.append("<p><b>" + "<br>".join(html.escape(u) for u in unverified) + "</b></p>")
+        lines.append(self._links(s.missing))
         return "".join(lines)
 
     def _show_detail(self, item: QTreeWidgetItem | None, _prev: Any = None) -> None:
@@ -658,9 +517,10 @@ class AssessmentPanel(QWidget):
         return None
 
 
-def _bsa(v: float | None) -> str:
-    """BSA always with two decimals, as on the reports (never 1.7654)."""
-    return "?" if v is None else f"{v:.2f}"
+def _h() -> dict[str, str]:
+    from ixdesk.present.sections import BASIS_HEADINGS
+
+    return BASIS_HEADINGS
 
 
 class _Node:

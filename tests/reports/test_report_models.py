@@ -50,7 +50,7 @@ def test_nurse_thresholds_come_from_criteria(example, criteria):
     _, consult, assessment = example
     r = build_nurse_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
     cs = criteria.administration.cycle_start
-    assert r.checks[0].threshold == f"≥ {cs.neutrophils_min_per_mm3:g}/mm³"
+    assert r.checks[0].threshold == f"≥ {cs.neutrophils_min_per_mm3:,g}/mm³" == "≥ 1,500/mm³"  # as the window prints it
     assert r.checks[1].threshold == "≥ 100,000/mm³" and cs.platelets_min_per_mm3 == 100000
     assert [p.text for p in r.preparation] == [s.text for s in criteria.administration.preparation.steps]
     assert any(p.unverified for p in r.preparation)  # the in-line filter step is unverified
@@ -68,7 +68,7 @@ def test_nurse_follows_changed_criteria(criteria, degenerate):
                                                           "platelets_min_per_mm3": 98765.0,
                                                           "nonhematologic_max_grade": 2})})})
     r = build_nurse_report(consult, assessment, changed, SETTINGS, PRINTED_ON)
-    assert "1234" in r.checks[0].threshold and "98,765" in r.checks[1].threshold
+    assert "1,234" in r.checks[0].threshold and "98,765" in r.checks[1].threshold
     assert "grade ≤ 2" in r.checks[3].threshold
     preg = adm.pregnancy.model_copy(update={"contraception_female_months": 9})
     changed = criteria.model_copy(update={"administration": adm.model_copy(update={"pregnancy": preg})})

@@ -63,7 +63,7 @@ def test_nurse_says(rendered, criteria):
     data = pdfs["nurse"]
     assert pdf_pages(data) <= 2
     text = squash(pdf_text(data))
-    for phrase in ("≥ 1500/mm³", "≥ 100,000/mm³", "grade ≤ 1", "Pregnancy status", "Neuropathy assessed",
+    for phrase in ("≥ 1,500/mm³", "≥ 100,000/mm³", "grade ≤ 1", "Pregnancy status", "Neuropathy assessed",
                    "diphenhydramine", "H2 antagonist", "about 1 hour before the infusion", "dexamethasone",
                    "Dose verification", "Height", "Weight", "BSA", "Vials", "30 minutes", "DEHP-free",
                    "within 6 hours", "Infuse over 3 hours", "Hypersensitivity", "initials", "GO", "NO-GO"):

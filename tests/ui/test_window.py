@@ -16,7 +16,7 @@ from ixdesk.core import autosave
 from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import CriteriaError
 from ixdesk.core.files import load_consult, save_consult
-from ixdesk.ui.panel import FIELD_ROLE, _iter_items
+from ixdesk.ui.panel import FIELD_ROLE, KEY_ROLE, _iter_items
 
 from .helpers import fill_consult, type_into
 
@@ -45,11 +45,10 @@ def test_fill_example_through_form_shows_findings(qtbot: Any, window: Any, examp
 
 def test_blocking_exclusion_is_at_the_top(qtbot: Any, window: Any, examples: Path) -> None:
     assert window.open_path(str(examples / EX4), ask=False)
-    first = window.panel.tree.topLevelItem(0)
-    assert first.text(0).startswith("⊘ Blocking")
-    assert "BLOCKING" in window.panel.headline.text()
-    assert result_of(window, "exclusion.neutrophils").startswith("⊘ APPLIES") or \
-        any("APPLIES" in it.text(1) for it in window.panel.find_items(""))
+    assert "⊘ On hold — blocked by:" in window.panel.headline.text()
+    assert result_of(window, "exclusion.neutrophils") == "⊘ APPLIES"
+    item = window.panel.item_for_finding("exclusion.neutrophils")
+    assert item.parent().data(0, KEY_ROLE) == "section:contraindications" and item.parent().indexOfChild(item) == 0
 
 
 def test_open_edit_save_reopen_equal(qtbot: Any, window: Any, examples: Path, tmp_path: Path,

@@ -105,10 +105,11 @@ class Condition(Frozen):
     operator: Operator | None = None
     threshold: Threshold | None = None
     options: list[str] = []  # the values that meet an "in" / "is" / "eq" step (plan ids, statuses, classes)
-    # the patient values this step read itself; all / any / not and a reference leave them to
-    # their children (or to the referenced finding's own basis)
+    # the patient values this step read itself (the ones ``text`` glues on); a step with children
+    # leaves them to its children, a reference to the referenced finding's own basis
     values: list[Value] = []
-    missing: list[Missing] = []  # the inputs an unknown step lacked (empty when it is decided)
+    # the inputs an unknown step lacked, its children's included (empty when it is decided)
+    missing: list[Missing] = []
     ref: str | None = None  # kind "finding": the id of the finding this step refers to
 
 

@@ -118,13 +118,11 @@ def to_condition(ev: Ev, ctx: Context) -> Condition:
     text = ev.text
     step = ev.step
     values: list[_Value] = []
-    missing: list[_Missing] = []
+    missing = [ctx.missing(m) for m in ev.missing] if ev.state is None else []
     if ev.children:
         children = [to_condition(k, ctx) for k in ev.children]
     else:
         children = []
-        if ev.state is None:
-            missing = [ctx.missing(m) for m in ev.missing]
         if ev.values and not ev.ref:
             text += " — " + "; ".join([v[1] + ": " + v[2] for v in ev.values])
             values = [ctx.value(v) for v in ev.values]

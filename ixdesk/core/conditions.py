@@ -25,9 +25,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, Validatio
 
 from ixdesk.core.assessment import ConditionKind, Operator, Threshold
 from ixdesk.core.consult import Extent, Her2Status, PlanRegimen, ReceptorStatus, UlnLab
-from ixdesk.core.criteria_types import (
-    CpsThreshold, Days, Grade, LineCount, Model, NeutrophilsPerMm3, PlateletsPerMm3, XUln, _check_against,
-)
+from ixdesk.core.criteria_types import _LAB_VALUE_TYPE, CpsThreshold, Days, Grade, LineCount, Model, XUln, _check_against
 
 if TYPE_CHECKING:
     from ixdesk.core.criteria import Rule
@@ -228,9 +226,6 @@ FlagName = Literal[
 LabName = Literal["neutrophils", "platelets", "ast", "alt", "bilirubin"]
 LineKind = Literal["metastatic_all", "metastatic_nonendocrine", "since_diagnosis"]
 DrugClassName = Literal["anthracycline", "taxane", "capecitabine"]
-
-# the bound of a lab value compared as an absolute number, by the lab's name
-_LAB_VALUE_TYPE: dict[str, Any] = {"neutrophils": NeutrophilsPerMm3, "platelets": PlateletsPerMm3}
 
 
 class AllOf(CondModel):

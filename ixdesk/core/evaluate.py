@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
-from typing import Any
 
 from ixdesk.core.assessment import ClassResistance, Condition, Finding, LineCount, State
 from ixdesk.core.assessment import Missing as _Missing

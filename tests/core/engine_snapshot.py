@@ -30,7 +30,7 @@ from ixdesk.paths import examples_dir
 
 DIGESTS = Path(__file__).with_name("engine_digests.json")
 SEED = 20261203
-MUTATED = 300
+MUTATED = 500
 
 # Fields the structured Condition gained after the digests were recorded (issue 10).
 NEW_CONDITION_FIELDS = ("kind", "label", "operator", "threshold", "options", "values", "missing", "ref")
@@ -97,6 +97,21 @@ _REG_POOLS: dict[str, list[Any]] = {
     "ongoing": [True, False],
 }
 
+# several fields at once, where one rule needs them together (a reaction and its grade)
+_MERGES: list[tuple[str, dict[str, Any]]] = [
+    ("history", {"cremophor_hypersensitivity": True, "cremophor_hypersensitivity_grade": 3}),
+    ("history", {"cremophor_hypersensitivity": True, "cremophor_hypersensitivity_grade": 2}),
+    ("history", {"cremophor_hypersensitivity": True}),
+    ("history", {"prior_ixabepilone_reaction": True}),
+]
+_REG_MERGES: list[dict[str, Any]] = [
+    {"stop_reason": "hypersensitivity", "hypersensitivity_grade": 3, "agents": ["paclitaxel"]},
+    {"stop_reason": "hypersensitivity", "hypersensitivity_grade": 2, "agents": ["paclitaxel"]},
+    {"stop_reason": "hypersensitivity", "agents": ["AC-T"]},
+    {"stop_reason": "hypersensitivity", "hypersensitivity_grade": 4, "agents": ["docetaxel"]},
+    {"stop_reason": "hypersensitivity", "hypersensitivity_grade": 3, "agents": ["ixabepilone"]},
+]
+
 
 def _set(data: dict[str, Any], path: str, value: Any) -> None:
     *parents, last = path.split(".")
@@ -122,6 +137,11 @@ def _mutate(data: dict[str, Any], rng: random.Random) -> None:
             reg[key] = copy.deepcopy(value)
     elif kind < 0.3 and regs:
         regs.pop(rng.randrange(len(regs)))
+    elif kind < 0.36 and regs:
+        regs[rng.randrange(len(regs))].update(copy.deepcopy(rng.choice(_REG_MERGES)))
+    elif kind < 0.4:
+        section, values = rng.choice(_MERGES)
+        data.setdefault(section, {}).update(copy.deepcopy(values))
     else:
         path = rng.choice(sorted(_POOLS))
         _set(data, path, rng.choice(_POOLS[path]))

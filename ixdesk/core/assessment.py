@@ -69,12 +69,50 @@ class Missing(Frozen):
     label: str
 
 
+ConditionKind = Literal[
+    "all", "any", "not", "plan", "extent", "her2", "hormone_receptor", "flag", "resistant", "prior_lines",
+    "germline_brca", "pdl1_cps", "lab", "neuropathy_grade", "cremophor_hypersensitivity", "medication",
+    "labs_older_than_days", "finding",
+    # the steps inside cremophor_hypersensitivity: the history's answer, a prior ixabepilone
+    # reaction of unrecorded grade, a prior regimen stopped for hypersensitivity
+    "cremophor_history", "ixabepilone_reaction", "regimen_reaction",
+]
+Operator = Literal["lt", "le", "gt", "ge", "eq", "between", "in", "is"]
+
+
+class Threshold(Frozen):
+    """The number a condition compares a patient value with, in the condition's own unit."""
+
+    value: float
+    unit: str  # "cells/mm³", "× ULN", "CPS", "grade", "days", "lines"
+    upper: float | None = None  # operator "between": the range runs from value to upper, both included
+
+
 class Condition(Frozen):
-    """One step of a rule's logic with its tri-state result: the basis of a finding."""
+    """One step of a rule's logic with its tri-state result: the basis of a finding.
+
+    ``text`` is the step as one line (the label, then for a leaf " — " and the values it read);
+    it stays for compatibility. Readers use the structured fields and never split ``text``.
+    """
 
     text: str
     state: State
     children: list["Condition"] = []
+    kind: ConditionKind | None = None  # None only in JSON written before the field existed
+    label: str = ""  # what the step tests, without the patient values
+    # "lt" ... "ge" with ``threshold``; "between" (prior lines from ``threshold.value`` to
+    # ``threshold.upper``); "in" (the patient's value is one of ``options``); "is" (a yes/no
+    # question answered as ``options[0]``); "eq" (a status equal to ``options[0]``). None for
+    # all / any / not, a resistance, and a reference to another finding.
+    operator: Operator | None = None
+    threshold: Threshold | None = None
+    options: list[str] = []  # the values that meet an "in" / "is" / "eq" step (plan ids, statuses, classes)
+    # the patient values this step read itself (the ones ``text`` glues on); a step with children
+    # leaves them to its children, a reference to the referenced finding's own basis
+    values: list[Value] = []
+    # the inputs an unknown step lacked, its children's included (empty when it is decided)
+    missing: list[Missing] = []
+    ref: str | None = None  # kind "finding": the id of the finding this step refers to
 
 
 class Finding(Frozen):

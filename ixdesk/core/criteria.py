@@ -14,16 +14,24 @@ import stat
 import datetime as _dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import (
-    AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, ValidationInfo,
-    field_validator, model_validator,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ixdesk.core.consult import Extent, Her2Status, PlanRegimen, ReceptorStatus
+from ixdesk.core.conditions import (  # noqa: F401 - re-exported: the condition language lives in conditions.py
+    _COND_TAGS, AllOf, AnyOf, Cond, CpsBelow, CremophorAtLeast, DrugClassName, ExtentIs, FindingRef, FlagIs, FlagName,
+    GermlineBrcaIs, Her2Is, HormoneReceptorIs, LabCompare, LabName, LabSpec, LabsOlderThan, LineKind, LineRange,
+    MedicationIn, NeuropathyAtLeast, NotOf, PlanIs, PriorLines, Resistant, walk,
+)
+from ixdesk.core.conditions import CompiledRule, Compiler, Labels, compile_rule
+from ixdesk.core.consult import PlanRegimen
+from ixdesk.core.criteria_types import (  # noqa: F401 - re-exported: criteria models import their types from here
+    BillingUnits, BsaM2, CapecitabineMgPerM2, CpsThreshold, CycleDays, Days, DosesPerDay, FeverCelsius, FinalMgPerMl,
+    Grade, InfusionHours, LineCount, MgPerBillingUnit, MgPerM2, Model, Months, NeutrophilsPerMm3, PlateletsPerMm3,
+    ReconstitutedMgPerMl, UlnBilirubinMgDl, UlnBilirubinUmolL, UlnUPerL, VialMg, Weeks, XUln, _check_against,
+    _plausible,
+)
 from ixdesk.paths import criteria_dir
 
 Confidence = Literal["label", "trial", "payer", "unverified"]
@@ -38,247 +46,9 @@ class CriteriaError(Exception):
         super().__init__(f"{where}: {reason}")
 
 
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
 class SourceRef(Model):
     document: str
     section: str
-
-
-# --- plausibility bounds -------------------------------------------------------------------
-# Every clinical number in the criteria has a type with a plausibility bound, so that a slipped
-# digit (400 for 40 mg/m2, 15000 for 1500 cells/mm3, 2.2 typed as 22 m2, 100.4 °F in a °C field) is
-# refused at load instead of reaching a dose. The bounds are NOT clinical facts and no rule reads
-# them: they are deliberately generous limits (well beyond every value the label states) that still
-# refuse the shipped value multiplied or divided by 10. Changing a criteria value within its bound
-# needs no code change; a value outside it needs a reviewed change of the bound here. New models
-# reuse these types: ``dose: MgPerM2``.
-
-def _plausible(lo: float, hi: float, unit: str) -> AfterValidator:
-    """A check of ``lo <= value <= hi`` whose error names the bound and says it is a plausibility one."""
-
-    def check(value: float) -> float:
-        if isinstance(value, float) and not math.isfinite(value):
-            raise PydanticCustomError("plausible_finite", "{value} is not a finite number", {"value": value})
-        if value < lo:
-            raise PydanticCustomError("plausible_min", "{value} is below the plausible minimum {bound} {unit}",
-                                      {"value": value, "bound": lo, "unit": unit})
-        if value > hi:
-            raise PydanticCustomError("plausible_max", "{value} is above the plausible maximum {bound} {unit}",
-                                      {"value": value, "bound": hi, "unit": unit})
-        return value
-
-    check.bounds = (lo, hi, unit)  # type: ignore[attr-defined]
-    return AfterValidator(check)
-
-
-# ixabepilone doses: label 40 (20, 30, 32 in the hepatic and inhibitor rows; 60 with an inducer)
-MgPerM2 = Annotated[float, _plausible(5, 60, "mg/m2")]
-# capecitabine per dose: 1000 in study 046
-CapecitabineMgPerM2 = Annotated[float, _plausible(200, 2500, "mg/m2")]
-BsaM2 = Annotated[float, _plausible(1.0, 3.0, "m2")]  # the BSA cap: 2.2
-InfusionHours = Annotated[float, _plausible(1, 24, "hours")]  # 3; 4 with an inducer; use within 6
-CycleDays = Annotated[int, _plausible(7, 42, "days")]  # 21
-DosesPerDay = Annotated[int, _plausible(1, 4, "doses per day")]  # capecitabine: 2
-NeutrophilsPerMm3 = Annotated[float, _plausible(250, 5000, "cells/mm3")]  # 1500
-PlateletsPerMm3 = Annotated[float, _plausible(20_000, 400_000, "cells/mm3")]  # 100,000
-XUln = Annotated[float, _plausible(0.5, 20, "x ULN")]  # 1, 1.5, 2.5, 3, 5, 10
-UlnUPerL = Annotated[float, _plausible(10, 200, "U/L")]  # AST, ALT upper limit of normal: 40
-UlnBilirubinMgDl = Annotated[float, _plausible(0.3, 5, "mg/dL")]  # 1.2
-UlnBilirubinUmolL = Annotated[float, _plausible(5, 85, "umol/L")]  # 21
-Months = Annotated[int, _plausible(1, 24, "months")]  # resistance 3, 4, 6, 12; contraception 4, 7
-Weeks = Annotated[int, _plausible(1, 26, "weeks")]  # resistance 8; breastfeeding 2
-Days = Annotated[int, _plausible(1, 90, "days")]  # labs older than 14 days
-VialMg = Annotated[int, _plausible(5, 100, "mg")]  # kits: 15, 45
-ReconstitutedMgPerMl = Annotated[float, _plausible(0.5, 5, "mg/mL")]  # 2
-FinalMgPerMl = Annotated[float, _plausible(0.05, 1.5, "mg/mL")]  # 0.2-0.6
-MgPerBillingUnit = Annotated[float, _plausible(0.5, 5, "mg per unit")]  # J9207: 1
-BillingUnits = Annotated[int, _plausible(10, 500, "units")]  # 90 per cycle
-FeverCelsius = Annotated[float, _plausible(37, 40, "°C")]  # 38; refuses a Fahrenheit 100.4
-CpsThreshold = Annotated[float, _plausible(1, 50, "CPS")]  # PD-L1 CPS below 10
-LineCount = Annotated[int, _plausible(0, 10, "lines")]  # prior lines: 1, 2, 3
-Grade = Annotated[int, _plausible(0, 4, "grade")]  # CTCAE grade
-
-# the bound of a lab value compared as an absolute number, by the lab's name
-_LAB_VALUE_TYPE: dict[str, Any] = {"neutrophils": NeutrophilsPerMm3, "platelets": PlateletsPerMm3}
-
-
-def _check_against(tp: Any, value: Any) -> Any:
-    """Apply the plausibility check of an Annotated bound type to ``value`` (for context-dependent fields)."""
-    for meta in getattr(tp, "__metadata__", ()):
-        if isinstance(meta, AfterValidator):
-            value = meta.func(value)  # type: ignore[call-arg]
-    return value
-
-
-# --- the condition language ----------------------------------------------------------------
-
-FlagName = Literal[
-    "visceral_crisis", "endocrine_refractory", "tdxd_candidate", "anthracycline_contraindicated",
-    "prescriber_is_oncologist", "pregnant", "breastfeeding", "cardiac_history", "diabetes", "grapefruit",
-    "prior_ixabepilone_reaction",
-]
-LabName = Literal["neutrophils", "platelets", "ast", "alt", "bilirubin"]
-LineKind = Literal["metastatic_all", "metastatic_nonendocrine", "since_diagnosis"]
-DrugClassName = Literal["anthracycline", "taxane", "capecitabine"]
-
-
-class AllOf(Model):
-    all: list["Cond"] = Field(min_length=1)
-
-
-class AnyOf(Model):
-    any: list["Cond"] = Field(min_length=1)
-
-
-class NotOf(Model):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
-    not_: "Cond" = Field(alias="not")
-
-
-class PlanIs(Model):
-    plan: list[PlanRegimen] = Field(min_length=1)
-
-
-class ExtentIs(Model):
-    extent: list[Extent] = Field(min_length=1)
-
-
-class Her2Is(Model):
-    her2: list[Her2Status] = Field(min_length=1)
-
-
-class HormoneReceptorIs(Model):
-    hormone_receptor: ReceptorStatus
-
-
-class FlagIs(Model):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
-    flag: FlagName
-    is_: bool = Field(default=True, alias="is")
-
-
-class Resistant(Model):
-    resistant: DrugClassName
-
-
-class LineRange(Model):
-    count: LineKind
-    min: LineCount | None = None
-    max: LineCount | None = None
-
-    @model_validator(mode="after")
-    def _some_bound(self) -> "LineRange":
-        if self.min is None and self.max is None:
-            raise ValueError("give min, max or both")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("min is greater than max")
-        return self
-
-
-class PriorLines(Model):
-    prior_lines: LineRange
-
-
-class GermlineBrcaIs(Model):
-    germline_brca: Literal["mutation", "no_mutation"]
-
-
-class CpsBelow(Model):
-    class Spec(Model):
-        below: CpsThreshold
-
-    pdl1_cps: Spec
-
-
-class LabSpec(Model):
-    name: LabName
-    op: Literal["lt", "le", "gt", "ge"]
-    value: float | None = None  # absolute, cells/mm3 for counts (bounded by the lab's type below)
-    x_uln: XUln | None = None  # multiple of the upper limit of normal
-
-    @field_validator("value")
-    @classmethod
-    def _plausible_value(cls, v: float | None, info: ValidationInfo) -> float | None:
-        tp = _LAB_VALUE_TYPE.get(info.data.get("name", ""))
-        return _check_against(tp, v) if v is not None and tp is not None else v
-
-    @model_validator(mode="after")
-    def _one_threshold(self) -> "LabSpec":
-        if (self.value is None) == (self.x_uln is None):
-            raise ValueError("give exactly one of value or x_uln")
-        if self.x_uln is not None and self.name in ("neutrophils", "platelets"):
-            raise ValueError(f"{self.name} has no upper limit of normal; use value")
-        if self.value is not None and self.name not in ("neutrophils", "platelets"):
-            raise ValueError(f"{self.name} is compared as a multiple of its ULN; use x_uln")
-        return self
-
-
-class LabCompare(Model):
-    lab: LabSpec
-
-
-class NeuropathyAtLeast(Model):
-    class Spec(Model):
-        min: Grade
-
-    neuropathy_grade: Spec
-
-
-class CremophorAtLeast(Model):
-    class Spec(Model):
-        min_grade: int = Field(ge=1, le=4)
-
-    cremophor_hypersensitivity: Spec
-
-
-class MedicationIn(Model):
-    medication: str  # a medication class id of medications.yaml (not none_known)
-
-
-class LabsOlderThan(Model):
-    labs_older_than_days: Days
-
-
-class FindingRef(Model):
-    finding: str
-
-
-_COND_TAGS = {
-    "all": AllOf, "any": AnyOf, "not": NotOf, "plan": PlanIs, "extent": ExtentIs, "her2": Her2Is,
-    "hormone_receptor": HormoneReceptorIs, "flag": FlagIs, "resistant": Resistant,
-    "prior_lines": PriorLines, "germline_brca": GermlineBrcaIs, "pdl1_cps": CpsBelow,
-    "lab": LabCompare, "neuropathy_grade": NeuropathyAtLeast,
-    "cremophor_hypersensitivity": CremophorAtLeast, "medication": MedicationIn,
-    "labs_older_than_days": LabsOlderThan, "finding": FindingRef,
-}
-
-
-def _cond_tag(value: Any) -> str | None:
-    """Pick the condition type by its one predicate key; unknown shapes fail with a clear message."""
-    if isinstance(value, dict):
-        keys = [k for k in value if k in _COND_TAGS]
-        return keys[0] if len(keys) == 1 else None
-    if isinstance(value, BaseModel):
-        for tag, cls in _COND_TAGS.items():
-            if type(value) is cls:
-                return tag
-    return None
-
-
-Cond = Annotated[
-    Union[tuple(Annotated[cls, Tag(tag)] for tag, cls in _COND_TAGS.items())],  # type: ignore[misc]
-    Discriminator(
-        _cond_tag,
-        custom_error_type="unknown_condition",
-        custom_error_message="not a known condition; expected exactly one of: " + ", ".join(_COND_TAGS),
-    ),
-]
-
-for _cls in (AllOf, AnyOf, NotOf):
-    _cls.model_rebuild()
 
 
 # --- rule files ----------------------------------------------------------------------------
@@ -734,6 +504,20 @@ RULE_FILES = ("indications.yaml", "exclusions.yaml", "warnings.yaml", "pathways.
 UNREVIEWED_NOTICE = "criteria modified locally: not the reviewed set"
 
 
+class Programs:
+    """The rules of one set compiled, with the data they were compiled from (checked by identity)."""
+
+    def __init__(self, rules: list[Rule], medications: MedicationsFile, lines: dict[str, LineDefinition],
+                 by_id: dict[str, CompiledRule]) -> None:
+        self.rules, self.medications, self.lines, self.by_id = rules, medications, lines, by_id
+
+    def __eq__(self, other: object) -> bool:
+        # closures never compare equal; two sets are equal when their data are, which Criteria compares
+        return isinstance(other, Programs)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class Criteria(BaseModel):
     """The whole validated set, plus lookup tables built once at load."""
 
@@ -754,6 +538,8 @@ class Criteria(BaseModel):
     # True when ``sha256`` is the recorded sha256 of the reviewed (shipped) set
     reviewed: bool = False
     reviewed_sha256: str | None = None
+    # every rule compiled once, by load_criteria (read it through ``programs()``)
+    compiled: Programs | None = Field(default=None, repr=False, exclude=True)
 
     @property
     def version(self) -> str:
@@ -764,11 +550,36 @@ class Criteria(BaseModel):
         """The banner every screen and report shows for a set that is not the reviewed one."""
         return None if self.reviewed else UNREVIEWED_NOTICE
 
+    def programs(self) -> dict[str, CompiledRule]:
+        """Rule id -> the compiled rule. ``load_criteria`` compiles once; a set built or copied
+        without it (``model_copy`` replacing its rules, medication classes or line counts) gets a
+        fresh compilation, never one made for other data."""
+        done = self.compiled
+        if done is not None and done.rules is self.rules and done.medications is self.medications \
+                and done.lines is self.lines:
+            return done.by_id
+        return _compile(self).by_id
+
+    def program(self, rule: Rule) -> CompiledRule:
+        """The compiled rule (compiled now if it is not one of this set's own rules)."""
+        prog = self.programs().get(rule.id)
+        return prog if prog is not None and prog.rule is rule else compile_rule(rule, Compiler(_labels(self)))
+
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
             if r.id == rule_id:
                 return r
         raise KeyError(rule_id)
+
+
+def _labels(crit: Criteria) -> Labels:
+    return Labels(medication_classes={c.id: c.label for c in crit.medications.classes},
+                  line_counts={kind: d.label for kind, d in crit.lines.items()})
+
+
+def _compile(crit: Criteria) -> Programs:
+    cc = Compiler(_labels(crit))
+    return Programs(crit.rules, crit.medications, crit.lines, {r.id: compile_rule(r, cc) for r in crit.rules})
 
 
 def _dedupe_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -948,18 +759,6 @@ def _read_capped(folder: Path, name: str) -> bytes:
     if len(raw) > MAX_FILE_BYTES:
         raise CriteriaError(name, None, f"larger than {MAX_FILE_BYTES // 1024} KB, the limit for a criteria file")
     return raw
-
-
-def _iter_refs(cond: Any) -> list[FindingRef | MedicationIn]:
-    found: list[Any] = []
-    if isinstance(cond, (FindingRef, MedicationIn)):
-        found.append(cond)
-    elif isinstance(cond, (AllOf, AnyOf)):
-        for c in (cond.all if isinstance(cond, AllOf) else cond.any):
-            found.extend(_iter_refs(c))
-    elif isinstance(cond, NotOf):
-        found.extend(_iter_refs(cond.not_))
-    return found
 
 
 def _check_source(file: str, line: int | None, ref: SourceRef | None, docs: dict[str, Document], what: str) -> None:
@@ -1175,7 +974,7 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
                 raise CriteriaError(name, line, f"rule id '{rule.id}' is defined twice (first at line {seen[rule.id]})")
             _check_source(name, line, rule.source, docs, rule.id)
             _check_source(name, line, rule.also, docs, rule.id)
-            for ref in _iter_refs(rule.when):
+            for ref in walk(rule.when):
                 if isinstance(ref, FindingRef) and ref.finding not in seen:
                     raise CriteriaError(name, line, f"rule '{rule.id}' refers to '{ref.finding}', which is not defined before it")
                 if isinstance(ref, MedicationIn) and (ref.medication == "none_known" or
@@ -1187,12 +986,13 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
 
     sha = digest.hexdigest()
     recorded = reviewed_sha256()
-    return Criteria(
+    crit = Criteria(
         info=info, sha256=sha, folder=str(folder), documents=docs,
         formulary=formulary, resistance=res, lines=lines, medications=medications, dosing=dosing,
         administration=loaded["administration.yaml"], lab_defaults=loaded["lab_defaults.yaml"], rules=rules,
         reviewed=recorded is not None and sha == recorded, reviewed_sha256=recorded,
     )
+    return crit.model_copy(update={"compiled": _compile(crit)})
 
 
 @lru_cache(maxsize=1)

@@ -14,10 +14,7 @@ from pydantic import BaseModel, ConfigDict
 import ixdesk
 from ixdesk.core.assessment import Assessment, Source
 from ixdesk.core.consult import Consult
-from ixdesk.core.dates import PartialDate
-from ixdesk.core.criteria import (
-    AllOf, AnyOf, Criteria, LabCompare, LabSpec, NotOf, SourceRef,
-)
+from ixdesk.core.criteria import Criteria, LabCompare, LabSpec, SourceRef, walk
 from ixdesk.present.formats import fmt_date as _fmt_date, fmt_num as _fmt_num
 from ixdesk.present.words import PLAN_LONG
 from ixdesk.reports.settings import ReportSettings
@@ -140,29 +137,12 @@ def make_meta(kind: Kind, title: str, subject: str, header_right: str, consult: 
 
 def cond_leaves(cond: Any) -> list[Any]:
     """The leaf conditions of a rule (everything that is not all / any / not), in order."""
-    if isinstance(cond, AllOf):
-        return [x for c in cond.all for x in cond_leaves(c)]
-    if isinstance(cond, AnyOf):
-        return [x for c in cond.any for x in cond_leaves(c)]
-    if isinstance(cond, NotOf):
-        return cond_leaves(cond.not_)
-    return [cond]
+    return [c for c in walk(cond) if not c.children()]
 
 
 def lab_specs(cond: Any) -> list[LabSpec]:
     """Every lab comparison inside a rule condition, in order."""
-    out: list[LabSpec] = []
-    if isinstance(cond, LabCompare):
-        out.append(cond.lab)
-    elif isinstance(cond, AllOf):
-        for c in cond.all:
-            out.extend(lab_specs(c))
-    elif isinstance(cond, AnyOf):
-        for c in cond.any:
-            out.extend(lab_specs(c))
-    elif isinstance(cond, NotOf):
-        out.extend(lab_specs(cond.not_))
-    return out
+    return [c.lab for c in walk(cond) if isinstance(c, LabCompare)]
 
 
 _OPS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}

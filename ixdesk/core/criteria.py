@@ -579,7 +579,12 @@ class CycleStart(Model):
     confidence: Confidence
 
 
+ModKind = Literal["neutrophils", "platelets", "neuropathy", "other"]
+
+
 class ModRow(Model):
+    # what the row is about, so that a reader finds the neuropathy rows by field, not by wording
+    kind: ModKind
     toxicity: str
     action: str
 
@@ -1081,6 +1086,18 @@ def _check_medications(meds: MedicationsFile, node: yaml.Node | None, docs: dict
                                     f"product '{prod.name}': '{part}' is classified in a group; list it under contains")
 
 
+def _check_reader_rules(seen: dict[str, int | None], nodes: dict[str, yaml.Node | None]) -> None:
+    """Every rule id a reader names (ixdesk.core.reader_rules) exists: a renamed rule is refused at
+    load, at its file's rule list, instead of printing an empty threshold on a report."""
+    from ixdesk.core.reader_rules import READER_RULES
+
+    for rule_id, file in READER_RULES.items():
+        if rule_id not in seen:
+            raise CriteriaError(file, _line_of(nodes.get(file), ("rules",)),
+                                f"rule '{rule_id}' is missing: the reports name it (ixdesk/core/reader_rules.py); "
+                                "restore the id or change that list")
+
+
 def load_criteria(folder: Path | str | None = None) -> Criteria:
     """Load and cross-check the set; raise :class:`CriteriaError` on the first problem."""
     folder = Path(folder) if folder is not None else criteria_dir()
@@ -1184,6 +1201,8 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
                                         "which is not an interaction class of medications.yaml")
             seen[rule.id] = line
             rules.append(rule)
+
+    _check_reader_rules(seen, nodes)
 
     sha = digest.hexdigest()
     recorded = reviewed_sha256()

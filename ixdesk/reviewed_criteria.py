@@ -5,5 +5,5 @@ hand: the loader compares the loaded set's sha256 with this one, and a set that 
 every screen and report as "criteria modified locally: not the reviewed set".
 """
 
-SHA256 = "da807bb8988a02dfbe7df4ccc4a1383013b95f18006cdb86dd5768be8c1125e0"
+SHA256 = "3347a15eea8178320bfa7a5c9ef9c757bfeaa1b4ca9d98d6d6212e38384cbd8c"
 VERSION = "2026.12.1"

@@ -537,6 +537,9 @@ class CapecitabineDosing(Model):
     mg_per_m2_per_dose: CapecitabineMgPerM2
     doses_per_day: DosesPerDay
     days: str
+    # the days of tablets at the start of each cycle ("days 1-14" is 14): the patient sheet says
+    # "14 days on, then 7 days off" from it and the cycle length
+    days_on: Annotated[int, Field(ge=1, le=28)] | None = None
     source: SourceRef
     confidence: Confidence
     note: str
@@ -548,6 +551,9 @@ class PremedItem(Model):
     dose: str
     route: str
     timing: str
+    # minutes before the infusion starts (one per route when they differ): the nurse checklist
+    # prints the planned clock time from the start time the nurse writes in
+    minutes_before: list[Annotated[int, Field(ge=0, le=240)]] = []
     when: str
     required: bool
 

@@ -14,12 +14,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from ixdesk.reports.clinician import MARKS, ClinicianReport, FindingRow
-from ixdesk.reports.common import UNVERIFIED_MARK, Meta, fmt_date, plan_text
+from ixdesk.present.clinician import MARKS, ClinicianReport, FindingRow
+from ixdesk.present.report_base import UNVERIFIED_MARK, Meta, fmt_date, plan_text
 from ixdesk.reports.fonts import esc
 from ixdesk.reports.layout import build_pdf, content_width
-from ixdesk.reports.nurse import NurseReport
-from ixdesk.reports.patient import PatientReport
+from ixdesk.present.nurse import NurseReport
+from ixdesk.present.patient import PatientReport
 from ixdesk.reports.styles import (
     BLOCK_BG, MUTED, NOT_MET, RULE, SHADE, STATE_COLOURS, UNVERIFIED, WARN_BG, Styles, grid_style, stylesheet,
 )
@@ -426,11 +426,14 @@ class NurseRenderer(Renderer):
             ("Prescriber", r.prescriber), ("Consult / labs", f"{r.consult_date} / {r.labs_date}"),
             ("Cycle number", "______"), ("Date of infusion", "______________"),
         ]))
-        if r.alerts:
+        if r.alerts or r.hold:
             out.append(Spacer(1, 1.5 * mm))
-            rows = [[self.c(a, bold=a.startswith(("BLOCKING", "NOT READY")))] for a in r.alerts]
+            rows = [[self.c(a, bold=not a.startswith("Warning"))] for a in r.alerts]
+            rows += [[self.c("• " + h)] for h in r.hold]
+            if r.hold:
+                rows.append([self.c(f"Call: {r.call}", bold=True)])
             out.append(self.table(rows, [1], header=False, extra=[
-                ("BACKGROUND", (0, 0), (-1, -1), WARN_BG), ("BOX", (0, 0), (-1, -1), 1, NOT_MET)]))
+                ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG if r.hold else WARN_BG), ("BOX", (0, 0), (-1, -1), 1.5, NOT_MET)]))
 
         out.append(self.p("1. Go / no-go before the cycle", s.h1))
         rows: list[list[Any]] = [[self.c(h, bold=True) for h in ("Check", "Threshold to go", "At consult", "Today", "OK")]]
@@ -439,17 +442,37 @@ class NurseRenderer(Renderer):
                         if ch.fails else self.c(ch.baseline))
             rows.append([self.c(ch.item, bold=True), self.c(ch.threshold, ch.unverified), baseline, "", self.c(BOX)])
         failing = [("BACKGROUND", (0, i + 1), (-1, i + 1), BLOCK_BG) for i, ch in enumerate(r.checks) if ch.fails]
-        out.append(self.table(rows, [1.9, 3.6, 2.1, 1.0, 0.35], extra=failing))
+        out.append(self.table(rows, [1.7, 3.0, 2.0, 2.1, 0.35], extra=failing + [("TOPPADDING", (0, 1), (-1, -1), 4),
+                                                                                 ("BOTTOMPADDING", (0, 1), (-1, -1), 4)]))
+        if r.liver_limits:
+            out.append(self.p(f"<b>Liver limits for this plan:</b> {esc(r.liver_limits)}", s.note, raw=True))
         out.append(self.p(f"Source: {r.checks_source}. If any check fails: do not start; inform the prescriber.",
                           s.note))
 
         out.append(self.p("2. Premedication", s.h1))
-        rows = [[self.c(h, bold=True) for h in ("Drug", "Dose / route", "Timing", "Given to", "Time / initials")]]
+        rows = [[self.c(h, bold=True) for h in ("Drug", "Dose / route", "For", "Planned time", "Given at / initials")]]
         for pm in r.premedication:
-            rows.append([self.c(pm.drug), self.c(f"{pm.dose}, {pm.route}"), self.c(pm.timing),
-                         self.c(f"{pm.when}" + ("" if not pm.required else " (required)")), self.c(BOX + " ____")])
-        out.append(self.table(rows, [2.8, 1.7, 1.6, 2.0, 0.9]))
-        out.append(self.p(f"Source: {r.premedication_source}", s.note))
+            planned = "; ".join(f"start − {m} min: __:__" for m in pm.minutes_before) or pm.timing
+            rows.append([self.c(pm.drug), self.c(f"{pm.dose}, {pm.route}"),
+                         self.c(f"{pm.when}" + ("" if not pm.required else " (required)")),
+                         self.c(planned if pm.applies else "not planned"),
+                         self.c(BOX + " __:__ ____" if pm.applies else "")])
+        out.append(self.table(rows, [2.6, 1.9, 1.7, 1.5, 1.3]))
+        out.append(self.p(f"Infusion start planned at: ______ (write it in; each premedication time is counted back "
+                          f"from it). Source: {r.premedication_source}", s.note))
+
+        if not r.dose_shown:
+            out.append(self.p("3. Dose, preparation and infusion", s.h1))
+            out.append(self.p(f"<b>{esc(r.state_text)}: no dose, volumes or draw-up amounts are printed.</b> "
+                              "Print a new checklist once the prescriber has resolved the hold and signed the order.",
+                              s.body, raw=True))
+            out.append(self.p("Sign-off", s.h1))
+            out.append(self.table([[self.c(f, bold=True), ""] for f in r.sign_fields], [2.2, 3.0], header=False,
+                                  extra=[("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+            out.append(Spacer(1, 1.5 * mm))
+            out.append(self.table([[self.c(f"{BOX} NO-GO: prescriber informed (name / time): ____________", bold=True)]],
+                                  [1], header=False))
+            return out
 
         out.append(self.p("3. Dose verification", s.h1))
         rows = [[self.c(h, bold=True) for h in ("Item", "On the order / calculated", "Recalculated today", "OK")]]
@@ -518,7 +541,7 @@ class PatientRenderer(Renderer):
 
     def story(self, r: PatientReport) -> list[Any]:
         s = self.s
-        out: list[Any] = [self.p("About your treatment: ixabepilone (Ixempra)", s.title)]
+        out: list[Any] = [self.p(r.title, s.title)]
         who = []
         if r.name:
             who.append(f"For: <b>{esc(r.name)}</b>")
@@ -533,7 +556,6 @@ class PatientRenderer(Renderer):
             if sec.boxed:
                 inner: list[Any] = [self.p(sec.heading, s.h1)] + self.bullets(sec.bullets)
                 inner += [self.p(t, s.body) for t in sec.paragraphs]
-                inner.append(self._phone_line(r, urgent=True))
                 box = Table([[inner]], colWidths=[self.width], hAlign="LEFT")
                 box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 2, NOT_MET), ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG),
                                          ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),

@@ -1,5 +1,10 @@
 """The nurse pre-infusion checklist as data: go / no-go checks, premedication, dose check, preparation.
 
+The checklist follows the consult's decision state (``ixdesk.present.decision``): while the consult
+is on hold or not decided it carries no dose, no volumes and no draw-up amounts (04 once said "on
+hold" and then printed 30.2 mg and "draw up 15.1 mL" in bold); it says what holds, why, and whom to
+call. The cycle-start gate is decided in ``ixdesk.core.cycle_start``.
+
 Thresholds come from ``criteria.administration`` (cycle start, preparation, hypersensitivity) and
 ``criteria.dosing`` (premedication, kits, infusion time); liver limits from the rules that hold them.
 The baseline values from the consult are printed beside each check so the nurse sees what the
@@ -14,11 +19,15 @@ import math
 from ixdesk.core.assessment import Assessment, Finding
 from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria, Preparation
-from ixdesk.reports.common import (
+from ixdesk.core.cycle_start import cycle_start_gate, modification_rows
+from ixdesk.core.dosing import bsa_text
+from ixdesk.present.decision import decision_state
+from ixdesk.present.report_base import (
     NOT_RECORDED, Data, Meta, PatientId, count_text, fmt_date, fmt_num, fmt_source, join_nonempty, make_meta, PremedRow, premedication_rows,
     mark, plan_text, rule_lab_limits, uln_text,
 )
-from ixdesk.reports.settings import ReportSettings
+from ixdesk.present.words import DECISION_WORDS
+from ixdesk.present.settings import ReportSettings
 
 
 class Check(Data):
@@ -42,6 +51,12 @@ class TextItem(Data):
 
 class NurseReport(Data):
     meta: Meta
+    state: str  # the decision state kind (ready / on_hold / not_decided / outside_label)
+    state_text: str  # "On hold"
+    dose_shown: bool  # False: no dose, volumes or draw-up amounts on this sheet
+    hold: list[str]  # while on hold / not decided: what holds and why, one line each
+    call: str  # whom to call while on hold: the prescriber, the clinic's number
+    liver_limits: str = ""  # the liver limits for this plan (the AST / ALT / bilirubin rows refer to it)
     patient: PatientId
     plan: str
     prescriber: str
@@ -76,17 +91,14 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     labs = consult.labs
     plan = consult.plan.regimen
     cs_unv = cs.confidence == "unverified"
+    state = decision_state(assessment)
+    shown = state.dose_may_be_given
+    gate = cycle_start_gate(consult, criteria)
 
-    checks = [
-        Check(item="Neutrophils", threshold=f"≥ {fmt_num(cs.neutrophils_min_per_mm3)}/mm³",
-              baseline=count_text(labs.neutrophils), unverified=cs_unv,
-              fails=labs.neutrophils is not None and labs.neutrophils.per_mm3 < cs.neutrophils_min_per_mm3),
-        Check(item="Platelets", threshold=f"≥ {fmt_num(cs.platelets_min_per_mm3)}/mm³",
-              baseline=count_text(labs.platelets), unverified=cs_unv,
-              fails=labs.platelets is not None and labs.platelets.per_mm3 < cs.platelets_min_per_mm3),
-    ]
-    liver_base = join_nonempty([f"AST {uln_text(labs.ast)}", f"ALT {uln_text(labs.alt)}",
-                                f"bilirubin {uln_text(labs.bilirubin)}"], "; ")
+    checks = [Check(item="Blood drawn today (time)", threshold="before the cycle", baseline=f"labs at consult: {fmt_date(labs.date)}")]
+    for g in gate.counts:
+        checks.append(Check(item=g.label, threshold=f"≥ {fmt_num(g.minimum_per_mm3)}/mm³",
+                            baseline=count_text(getattr(labs, g.lab)), unverified=cs_unv, fails=g.state == "not_met"))
     hep_rows = dosing.hepatic.rows
     full = hep_rows[0]
     mono_limit = (f"Full dose ({fmt_num(full.mg_per_m2)} mg/m²) if {full.label}; otherwise the dose on the order "
@@ -101,69 +113,86 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
                  f"prescriber's decision (no label hepatic dosing for this combination): confirm it on the order")
     else:
         liver = f"Plan not recorded. {combo_limit}. Alone: {mono_limit}"
-    checks.append(Check(item="Liver tests (AST, ALT, bilirubin × ULN)", threshold=liver, baseline=liver_base,
-                        unverified=dosing.hepatic.confidence == "unverified"))
+    liver_unv = dosing.hepatic.confidence == "unverified"
+    for name, lab in (("AST", labs.ast), ("ALT", labs.alt), ("Bilirubin", labs.bilirubin)):
+        checks.append(Check(item=name, threshold="× ULN: see the liver limits below", baseline=uln_text(lab),
+                            unverified=liver_unv))
     checks.append(Check(item="Non-haematologic toxicity",
                         threshold=f"resolved or improved to grade ≤ {cs.nonhematologic_max_grade}",
                         baseline="grade today: ____", unverified=cs_unv))
-    neuro_rows = [r for r in adm.dose_modifications.rows if "europathy" in r.toxicity]
+    neuro_rows = modification_rows(criteria, "neuropathy")
     checks.append(Check(
         item="Neuropathy assessed (numbness, tingling, burning, weakness)",
         threshold="record the grade today; worse than at consult: inform the prescriber (dose rules: " +
-                  "; ".join(f"{r.toxicity.lower()}: {r.action}" for r in neuro_rows) + ")",
-        baseline=f"grade at consult: {fmt_num(consult.history.neuropathy_grade)}"))
+                  "; ".join(f"{r.toxicity[:1].lower() + r.toxicity[1:]}: {r.action}" for r in neuro_rows) + ")",
+        baseline=("grade at consult: " + (str(consult.history.neuropathy_grade)
+                                          if consult.history.neuropathy_grade is not None else NOT_RECORDED))))
     preg = adm.pregnancy
-    pregnant = {True: "PREGNANT recorded", False: "not pregnant (at consult)", None: NOT_RECORDED}[consult.patient.pregnant]
-    checks.append(Check(item="Pregnancy status confirmed",
-                        threshold=f"not pregnant; contraception during treatment and {preg.contraception_female_months} "
-                                  f"months after (females), {preg.contraception_male_months} months (males)",
-                        baseline=pregnant, unverified=preg.confidence == "unverified"))
+    if consult.patient.sex != "male":  # tick boxes only for what applies
+        pregnant = {True: "PREGNANT recorded", False: "not pregnant (at consult)", None: NOT_RECORDED}[consult.patient.pregnant]
+        checks.append(Check(item="Pregnancy status confirmed",
+                            threshold=f"not pregnant; contraception during treatment and {preg.contraception_female_months} "
+                                      "months after",
+                            baseline=pregnant, unverified=preg.confidence == "unverified"))
     reaction = {True: "YES: add corticosteroid", False: "none recorded", None: NOT_RECORDED}[
         assessment.dose.prior_reaction]
     checks.append(Check(item="Prior reaction to ixabepilone", threshold="if yes, corticosteroid premedication given",
                         baseline=reaction))
 
-    alerts = []
+    alerts: list[str] = []
+    hold: list[str] = []
     d = assessment.dose
-    if d.state != "computed":
-        # an incomplete or blocked order must not look like one ready for the chair
-        alerts.append(f"NOT READY: no dose from IxDesk for this order. {d.summary}")
-    elif assessment.blocking:
-        alerts.append("NOT READY: a contraindication holds (below); the dose and volumes are on hold.")
-    for fid in assessment.blocking:
-        try:
-            f = assessment.finding(fid)
-        except KeyError:
-            continue
-        alerts.append(f"BLOCKING: {f.title}{_values(f)}. Do not start: inform the prescriber.")
-    for fid in assessment.warnings:
-        try:
-            f = assessment.finding(fid)
-        except KeyError:
-            continue
-        alerts.append(f"Warning: {f.title}{_values(f)}.")
+    if state.kind == "on_hold":
+        alerts.append("ON HOLD: do not prepare or give ixabepilone. No dose is printed on this sheet.")
+        for f in state.holds:
+            hold.append(f"{f.title}{_values(f)}")
+        if not state.holds and d.state == "not_recommended":
+            hold.append(d.summary)
+    elif not shown:
+        alerts.append("NOT DECIDED: do not prepare ixabepilone. No dose is printed on this sheet until the "
+                      "prescriber completes the order.")
+        hold.extend(f"Waiting for: {m.label}" for m in state.waiting_for)
+    if shown:
+        for fid in assessment.warnings:
+            try:
+                f = assessment.finding(fid)
+            except KeyError:
+                continue
+            alerts.append(f"Warning: {f.title}{_values(f)}.")
+    prescriber = (consult.plan.prescriber or "").strip()
+    phone = settings.clinic_phone.strip()
+    call = join_nonempty([f"the prescriber, {prescriber}" if prescriber else "the prescriber (name not recorded)",
+                          f"clinic {phone}" if phone else None], "; ")
 
     premeds = premedication_rows(assessment, criteria)
-    vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials) or NOT_RECORDED
-    dose_fields = [
-        Field(label="Height", planned=f"{fmt_num(d.height_cm)} cm" if d.height_cm else NOT_RECORDED),
-        Field(label="Weight", planned=f"{fmt_num(d.weight_kg)} kg" if d.weight_kg else NOT_RECORDED),
-        Field(label=f"BSA ({d.bsa_formula})", planned=(f"{d.bsa_m2:.2f} m²" if d.bsa_m2 is not None else NOT_RECORDED)
-              + (f" → {d.bsa_used_m2:.2f} m² (cap {fmt_num(dosing.bsa.cap_m2)} m²)" if d.bsa_capped else "")),
-        Field(label="Dose per m²", planned=f"{fmt_num(d.mg_per_m2)} mg/m²" if d.mg_per_m2 is not None else NOT_RECORDED),
-        Field(label="Dose (mg)", planned=f"{d.dose_mg:g} mg" if d.dose_mg is not None else "not computed"),
-        Field(label="Vials", planned=vials + (f" ({fmt_num(d.vial_total_mg)} mg)" if d.vial_total_mg else "")),
-    ]
-    if d.capecitabine is not None:
-        dose_fields.append(Field(label="Capecitabine per dose",
-                                 planned=f"{d.capecitabine.mg_per_dose:g} mg; {dosing.capecitabine.note}"))
+    dose_fields: list[Field] = []
+    if shown:
+        vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials) or NOT_RECORDED
+        bsa = (f"{bsa_text(d.bsa_m2)} m²" if d.bsa_m2 is not None else NOT_RECORDED) + \
+            (f" → {bsa_text(d.bsa_used_m2)} m² (cap {fmt_num(dosing.bsa.cap_m2)} m²)" if d.bsa_capped and d.bsa_used_m2 else "")
+        dose_text = "not computed"
+        if d.dose_mg is not None and d.mg_per_m2 is not None and d.bsa_used_m2 is not None:
+            dose_text = f"{fmt_num(d.mg_per_m2)} mg/m² × {bsa_text(d.bsa_used_m2)} m² = {d.dose_mg:g} mg"
+        dose_fields = [
+            Field(label="Height", planned=f"{fmt_num(d.height_cm)} cm" if d.height_cm else NOT_RECORDED),
+            Field(label="Weight", planned=f"{fmt_num(d.weight_kg)} kg" if d.weight_kg else NOT_RECORDED),
+            Field(label=f"BSA ({d.bsa_formula}, to 4 decimals as used)", planned=bsa),
+            Field(label="Dose per m²", planned=f"{fmt_num(d.mg_per_m2)} mg/m²" if d.mg_per_m2 is not None else NOT_RECORDED),
+            Field(label="Dose (mg)", planned=dose_text),
+            Field(label="Vials", planned=vials + (f" ({fmt_num(d.vial_total_mg)} mg)" if d.vial_total_mg else "")),
+        ]
+        if d.capecitabine is not None:
+            c = d.capecitabine
+            dose_fields.append(Field(label="Capecitabine per dose",
+                                     planned=f"{fmt_num(c.mg_per_m2_per_dose)} mg/m² × {bsa_text(c.bsa_m2)} m² = "
+                                             f"{c.mg_per_dose:g} mg; {dosing.capecitabine.note}"))
 
     std = dosing.standard
     infusion = ""
-    if d.infusion_hours and d.infusion_hours != std.infusion_hours:
+    if shown and d.infusion_hours and d.infusion_hours != std.infusion_hours:
         infusion = f"This order: infuse over {fmt_num(d.infusion_hours)} hours (not the standard {fmt_num(std.infusion_hours)})."
     cape: list[TextItem] = []
-    if plan == "with_capecitabine":
+    if plan == "with_capecitabine" and shown:
         c = dosing.capecitabine
         teach = adm.capecitabine_teaching
         per_dose = f"{d.capecitabine.mg_per_dose:g} mg" if d.capecitabine else f"{fmt_num(c.mg_per_m2_per_dose)} mg/m²"
@@ -173,15 +202,17 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
                           f"the next cycle.", unverified=c.confidence == "unverified"),
         ] + [TextItem(text=t, unverified=teach.confidence == "unverified") for t in teach.items] + [TextItem(text=t.text, unverified=t.confidence == "unverified") for t in adm.dose_modifications.capecitabine]
     return NurseReport(
-        meta=meta, patient=patient, plan=plan_text(plan),
-        prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED,
+        meta=meta, state=state.kind, state_text=DECISION_WORDS[state.kind], dose_shown=shown, hold=hold, call=call,
+        liver_limits=liver,
+        patient=patient, plan=plan_text(plan),
+        prescriber=prescriber or NOT_RECORDED,
         consult_date=fmt_date(consult.consult_date), labs_date=fmt_date(labs.date), alerts=alerts,
         checks=checks, checks_source=fmt_source(cs.source),
         premedication=premeds,
         premedication_source=fmt_source(dosing.premedication.source) + mark(dosing.premedication.confidence),
-        dose_fields=dose_fields, dose_summary=d.summary,
+        dose_fields=dose_fields, dose_summary="" if not shown else "Check each line against the signed order.",
         preparation=[TextItem(text=s.text, unverified=s.confidence == "unverified") for s in adm.preparation.steps],
-        preparation_for_dose=_volumes(d.dose_mg, adm.preparation),
+        preparation_for_dose=_volumes(d.dose_mg, adm.preparation) if shown else "",
         preparation_source=fmt_source(adm.preparation.source), infusion=infusion,
         hypersensitivity=list(adm.hypersensitivity.steps),
         hypersensitivity_source=fmt_source(adm.hypersensitivity.source) + mark(adm.hypersensitivity.confidence),
@@ -189,7 +220,8 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         sign_fields=["Checks done by (initials / time)", "Second check of dose (initials / time)",
                      "Prepared at (time)", f"Finish infusion by (≤ {fmt_num(adm.preparation.use_within_hours)} h after preparation)",
                      "Premedication given (time)", "Infusion start (time)", "Infusion end (time)",
-                     "Patient observed after infusion (initials / time)"],
+                     "Patient observed after infusion (initials / time)"] if shown else
+                    ["Prescriber informed (name / time)", "Checked by (initials / time)"],
     )
 
 
@@ -209,5 +241,8 @@ def _volumes(dose_mg: float | None, prep: Preparation) -> str:
     # rounded inward (6 decimals first: 70.6 / 0.2 is 352.99999... in floating point)
     v_min, v_max = math.ceil(round(dose_mg / hi, 6)), math.floor(round(dose_mg / lo, 6))
     return (f"For this dose ({dose_mg:g} mg): draw up {draw:.1f} mL of the reconstituted "
-            f"{fmt_num(prep.reconstituted_mg_per_ml)} mg/mL solution; a final volume of {v_min}–{v_max} mL "
-            f"gives {fmt_num(lo)}–{fmt_num(hi)} mg/mL. Verify against the order.")
+            f"{fmt_num(prep.reconstituted_mg_per_ml)} mg/mL solution ({dose_mg:g} mg ÷ {fmt_num(prep.reconstituted_mg_per_ml)} mg/mL); "
+            f"a final volume of {v_min}–{v_max} mL gives {fmt_num(lo)}–{fmt_num(hi)} mg/mL. Verify against the order.")
+
+
+__all__ = ["Check", "Field", "NurseReport", "TextItem", "build_nurse_report"]

@@ -14,11 +14,11 @@ from ixdesk.core.assessment import Assessment, Condition, Finding
 from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria, FindingRef
 from ixdesk.core.resistance import cached_source
-from ixdesk.reports.common import (
+from ixdesk.present.report_base import (
     NOT_RECORDED, STATE_TEXT, Clinic, Data, Meta, PatientId, cond_leaves, count_text, fmt_date, lab_short, fmt_num, fmt_source, join_nonempty,
     make_meta, mark, plan_text, PremedRow, premedication_rows,
 )
-from ixdesk.reports.settings import ReportSettings
+from ixdesk.present.settings import ReportSettings
 
 GROUP_ORDER = (("indication", "FDA label"), ("pathway", "NCCN pathways"), ("payer", "Payer policies"))
 

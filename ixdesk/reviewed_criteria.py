@@ -5,5 +5,5 @@ hand: the loader compares the loaded set's sha256 with this one, and a set that 
 every screen and report as "criteria modified locally: not the reviewed set".
 """
 
-SHA256 = "3347a15eea8178320bfa7a5c9ef9c757bfeaa1b4ca9d98d6d6212e38384cbd8c"
+SHA256 = "b206e7deccd9a97b4159f27fb66b24c1d85d8e884bbf59917ed40af66fb4d3c3"
 VERSION = "2026.12.1"

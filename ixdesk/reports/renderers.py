@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ixdesk.present.clinician import MARKS, ClinicianReport, FindingRow
-from ixdesk.present.report_base import UNVERIFIED_MARK, Meta, fmt_date, plan_text
+from ixdesk.present.report_base import UNVERIFIED_MARK, Meta, fmt_date
 from ixdesk.reports.fonts import esc
 from ixdesk.reports.layout import build_pdf, content_width
 from ixdesk.present.nurse import NurseReport
@@ -97,6 +97,8 @@ class ClinicianRenderer(Renderer):
     def story(self, r: ClinicianReport) -> list[Any]:
         s = self.s
         out: list[Any] = [self.p("Ixabepilone consult summary", s.title)]
+        tone = {"ready": "met", "on_hold": "not_met", "not_decided": "unknown", "outside_label": "unknown"}[r.state]
+        out.append(self.p(f'<font size="{self.base_size + 2}">{self.state(tone, r.verdict)}</font>', s.body, raw=True))
         if r.clinic.name:
             out.append(self.p(r.clinic.name + (f" · {r.clinic.address}" if r.clinic.address else ""), s.small))
         out.append(Spacer(1, 1.5 * mm))
@@ -106,11 +108,11 @@ class ClinicianRenderer(Renderer):
             ("Consult date", r.consult_date), ("Prescriber", r.prescriber),
             ("Assessed as of", r.as_of), ("Printed", fmt_date(r.meta.printed_on)),
         ], label_w=1.0, value_w=2.3))
+        out += self._key_points(r)
         out.append(self.p("The question", s.h1))
         out.append(self.p(r.question, s.body))
         if r.criteria_mismatch:
             out.append(self.p(r.criteria_mismatch, s.body))
-        out += self._key_points(r)
 
         out.append(self.p("Disease and labs", s.h1))
         out.append(self.kv_table(r.disease, label_w=1.55, value_w=1.75))
@@ -158,35 +160,30 @@ class ClinicianRenderer(Renderer):
             out.append(KeepTogether(sign))
         return out
 
+    TONES = {"block": "not_met", "warn": "unknown", "ok": "met", "unknown": "unknown", "info": "info"}
+
     def _key_points(self, r: ClinicianReport) -> list[Any]:
+        """The verdict, a red box per contraindication, then the key points and the dose (all chosen
+        by the report data; drawn here)."""
         s = self.s
-        pts: list[tuple[str, bool]] = []
-        # a contraindication first: everything below it reads differently while it holds
-        pts += [(f"BLOCKING — {f.title}", f.unverified) for f in r.blocking]
-        for g in r.criteria_groups:
-            rows = [f for _, sub in g.subgroups for f in sub]
-            if g.heading == "FDA label":
-                pts += [(f"{g.heading}: {f.summary}", f.unverified or bool(f.unverified_basis)) for f in rows]
-                if not rows and r.plan:
-                    pts.append((f"{g.heading}: {plan_text(r.plan)} is not an FDA label indication "
-                                "(see NCCN pathways and payer policies)", False))
-            elif g.heading == "NCCN pathways":
-                hits = [f for f in rows if f.state != "not_met"]
-                pts += [(f"NCCN: {f.summary}", f.unverified or bool(f.unverified_basis)) for f in hits]
-                if rows and not hits:
-                    pts.append(("NCCN: no pathway met for this plan", False))
-            else:
-                pts += [(f.summary, f.unverified or bool(f.unverified_basis))
-                        for f in rows if f.composite and f.id.endswith(".overall")]
-        for f in r.warnings:  # the title names the rule; the summary repeats it with its own lead
-            pts.append((f"Warning — {f.title}", f.unverified))
-        for f in r.other_plan_present:
-            pts.append((f"Present for another regimen — {f.title}", f.unverified))
-        on_hold = " (on hold: a contraindication holds)" if r.blocking and r.dose_state == "computed" else ""
-        pts.append((f"Dose{on_hold}: {r.dose_summary}", False))
+        out: list[Any] = []
+        for f in r.blocking:
+            values = "; ".join(f.values)
+            box = Table([[self.p(f"<b>CONTRAINDICATION: {esc(f.title)}</b>" + (UNV if f.unverified else "") +
+                                 (f"<br/>{esc(values)}" if values else "") +
+                                 f'<br/><font size="{self.base_size - 1}">{esc(f.source)}</font>', s.body, raw=True)]],
+                        colWidths=[self.width], hAlign="LEFT")
+            box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, NOT_MET), ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG),
+                                     ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+            out += [Spacer(1, 1.5 * mm), box]
+        pts = [(self.state(self.TONES.get(k.tone, "info"), "•") + " " + esc(self._glance(k.text)) + (UNV if k.unverified else ""))
+               for k in r.key_points]
+        pts.append(f"<b>{esc(self._glance(r.glance_dose))}</b>")
         if r.missing:
-            pts.append((f"{len(r.missing)} item(s) of information are missing (listed at the end).", False))
-        return [self.p("At a glance", s.h1)] + self.bullets([(self._glance(t), u) for t, u in pts])
+            pts.append(esc(f"{len(r.missing)} item(s) of information are missing (listed at the end)."))
+        out.append(self.p("At a glance", s.h1))
+        out += [Paragraph(t, s.bullet) for t in pts]
+        return out
 
     GLANCE_CHARS = 600
 

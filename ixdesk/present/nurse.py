@@ -95,7 +95,8 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     shown = state.dose_may_be_given
     gate = cycle_start_gate(consult, criteria)
 
-    checks = [Check(item="Blood drawn today (time)", threshold="before the cycle", baseline=f"labs at consult: {fmt_date(labs.date)}")]
+    checks: list[Check] = [Check(item="Blood drawn today (time)", threshold="before the cycle; the rows below are from it",
+                                 baseline=f"labs at consult: {fmt_date(labs.date)}")]
     for g in gate.counts:
         checks.append(Check(item=g.label, threshold=f"≥ {fmt_num(g.minimum_per_mm3)}/mm³",
                             baseline=count_text(getattr(labs, g.lab)), unverified=cs_unv, fails=g.state == "not_met"))
@@ -114,8 +115,10 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     else:
         liver = f"Plan not recorded. {combo_limit}. Alone: {mono_limit}"
     liver_unv = dosing.hepatic.confidence == "unverified"
+    checks.append(Check(item="Liver tests (AST, ALT, bilirubin × ULN)", threshold=liver, baseline="one row each below",
+                        unverified=liver_unv))
     for name, lab in (("AST", labs.ast), ("ALT", labs.alt), ("Bilirubin", labs.bilirubin)):
-        checks.append(Check(item=name, threshold="× ULN: see the liver limits below", baseline=uln_text(lab),
+        checks.append(Check(item=name, threshold="× ULN, as the liver limits above", baseline=uln_text(lab),
                             unverified=liver_unv))
     checks.append(Check(item="Non-haematologic toxicity",
                         threshold=f"resolved or improved to grade ≤ {cs.nonhematologic_max_grade}",
@@ -152,6 +155,9 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         alerts.append("NOT DECIDED: do not prepare ixabepilone. No dose is printed on this sheet until the "
                       "prescriber completes the order.")
         hold.extend(f"Waiting for: {m.label}" for m in state.waiting_for)
+        if d.unrecognised_medications:
+            hold.append("Medication not recognised (it could be a strong CYP3A4 inhibitor, which changes the dose): "
+                        + "; ".join(d.unrecognised_medications))
     if shown:
         for fid in assessment.warnings:
             try:
@@ -211,7 +217,8 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         premedication=premeds,
         premedication_source=fmt_source(dosing.premedication.source) + mark(dosing.premedication.confidence),
         dose_fields=dose_fields, dose_summary="" if not shown else "Check each line against the signed order.",
-        preparation=[TextItem(text=s.text, unverified=s.confidence == "unverified") for s in adm.preparation.steps],
+        preparation=[TextItem(text=s.text, unverified=s.confidence == "unverified") for s in adm.preparation.steps]
+        if shown else [],
         preparation_for_dose=_volumes(d.dose_mg, adm.preparation) if shown else "",
         preparation_source=fmt_source(adm.preparation.source), infusion=infusion,
         hypersensitivity=list(adm.hypersensitivity.steps),

@@ -193,12 +193,11 @@ def _planned(consult: Consult, assessment: Assessment, criteria: Criteria) -> li
     if plan == "with_capecitabine":
         if cape.days_on:
             off = std.cycle_days - cape.days_on
-            sched = (f"Take them {_times(cape.doses_per_day)} a day for {cape.days_on} days. Then stop for {off} days. "
-                     "Then the next cycle starts.")
+            sched = f"Take them {_times(cape.doses_per_day)} a day for {cape.days_on} days. Then stop for {off} days."
         else:  # pragma: no cover - the shipped set gives days_on
             sched = "Your team will tell you on which days to take them."
         plan_paras += ["You will also take capecitabine. These are pills you take at home.", sched,
-                       "Take each dose after a meal, with water. Your team will tell you how many pills to take."]
+                       "Take them after a meal, with water. Your team will tell you how many to take."]
     elif plan == "with_trastuzumab":
         plan_paras.append("You will also get trastuzumab. That drug is also given by drip.")
     else:
@@ -253,9 +252,8 @@ def _planned(consult: Consult, assessment: Assessment, criteria: Criteria) -> li
     if preg is not None:
         sections.append(preg)
     sections.append(Section(heading="Food, drink and other medicines", paragraphs=[
-        "Do not eat grapefruit or drink grapefruit juice. It can change how much of the drug is in your blood.",
-        "Tell your team about all the pills, herbs and vitamins you take. Some of them, like St John's wort, "
-        "can change how the drug works.",
+        "Do not eat grapefruit or drink grapefruit juice. Some herbs, like St John's wort, and some pills can "
+        "also change how the drug works. Ask your team before you start a new one.",
     ]))
     return sections
 

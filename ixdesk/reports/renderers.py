@@ -441,8 +441,6 @@ class NurseRenderer(Renderer):
         failing = [("BACKGROUND", (0, i + 1), (-1, i + 1), BLOCK_BG) for i, ch in enumerate(r.checks) if ch.fails]
         out.append(self.table(rows, [1.7, 3.0, 2.0, 2.1, 0.35], extra=failing + [("TOPPADDING", (0, 1), (-1, -1), 4),
                                                                                  ("BOTTOMPADDING", (0, 1), (-1, -1), 4)]))
-        if r.liver_limits:
-            out.append(self.p(f"<b>Liver limits for this plan:</b> {esc(r.liver_limits)}", s.note, raw=True))
         out.append(self.p(f"Source: {r.checks_source}. If any check fails: do not start; inform the prescriber.",
                           s.note))
 
@@ -551,7 +549,8 @@ class PatientRenderer(Renderer):
             parts += [self.p(t, s.body) for t in sec.paragraphs] if not sec.boxed else []
             parts += self.bullets(sec.bullets)
             if sec.boxed:
-                inner: list[Any] = [self.p(sec.heading, s.h1)] + self.bullets(sec.bullets)
+                inner: list[Any] = [self.p(sec.heading, s.h1)]
+                inner += [self._two_columns(sec.bullets, self.width - 16)] if len(sec.bullets) >= 7 else self.bullets(sec.bullets)
                 inner += [self.p(t, s.body) for t in sec.paragraphs]
                 box = Table([[inner]], colWidths=[self.width], hAlign="LEFT")
                 box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 2, NOT_MET), ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG),
@@ -564,16 +563,16 @@ class PatientRenderer(Renderer):
                 out.append(KeepTogether(parts[:2]))
                 out += parts[2:]
         out.append(KeepTogether([self.p("How to reach your care team", s.h1), self._contact(r)]))
-        lines = [[""] for _ in range(3)]
+        lines = [[""] for _ in range(2)]
         out.append(KeepTogether([self.p(r.notes_heading, s.h1), self.table(lines, [1], header=False, extra=[
             ("GRID", (0, 0), (-1, -1), 0, colors.white), ("LINEBELOW", (0, 0), (-1, -1), 0.6, RULE),
             ("TOPPADDING", (0, 0), (-1, -1), 12)])]))
         return out
 
-    def _two_columns(self, bullets: list[str]) -> Table:
+    def _two_columns(self, bullets: list[str], width: float | None = None) -> Table:
         items = self.bullets(bullets)
         rows = [items[i:i + 2] + [""] * (2 - len(items[i:i + 2])) for i in range(0, len(items), 2)]
-        t = Table(rows, colWidths=[self.width / 2] * 2, hAlign="LEFT")  # one row per pair: splits across pages
+        t = Table(rows, colWidths=[(width or self.width) / 2] * 2, hAlign="LEFT")  # one row per pair: splits across pages
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 4), ("TOPPADDING", (0, 0), (-1, -1), 0),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
@@ -588,7 +587,7 @@ class PatientRenderer(Renderer):
 
     def _contact(self, r: PatientReport) -> Table:
         c = r.clinic
-        blank = "______________________"
+        blank = "________________"
         rows = [
             [self.c("Clinic", bold=True), self.c(c.name or blank), self.c("Phone", bold=True), self.c(c.phone or blank)],
             [self.c("Address", bold=True), self.c(c.address or blank), self.c("Urgent, day and night", bold=True),

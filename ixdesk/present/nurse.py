@@ -13,8 +13,9 @@ prescriber saw, with room for today's value.
 
 from __future__ import annotations
 
-from datetime import date
 import math
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from ixdesk.core.assessment import Assessment, Finding
 from ixdesk.core.consult import Consult
@@ -243,11 +244,13 @@ def _volumes(dose_mg: float | None, prep: Preparation) -> str:
     the bag volume that keeps the final concentration within range."""
     if dose_mg is None:
         return ""
-    draw = dose_mg / prep.reconstituted_mg_per_ml
+    # decimal arithmetic, rounded half up: 64.1 / 2 is 32.05, which float rounding printed as 32.0
+    draw = (Decimal(repr(dose_mg)) / Decimal(repr(prep.reconstituted_mg_per_ml))).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP)
     lo, hi = prep.final_mg_per_ml
     # rounded inward (6 decimals first: 70.6 / 0.2 is 352.99999... in floating point)
     v_min, v_max = math.ceil(round(dose_mg / hi, 6)), math.floor(round(dose_mg / lo, 6))
-    return (f"For this dose ({dose_mg:g} mg): draw up {draw:.1f} mL of the reconstituted "
+    return (f"For this dose ({dose_mg:g} mg): draw up {draw} mL of the reconstituted "
             f"{fmt_num(prep.reconstituted_mg_per_ml)} mg/mL solution ({dose_mg:g} mg ÷ {fmt_num(prep.reconstituted_mg_per_ml)} mg/mL); "
             f"a final volume of {v_min}–{v_max} mL gives {fmt_num(lo)}–{fmt_num(hi)} mg/mL. Verify against the order.")
 

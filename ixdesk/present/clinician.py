@@ -78,6 +78,9 @@ class FindingRow(Data):
     present: bool = False  # the condition holds, for this plan or another (a pathway that would be met)
     other_plan: str | None = None  # Finding.other_plan: met / unknown for a plan not under discussion
     contraindicated: list[str] = []  # a pathway that would be met: ids of that plan's contraindications that hold
+    # the one missing input is what the rule's title names ("Pregnancy" missing "pregnant"): printed
+    # as "not recorded", never "Pregnancy — missing: pregnant"
+    missing_is_subject: bool = False
 
     @property
     def tone(self) -> str:
@@ -266,6 +269,7 @@ def finding_row(f: Finding, criteria: Criteria | None = None) -> FindingRow:
         unverified=f.confidence == "unverified", unverified_basis=list(f.unverified_basis),
         for_plan=f.applies_to_plan, holds=holds, present=holds or other == "met", other_plan=other,
         contraindicated=list(f.contraindicated_by),
+        missing_is_subject=len(f.missing) == 1 and f.missing[0].label[:6].lower() in f.title.lower(),
     )
 
 
@@ -389,7 +393,7 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
             f". {dx.note} ({fmt_source(cached_source(dx.source, criteria))})")
     if d.capecitabine is not None:
         c = d.capecitabine
-        add("Capecitabine", f"{fmt_num(c.mg_per_m2_per_dose)} mg/m² × {bsa_text(c.bsa_m2)} m² = {c.mg_per_dose:g} mg per dose "
+        add("Capecitabine", f"{fmt_num(c.mg_per_m2_per_dose)} mg/m² × {bsa_text(c.bsa_m2)} m² = {fmt_num(c.mg_per_dose)} mg per dose "
                             "(rounded to 1 mg); "
                             f"{c.schedule}", dosing.capecitabine.confidence == "unverified")
     notes = [TextItem(text=one_date_format(n)) for n in d.notes]

@@ -37,6 +37,7 @@ class Check(Data):
     baseline: str
     unverified: bool = False
     fails: bool = False  # the value at consult is already outside the threshold to go
+    box: bool = True  # False: a heading row (the liver limits), nothing to tick
 
 
 
@@ -117,7 +118,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         liver = f"Plan not recorded. {combo_limit}. Alone: {mono_limit}"
     liver_unv = dosing.hepatic.confidence == "unverified"
     checks.append(Check(item="Liver tests (AST, ALT, bilirubin × ULN)", threshold=liver, baseline="one row each below",
-                        unverified=liver_unv))
+                        unverified=liver_unv, box=False))
     for name, lab in (("AST", labs.ast), ("ALT", labs.alt), ("Bilirubin", labs.bilirubin)):
         checks.append(Check(item=name, threshold="× ULN, as the liver limits above", baseline=uln_text(lab),
                             unverified=liver_unv))
@@ -192,7 +193,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
             c = d.capecitabine
             dose_fields.append(Field(label="Capecitabine per dose",
                                      planned=f"{fmt_num(c.mg_per_m2_per_dose)} mg/m² × {bsa_text(c.bsa_m2)} m² = "
-                                             f"{c.mg_per_dose:g} mg; {dosing.capecitabine.note}"))
+                                             f"{fmt_num(c.mg_per_dose)} mg; {dosing.capecitabine.note}"))
 
     std = dosing.standard
     infusion = ""
@@ -202,7 +203,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     if plan == "with_capecitabine" and shown:
         c = dosing.capecitabine
         teach = adm.capecitabine_teaching
-        per_dose = f"{d.capecitabine.mg_per_dose:g} mg" if d.capecitabine else f"{fmt_num(c.mg_per_m2_per_dose)} mg/m²"
+        per_dose = f"{fmt_num(d.capecitabine.mg_per_dose)} mg" if d.capecitabine else f"{fmt_num(c.mg_per_m2_per_dose)} mg/m²"
         times = {1: "once", 2: "twice", 3: "three times"}.get(c.doses_per_day, f"{c.doses_per_day} times")
         cape = [
             TextItem(text=f"Capecitabine tablets at home: {per_dose} {times} a day, {c.days}; then a break until "

@@ -294,7 +294,8 @@ class ClinicianRenderer(Renderer):
         if f.contraindicated:
             extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— but contraindicated with that plan (see Contraindications)</font>'
         if f.missing:
-            extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— missing: {esc(self._missing_text(f.missing))}</font>'
+            what = "not recorded" if f.missing_is_subject else f"missing: {esc(self._missing_text(f.missing))}"
+            extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— {what}</font>'
         text = (esc(f.title) + (UNV if f.unverified else "") + extra +
                 f' <font color="{_hex(MUTED)}">· {esc(f.source)}</font>')
         return [Paragraph(self.state(f.tone, f.state_text), self.s.cell_small), Paragraph(text, self.s.cell_small),
@@ -437,7 +438,8 @@ class NurseRenderer(Renderer):
         for ch in r.checks:
             baseline = (self.c(f'<font color="{_hex(NOT_MET)}"><b>{esc(ch.baseline)} — below the limit</b></font>', raw=True)
                         if ch.fails else self.c(ch.baseline))
-            rows.append([self.c(ch.item, bold=True), self.c(ch.threshold, ch.unverified), baseline, "", self.c(BOX)])
+            rows.append([self.c(ch.item, bold=True), self.c(ch.threshold, ch.unverified), baseline, "",
+                         self.c(BOX) if ch.box else ""])
         failing = [("BACKGROUND", (0, i + 1), (-1, i + 1), BLOCK_BG) for i, ch in enumerate(r.checks) if ch.fails]
         out.append(self.table(rows, [1.7, 3.0, 2.0, 2.1, 0.35], extra=failing + [("TOPPADDING", (0, 1), (-1, -1), 4),
                                                                                  ("BOTTOMPADDING", (0, 1), (-1, -1), 4)]))

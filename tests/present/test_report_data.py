@@ -222,4 +222,10 @@ def test_clinician_products_add_up(criteria):
     _, _, c, _, _ = build(example("01-"), criteria)
     lines = {d.label: d.value for d in c.dose_lines}
     assert lines["Dose"].startswith("40 mg/m² × 1.7654 m² = 70.6 mg")
-    assert lines["Capecitabine"].startswith("1,000 mg/m² × 1.7654 m² = 1765 mg per dose")
+    assert lines["Capecitabine"].startswith("1,000 mg/m² × 1.7654 m² = 1,765 mg per dose")
+
+
+def test_no_pregnancy_missing_pregnant(criteria):
+    _, _, c, _, _ = build(example("07-"), criteria)
+    row = next(f for f in c.exclusions_clear if f.title == "Pregnancy")
+    assert row.state == "unknown" and row.missing_is_subject

@@ -150,6 +150,7 @@ class ClinicianReport(Data):
     verdict: str  # the first line: the verdict in one sentence
     key_points: list[KeyPoint]  # "At a glance", in order, after the red boxes of the contraindications
     glance_dose: str  # the dose if the hold resolves, with its condition stated
+    dose_heading: str = "Proposed dose"  # says "on hold" / "not decided" when the dose is not an order
     clinic: Clinic
     patient: PatientId
     consult_date: str
@@ -548,7 +549,9 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     return ClinicianReport(
         meta=meta, state=state.kind, verdict=verdict(state, plan),
         key_points=key_points(rows, groups, assessment, plan, pathway_heading, _referenced(criteria)),
-        glance_dose=glance_dose(consult, assessment, criteria, state), clinic=Clinic.from_settings(settings), patient=patient,
+        glance_dose=glance_dose(consult, assessment, criteria, state),
+        dose_heading={"on_hold": "Proposed dose (on hold: not to be given while the contraindication holds)",
+                      "not_decided": "Proposed dose (not decided)"}.get(state.kind, "Proposed dose"), clinic=Clinic.from_settings(settings), patient=patient,
         consult_date=fmt_date(consult.consult_date), as_of=fmt_date(assessment.as_of),
         prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED, plan=plan, question=question,
         disease=_disease(consult), regimens=_regimens(consult, assessment),

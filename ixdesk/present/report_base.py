@@ -63,8 +63,10 @@ class Meta(Data):
     def footer_line1(self) -> str:
         reviewed = f" (reviewed {fmt_date(self.criteria_date)})" if self.criteria_date else ""
         if self.kind == "patient":  # no version jargon on the patient's sheet: the dates only
-            return f"Printed {fmt_date(self.printed_on)} · information checked {fmt_date(self.criteria_date)}" \
-                if self.criteria_date else f"Printed {fmt_date(self.printed_on)}"
+            # the sheet's one date format is the long one ("18 November 2026")
+            printed = f"Printed {fmt_date(self.printed_on, long=True)}"
+            return f"{printed} · information checked {fmt_date(self.criteria_date, long=True)}" \
+                if self.criteria_date else printed
         return (f"IxDesk {self.app_version} · criteria {self.criteria_version}{reviewed} · "
                 f"printed {fmt_date(self.printed_on)}")
 

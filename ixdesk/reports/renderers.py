@@ -377,7 +377,7 @@ class ClinicianRenderer(Renderer):
 
     def _dose(self, r: ClinicianReport) -> list[Any]:
         s = self.s
-        out: list[Any] = [self.p("Proposed dose", s.h1),
+        out: list[Any] = [self.p(r.dose_heading, s.h1),
                           self.p(f"<b>{esc(r.dose_summary)}</b>", s.body, raw=True)]
         rows = [[self.c(d.label, bold=True), self.c(d.value, d.unverified)] for d in r.dose_lines]
         out.append(self.table(rows, [1.4, 7.6], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE),

@@ -168,7 +168,7 @@ def test_urgent_number_or_a_blank(criteria):
 def test_patient_footer_has_no_sha256(criteria):
     _, _, _, _, p = build(example("01-"), criteria)
     assert criteria.sha256[:8] not in p.meta.footer_line1 + p.meta.footer_line2 + p.meta.footer_line3
-    assert "Printed 20 Nov 2026" in p.meta.footer_line1
+    assert "Printed 20 November 2026" in p.meta.footer_line1  # one date format on the sheet
 
 
 def test_radiation_recall_only_after_radiotherapy(criteria):

@@ -156,7 +156,8 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     elif not shown:
         alerts.append("NOT DECIDED: do not prepare ixabepilone. No dose is printed on this sheet until the "
                       "prescriber completes the order.")
-        hold.extend(f"Waiting for: {m.label}" for m in state.waiting_for)
+        if state.waiting_for:
+            hold.append("Waiting for: " + "; ".join(m.label for m in state.waiting_for))
         if d.unrecognised_medications:
             hold.append("Medication not recognised (it could be a strong CYP3A4 inhibitor, which changes the dose): "
                         + "; ".join(d.unrecognised_medications))
@@ -170,7 +171,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     prescriber = (consult.plan.prescriber or "").strip()
     phone = settings.clinic_phone.strip()
     call = join_nonempty([f"the prescriber, {prescriber}" if prescriber else "the prescriber (name not recorded)",
-                          f"clinic {phone}" if phone else None], "; ")
+                          f"clinic {phone}" if phone else "clinic number: ______________"], "; ")
 
     premeds = premedication_rows(assessment, criteria)
     dose_fields: list[Field] = []

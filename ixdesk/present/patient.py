@@ -211,6 +211,9 @@ def _planned(consult: Consult, assessment: Assessment, criteria: Criteria) -> li
         f"You will have a blood test first. It checks that your body is ready. Then you get other medicines "
         f"{premed_when}. They help stop an allergic reaction. Then the drip takes about {_hours(std.infusion_hours)}.",
     ]
+    if plan == "with_trastuzumab":  # the facts give the ixabepilone visit only
+        visit[0] = f"Plan to be at the clinic for at least {low:g} to {low + 1:g} hours."
+        visit.append("The trastuzumab drip takes extra time. Ask your team how long your visit will be.")
     bring = [
         "A list of all the pills, herbs and vitamins you take.",
         "Something to eat and drink, and something to do.",

@@ -103,7 +103,7 @@ def test_patient_says(rendered, criteria):
               "Fainting", "heartbeat", "much worse very fast", "Questions you may want to ask",
               "Riverside Oncology Clinic", "+1 555 0199"]
     kind = decision_state(assessment).kind
-    planned = ["What is ixabepilone", "Your plan", "Your visit", "What to bring", "about 4 to 5 hours",
+    planned = ["What is ixabepilone", "Your plan", "Your visit", "What to bring", "4 to 5 hours",
                "about 3 hours", "once every 3 weeks", "about 1 hour before the drip", "Common side effects",
                "grapefruit", "alcohol"]
     if consult.patient.sex != "male":

@@ -5,5 +5,5 @@ hand: the loader compares the loaded set's sha256 with this one, and a set that 
 every screen and report as "criteria modified locally: not the reviewed set".
 """
 
-SHA256 = "da807bb8988a02dfbe7df4ccc4a1383013b95f18006cdb86dd5768be8c1125e0"
+SHA256 = "b206e7deccd9a97b4159f27fb66b24c1d85d8e884bbf59917ed40af66fb4d3c3"
 VERSION = "2026.12.1"

@@ -364,6 +364,8 @@ class History(StrictModel):
     diabetes: bool | None = None
     medications: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=100)] | None = None
     grapefruit: bool | None = None
+    # radiotherapy at any time before: the patient sheet then warns of radiation recall (seed 001)
+    radiotherapy: bool | None = None
 
     @field_validator("medications")
     @classmethod

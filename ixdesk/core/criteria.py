@@ -307,6 +307,9 @@ class CapecitabineDosing(Model):
     mg_per_m2_per_dose: CapecitabineMgPerM2
     doses_per_day: DosesPerDay
     days: str
+    # the days of tablets at the start of each cycle ("days 1-14" is 14): the patient sheet says
+    # "14 days on, then 7 days off" from it and the cycle length
+    days_on: Annotated[int, Field(ge=1, le=28)] | None = None
     source: SourceRef
     confidence: Confidence
     note: str
@@ -318,6 +321,9 @@ class PremedItem(Model):
     dose: str
     route: str
     timing: str
+    # minutes before the infusion starts (one per route when they differ): the nurse checklist
+    # prints the planned clock time from the start time the nurse writes in
+    minutes_before: list[Annotated[int, Field(ge=0, le=240)]] = []
     when: str
     required: bool
 
@@ -349,7 +355,12 @@ class CycleStart(Model):
     confidence: Confidence
 
 
+ModKind = Literal["neutrophils", "platelets", "neuropathy", "other"]
+
+
 class ModRow(Model):
+    # what the row is about, so that a reader finds the neuropathy rows by field, not by wording
+    kind: ModKind
     toxicity: str
     action: str
 
@@ -880,6 +891,18 @@ def _check_medications(meds: MedicationsFile, node: yaml.Node | None, docs: dict
                                     f"product '{prod.name}': '{part}' is classified in a group; list it under contains")
 
 
+def _check_reader_rules(seen: dict[str, int | None], nodes: dict[str, yaml.Node | None]) -> None:
+    """Every rule id a reader names (ixdesk.core.reader_rules) exists: a renamed rule is refused at
+    load, at its file's rule list, instead of printing an empty threshold on a report."""
+    from ixdesk.core.reader_rules import READER_RULES
+
+    for rule_id, file in READER_RULES.items():
+        if rule_id not in seen:
+            raise CriteriaError(file, _line_of(nodes.get(file), ("rules",)),
+                                f"rule '{rule_id}' is missing: the reports name it (ixdesk/core/reader_rules.py); "
+                                "restore the id or change that list")
+
+
 def load_criteria(folder: Path | str | None = None) -> Criteria:
     """Load and cross-check the set; raise :class:`CriteriaError` on the first problem."""
     folder = Path(folder) if folder is not None else criteria_dir()
@@ -983,6 +1006,8 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
                                         "which is not an interaction class of medications.yaml")
             seen[rule.id] = line
             rules.append(rule)
+
+    _check_reader_rules(seen, nodes)
 
     sha = digest.hexdigest()
     recorded = reviewed_sha256()

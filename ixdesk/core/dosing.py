@@ -17,6 +17,12 @@ from ixdesk.core.medications import unrecognised_label
 BSA_DECIMALS = 4  # float noise must not decide whether 2.2 m2 is 'above 2.2'
 
 
+def bsa_text(bsa: float) -> str:
+    """The BSA as the dose used it (4 decimals, '1.7654'; the cap '2.2'): a printed product
+    'mg/m2 × BSA = mg' then adds up from the printed numbers ('× 1.77' did not: 70.8, not 70.6)."""
+    return f"{bsa:.{BSA_DECIMALS}f}".rstrip("0").rstrip(".")
+
+
 def bsa_mosteller(height_cm: float, weight_kg: float) -> float:
     return math.sqrt(height_cm * weight_kg / 3600.0)
 
@@ -250,7 +256,7 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
 
     if state == "computed":
         vial_text = " + ".join(f"{v.count} × {v.size_mg:g} mg" for v in vials)
-        summary = (f"{dose_mg:g} mg ({mg_m2:g} mg/m² × {bsa_used:.2f} m²) IV over {d.standard.infusion_hours:g} hours "
+        summary = (f"{dose_mg:g} mg ({mg_m2:g} mg/m² × {bsa_text(bsa_used)} m²) IV over {d.standard.infusion_hours:g} hours "
                    f"every {d.standard.cycle_days} days; kits {vial_text}")
     elif state == "not_recommended":
         summary = "No starting dose: " + (notes[0] if notes else "not recommended")
@@ -260,7 +266,7 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
         who, todo = ((unrec_text, "check for CYP3A4 interaction") if unrec else
                      ("a current medication", "medications not recorded"))
         what = "a medication not recognised" if unrec else "the medications"
-        summary = (f"Dose depends on {what}: {unless_dose:g} mg ({unless_mg:g} mg/m² × {bsa_used:.2f} m²) "
+        summary = (f"Dose depends on {what}: {unless_dose:g} mg ({unless_mg:g} mg/m² × {bsa_text(bsa_used)} m²) "
                    f"unless {who} is a strong CYP3A4 inhibitor (then {if_dose:g} mg, {if_mg:g} mg/m²) — {todo}")
     elif missing:
         summary = "Dose not yet computable — missing: " + ", ".join(m.label for m in missing)

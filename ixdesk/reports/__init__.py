@@ -16,10 +16,10 @@ from ixdesk.core.assessment import Assessment
 from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria
 from ixdesk.core.files import atomic_write_bytes
-from ixdesk.reports.clinician import ClinicianReport, build_clinician_report
-from ixdesk.reports.nurse import NurseReport, build_nurse_report
-from ixdesk.reports.patient import PatientReport, build_patient_report
-from ixdesk.reports.settings import ClinicSettings, ReportSettings
+from ixdesk.present.clinician import ClinicianReport, build_clinician_report
+from ixdesk.present.nurse import NurseReport, build_nurse_report
+from ixdesk.present.patient import PatientReport, build_patient_report
+from ixdesk.present.settings import ClinicSettings, ReportSettings
 
 ReportKind = Literal["clinician", "nurse", "patient"]
 KINDS: tuple[ReportKind, ...] = ("clinician", "nurse", "patient")

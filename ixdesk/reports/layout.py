@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
-from ixdesk.reports.common import Meta
+from ixdesk.present.report_base import Meta
 from ixdesk.reports.fonts import FONT, FONT_BOLD, esc, plain_width_fit, register_fonts
 from ixdesk.reports.styles import MUTED, NOT_MET, RULE, stylesheet
 

@@ -14,12 +14,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from ixdesk.reports.clinician import MARKS, ClinicianReport, FindingRow
-from ixdesk.reports.common import UNVERIFIED_MARK, Meta, fmt_date, plan_text
+from ixdesk.present.clinician import MARKS, ClinicianReport, FindingRow
+from ixdesk.present.report_base import UNVERIFIED_MARK, Meta, fmt_date
 from ixdesk.reports.fonts import esc
 from ixdesk.reports.layout import build_pdf, content_width
-from ixdesk.reports.nurse import NurseReport
-from ixdesk.reports.patient import PatientReport
+from ixdesk.present.nurse import NurseReport
+from ixdesk.present.patient import PatientReport
 from ixdesk.reports.styles import (
     BLOCK_BG, MUTED, NOT_MET, RULE, SHADE, STATE_COLOURS, UNVERIFIED, WARN_BG, Styles, grid_style, stylesheet,
 )
@@ -97,6 +97,8 @@ class ClinicianRenderer(Renderer):
     def story(self, r: ClinicianReport) -> list[Any]:
         s = self.s
         out: list[Any] = [self.p("Ixabepilone consult summary", s.title)]
+        tone = {"ready": "met", "on_hold": "not_met", "not_decided": "unknown", "outside_label": "unknown"}[r.state]
+        out.append(self.p(f'<font size="{self.base_size + 2}">{self.state(tone, r.verdict)}</font>', s.body, raw=True))
         if r.clinic.name:
             out.append(self.p(r.clinic.name + (f" · {r.clinic.address}" if r.clinic.address else ""), s.small))
         out.append(Spacer(1, 1.5 * mm))
@@ -106,11 +108,11 @@ class ClinicianRenderer(Renderer):
             ("Consult date", r.consult_date), ("Prescriber", r.prescriber),
             ("Assessed as of", r.as_of), ("Printed", fmt_date(r.meta.printed_on)),
         ], label_w=1.0, value_w=2.3))
+        out += self._key_points(r)
         out.append(self.p("The question", s.h1))
         out.append(self.p(r.question, s.body))
         if r.criteria_mismatch:
             out.append(self.p(r.criteria_mismatch, s.body))
-        out += self._key_points(r)
 
         out.append(self.p("Disease and labs", s.h1))
         out.append(self.kv_table(r.disease, label_w=1.55, value_w=1.75))
@@ -158,35 +160,30 @@ class ClinicianRenderer(Renderer):
             out.append(KeepTogether(sign))
         return out
 
+    TONES = {"block": "not_met", "warn": "unknown", "ok": "met", "unknown": "unknown", "info": "info"}
+
     def _key_points(self, r: ClinicianReport) -> list[Any]:
+        """The verdict, a red box per contraindication, then the key points and the dose (all chosen
+        by the report data; drawn here)."""
         s = self.s
-        pts: list[tuple[str, bool]] = []
-        # a contraindication first: everything below it reads differently while it holds
-        pts += [(f"BLOCKING — {f.title}", f.unverified) for f in r.blocking]
-        for g in r.criteria_groups:
-            rows = [f for _, sub in g.subgroups for f in sub]
-            if g.heading == "FDA label":
-                pts += [(f"{g.heading}: {f.summary}", f.unverified or bool(f.unverified_basis)) for f in rows]
-                if not rows and r.plan:
-                    pts.append((f"{g.heading}: {plan_text(r.plan)} is not an FDA label indication "
-                                "(see NCCN pathways and payer policies)", False))
-            elif g.heading == "NCCN pathways":
-                hits = [f for f in rows if f.state != "not_met"]
-                pts += [(f"NCCN: {f.summary}", f.unverified or bool(f.unverified_basis)) for f in hits]
-                if rows and not hits:
-                    pts.append(("NCCN: no pathway met for this plan", False))
-            else:
-                pts += [(f.summary, f.unverified or bool(f.unverified_basis))
-                        for f in rows if f.composite and f.id.endswith(".overall")]
-        for f in r.warnings:  # the title names the rule; the summary repeats it with its own lead
-            pts.append((f"Warning — {f.title}", f.unverified))
-        for f in r.other_plan_present:
-            pts.append((f"Present for another regimen — {f.title}", f.unverified))
-        on_hold = " (on hold: a contraindication holds)" if r.blocking and r.dose_state == "computed" else ""
-        pts.append((f"Dose{on_hold}: {r.dose_summary}", False))
+        out: list[Any] = []
+        for f in r.blocking:
+            values = "; ".join(f.values)
+            box = Table([[self.p(f"<b>CONTRAINDICATION: {esc(f.title)}</b>" + (UNV if f.unverified else "") +
+                                 (f"<br/>{esc(values)}" if values else "") +
+                                 f'<br/><font size="{self.base_size - 1}">{esc(f.source)}</font>', s.body, raw=True)]],
+                        colWidths=[self.width], hAlign="LEFT")
+            box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, NOT_MET), ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG),
+                                     ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+            out += [Spacer(1, 1.5 * mm), box]
+        pts = [(self.state(self.TONES.get(k.tone, "info"), "•") + " " + esc(self._glance(k.text)) + (UNV if k.unverified else ""))
+               for k in r.key_points]
+        pts.append(f"<b>{esc(self._glance(r.glance_dose))}</b>")
         if r.missing:
-            pts.append((f"{len(r.missing)} item(s) of information are missing (listed at the end).", False))
-        return [self.p("At a glance", s.h1)] + self.bullets([(self._glance(t), u) for t, u in pts])
+            pts.append(esc(f"{len(r.missing)} item(s) of information are missing (listed at the end)."))
+        out.append(self.p("At a glance", s.h1))
+        out += [Paragraph(t, s.bullet) for t in pts]
+        return out
 
     GLANCE_CHARS = 600
 
@@ -297,7 +294,8 @@ class ClinicianRenderer(Renderer):
         if f.contraindicated:
             extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— but contraindicated with that plan (see Contraindications)</font>'
         if f.missing:
-            extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— missing: {esc(self._missing_text(f.missing))}</font>'
+            what = "not recorded" if f.missing_is_subject else f"missing: {esc(self._missing_text(f.missing))}"
+            extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— {what}</font>'
         text = (esc(f.title) + (UNV if f.unverified else "") + extra +
                 f' <font color="{_hex(MUTED)}">· {esc(f.source)}</font>')
         return [Paragraph(self.state(f.tone, f.state_text), self.s.cell_small), Paragraph(text, self.s.cell_small),
@@ -379,7 +377,7 @@ class ClinicianRenderer(Renderer):
 
     def _dose(self, r: ClinicianReport) -> list[Any]:
         s = self.s
-        out: list[Any] = [self.p("Proposed dose", s.h1),
+        out: list[Any] = [self.p(r.dose_heading, s.h1),
                           self.p(f"<b>{esc(r.dose_summary)}</b>", s.body, raw=True)]
         rows = [[self.c(d.label, bold=True), self.c(d.value, d.unverified)] for d in r.dose_lines]
         out.append(self.table(rows, [1.4, 7.6], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE),
@@ -426,30 +424,52 @@ class NurseRenderer(Renderer):
             ("Prescriber", r.prescriber), ("Consult / labs", f"{r.consult_date} / {r.labs_date}"),
             ("Cycle number", "______"), ("Date of infusion", "______________"),
         ]))
-        if r.alerts:
+        if r.alerts or r.hold:
             out.append(Spacer(1, 1.5 * mm))
-            rows = [[self.c(a, bold=a.startswith(("BLOCKING", "NOT READY")))] for a in r.alerts]
+            rows = [[self.c(a, bold=not a.startswith("Warning"))] for a in r.alerts]
+            rows += [[self.c("• " + h)] for h in r.hold]
+            if r.hold:
+                rows.append([self.c(f"Call: {r.call}", bold=True)])
             out.append(self.table(rows, [1], header=False, extra=[
-                ("BACKGROUND", (0, 0), (-1, -1), WARN_BG), ("BOX", (0, 0), (-1, -1), 1, NOT_MET)]))
+                ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG if r.hold else WARN_BG), ("BOX", (0, 0), (-1, -1), 1.5, NOT_MET)]))
 
         out.append(self.p("1. Go / no-go before the cycle", s.h1))
         rows: list[list[Any]] = [[self.c(h, bold=True) for h in ("Check", "Threshold to go", "At consult", "Today", "OK")]]
         for ch in r.checks:
             baseline = (self.c(f'<font color="{_hex(NOT_MET)}"><b>{esc(ch.baseline)} — below the limit</b></font>', raw=True)
                         if ch.fails else self.c(ch.baseline))
-            rows.append([self.c(ch.item, bold=True), self.c(ch.threshold, ch.unverified), baseline, "", self.c(BOX)])
+            rows.append([self.c(ch.item, bold=True), self.c(ch.threshold, ch.unverified), baseline, "",
+                         self.c(BOX) if ch.box else ""])
         failing = [("BACKGROUND", (0, i + 1), (-1, i + 1), BLOCK_BG) for i, ch in enumerate(r.checks) if ch.fails]
-        out.append(self.table(rows, [1.9, 3.6, 2.1, 1.0, 0.35], extra=failing))
+        out.append(self.table(rows, [1.7, 3.0, 2.0, 2.1, 0.35], extra=failing + [("TOPPADDING", (0, 1), (-1, -1), 4),
+                                                                                 ("BOTTOMPADDING", (0, 1), (-1, -1), 4)]))
         out.append(self.p(f"Source: {r.checks_source}. If any check fails: do not start; inform the prescriber.",
                           s.note))
 
         out.append(self.p("2. Premedication", s.h1))
-        rows = [[self.c(h, bold=True) for h in ("Drug", "Dose / route", "Timing", "Given to", "Time / initials")]]
+        rows = [[self.c(h, bold=True) for h in ("Drug", "Dose / route", "For", "Planned time", "Given at / initials")]]
         for pm in r.premedication:
-            rows.append([self.c(pm.drug), self.c(f"{pm.dose}, {pm.route}"), self.c(pm.timing),
-                         self.c(f"{pm.when}" + ("" if not pm.required else " (required)")), self.c(BOX + " ____")])
-        out.append(self.table(rows, [2.8, 1.7, 1.6, 2.0, 0.9]))
-        out.append(self.p(f"Source: {r.premedication_source}", s.note))
+            planned = "; ".join(f"start − {m} min: __:__" for m in pm.minutes_before) or pm.timing
+            rows.append([self.c(pm.drug), self.c(f"{pm.dose}, {pm.route}"),
+                         self.c(f"{pm.when}" + ("" if not pm.required else " (required)")),
+                         self.c(planned if pm.applies else "not planned"),
+                         self.c(BOX + " __:__ ____" if pm.applies else "")])
+        out.append(self.table(rows, [2.6, 1.9, 1.7, 1.5, 1.3]))
+        out.append(self.p(f"Infusion start planned at: ______ (write it in; each premedication time is counted back "
+                          f"from it). Source: {r.premedication_source}", s.note))
+
+        if not r.dose_shown:
+            out.append(self.p("3. Dose, preparation and infusion", s.h1))
+            out.append(self.p(f"<b>{esc(r.state_text)}: no dose, volumes or draw-up amounts are printed.</b> "
+                              "Print a new checklist once the prescriber has resolved the hold and signed the order.",
+                              s.body, raw=True))
+            out.append(self.p("Sign-off", s.h1))
+            out.append(self.table([[self.c(f, bold=True), ""] for f in r.sign_fields], [2.2, 3.0], header=False,
+                                  extra=[("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+            out.append(Spacer(1, 1.5 * mm))
+            out.append(self.table([[self.c(f"{BOX} NO-GO: prescriber informed (name / time): ____________", bold=True)]],
+                                  [1], header=False))
+            return out
 
         out.append(self.p("3. Dose verification", s.h1))
         rows = [[self.c(h, bold=True) for h in ("Item", "On the order / calculated", "Recalculated today", "OK")]]
@@ -518,7 +538,7 @@ class PatientRenderer(Renderer):
 
     def story(self, r: PatientReport) -> list[Any]:
         s = self.s
-        out: list[Any] = [self.p("About your treatment: ixabepilone (Ixempra)", s.title)]
+        out: list[Any] = [self.p(r.title, s.title)]
         who = []
         if r.name:
             who.append(f"For: <b>{esc(r.name)}</b>")
@@ -531,9 +551,9 @@ class PatientRenderer(Renderer):
             parts += [self.p(t, s.body) for t in sec.paragraphs] if not sec.boxed else []
             parts += self.bullets(sec.bullets)
             if sec.boxed:
-                inner: list[Any] = [self.p(sec.heading, s.h1)] + self.bullets(sec.bullets)
+                inner: list[Any] = [self.p(sec.heading, s.h1)]
+                inner += [self._two_columns(sec.bullets, self.width - 16)] if len(sec.bullets) >= 7 else self.bullets(sec.bullets)
                 inner += [self.p(t, s.body) for t in sec.paragraphs]
-                inner.append(self._phone_line(r, urgent=True))
                 box = Table([[inner]], colWidths=[self.width], hAlign="LEFT")
                 box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 2, NOT_MET), ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG),
                                          ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
@@ -545,16 +565,16 @@ class PatientRenderer(Renderer):
                 out.append(KeepTogether(parts[:2]))
                 out += parts[2:]
         out.append(KeepTogether([self.p("How to reach your care team", s.h1), self._contact(r)]))
-        lines = [[""] for _ in range(3)]
+        lines = [[""] for _ in range(2)]
         out.append(KeepTogether([self.p(r.notes_heading, s.h1), self.table(lines, [1], header=False, extra=[
             ("GRID", (0, 0), (-1, -1), 0, colors.white), ("LINEBELOW", (0, 0), (-1, -1), 0.6, RULE),
             ("TOPPADDING", (0, 0), (-1, -1), 12)])]))
         return out
 
-    def _two_columns(self, bullets: list[str]) -> Table:
+    def _two_columns(self, bullets: list[str], width: float | None = None) -> Table:
         items = self.bullets(bullets)
         rows = [items[i:i + 2] + [""] * (2 - len(items[i:i + 2])) for i in range(0, len(items), 2)]
-        t = Table(rows, colWidths=[self.width / 2] * 2, hAlign="LEFT")  # one row per pair: splits across pages
+        t = Table(rows, colWidths=[(width or self.width) / 2] * 2, hAlign="LEFT")  # one row per pair: splits across pages
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 4), ("TOPPADDING", (0, 0), (-1, -1), 0),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
@@ -569,7 +589,7 @@ class PatientRenderer(Renderer):
 
     def _contact(self, r: PatientReport) -> Table:
         c = r.clinic
-        blank = "______________________"
+        blank = "________________"
         rows = [
             [self.c("Clinic", bold=True), self.c(c.name or blank), self.c("Phone", bold=True), self.c(c.phone or blank)],
             [self.c("Address", bold=True), self.c(c.address or blank), self.c("Urgent, day and night", bold=True),

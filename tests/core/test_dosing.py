@@ -72,7 +72,7 @@ def test_strong_inhibitor_reduces_to_20() -> None:
 def test_inducer_is_a_note_not_a_dose_change() -> None:
     d = run(consult(history={"medications": ["phenytoin 300 mg"]})).dose
     assert d.mg_per_m2 == 40
-    assert any("60 mg/m2" in n for n in d.notes)
+    assert any("60 mg/m²" in n for n in d.notes)  # typographic units in the criteria text (issue 10)
 
 
 def test_unknown_inputs() -> None:

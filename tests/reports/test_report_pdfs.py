@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 import ixdesk
+from ixdesk.present.decision import decision_state
 from ixdesk.reports import KINDS, render, write_reports
 from ixdesk.reports.renderers import PatientRenderer
 
@@ -28,9 +29,18 @@ def test_common_frame(rendered, criteria):
         text = squash(pdf_text(data))
         n = pdf_pages(data)
         assert f"Page 1 of {n}" in text and f"Page {n} of {n}" in text
+        # issue 10: when the set was reviewed (set.yaml date) and, separately, when it was printed
+        d = criteria.info.date
+        if kind == "patient":  # the patient sheet's one date format is the long one
+            assert "Printed 20 November 2026" in text and f"checked {d.day} {d.strftime('%B')} {d.year}" in text
+        else:
+            assert "printed 20 Nov 2026" in text
+        reviewed = f"{d.day} {d.strftime('%b')} {d.year}"
+        if kind == "patient":  # no jargon footer for the patient: no sha256, no version numbers
+            assert criteria.sha256[:16] not in text.replace(" ", "")
+            continue
         assert f"IxDesk {ixdesk.__version__}" in text
-        assert f"criteria {criteria.version}" in text
-        assert "valid as of 20 Nov 2026" in text
+        assert f"criteria {criteria.version} (reviewed {reviewed})" in text
         assert criteria.sha256[:16] in text
         if kind == "clinician":
             assert criteria.sha256 in text.replace(" ", "")
@@ -42,7 +52,7 @@ def test_common_frame(rendered, criteria):
 def test_clinician_says(rendered):
     _, consult, assessment, pdfs = rendered
     text = squash(pdf_text(pdfs["clinician"]))
-    for phrase in ("The question", "Treatment history and resistance", "FDA label", "NCCN pathways",
+    for phrase in ("The question", "Treatment history and resistance", "FDA label", "Payer 003 criteria A–F",
                    "Payer policies", "Contraindications and warnings", "Proposed dose", "Premedication",
                    "Monitoring plan", "Information still missing", "Discussion notes", "Signature"):
         assert phrase in text, phrase
@@ -63,27 +73,51 @@ def test_nurse_says(rendered, criteria):
     data = pdfs["nurse"]
     assert pdf_pages(data) <= 2
     text = squash(pdf_text(data))
-    for phrase in ("≥ 1,500/mm³", "≥ 100,000/mm³", "grade ≤ 1", "Pregnancy status", "Neuropathy assessed",
-                   "diphenhydramine", "H2 antagonist", "about 1 hour before the infusion", "dexamethasone",
-                   "Dose verification", "Height", "Weight", "BSA", "Vials", "30 minutes", "DEHP-free",
-                   "within 6 hours", "Infuse over 3 hours", "Hypersensitivity", "initials", "GO", "NO-GO"):
+    state = decision_state(assessment)
+    for phrase in ("≥ 1,500/mm³", "≥ 100,000/mm³", "grade ≤ 1", "Neuropathy assessed", "Blood drawn today",
+                   "diphenhydramine", "H2 antagonist", "e.g. famotidine", "start − 60 min", "dexamethasone",
+                   "initials", "NO-GO"):
         assert phrase in text, phrase
-    assert ("Capecitabine teaching points" in text) == (consult.plan.regimen == "with_capecitabine")
-    if assessment.dose.dose_mg is not None:
+    assert ("Pregnancy status" in text) == (consult.patient.sex != "male")
+    given = ("Dose verification", "Height", "Weight", "BSA", "Vials", "DEHP-free", "within 6 hours",
+             "Infuse over 3 hours", "Hypersensitivity", "GO: every check met")
+    if state.dose_may_be_given:
+        for phrase in given:
+            assert phrase in text, phrase
         assert f"{assessment.dose.dose_mg:g} mg" in text
+    else:  # issue 10: on hold or not decided, the sheet carries no dose, volumes or draw-up amounts
+        assert "no dose, volumes or draw-up amounts" in text
+        for phrase in ("Dose verification", "draw up", " mL", "GO: every check met"):
+            assert phrase not in text, phrase
+        if assessment.dose.dose_mg is not None:
+            assert f"{assessment.dose.dose_mg:g} mg" not in text
+    assert ("Capecitabine teaching points" in text) == (consult.plan.regimen == "with_capecitabine"
+                                                        and state.dose_may_be_given)
 
 
-def test_patient_says(rendered):
-    _, consult, _, pdfs = rendered
+def test_patient_says(rendered, criteria):
+    _, consult, assessment, pdfs = rendered
     text = squash(pdf_text(pdfs["patient"]))
-    for phrase in ("What is ixabepilone", "Why is my doctor thinking about it", "How is it given",
-                   "about 3 hours", "once every 3 weeks", "about 1 hour before the drip", "Common side effects",
-                   "Call your care team right away", "fever of 38 °C or more", "Trouble breathing",
-                   "Swelling or a rash during or after the drip", "Bleeding", "Vomiting again and again",
-                   "strong diarrhoea", "Numbness or weakness that suddenly gets worse", "Chest pain",
-                   "7 months", "4 months", "2 weeks", "breastfeed", "grapefruit", "alcohol",
-                   "Questions you may want to ask", "Riverside Oncology Clinic", "+1 555 0199"):
+    common = ["Call your care team right away", "38 °C (100.4 °F) or more", "Chills", "any sign of infection",
+              "Trouble breathing", "Bleeding", "Vomiting again and again", "strong diarrhoea", "Chest pain",
+              "Fainting", "heartbeat", "much worse very fast", "Questions you may want to ask",
+              "Riverside Oncology Clinic", "+1 555 0199"]
+    kind = decision_state(assessment).kind
+    planned = ["What is ixabepilone", "Your plan", "Your visit", "What to bring", "4 to 5 hours",
+               "about 3 hours", "once every 3 weeks", "about 1 hour before the drip", "Common side effects",
+               "grapefruit", "alcohol"]
+    if consult.patient.sex != "male":
+        planned += ["7 months", "2 weeks", "breastfeed"]
+    phrases = common + {"on_hold": ["on hold for now", "What happens next"],
+                        "not_decided": ["not decided yet", "What we are waiting for", "What happens next"]}.get(
+        kind, planned)
+    for phrase in phrases:
         assert phrase in text, phrase
+    if kind in ("on_hold", "not_decided"):  # never describes a treatment that is not going ahead
+        for phrase in ("take the capecitabine", "once every 3 weeks", "Your visit", "Common side effects"):
+            assert phrase not in text, phrase
+    if consult.plan.regimen == "with_capecitabine" and kind not in ("on_hold", "not_decided"):
+        assert "capecitabine" in text and "twice a day for 14 days. Then stop for 7 days" in text
     if consult.patient.record_number:
         assert consult.patient.record_number not in text
 

@@ -50,8 +50,12 @@ def test_panel_prints_the_layer_words(qtbot: Any, window: Any, examples: Path) -
 
 
 def test_bsa_has_two_decimals_everywhere(qtbot: Any, window: Any, examples: Path) -> None:
+    """A BSA the panel formats has two decimals. The engine's dose summary prints the BSA the dose
+    used (4 decimals, issue 10: "× 1.77 m²" did not give the 70.6 mg printed) and the criteria text
+    names the 2.2 m² cap: both are left out here. (The panel's own products are the panel's part.)"""
     assert window.open_path(str(examples / EX1), ask=False)
     text = all_text(window)
+    text = text.replace("× 1.7654 m²", "").replace("2.2 m²", "")
     bsas = re.findall(r"(\d+(?:\.\d+)?) m²(?! cap)", text)  # "the 2.2 m² cap" is a threshold, not a BSA
     assert bsas and all(re.fullmatch(r"\d\.\d\d", b) for b in bsas), bsas
     assert "1.77 m²" in window.panel.headline.text()

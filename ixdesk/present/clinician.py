@@ -13,14 +13,37 @@ from datetime import date
 from ixdesk.core.assessment import Assessment, Condition, Finding
 from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria, FindingRef
+from ixdesk.core.dosing import bsa_text, compute_dose
+from ixdesk.core.medications import check_class, classify
 from ixdesk.core.resistance import cached_source
-from ixdesk.reports.common import (
+from ixdesk.present.decision import DecisionState, decision_state
+from ixdesk.present.words import DECISION_WORDS
+from ixdesk.present.report_base import (
     NOT_RECORDED, STATE_TEXT, Clinic, Data, Meta, PatientId, cond_leaves, count_text, fmt_date, lab_short, fmt_num, fmt_source, join_nonempty,
     make_meta, mark, plan_text, PremedRow, premedication_rows,
 )
-from ixdesk.reports.settings import ReportSettings
+from ixdesk.present.settings import ReportSettings
 
 GROUP_ORDER = (("indication", "FDA label"), ("pathway", "NCCN pathways"), ("payer", "Payer policies"))
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def one_date_format(text: str) -> str:
+    """'2025-07-28' -> '28 Jul 2025': the engine's reasons print ISO dates; the report has one format."""
+    def sub(m: re.Match[str]) -> str:
+        try:
+            return fmt_date(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            return m.group(0)
+    return _ISO_DATE.sub(sub, text)
+
+
+class KeyPoint(Data):
+    """One line of "At a glance"; ``tone`` is its colour's meaning (block / warn / ok / unknown / info)."""
+
+    text: str
+    tone: str
+    unverified: bool = False
 
 
 class ConditionLine(Data):
@@ -55,6 +78,9 @@ class FindingRow(Data):
     present: bool = False  # the condition holds, for this plan or another (a pathway that would be met)
     other_plan: str | None = None  # Finding.other_plan: met / unknown for a plan not under discussion
     contraindicated: list[str] = []  # a pathway that would be met: ids of that plan's contraindications that hold
+    # the one missing input is what the rule's title names ("Pregnancy" missing "pregnant"): printed
+    # as "not recorded", never "Pregnancy — missing: pregnant"
+    missing_is_subject: bool = False
 
     @property
     def tone(self) -> str:
@@ -70,6 +96,7 @@ class FindingRow(Data):
 
 
 class FindingGroup(Data):
+    kind: str  # the finding kind the group holds (indication / pathway / payer)
     heading: str  # "FDA label"
     subgroups: list[tuple[str, list[FindingRow]]]  # rules for the plan under discussion (or every plan if unknown)
     other_plans: list[FindingRow]  # rules that concern another regimen: one line each
@@ -119,6 +146,11 @@ class TextItem(Data):
 
 class ClinicianReport(Data):
     meta: Meta
+    state: str  # the decision state kind
+    verdict: str  # the first line: the verdict in one sentence
+    key_points: list[KeyPoint]  # "At a glance", in order, after the red boxes of the contraindications
+    glance_dose: str  # the dose if the hold resolves, with its condition stated
+    dose_heading: str = "Proposed dose"  # says "on hold" / "not decided" when the dose is not an order
     clinic: Clinic
     patient: PatientId
     consult_date: str
@@ -172,8 +204,8 @@ SHOWN_ELSEWHERE = ("disease.", "labs.", "plan.regimen", "regimens", "history.neu
 def _strip_values(text: str, labels: list[str]) -> str:
     """'taxane-resistant — Taxane resistance: ...' -> 'taxane-resistant' (the values go to their own column)."""
     i = text.find(" — ")
-    if i >= 0 and any(text[i + 3:].startswith(lab + ":") for lab in labels):
-        return text[:i]
+    if i >= 0 and (text[i + 3:].startswith("missing:") or any(text[i + 3:].startswith(lab + ":") for lab in labels)):
+        return text[:i]  # values and missing inputs have their own column
     return text
 
 
@@ -238,18 +270,21 @@ def finding_row(f: Finding, criteria: Criteria | None = None) -> FindingRow:
         unverified=f.confidence == "unverified", unverified_basis=list(f.unverified_basis),
         for_plan=f.applies_to_plan, holds=holds, present=holds or other == "met", other_plan=other,
         contraindicated=list(f.contraindicated_by),
+        missing_is_subject=len(f.missing) == 1 and f.missing[0].label[:6].lower() in f.title.lower(),
     )
 
 
 def _groups(assessment: Assessment, criteria: Criteria) -> list[FindingGroup]:
     out: list[FindingGroup] = []
     for kind, heading in GROUP_ORDER:
+        if kind == "pathway":
+            heading = _pathway_heading(assessment, criteria)
         rows = [finding_row(f, criteria) for f in assessment.findings if f.kind == kind]
         subgroups: dict[str, list[FindingRow]] = {}
         for r in rows:
             if r.for_plan is not False:
                 subgroups.setdefault(r.group, []).append(r)
-        out.append(FindingGroup(heading=heading, subgroups=list(subgroups.items()),
+        out.append(FindingGroup(kind=kind, heading=heading, subgroups=list(subgroups.items()),
                                 other_plans=[r for r in rows if r.for_plan is False]))
     return out
 
@@ -266,7 +301,7 @@ def _regimens(consult: Consult, assessment: Assessment) -> list[RegimenRow]:
             if rr.missing:
                 parts.append("missing: " + ", ".join(m.label for m in rr.missing))
             steps.setdefault(rr.regimen_index, []).append(ResistanceStep(
-                drug_class=cls.label, result=rr.result.replace("_", " "), text="; ".join(parts),
+                drug_class=cls.label, result=rr.result.replace("_", " "), text=one_date_format("; ".join(parts)),
                 unverified=rr.confidence == "unverified"))
     rows: list[RegimenRow] = []
     for i, reg in enumerate(consult.regimens):
@@ -312,12 +347,13 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
     dosing = criteria.dosing
     lines: list[DoseLine] = []
     add = lambda label, value, unv=False: lines.append(DoseLine(label=label, value=value, unverified=unv))  # noqa: E731
-    add("Height / weight", f"{fmt_num(d.height_cm)} cm / {fmt_num(d.weight_kg)} kg")
+    unit = lambda x, u: f"{fmt_num(x)} {u}" if x is not None else NOT_RECORDED  # noqa: E731 (never "not recorded kg")
+    add("Height / weight", f"{unit(d.height_cm, 'cm')} / {unit(d.weight_kg, 'kg')}")
     formula = dosing.bsa.formulas.get(d.bsa_formula, "")
-    add("BSA", (f"{d.bsa_m2:.2f} m² ({d.bsa_formula}: {formula})" if d.bsa_m2 is not None
+    add("BSA", (f"{bsa_text(d.bsa_m2)} m² ({d.bsa_formula}: {formula}; to 4 decimals, as the dose uses it)" if d.bsa_m2 is not None
                 else f"{NOT_RECORDED} ({d.bsa_formula})"))
     if d.bsa_m2 is not None:
-        add("BSA used", f"{d.bsa_used_m2:.2f} m²" + (f" (capped: BSA above {fmt_num(dosing.bsa.cap_m2)} m² is dosed as "
+        add("BSA used", f"{bsa_text(d.bsa_used_m2)} m²" + (f" (capped: BSA above {fmt_num(dosing.bsa.cap_m2)} m² is dosed as "
                                                     f"{fmt_num(dosing.bsa.cap_m2)} m²)" if d.bsa_capped else " (no cap needed)"))
     add("Standard dose", f"{fmt_num(d.standard_mg_per_m2)} mg/m² IV over {fmt_num(d.infusion_hours)} hours every "
                          f"{d.cycle_days} days")
@@ -333,7 +369,7 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
         add("Dose per m²", f"{fmt_num(d.mg_per_m2)} mg/m²" if d.mg_per_m2 is not None else NOT_RECORDED if d.state == "unknown"
             else "not recommended")
     if d.dose_mg is not None and d.bsa_used_m2 is not None and d.mg_per_m2 is not None:
-        add("Dose", f"{fmt_num(d.mg_per_m2)} mg/m² × {d.bsa_used_m2:.2f} m² = {d.dose_mg:g} mg")
+        add("Dose", _dose_text(d.mg_per_m2, d.bsa_used_m2, d.dose_mg) + " (rounded to 0.1 mg)")
     elif d.dose_mg_unless_strong_inhibitor is not None and d.dose_mg_if_strong_inhibitor is not None:
         add("Dose", f"not computed: {d.dose_mg_unless_strong_inhibitor:g} mg, or {d.dose_mg_if_strong_inhibitor:g} mg if "
                     "a medication not recognised is a strong CYP3A4 inhibitor (check for CYP3A4 interaction)")
@@ -358,13 +394,120 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
             f". {dx.note} ({fmt_source(cached_source(dx.source, criteria))})")
     if d.capecitabine is not None:
         c = d.capecitabine
-        add("Capecitabine", f"{fmt_num(c.mg_per_m2_per_dose)} mg/m² × {c.bsa_m2:.2f} m² = {c.mg_per_dose:g} mg per dose; "
+        add("Capecitabine", f"{fmt_num(c.mg_per_m2_per_dose)} mg/m² × {bsa_text(c.bsa_m2)} m² = {fmt_num(c.mg_per_dose)} mg per dose "
+                            "(rounded to 1 mg); "
                             f"{c.schedule}", dosing.capecitabine.confidence == "unverified")
-    notes = [TextItem(text=n) for n in d.notes]
+    notes = [TextItem(text=one_date_format(n)) for n in d.notes]
     notes += [TextItem(text=u, unverified=True) for u in d.unverified]
     if d.missing:
         notes.append(TextItem(text="Missing for the dose: " + ", ".join(m.label for m in d.missing)))
     return lines, notes
+
+
+def _pathway_heading(assessment: Assessment, criteria: Criteria) -> str:
+    """'Payer 003 criteria A–F' when the pathways are a payer's own list (seed 003) citing no NCCN
+    version; 'NCCN pathways' only when an NCCN version is cited by the rules' source."""
+    rows = [f for f in assessment.findings if f.kind == "pathway"]
+    docs = {f.source.document for f in rows}
+    if len(docs) != 1:
+        return "NCCN pathways"
+    doc_id = next(iter(docs))
+    doc = criteria.documents.get(doc_id)
+    if doc is None or not doc_id.startswith("payer-") or "NCCN" in f"{doc.title} {doc.version}":
+        return "NCCN pathways"
+    letters = [m.group(1).rstrip(".") for f in rows if (m := _SHORT.match(f.title))]
+    span = f" {letters[0]}–{letters[-1]}" if len(letters) > 1 else ""
+    return f"Payer {doc_id.removeprefix('payer-')} criteria{span}"
+
+
+def _dose_text(mg_m2: float, bsa: float, mg: float) -> str:
+    return f"{fmt_num(mg_m2)} mg/m² × {bsa_text(bsa)} m² = {mg:g} mg"
+
+
+def glance_dose(consult: Consult, assessment: Assessment, criteria: Criteria, state: DecisionState) -> str:
+    """The dose if the hold resolves, with the condition stated.
+
+    A strong CYP3A4 inhibitor lowers the dose to 20 mg/m² only if it cannot be avoided (facts sheet
+    section 8): the first dose to name is the one once the inhibitor has been stopped for about a
+    week, computed here by the core's dose rules without the inhibitor."""
+    d = assessment.dose
+    hold = "once the hold resolves" if state.kind == "on_hold" else ""
+    if d.state == "not_recommended":
+        return f"No starting dose: {d.summary.removeprefix('No starting dose: ')}"
+    if d.state != "computed" or d.dose_mg is None or d.mg_per_m2 is None or d.bsa_used_m2 is None:
+        return d.summary
+    meds = consult.history.medications
+    lines = classify(meds or [], criteria) if meds is not None else []
+    inhib = check_class(lines, "strong_inhibitor").hits if lines else []
+    if inhib:
+        alt = compute_dose(consult, criteria, [], check_class(lines, "strong_inducer").hits,
+                           prior_reaction=d.prior_reaction,
+                           unrecognised=list(dict.fromkeys(u for ln in lines for u in ln.unrecognised)),
+                           moderate_inhibitors=check_class(lines, "moderate_inhibitor").hits,
+                           moderate_inducers=check_class(lines, "moderate_inducer").hits)
+        if (alt.state == "computed" and alt.dose_mg is not None and alt.mg_per_m2 is not None
+                and alt.bsa_used_m2 is not None and alt.mg_per_m2 != d.mg_per_m2):
+            who = "; ".join(inhib)
+            lead = "Dose " + (hold + ", " if hold else "")
+            return (f"{lead}{_dose_text(alt.mg_per_m2, alt.bsa_used_m2, alt.dose_mg)} once {who} has been "
+                    f"stopped for about a week; {_dose_text(d.mg_per_m2, d.bsa_used_m2, d.dose_mg)} only if the "
+                    "strong CYP3A4 inhibitor cannot be avoided.")
+    lead = f"Dose {hold}: " if hold else "Dose: "
+    return f"{lead}{_dose_text(d.mg_per_m2, d.bsa_used_m2, d.dose_mg)} IV over {fmt_num(d.infusion_hours)} hours every {d.cycle_days} days."
+
+
+def verdict(state: DecisionState, plan: str | None) -> str:
+    """The first line of the summary: the decision state in one sentence."""
+    what = plan_text(plan)
+    if state.kind == "ready":
+        return f"Ready: {what} meets its FDA label indication and no contraindication holds on the information entered."
+    if state.kind == "on_hold":
+        why = "; ".join(f.title for f in state.holds) or "the dose rules give no starting dose"
+        return f"On hold: {what} should not start while this holds: {why}."
+    if state.kind == "not_decided":
+        items = ", ".join(m.label for m in state.waiting_for)
+        return f"Not decided: {len(state.waiting_for)} item(s) are needed before {what} can be decided: {items}."
+    if state.label is None:
+        return (f"Outside the FDA label: {what} is not an FDA label indication; see the payer and pathway criteria "
+                "below for what supports it.")
+    return (f"Outside the FDA label: the label indication for {what} is not met; see the payer and pathway "
+            "criteria below for what supports it.")
+
+
+def _referenced(criteria: Criteria) -> set[str]:
+    """Ids of the rules another rule refers to: a composite rule nobody refers to is a policy's overall result."""
+    return {x.finding for r in criteria.rules for x in cond_leaves(r.when) if isinstance(x, FindingRef)}
+
+
+def key_points(rows: dict[str, FindingRow], groups: list["FindingGroup"], assessment: Assessment,
+               plan: str | None, pathway_heading: str, referenced: set[str]) -> list[KeyPoint]:
+    """'At a glance' after the red boxes: the label, pathway and payer results for the plan, then the
+    warnings. Chosen here, by finding kind, so the renderer only draws."""
+    pts: list[KeyPoint] = []
+    tone = {"met": "ok", "not_met": "block", "unknown": "unknown"}
+    for g in groups:
+        found = [f for _, sub in g.subgroups for f in sub]
+        if g.kind == "indication":
+            pts += [KeyPoint(text=f"FDA label: {f.summary}", tone=tone[f.state],
+                             unverified=f.unverified or bool(f.unverified_basis)) for f in found]
+            if not found and plan:
+                pts.append(KeyPoint(text=f"FDA label: {plan_text(plan)} is not an FDA label indication "
+                                         f"(see {pathway_heading} and payer policies)", tone="warn"))
+        elif g.kind == "pathway":
+            hits = [f for f in found if f.state != "not_met"]
+            for f in hits:
+                word = "meets" if f.state == "met" else "unknown:"
+                pts.append(KeyPoint(text=f"{pathway_heading}: {word} {f.title}", tone=tone[f.state],
+                                    unverified=f.unverified or bool(f.unverified_basis)))
+            if found and not hits:
+                pts.append(KeyPoint(text=f"{pathway_heading}: none met for this plan", tone="warn"))
+        elif g.kind == "payer":
+            pts += [KeyPoint(text=f.summary, tone=tone[f.state], unverified=f.unverified or bool(f.unverified_basis))
+                    for f in found if f.composite and f.id not in referenced]
+    for fid in assessment.warnings:
+        if fid in rows:
+            pts.append(KeyPoint(text=f"Warning: {rows[fid].title}", tone="warn", unverified=rows[fid].unverified))
+    return pts
 
 
 def build_clinician_report(consult: Consult, assessment: Assessment, criteria: Criteria,
@@ -387,6 +530,9 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
               and r.id not in present_elsewhere]
     others.sort(key=lambda r: (0 if r.state == "unknown" or r.other_plan == "unknown" else 1, r.kind != "exclusion"))
 
+    state = decision_state(assessment)
+    groups = _groups(assessment, criteria)
+    pathway_heading = next(g.heading for g in groups if g.kind == "pathway")
     dose_lines, dose_notes = _dose(consult, assessment, criteria)
     premed_src = criteria.dosing.premedication
     premeds = premedication_rows(assessment, criteria)
@@ -401,16 +547,20 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         mismatch = (f"The assessment was computed with criteria {assessment.criteria.version} "
                     f"(sha256 {assessment.criteria.sha256[:16]}), not the set printed in the footer.")
     return ClinicianReport(
-        meta=meta, clinic=Clinic.from_settings(settings), patient=patient,
+        meta=meta, state=state.kind, verdict=verdict(state, plan),
+        key_points=key_points(rows, groups, assessment, plan, pathway_heading, _referenced(criteria)),
+        glance_dose=glance_dose(consult, assessment, criteria, state),
+        dose_heading={"on_hold": "Proposed dose (on hold: not to be given while the contraindication holds)",
+                      "not_decided": "Proposed dose (not decided)"}.get(state.kind, "Proposed dose"), clinic=Clinic.from_settings(settings), patient=patient,
         consult_date=fmt_date(consult.consult_date), as_of=fmt_date(assessment.as_of),
         prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED, plan=plan, question=question,
         disease=_disease(consult), regimens=_regimens(consult, assessment),
         no_prior_therapy=consult.no_prior_systemic_therapy,
-        class_summaries=[ClassSummary(label=c.label, result=c.result.replace("_", " "), summary=c.summary)
+        class_summaries=[ClassSummary(label=c.label, result=c.result.replace("_", " "), summary=one_date_format(c.summary))
                          for c in assessment.resistance],
         resistance_sources=list(dict.fromkeys(
             fmt_source(r.source) for c in assessment.resistance for r in c.regimens if r.source)),
-        lines=lines, criteria_groups=_groups(assessment, criteria), blocking=blocking, warnings=warnings,
+        lines=lines, criteria_groups=groups, blocking=blocking, warnings=warnings,
         exclusions_clear=others, other_plan_present=other_present, dose_state=assessment.dose.state, dose_summary=assessment.dose.summary,
         dose_lines=dose_lines, dose_notes=dose_notes,
         premedication=premeds,
@@ -420,7 +570,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         dose_modifications=[(r.toxicity, r.action) for r in adm.dose_modifications.rows],
         dose_modifications_source=fmt_source(adm.dose_modifications.source),
         missing=[m.label for m in assessment.missing],  # the form's own words; field paths are for the JSON
-        data_notes=list(assessment.data_notes), notes=(consult.notes or "").strip() or None,
+        data_notes=[one_date_format(n) for n in assessment.data_notes], notes=(consult.notes or "").strip() or None,
         criteria_mismatch=mismatch, sources=_sources(assessment, criteria),
     )
 
@@ -437,3 +587,7 @@ def _sources(assessment: Assessment, criteria: Criteria) -> list[tuple[str, str]
         d = criteria.documents.get(doc_id)
         out.append((doc_id, f"{d.title} (version: {d.version})" if d else doc_id))
     return out
+
+
+__all__ = ["ClinicianReport", "FindingGroup", "FindingRow", "KeyPoint", "MARKS", "build_clinician_report",
+           "finding_row", "glance_dose", "key_points", "one_date_format", "verdict"]

@@ -54,9 +54,9 @@ def renamed(tmp_path_factory: pytest.TempPathFactory) -> Criteria:
     shutil.copytree(criteria_dir(), folder)
     path = folder / "exclusions.yaml"
     text = path.read_text(encoding="utf-8")
-    old = "title: Baseline neutrophils below 1500 cells/mm3"
+    old = next(line for line in text.splitlines() if line.strip().startswith("title: Baseline neutrophils below"))
     assert text.count(old) == 1
-    path.write_text(text.replace(old, f'title: "{NEW_TITLE}"'), encoding="utf-8")
+    path.write_text(text.replace(old, old.split("title:")[0] + f'title: "{NEW_TITLE}"'), encoding="utf-8")
     crit = load_criteria(folder)
     assert crit.rule(RULE_ID).title == NEW_TITLE
     return crit

@@ -269,8 +269,10 @@ def build_verdict(a: Assessment, consult: "Consult | None" = None, criteria: "Cr
     if st.kind == "on_hold":
         tone = "bad"
         headline = "On hold: " + "; ".join(typographic(f.title) for f in st.holds) if st.holds else f"On hold: {a.dose.summary}"
-        if a.dose.state == "computed":
-            dose = "No dose while on hold. If the hold resolves: " + dose
+        if alternatives:
+            dose = "No dose while on hold. If it resolves: " + alternatives.pop(0)
+        elif a.dose.state == "computed":
+            dose = "No dose while on hold. If it resolves: " + dose
     elif st.kind == "not_decided":
         tone = "caution"
         n = len(st.waiting_for)

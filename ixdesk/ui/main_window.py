@@ -258,14 +258,41 @@ class MainWindow(QMainWindow):
             self._blank = self.form.snapshot()
 
     def _build_body(self) -> None:
+        from PySide6.QtWidgets import QVBoxLayout, QWidget
+
         from ixdesk.ui.form import ConsultForm
         from ixdesk.ui.panel import AssessmentPanel
+        from ixdesk.ui.plan_compare import PlanCompare
+        from ixdesk.ui.verdict import VerdictHeader
 
         sizes = self.splitter.sizes()
         self.form = ConsultForm(None)
         self.panel = AssessmentPanel()
         self.panel.show_loading()
-        for i, w in enumerate((self.form, self.panel)):
+        # the assessment side: the verdict first, the plans side by side, then the detail (the panel)
+        self.verdict = VerdictHeader()
+        self.plan_compare = PlanCompare()
+        self.panel.headline_shown = False  # the verdict header says it, first
+        side = QWidget()
+        side.setAccessibleName("Assessment")
+        col = QVBoxLayout(side)
+        col.setContentsMargins(4, 4, 4, 0)
+        col.setSpacing(6)
+        col.addWidget(self.verdict)
+        col.addWidget(self.plan_compare)
+        col.addWidget(self.panel, 1)
+        self.assessment_side = side
+        show_compare = str(self.settings.value("compare_plans", "true")).lower() != "false"
+        self.verdict.compare_button.setChecked(show_compare)
+        self.plan_compare.setVisible(show_compare)
+        self.verdict.compare_toggled.connect(self._toggle_compare)
+        self.verdict.field_requested.connect(self.focus_field)
+        self.verdict.finding_requested.connect(self.select_finding)
+        self._compare_timer = QTimer(self)
+        self._compare_timer.setSingleShot(True)
+        self._compare_timer.setInterval(0)  # after the verdict and the panel have painted
+        self._compare_timer.timeout.connect(self._update_compare)
+        for i, w in enumerate((self.form, side)):
             old = self.splitter.replaceWidget(i, w)
             if old is not None:
                 old.deleteLater()
@@ -273,6 +300,59 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes(sizes)
         self.form.changed.connect(self._timer.start)
         self.panel.field_requested.connect(self.focus_field)
+
+    # --- verdict and plan comparison --------------------------------------------------------
+
+    def _show_verdict(self) -> None:
+        """The header for the current assessment, or a line saying why there is none."""
+        a = self.current_assessment()
+        if a is None:
+            if self.criteria is None:
+                self.verdict.show_message("No verdict: the criteria could not be loaded.", "bad")
+            elif self._problems:
+                self.verdict.show_message("No verdict while a field is invalid: correct it (see below).", "caution")
+            else:
+                self.verdict.show_message("No verdict: the assessment failed (see below).", "bad")
+            self.plan_compare.clear()
+            return
+        from ixdesk.present.verdict import build_verdict
+
+        try:
+            self.verdict.show_verdict(build_verdict(a, self._consult, self.criteria))
+        except Exception as exc:  # noqa: BLE001 - a presentation bug must not take the window down
+            self.verdict.show_message(f"The verdict could not be built: {type(exc).__name__}: {exc}", "bad")
+        if self.verdict.compare_button.isChecked():
+            self._compare_timer.start()
+
+    def _update_compare(self) -> None:
+        a, consult = self.current_assessment(), self._consult
+        if a is None or consult is None or not self.verdict.compare_button.isChecked():
+            return
+        from ixdesk.present.plans import compare_plans
+
+        try:
+            self.plan_compare.show_columns(compare_plans(consult, self.criteria, a))
+        except Exception:  # noqa: BLE001 - the comparison is an extra: never lose the window over it
+            self.plan_compare.clear()
+
+    def _toggle_compare(self, on: bool) -> None:
+        self.plan_compare.setVisible(on)
+        self.settings.setValue("compare_plans", "true" if on else "false")
+        if on:
+            self._update_compare()
+
+    def select_finding(self, finding_id: str) -> None:
+        """Select a rule's row in the detail list (from a link in the verdict) and show its basis."""
+        item = self.panel.item_for_finding(finding_id)
+        if item is None:
+            for it in self.panel.find_items(""):
+                key = it.data(0, Qt.ItemDataRole.UserRole + 1)
+                if isinstance(key, str) and key.endswith(f"finding:{finding_id}"):
+                    item = it
+                    break
+        if item is not None:
+            self.panel.tree.setCurrentItem(item)
+            self.panel.tree.scrollToItem(item)
 
     # --- menus ------------------------------------------------------------------------------
 
@@ -388,6 +468,7 @@ class MainWindow(QMainWindow):
         elif self.criteria is not None:
             msgs = [self.form.describe_problem(p) for p in problems]  # the field in the form's words
             self.panel.set_stale(msgs, [p.field for p in problems])
+        self._show_verdict()
         self._update_modified()
         n = len(problems)
         self.status_label.setText(f"⚠ {n} input problem(s)" if n else "")

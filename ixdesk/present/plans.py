@@ -58,7 +58,7 @@ def _short_dose(a: Assessment, v: Verdict) -> str:
     number = (f"{fmt_num(d.dose_mg)} mg ({fmt_num(d.mg_per_m2)} mg/m²)"
               if d.state == "computed" and d.dose_mg is not None and d.mg_per_m2 is not None else None)
     if v.kind == "on_hold":
-        return f"on hold ({number} if it resolves)" if number else "on hold"
+        return f"on hold · {number} if it resolves" if number else "on hold"
     if number is None:
         if d.state == "not_recommended":
             return "not recommended"

@@ -179,9 +179,16 @@ class ConsultForm(QScrollArea):
         col.addWidget(box)
         col.addStretch(1)
         self.setWidget(body)
-        self.setMinimumWidth(460)
+        self._fit_minimum()
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         guard_wheel(self)  # the wheel scrolls the form; it never changes an answer (regimen editors too)
+
+    def _fit_minimum(self) -> None:
+        """The form is never narrower than its content needs: sideways scrolling (and the labels it
+        cut at the left when focusing a field scrolled the view) cannot happen at any splitter position."""
+        bar = self.verticalScrollBar().sizeHint().width()
+        need = self.widget().minimumSizeHint().width() + bar + 2 * self.frameWidth() + 2
+        self.setMinimumWidth(max(460, need))
 
     # --- building blocks --------------------------------------------------------------------
 
@@ -367,6 +374,7 @@ class ConsultForm(QScrollArea):
         finally:
             self._loading = False
         self._update_derived(consult.disease.her2_ihc, consult.disease.her2_ish)
+        self._fit_minimum()
         self.changed.emit()
 
     def set_if_empty(self, path: str, value: Any) -> None:

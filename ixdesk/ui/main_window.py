@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import threading
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,28 @@ import ixdesk
 from ixdesk.ui.settings import add_recent, make_settings, recent_files, remove_recent
 
 AUTOSAVE_MS = 30_000
-FILE_FILTER = "IxDesk consult (*.json);;All files (*)"
+# consult files have their own type (*.ixdesk.json, registered by the desktop install); Open still
+# shows plain .json, which older IxDesk versions and the examples use
+SAVE_FILTER = "IxDesk consult (*.ixdesk.json);;All files (*)"
+OPEN_FILTER = "IxDesk consult (*.ixdesk.json *.json);;All files (*)"
+FILE_FILTER = OPEN_FILTER  # the name older code used
+CONSULT_SUFFIX = ".ixdesk.json"
+_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}")
+
+
+def suggested_file_name(patient_name: str | None) -> str:
+    """'<patient>.ixdesk.json' (characters no file system takes replaced), else 'consult.ixdesk.json'."""
+    name = _UNSAFE_IN_NAME.sub("-", patient_name or "").strip(" .-")
+    name = re.sub(r"\s+", " ", name)[:80].strip(" .-")
+    return (name or "consult") + CONSULT_SUFFIX
+
+
+def with_consult_suffix(path: str) -> str:
+    """The path as typed, plus '.ixdesk.json' when the name has no extension ('Doe' or 'J. Doe')."""
+    if _EXTENSION.fullmatch(Path(path).suffix):
+        return path
+    return path + CONSULT_SUFFIX
 
 if TYPE_CHECKING:
     from ixdesk.core.assessment import Assessment
@@ -473,7 +495,7 @@ class MainWindow(QMainWindow):
         n = len(problems)
         self.status_label.setText(f"⚠ {n} input problem(s)" if n else "")
         if unplaced:
-            self.statusBar().showMessage("; ".join(str(p) for p in unplaced), 10_000)
+            self.statusBar().showMessage("; ".join(self.form.describe_problem(p) for p in unplaced), 10_000)
         self.reports.update_enabled()
 
     def focus_field(self, path: str) -> None:
@@ -554,7 +576,7 @@ class MainWindow(QMainWindow):
         self._run_when_ready()  # a pending recovery question comes before the file dialog
         if not self.maybe_save():
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open consult", self.start_folder(), FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open consult", self.start_folder(), OPEN_FILTER)
         if path:
             self.open_path(path, ask=False)
 
@@ -578,7 +600,9 @@ class MainWindow(QMainWindow):
         return True
 
     def _show_file_error(self, path: str, problems: list[Problem]) -> None:
-        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems[:20])
+        # each field in the form's words ("Regimen 3, last dose date: …"), never "regimens[2].last_dose_date"
+        words = self.form.describe_problem if self.form is not None else str
+        items = "".join(f"<li>{html.escape(words(p))}</li>" for p in problems[:20])
         more = f"<p>… and {len(problems) - 20} more.</p>" if len(problems) > 20 else ""
         QMessageBox.critical(self, "Cannot open consult",
                              f"<p><b>{html.escape(path)}</b> was not opened:</p><ul>{items}</ul>{more}"
@@ -609,22 +633,26 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> bool:
         self.ensure_ready()
-        suggested = str(Path(self.start_folder()) / (Path(self.path).name if self.path else "consult.json"))
-        path, _ = QFileDialog.getSaveFileName(self, "Save consult as", suggested, FILE_FILTER)
+        if self.path and not is_bundled(self.path):
+            name = Path(self.path).name  # Save as… of a file of the user's: start from its name
+        else:
+            consult = self._consult
+            name = suggested_file_name(consult.patient.name if consult is not None else None)
+        suggested = str(Path(self.start_folder()) / name)
+        path, _ = QFileDialog.getSaveFileName(self, "Save consult as", suggested, SAVE_FILTER)
         if not path:
             return False
-        if not Path(path).suffix:
-            path += ".json"
-        return self._save_to(path)
+        return self._save_to(with_consult_suffix(path))
 
     def _save_to(self, path: str) -> bool:
         from ixdesk.core.files import save_consult
 
         self.reassess()
         if self._problems or self._consult is None:
+            listed = "".join(f"\n• {self.form.describe_problem(p)}" for p in self._problems[:10])
             QMessageBox.warning(self, "Cannot save yet",
                                 "Some fields have problems (marked in red). Correct them before saving; "
-                                "your input is kept and autosaved as of the last valid state.")
+                                "your input is kept and autosaved as of the last valid state." + listed)
             return False
         try:
             save_consult(self._consult, path)

@@ -65,7 +65,10 @@ def _short_dose(a: Assessment, v: Verdict) -> str:
         if d.mg_per_m2_unless_strong_inhibitor is not None:
             return (f"{fmt_num(d.dose_mg_unless_strong_inhibitor)} mg unless a medication is a strong CYP3A4 "
                     "inhibitor")
-        return "needs " + ", ".join(m.label for m in d.missing) if d.missing else d.summary
+        if d.missing:
+            n = len(d.missing)
+            return f"not yet: needs {d.missing[0].label}" + (f" and {n - 1} more" if n > 1 else "")
+        return d.summary
     if v.kind == "not_decided":
         return f"{number} once decided"
     return number

@@ -171,7 +171,7 @@ def dose_text(d: Dose) -> str:
     """'70.6 mg IV over 3 h every 21 days (40 mg/m² × 1.7654 m²)'; or why there is no single number."""
     if d.state == "computed" and d.dose_mg is not None and d.mg_per_m2 is not None:
         return (f"{fmt_num(d.dose_mg)} mg IV over {fmt_num(d.infusion_hours)} h every {d.cycle_days} days "
-                f"({fmt_num(d.mg_per_m2)} mg/m² × {_bsa_text(d)})")
+                f"({fmt_num(d.mg_per_m2)} mg/m² × BSA {_bsa_text(d)})")
     if d.mg_per_m2_unless_strong_inhibitor is not None and d.dose_mg_unless_strong_inhibitor is not None:
         meds = "; ".join(d.unrecognised_medications) or "a current medication"
         alt = ""
@@ -279,10 +279,14 @@ def build_verdict(a: Assessment, consult: "Consult | None" = None, criteria: "Cr
         if a.plan is None:
             headline = "Not decided: choose the plan under discussion"
         else:
-            names = ", ".join(m.label for m in st.waiting_for[:3]) + (" …" if n > 3 else "")
-            headline = f"Not decided: {n} input{'s' if n != 1 else ''} missing ({names})"
+            headline = f"Not decided: waiting for {n} input{'s' if n != 1 else ''}"
         if a.dose.state == "computed":
             dose = "Dose once decided: " + dose
+        elif a.dose.missing and {m.field for m in a.dose.missing} <= {m.field for m in st.waiting_for}:
+            # the inputs are listed once, with what the decision waits for; the dose names the first
+            more = len(a.dose.missing) - 1
+            dose = f"No dose yet: needs {a.dose.missing[0].label}" + (
+                f" and {more} more of the inputs waited for" if more else "")
     elif st.kind == "outside_label":
         parts, full = _support(statuses)
         if parts:

@@ -198,7 +198,7 @@ class VerdictHeader(QFrame):
         if not v.hold_ids:
             parts += [f"<span style='color:#a11d1d'><b>⊘</b> {html.escape(h)}</span>" for h in v.holds]
         if v.waiting_for:
-            links = ", ".join(f"<a href='field:{html.escape(m.field, quote=True)}'>{html.escape(m.label)}</a>"
-                              for m in v.waiting_for)
+            links = " · ".join(f"<a href='field:{html.escape(m.field, quote=True)}' style='color:#0b57d0; "
+                               f"text-decoration:none'>{html.escape(m.label)}</a>" for m in v.waiting_for)
             parts.append(f"<span style='color:#7a4a00'><b>Waiting for:</b></span> {links}")
         return "<br>".join(parts)

@@ -43,7 +43,7 @@ def test_printed_dose_adds_up_from_the_printed_bsa() -> None:
     """'40 mg/m² × 1.77 m² = 70.6 mg' does not add up; the header prints the BSA it used."""
     v = verdict("01")
     a = assess(example("01"))
-    assert f"× {a.dose.bsa_used_m2:g} m²" in v.dose
+    assert f"× BSA {a.dose.bsa_used_m2:g} m²" in v.dose
     assert round(a.dose.mg_per_m2 * float(f"{a.dose.bsa_used_m2:g}"), 1) == a.dose.dose_mg
 
 
@@ -69,9 +69,9 @@ def test_04_dose_once_the_inhibitor_is_stopped_comes_from_the_engine() -> None:
 def test_07_not_decided_names_what_is_missing() -> None:
     v = verdict("07")
     assert v.kind == "not_decided" and v.tone == "caution"
-    assert v.headline.startswith("Not decided: 7 inputs missing (platelets")
+    assert v.headline == "Not decided: waiting for 7 inputs"
     assert "labs.platelets" in {m.field for m in v.waiting_for}
-    assert not v.dose_is_order and v.dose.startswith("No dose yet: needs weight")
+    assert not v.dose_is_order and v.dose == "No dose yet: needs weight and 4 more of the inputs waited for"
 
 
 def test_05_outside_the_label_but_supported_is_not_an_alarm() -> None:

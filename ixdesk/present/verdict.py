@@ -49,6 +49,9 @@ class Status:
     tone: Tone
     detail: str  # one sentence for a tooltip or a screen reader
     finding_ids: tuple[str, ...] = ()
+    # the answer rests on an unverified item (IxDesk's line counting, a window tagged verify): a
+    # "met" is only as firm as that, and the header says so beside it
+    unverified: bool = False
 
     @property
     def mark(self) -> str:
@@ -77,7 +80,8 @@ class Verdict:
     def line(self) -> str:
         """The whole verdict in one line, for a status bar, the command line or a screen reader."""
         parts = [self.headline]
-        parts += [f"{s.name} {s.mark} {s.text}" for s in self.statuses]
+        parts += [f"{s.name} {s.mark} {s.text}" + (" (rests on unverified)" if s.unverified else "")
+                  for s in self.statuses]
         parts.append(self.dose)
         return " · ".join(parts)
 
@@ -249,10 +253,23 @@ def _support(statuses: list[Status]) -> tuple[list[str], bool]:
     return parts, path.state == "met" and bool(payers) and len(met_payers) == len(payers)
 
 
+def _mark_unverified(a: Assessment, s: Status) -> Status:
+    by_id = {f.id: f for f in a.findings}
+    shaky = [by_id[i] for i in s.finding_ids if i in by_id
+             and (by_id[i].confidence == "unverified" or by_id[i].unverified_basis)]
+    if not shaky or s.state not in ("met", "not_met"):
+        return s
+    basis = sorted({u for f in shaky for u in f.unverified_basis} | {f"{f.title} (unverified rule)"
+                                                                    for f in shaky if f.confidence == "unverified"})
+    from dataclasses import replace
+
+    return replace(s, unverified=True, detail=f"{s.detail} — rests on unverified: " + "; ".join(basis))
+
+
 def build_verdict(a: Assessment, consult: "Consult | None" = None, criteria: "Criteria | None" = None) -> Verdict:
     """The verdict for ``a``; with the consult, the dose after a strong inhibitor is stopped too."""
     st = decision_state(a)
-    statuses = [label_status(a), pathway_status(a), *payer_statuses(a)]
+    statuses = [_mark_unverified(a, s) for s in (label_status(a), pathway_status(a), *payer_statuses(a))]
     by_id = {f.id: f for f in a.findings}
     holds = tuple(_hold_line(f) for f in st.holds)
     if not holds and a.dose.state == "not_recommended":

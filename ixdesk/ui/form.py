@@ -118,10 +118,9 @@ class ConsultForm(QScrollArea):
         self.regimens.layout().insertWidget(1, holder)
         none_box = QCheckBox("No prior systemic therapy")
         none_box.setToolTip("An empty table means 'not recorded': tick this when the patient has had none.")
-        none_fb = self._add(none_form, "no_prior_systemic_therapy", "", none_box,
+        self._add(none_form, "no_prior_systemic_therapy", "", none_box,
                             lambda: True if none_box.isChecked() else None, lambda v: none_box.setChecked(bool(v)),
                             note="(an empty table means 'not recorded')")
-        none_fb.note.setWordWrap(True)
         none_box.setAccessibleName("No prior systemic therapy")
         QWidget.setTabOrder(self.regimens.table, none_box)
 

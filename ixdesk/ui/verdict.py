@@ -34,6 +34,8 @@ def status_html(s: "Status") -> str:
     link = f"finding:{s.finding_ids[0]}" if s.finding_ids else ""
     name = html.escape(s.name)
     body = f"<span style='color:{colour}; font-weight:600'>{s.mark} {html.escape(s.text)}</span>"
+    if s.unverified:  # a met that rests on IxDesk's unverified reading is said to, beside it
+        body += "<sup style='color:#7a4a00'>&nbsp;unverified</sup>"
     inner = f"<span style='color:#555'>{name}</span>&nbsp;{body}"
     if link:
         inner = f"<a href='{html.escape(link, quote=True)}' style='text-decoration:none'>{inner}</a>"

@@ -185,3 +185,11 @@ def test_03_combination_column_names_its_own_hepatic_contraindication() -> None:
     assert cols["monotherapy"].decision == "ready"
     cap = cols["with_capecitabine"]
     assert cap.decision == "on_hold" and any("capecitabine" in t for t in cap.contraindications)
+
+
+def test_a_met_that_rests_on_unverified_counting_says_so() -> None:
+    v = verdict("01")
+    by = {s.name: s for s in v.statuses}
+    assert by["Pathways"].unverified and "rests on unverified: counting of prior lines" in by["Pathways"].detail
+    assert not by["Payer 004"].unverified
+    assert "Pathways ✔ B met (rests on unverified)" in v.line

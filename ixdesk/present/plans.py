@@ -86,7 +86,7 @@ def column(a: Assessment, plan: str, current: bool) -> PlanColumn:
         dose=_short_dose(a, v), dose_detail=v.dose, verdict=v, assessment=a)
 
 
-def assess_plan(consult: "Consult", plan: str, criteria: "Criteria | None" = None,
+def assess_plan(consult: Consult, plan: str, criteria: Criteria | None = None,
                 as_of: object = None) -> Assessment:
     """The engine's assessment of the consult had ``plan`` been chosen (nothing else changed)."""
     from ixdesk.core.engine import assess
@@ -95,7 +95,7 @@ def assess_plan(consult: "Consult", plan: str, criteria: "Criteria | None" = Non
     return assess(other, criteria, as_of)  # type: ignore[arg-type]
 
 
-def compare_plans(consult: "Consult", criteria: "Criteria | None" = None,
+def compare_plans(consult: Consult, criteria: Criteria | None = None,
                   current: Assessment | None = None) -> list[PlanColumn]:
     """One column per regimen, in the order monotherapy | with capecitabine | with trastuzumab.
 

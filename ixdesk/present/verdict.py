@@ -191,7 +191,7 @@ def dose_text(d: Dose) -> str:
     return f"No dose yet: {d.summary}"
 
 
-def _inhibitor_lines(a: Assessment, consult: "Consult") -> list[str]:
+def _inhibitor_lines(a: Assessment, consult: Consult) -> list[str]:
     """The medication lines the engine matched as strong CYP3A4 inhibitors (its values name them)."""
     meds = consult.history.medications or []
     hits: list[str] = []
@@ -201,7 +201,7 @@ def _inhibitor_lines(a: Assessment, consult: "Consult") -> list[str]:
     return hits
 
 
-def _without_inhibitor(a: Assessment, consult: "Consult", criteria: "Criteria | None") -> str | None:
+def _without_inhibitor(a: Assessment, consult: Consult, criteria: Criteria | None) -> str | None:
     """The dose once the strong inhibitor is stopped, from the engine run without it."""
     d = a.dose
     lines = _inhibitor_lines(a, consult)
@@ -266,7 +266,7 @@ def _mark_unverified(a: Assessment, s: Status) -> Status:
     return replace(s, unverified=True, detail=f"{s.detail} — rests on unverified: " + "; ".join(basis))
 
 
-def build_verdict(a: Assessment, consult: "Consult | None" = None, criteria: "Criteria | None" = None) -> Verdict:
+def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Criteria | None = None) -> Verdict:
     """The verdict for ``a``; with the consult, the dose after a strong inhibitor is stopped too."""
     st = decision_state(a)
     statuses = [_mark_unverified(a, s) for s in (label_status(a), pathway_status(a), *payer_statuses(a))]

@@ -312,7 +312,7 @@ class MainWindow(QMainWindow):
         self.verdict.finding_requested.connect(self.select_finding)
         self._compare_timer = QTimer(self)
         self._compare_timer.setSingleShot(True)
-        self._compare_timer.setInterval(0)  # after the verdict and the panel have painted
+        self._compare_timer.setInterval(120)  # after the verdict and the panel, once typing pauses
         self._compare_timer.timeout.connect(self._update_compare)
         for i, w in enumerate((self.form, side)):
             old = self.splitter.replaceWidget(i, w)

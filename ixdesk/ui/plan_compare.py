@@ -26,7 +26,7 @@ DECISION_TONE = {"ready": "good", "on_hold": "bad", "not_decided": "caution", "o
 CURRENT_TINT = "#eef3fb"
 
 
-def _status(s: "Status | None") -> tuple[str, str]:
+def _status(s: Status | None) -> tuple[str, str]:
     if s is None:
         return "–", ""
     return (f"<span style='color:{TONES[s.tone][2]}'>{s.mark} {html.escape(s.text)}</span>", s.detail)
@@ -82,7 +82,7 @@ class PlanCompare(QFrame):
             cell.clear()
             cell.setToolTip("")
 
-    def show_columns(self, columns: list["PlanColumn"]) -> None:
+    def show_columns(self, columns: list[PlanColumn]) -> None:
         self.columns = list(columns)
         for col in columns:
             head = self.headings[col.plan]

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from ixdesk.present.verdict import Status, Verdict
@@ -29,7 +36,7 @@ TONES = {
 KIND_TAG = {"ready": "READY", "on_hold": "ON HOLD", "not_decided": "NOT DECIDED", "outside_label": "OUTSIDE THE LABEL"}
 
 
-def status_html(s: "Status") -> str:
+def status_html(s: Status) -> str:
     colour = TONES[s.tone][2]
     link = f"finding:{s.finding_ids[0]}" if s.finding_ids else ""
     name = html.escape(s.name)
@@ -152,7 +159,7 @@ class VerdictHeader(QFrame):
             lab.clear()
             lab.hide()
 
-    def show_verdict(self, v: "Verdict") -> None:
+    def show_verdict(self, v: Verdict) -> None:
         if v == self.verdict:
             return
         self.verdict = v
@@ -178,7 +185,7 @@ class VerdictHeader(QFrame):
         self.footnote.show()
 
     @staticmethod
-    def _dose_html(v: "Verdict") -> str:
+    def _dose_html(v: Verdict) -> str:
         text = html.escape(v.dose)
         if v.dose_is_order:
             # the number first and bold, the calculation after it
@@ -192,7 +199,7 @@ class VerdictHeader(QFrame):
         return out
 
     @staticmethod
-    def _holds_html(v: "Verdict") -> str:
+    def _holds_html(v: Verdict) -> str:
         parts: list[str] = []
         for fid, line in zip(v.hold_ids, v.holds):
             parts.append(f"<a href='finding:{html.escape(fid, quote=True)}' style='color:#a11d1d; "

@@ -24,7 +24,7 @@ def example(stem: str) -> Consult:
     return load_consult(Path(path))
 
 
-def verdict(stem: str):  # noqa: ANN201 - test helper
+def verdict(stem: str):
     c = example(stem)
     return build_verdict(assess(c), c)
 
@@ -44,6 +44,7 @@ def test_printed_dose_adds_up_from_the_printed_bsa() -> None:
     v = verdict("01")
     a = assess(example("01"))
     assert f"× BSA {a.dose.bsa_used_m2:g} m²" in v.dose
+    assert a.dose.mg_per_m2 is not None and a.dose.bsa_used_m2 is not None
     assert round(a.dose.mg_per_m2 * float(f"{a.dose.bsa_used_m2:g}"), 1) == a.dose.dose_mg
 
 

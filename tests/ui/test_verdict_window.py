@@ -11,7 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from ixdesk.core.files import load_consult, save_consult
-from ixdesk.ui.main_window import OPEN_FILTER, SAVE_FILTER, suggested_file_name, with_consult_suffix
+from ixdesk.ui.main_window import (
+    OPEN_FILTER,
+    SAVE_FILTER,
+    suggested_file_name,
+    with_consult_suffix,
+)
 
 from .helpers import type_into
 
@@ -156,7 +161,7 @@ def test_file_open_error_names_fields_in_the_forms_words(dialogs: Any, window: A
     bad = tmp_path / "bad.ixdesk.json"
     bad.write_text(json.dumps(doc))
     assert not window.open_path(str(bad), ask=False)
-    [(kind, text)] = [c for c in dialogs.calls if c[0] == "critical"]
+    [(_kind, text)] = [c for c in dialogs.calls if c[0] == "critical"]
     assert "Regimen 3, last dose date: is before the start date" in text
     assert "Height:" in text
     assert "regimens[2]" not in text and "patient.height_cm" not in text
@@ -183,8 +188,12 @@ def test_save_dialog_offers_the_consult_type_and_a_name(window: Any, tmp_path: P
 
 def test_open_dialog_shows_consult_files_and_plain_json(window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[str] = []
-    monkeypatch.setattr(QFileDialog, "getOpenFileName",
-                        staticmethod(lambda _p, _t, _d, filt, *a, **k: (seen.append(filt), ("", ""))[1]))
+
+    def dialog(_parent: Any, _title: str, _folder: str, filt: str, *a: Any, **k: Any) -> tuple[str, str]:
+        seen.append(filt)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(dialog))
     window.open_dialog()
     assert seen == [OPEN_FILTER] and "*.ixdesk.json *.json" in OPEN_FILTER
 

@@ -26,9 +26,8 @@ def clipped_labels(root: QWidget) -> list[str]:
         if isinstance(w, QLabel) and not w.wordWrap() and w.text():
             if w.sizeHint().width() > w.width():
                 out.append(f"label {w.text()!r}: needs {w.sizeHint().width()} px, has {w.width()}")
-        elif isinstance(w, QAbstractButton) and w.text():
-            if w.sizeHint().width() > w.width():
-                out.append(f"button {w.text()!r}: needs {w.sizeHint().width()} px, has {w.width()}")
+        elif isinstance(w, QAbstractButton) and w.text() and w.sizeHint().width() > w.width():
+            out.append(f"button {w.text()!r}: needs {w.sizeHint().width()} px, has {w.width()}")
     return out
 
 

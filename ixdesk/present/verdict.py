@@ -72,6 +72,8 @@ class Verdict:
     holds: tuple[str, ...]  # what holds the consult, one line each (with the patient's value)
     hold_ids: tuple[str, ...]
     waiting_for: tuple[Missing, ...]  # inputs the decision waits for (links to fields)
+    # inputs the label indication still needs, beyond those (the label is decided after safety)
+    label_waiting: tuple[Missing, ...]
     warnings: tuple[str, ...]  # titles of the warnings that apply
     footnote: str  # "as of 18 Nov 2026 · criteria 2026.12.1"
     state: DecisionState
@@ -314,13 +316,17 @@ def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Crite
     else:
         tone = "good"
         headline = f"Ready: {plan_long(a.plan)}, within the FDA label"
+    label_waiting: tuple[Missing, ...] = ()
+    if st.label is not None and st.label.state == "unknown":
+        waited = {m.field for m in st.waiting_for}
+        label_waiting = tuple(m for m in st.label.missing if m.field not in waited)
     footnote = f"as of {fmt_date(a.as_of)} · criteria {a.criteria.version}"
     if a.criteria.notice:
         footnote += f" · {a.criteria.notice}"
     return Verdict(kind=st.kind, tone=tone, plan=a.plan, plan_words=plan_long(a.plan), headline=headline,
                    statuses=tuple(statuses), dose=dose, dose_is_order=dose_is_order,
                    dose_alternatives=tuple(alternatives), holds=holds, hold_ids=tuple(f.id for f in st.holds),
-                   waiting_for=st.waiting_for, warnings=warnings, footnote=footnote, state=st)
+                   waiting_for=st.waiting_for, label_waiting=label_waiting, warnings=warnings, footnote=footnote, state=st)
 
 
 __all__ = ["DECISION_WORDS", "Status", "Verdict", "build_verdict", "dose_text", "label_status",

@@ -42,7 +42,7 @@ def status_html(s: Status) -> str:
     name = html.escape(s.name)
     body = f"<span style='color:{colour}; font-weight:600'>{s.mark} {html.escape(s.text)}</span>"
     if s.unverified:  # a met that rests on IxDesk's unverified reading is said to, beside it
-        body += "<sup style='color:#7a4a00'>&nbsp;unverified</sup>"
+        body += "<span style='color:#7a4a00'>&nbsp;(unverified)</span>"
     inner = f"<span style='color:#555'>{name}</span>&nbsp;{body}"
     if link:
         inner = f"<a href='{html.escape(link, quote=True)}' style='text-decoration:none'>{inner}</a>"
@@ -210,4 +210,8 @@ class VerdictHeader(QFrame):
             links = " · ".join(f"<a href='field:{html.escape(m.field, quote=True)}' style='color:#0b57d0; "
                                f"text-decoration:none'>{html.escape(m.label)}</a>" for m in v.waiting_for)
             parts.append(f"<span style='color:#7a4a00'><b>Waiting for:</b></span> {links}")
+        if v.label_waiting:
+            links = " · ".join(f"<a href='field:{html.escape(m.field, quote=True)}' style='color:#0b57d0; "
+                               f"text-decoration:none'>{html.escape(m.label)}</a>" for m in v.label_waiting)
+            parts.append(f"<span style='color:#7a4a00'><b>For the FDA label:</b></span> {links}")
         return "<br>".join(parts)

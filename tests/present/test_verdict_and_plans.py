@@ -72,6 +72,8 @@ def test_07_not_decided_names_what_is_missing() -> None:
     assert v.kind == "not_decided" and v.tone == "caution"
     assert v.headline == "Not decided: waiting for 7 inputs"
     assert "labs.platelets" in {m.field for m in v.waiting_for}
+    # what the label indication needs too, so the clinician can enter everything in one pass
+    assert {m.field for m in v.label_waiting} == {"regimens[0].progressed", "attestations.anthracycline_contraindicated"}
     assert not v.dose_is_order and v.dose == "No dose yet: needs weight and 4 more of the inputs waited for"
 
 

@@ -186,7 +186,7 @@ class ConsultForm(QScrollArea):
         """The form is never narrower than its content needs: sideways scrolling (and the labels it
         cut at the left when focusing a field scrolled the view) cannot happen at any splitter position."""
         bar = self.verticalScrollBar().sizeHint().width()
-        need = self.widget().minimumSizeHint().width() + bar + 2 * self.frameWidth() + 2
+        need = self.body.minimumSizeHint().width() + bar + 2 * self.frameWidth() + 2
         self.setMinimumWidth(max(460, need))
 
     # --- building blocks --------------------------------------------------------------------

@@ -57,6 +57,8 @@ def _short_dose(a: Assessment, v: Verdict) -> str:
     d = a.dose
     number = (f"{fmt_num(d.dose_mg)} mg ({fmt_num(d.mg_per_m2)} mg/m²)"
               if d.state == "computed" and d.dose_mg is not None and d.mg_per_m2 is not None else None)
+    if number is not None and d.adjustments:
+        number += ", adjusted"  # for an interaction or the liver: the reasons are in the detail
     if v.kind == "on_hold":
         return f"on hold · {number} if it resolves" if number else "on hold"
     if number is None:
@@ -83,7 +85,7 @@ def column(a: Assessment, plan: str, current: bool) -> PlanColumn:
         decision_words=DECISION_WORDS[v.kind], label=v.statuses[0], pathways=v.statuses[1], payers=payers,
         contraindications=(tuple(typographic(f.title) for f in st.holds) or v.holds[:1]) if v.kind == "on_hold" else (),
         contraindication_details=v.holds, unchecked=tuple(typographic(f.title) for f in st.unchecked),
-        dose=_short_dose(a, v), dose_detail=v.dose, verdict=v, assessment=a)
+        dose=_short_dose(a, v), dose_detail="\n".join([v.dose, *a.dose.adjustments]), verdict=v, assessment=a)
 
 
 def assess_plan(consult: Consult, plan: str, criteria: Criteria | None = None,

@@ -181,6 +181,8 @@ def test_04_every_column_is_on_hold_and_prints_the_dose_only_conditionally() -> 
         assert col.decision == "on_hold"
         assert col.contraindications == ("Baseline neutrophils below 1,500 cells/mm³",)
         assert col.dose.startswith("on hold")
+        # the 20 mg/m² is the inhibitor's reduction: the column says it is adjusted, the detail why
+        assert "adjusted" in col.dose and "CYP3A4" in col.dose_detail
 
 
 def test_03_combination_column_names_its_own_hepatic_contraindication() -> None:

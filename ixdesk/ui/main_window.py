@@ -343,7 +343,13 @@ class MainWindow(QMainWindow):
             self.verdict.show_verdict(build_verdict(a, self._consult, self.criteria))
         except Exception as exc:  # noqa: BLE001 - a presentation bug must not take the window down
             self.verdict.show_message(f"The verdict could not be built: {type(exc).__name__}: {exc}", "bad")
-        if self.verdict.compare_button.isChecked():
+        if not self.verdict.compare_button.isChecked():
+            return
+        if self._loading:
+            self._update_compare()  # an opened consult shows its comparison at once
+        else:
+            # while typing: recomputed when typing pauses; meanwhile it is greyed, being for an earlier input
+            self.plan_compare.setEnabled(False)
             self._compare_timer.start()
 
     def _update_compare(self) -> None:
@@ -356,6 +362,7 @@ class MainWindow(QMainWindow):
             self.plan_compare.show_columns(compare_plans(consult, self.criteria, a))
         except Exception:  # noqa: BLE001 - the comparison is an extra: never lose the window over it
             self.plan_compare.clear()
+        self.plan_compare.setEnabled(True)
 
     def _toggle_compare(self, on: bool) -> None:
         self.plan_compare.setVisible(on)

@@ -90,6 +90,18 @@ def test_plan_comparison_shows_the_three_regimens_side_by_side(window: Any) -> N
     window.setWindowModified(False)
 
 
+def test_comparison_is_there_when_a_consult_opens_and_greyed_while_typing(qtbot: Any, window: Any) -> None:
+    assert window.open_path(str(EX["05"]), ask=False)
+    pc = window.plan_compare
+    assert [c.current for c in pc.columns] == [False, False, True] and pc.isEnabled()  # no wait on open
+    type_into(qtbot, window.form.fields["patient.weight_kg"][0], "58")
+    window.reassess()
+    assert not pc.isEnabled()  # its numbers are for the weight before the edit
+    qtbot.waitUntil(pc.isEnabled)
+    assert pc.columns[2].assessment.dose.weight_kg == 58
+    window.setWindowModified(False)
+
+
 def test_the_verdict_disappears_while_a_field_is_invalid(qtbot: Any, window: Any) -> None:
     opened(window, "01")
     type_into(qtbot, window.form.fields["patient.height_cm"][0], "abc")

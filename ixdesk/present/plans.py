@@ -55,12 +55,12 @@ class PlanColumn:
 
 def _short_dose(a: Assessment, v: Verdict) -> str:
     d = a.dose
-    number = (f"{fmt_num(d.dose_mg)} mg ({fmt_num(d.mg_per_m2)} mg/m²)"
+    # a dose lowered for an interaction or the liver says so; the reasons are in the detail
+    adjusted = ", adjusted" if d.adjustments else ""
+    number = (f"{fmt_num(d.dose_mg)} mg ({fmt_num(d.mg_per_m2)} mg/m²{adjusted})"
               if d.state == "computed" and d.dose_mg is not None and d.mg_per_m2 is not None else None)
-    if number is not None and d.adjustments:
-        number += ", adjusted"  # for an interaction or the liver: the reasons are in the detail
     if v.kind == "on_hold":
-        return f"on hold · {number} if it resolves" if number else "on hold"
+        return f"on hold · if it resolves: {number}" if number else "on hold"
     if number is None:
         if d.state == "not_recommended":
             return "not recommended"

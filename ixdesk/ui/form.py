@@ -96,6 +96,7 @@ class ConsultForm(QScrollArea):
                                                           ("not_done", "not done")])
         self.her2_status = QLabel()
         self.her2_status.setAccessibleName("HER2 status derived from IHC and ISH")
+        self.her2_status.setWordWrap(True)  # "not determined (needs IHC, and ISH if 2+)" must not widen the form
         f.addRow("HER2 status", self.her2_status)
         self._number(f, "disease.pdl1_cps", "PD-L1 CPS", "")
         self._choice(f, "disease.germline_brca", "Germline BRCA", [("mutation", "mutation"),
@@ -115,9 +116,11 @@ class ConsultForm(QScrollArea):
         none_form = QFormLayout(holder)
         none_form.setContentsMargins(0, 0, 0, 0)
         self.regimens.layout().insertWidget(1, holder)
-        none_box = QCheckBox("No prior systemic therapy (an empty table means 'not recorded')")
-        self._add(none_form, "no_prior_systemic_therapy", "", none_box, lambda: True if none_box.isChecked() else None,
-                  lambda v: none_box.setChecked(bool(v)))
+        none_box = QCheckBox("No prior systemic therapy")
+        none_box.setToolTip("An empty table means 'not recorded': tick this when the patient has had none.")
+        self._add(none_form, "no_prior_systemic_therapy", "", none_box,
+                            lambda: True if none_box.isChecked() else None, lambda v: none_box.setChecked(bool(v)),
+                            note="(an empty table means 'not recorded')")
         none_box.setAccessibleName("No prior systemic therapy")
         QWidget.setTabOrder(self.regimens.table, none_box)
 
@@ -144,7 +147,7 @@ class ConsultForm(QScrollArea):
         box, f = _section("History and medications")
         self._choice(f, "history.ecog", "ECOG performance status", [(i, str(i)) for i in range(5)])
         self._choice(f, "history.neuropathy_grade", "Neuropathy grade (CTCAE)", [(i, f"grade {i}") for i in range(5)])
-        self._tri(f, "history.cremophor_hypersensitivity", "Cremophor EL hypersensitivity (paclitaxel, Ixempra)")
+        self._tri(f, "history.cremophor_hypersensitivity", "Cremophor EL hypersensitivity", note="paclitaxel, Ixempra")
         self._choice(f, "history.cremophor_hypersensitivity_grade", "  its grade", [(i, f"grade {i}") for i in range(1, 5)])
         self._tri(f, "history.prior_ixabepilone_reaction", "Prior reaction to ixabepilone")
         self._tri(f, "history.cardiac_history", "Cardiac history")
@@ -175,9 +178,16 @@ class ConsultForm(QScrollArea):
         col.addWidget(box)
         col.addStretch(1)
         self.setWidget(body)
-        self.setMinimumWidth(460)
+        self._fit_minimum()
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         guard_wheel(self)  # the wheel scrolls the form; it never changes an answer (regimen editors too)
+
+    def _fit_minimum(self) -> None:
+        """The form is never narrower than its content needs: sideways scrolling (and the labels it
+        cut at the left when focusing a field scrolled the view) cannot happen at any splitter position."""
+        bar = self.verticalScrollBar().sizeHint().width()
+        need = self.body.minimumSizeHint().width() + bar + 2 * self.frameWidth() + 2
+        self.setMinimumWidth(max(460, need))
 
     # --- building blocks --------------------------------------------------------------------
 
@@ -214,29 +224,16 @@ class ConsultForm(QScrollArea):
         w = ChoiceCombo(choices, allow_none=allow_none)
         self._add(form, path, label, w, w.value, w.set_value)
 
-    def _tri(self, form: QFormLayout, path: str, label: str) -> None:
+    def _tri(self, form: QFormLayout, path: str, label: str, note: str | None = None) -> None:
         w = TriState()
-        self._add(form, path, label, w, w.value, w.set_value)
+        self._add(form, path, label, w, w.value, w.set_value, note=note)
 
     def _medications(self, form: QFormLayout) -> None:
-        w = QPlainTextEdit()
-        w.setTabChangesFocus(True)
-        w.setPlaceholderText("one per line, e.g.\nketoconazole\nSt John's wort")
-        w.setFixedHeight(78)
-        none_box = QCheckBox("no current medications")
-        none_box.setAccessibleName("No current medications")
+        from ixdesk.ui.medications import MedicationList
 
-        def read() -> list[str] | None:
-            lines = [ln.strip() for ln in w.toPlainText().splitlines() if ln.strip()]
-            if lines:
-                return lines
-            return [] if none_box.isChecked() else None
-
-        def write(v: list[str] | None) -> None:
-            w.setPlainText("\n".join(v or []))
-            none_box.setChecked(v == [])
-
-        self._add(form, "history.medications", "Current medications", w, read, write, none_box, stretch=True)
+        w = MedicationList()
+        self._add(form, "history.medications", "Current medications", w, w.value, w.set_value, stretch=True)
+        self.medications = w
 
     def _lab(self, form: QFormLayout, name: str, label: str, units: list[tuple[str, str]], uln: bool = False) -> None:
         value = NumberEdit()
@@ -376,6 +373,7 @@ class ConsultForm(QScrollArea):
         finally:
             self._loading = False
         self._update_derived(consult.disease.her2_ihc, consult.disease.her2_ish)
+        self._fit_minimum()
         self.changed.emit()
 
     def set_if_empty(self, path: str, value: Any) -> None:
@@ -417,6 +415,8 @@ class ConsultForm(QScrollArea):
                 texts.append(widget.toPlainText())
             elif isinstance(widget, QCheckBox):
                 texts.append(widget.isChecked())
+            elif hasattr(widget, "snapshot"):
+                texts.append(widget.snapshot())
         for _w, box in self.fields.values():
             for extra in box.widgets[1:]:
                 if isinstance(extra, QCheckBox):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import threading
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,28 @@ import ixdesk
 from ixdesk.ui.settings import add_recent, make_settings, recent_files, remove_recent
 
 AUTOSAVE_MS = 30_000
-FILE_FILTER = "IxDesk consult (*.json);;All files (*)"
+# consult files have their own type (*.ixdesk.json, registered by the desktop install); Open still
+# shows plain .json, which older IxDesk versions and the examples use
+SAVE_FILTER = "IxDesk consult (*.ixdesk.json);;All files (*)"
+OPEN_FILTER = "IxDesk consult (*.ixdesk.json *.json);;All files (*)"
+FILE_FILTER = OPEN_FILTER  # the name older code used
+CONSULT_SUFFIX = ".ixdesk.json"
+_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}")
+
+
+def suggested_file_name(patient_name: str | None) -> str:
+    """'<patient>.ixdesk.json' (characters no file system takes replaced), else 'consult.ixdesk.json'."""
+    name = _UNSAFE_IN_NAME.sub("-", patient_name or "").strip(" .-")
+    name = re.sub(r"\s+", " ", name)[:80].strip(" .-")
+    return (name or "consult") + CONSULT_SUFFIX
+
+
+def with_consult_suffix(path: str) -> str:
+    """The path as typed, plus '.ixdesk.json' when the name has no extension ('Doe' or 'J. Doe')."""
+    if _EXTENSION.fullmatch(Path(path).suffix):
+        return path
+    return path + CONSULT_SUFFIX
 
 if TYPE_CHECKING:
     from ixdesk.core.assessment import Assessment
@@ -258,14 +280,41 @@ class MainWindow(QMainWindow):
             self._blank = self.form.snapshot()
 
     def _build_body(self) -> None:
+        from PySide6.QtWidgets import QVBoxLayout, QWidget
+
         from ixdesk.ui.form import ConsultForm
         from ixdesk.ui.panel import AssessmentPanel
+        from ixdesk.ui.plan_compare import PlanCompare
+        from ixdesk.ui.verdict import VerdictHeader
 
         sizes = self.splitter.sizes()
         self.form = ConsultForm(None)
         self.panel = AssessmentPanel()
         self.panel.show_loading()
-        for i, w in enumerate((self.form, self.panel)):
+        # the assessment side: the verdict first, the plans side by side, then the detail (the panel)
+        self.verdict = VerdictHeader()
+        self.plan_compare = PlanCompare()
+        self.panel.headline_shown = False  # the verdict header says it, first
+        side = QWidget()
+        side.setAccessibleName("Assessment")
+        col = QVBoxLayout(side)
+        col.setContentsMargins(4, 4, 4, 0)
+        col.setSpacing(6)
+        col.addWidget(self.verdict)
+        col.addWidget(self.plan_compare)
+        col.addWidget(self.panel, 1)
+        self.assessment_side = side
+        show_compare = str(self.settings.value("compare_plans", "true")).lower() != "false"
+        self.verdict.compare_button.setChecked(show_compare)
+        self.plan_compare.setVisible(show_compare)
+        self.verdict.compare_toggled.connect(self._toggle_compare)
+        self.verdict.field_requested.connect(self.focus_field)
+        self.verdict.finding_requested.connect(self.select_finding)
+        self._compare_timer = QTimer(self)
+        self._compare_timer.setSingleShot(True)
+        self._compare_timer.setInterval(120)  # after the verdict and the panel, once typing pauses
+        self._compare_timer.timeout.connect(self._update_compare)
+        for i, w in enumerate((self.form, side)):
             old = self.splitter.replaceWidget(i, w)
             if old is not None:
                 old.deleteLater()
@@ -273,6 +322,66 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes(sizes)
         self.form.changed.connect(self._timer.start)
         self.panel.field_requested.connect(self.focus_field)
+
+    # --- verdict and plan comparison --------------------------------------------------------
+
+    def _show_verdict(self) -> None:
+        """The header for the current assessment, or a line saying why there is none."""
+        a = self.current_assessment()
+        if a is None:
+            if self.criteria is None:
+                self.verdict.show_message("No verdict: the criteria could not be loaded.", "bad")
+            elif self._problems:
+                self.verdict.show_message("No verdict while a field is invalid: correct it (see below).", "caution")
+            else:
+                self.verdict.show_message("No verdict: the assessment failed (see below).", "bad")
+            self.plan_compare.clear()
+            return
+        from ixdesk.present.verdict import build_verdict
+
+        try:
+            self.verdict.show_verdict(build_verdict(a, self._consult, self.criteria))
+        except Exception as exc:  # noqa: BLE001 - a presentation bug must not take the window down
+            self.verdict.show_message(f"The verdict could not be built: {type(exc).__name__}: {exc}", "bad")
+        if not self.verdict.compare_button.isChecked():
+            return
+        if self._loading:
+            self._update_compare()  # an opened consult shows its comparison at once
+        else:
+            # while typing: recomputed when typing pauses; meanwhile it is greyed, being for an earlier input
+            self.plan_compare.setEnabled(False)
+            self._compare_timer.start()
+
+    def _update_compare(self) -> None:
+        a, consult = self.current_assessment(), self._consult
+        if a is None or consult is None or not self.verdict.compare_button.isChecked():
+            return
+        from ixdesk.present.plans import compare_plans
+
+        try:
+            self.plan_compare.show_columns(compare_plans(consult, self.criteria, a))
+        except Exception:  # noqa: BLE001 - the comparison is an extra: never lose the window over it
+            self.plan_compare.clear()
+        self.plan_compare.setEnabled(True)
+
+    def _toggle_compare(self, on: bool) -> None:
+        self.plan_compare.setVisible(on)
+        self.settings.setValue("compare_plans", "true" if on else "false")
+        if on:
+            self._update_compare()
+
+    def select_finding(self, finding_id: str) -> None:
+        """Select a rule's row in the detail list (from a link in the verdict) and show its basis."""
+        item = self.panel.item_for_finding(finding_id)
+        if item is None:
+            for it in self.panel.find_items(""):
+                key = it.data(0, Qt.ItemDataRole.UserRole + 1)
+                if isinstance(key, str) and key.endswith(f"finding:{finding_id}"):
+                    item = it
+                    break
+        if item is not None:
+            self.panel.tree.setCurrentItem(item)
+            self.panel.tree.scrollToItem(item)
 
     # --- menus ------------------------------------------------------------------------------
 
@@ -388,11 +497,12 @@ class MainWindow(QMainWindow):
         elif self.criteria is not None:
             msgs = [self.form.describe_problem(p) for p in problems]  # the field in the form's words
             self.panel.set_stale(msgs, [p.field for p in problems])
+        self._show_verdict()
         self._update_modified()
         n = len(problems)
         self.status_label.setText(f"⚠ {n} input problem(s)" if n else "")
         if unplaced:
-            self.statusBar().showMessage("; ".join(str(p) for p in unplaced), 10_000)
+            self.statusBar().showMessage("; ".join(self.form.describe_problem(p) for p in unplaced), 10_000)
         self.reports.update_enabled()
 
     def focus_field(self, path: str) -> None:
@@ -473,7 +583,7 @@ class MainWindow(QMainWindow):
         self._run_when_ready()  # a pending recovery question comes before the file dialog
         if not self.maybe_save():
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open consult", self.start_folder(), FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open consult", self.start_folder(), OPEN_FILTER)
         if path:
             self.open_path(path, ask=False)
 
@@ -497,7 +607,9 @@ class MainWindow(QMainWindow):
         return True
 
     def _show_file_error(self, path: str, problems: list[Problem]) -> None:
-        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems[:20])
+        # each field in the form's words ("Regimen 3, last dose date: …"), never "regimens[2].last_dose_date"
+        words = self.form.describe_problem if self.form is not None else str
+        items = "".join(f"<li>{html.escape(words(p))}</li>" for p in problems[:20])
         more = f"<p>… and {len(problems) - 20} more.</p>" if len(problems) > 20 else ""
         QMessageBox.critical(self, "Cannot open consult",
                              f"<p><b>{html.escape(path)}</b> was not opened:</p><ul>{items}</ul>{more}"
@@ -528,22 +640,26 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> bool:
         self.ensure_ready()
-        suggested = str(Path(self.start_folder()) / (Path(self.path).name if self.path else "consult.json"))
-        path, _ = QFileDialog.getSaveFileName(self, "Save consult as", suggested, FILE_FILTER)
+        if self.path and not is_bundled(self.path):
+            name = Path(self.path).name  # Save as… of a file of the user's: start from its name
+        else:
+            consult = self._consult
+            name = suggested_file_name(consult.patient.name if consult is not None else None)
+        suggested = str(Path(self.start_folder()) / name)
+        path, _ = QFileDialog.getSaveFileName(self, "Save consult as", suggested, SAVE_FILTER)
         if not path:
             return False
-        if not Path(path).suffix:
-            path += ".json"
-        return self._save_to(path)
+        return self._save_to(with_consult_suffix(path))
 
     def _save_to(self, path: str) -> bool:
         from ixdesk.core.files import save_consult
 
         self.reassess()
         if self._problems or self._consult is None:
+            listed = "".join(f"\n• {self.form.describe_problem(p)}" for p in self._problems[:10])
             QMessageBox.warning(self, "Cannot save yet",
                                 "Some fields have problems (marked in red). Correct them before saving; "
-                                "your input is kept and autosaved as of the last valid state.")
+                                "your input is kept and autosaved as of the last valid state." + listed)
             return False
         try:
             save_consult(self._consult, path)

@@ -66,6 +66,7 @@ class AssessmentPanel(QWidget):
         self.headline.setAccessibleName("Assessment headline")
         self.headline.setFrameShape(QFrame.Shape.StyledPanel)
         layout.addWidget(self.headline)
+        self.headline_shown = True  # False: the window's verdict header answers instead (text still set)
 
         split = QSplitter(Qt.Orientation.Vertical)
         self.split = split  # the results; hidden while the input is invalid (set_stale)
@@ -156,7 +157,7 @@ class AssessmentPanel(QWidget):
 
     def _set_results_visible(self, on: bool) -> None:
         self.split.setVisible(on)
-        self.headline.setVisible(on and self._shown is not None)
+        self.headline.setVisible(on and self._shown is not None and self.headline_shown)
         self.results_hidden = not on
 
     def _banner(self, text: str, colour: str) -> None:
@@ -189,7 +190,7 @@ class AssessmentPanel(QWidget):
         current = self.tree.currentItem()
         if current is not None:
             self._show_detail(current)
-        self.headline.show()
+        self.headline.setVisible(self.headline_shown)
         text = self._headline(p)
         if text != self.headline.text():
             self.headline.setText(text)

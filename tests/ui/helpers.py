@@ -49,10 +49,11 @@ def fill_consult(qtbot: Any, window: Any, consult: Consult) -> None:
         if isinstance(widget, ChoiceCombo):
             widget.set_value(obj)
         elif path == "history.medications":
-            if obj:
-                type_into(qtbot, widget, "\n".join(obj))
-            elif obj == []:
-                form.fields[path][1].widgets[1].setChecked(True)
+            for line in obj or []:  # one medication per line: typed, then Enter
+                type_into(qtbot, widget.entry, line)
+                qtbot.keyClick(widget.entry, Qt.Key.Key_Return)
+            if obj == []:
+                widget.none_box.setChecked(True)
         elif path.startswith("labs.") and path != "labs.date":
             if obj is not None:
                 type_into(qtbot, widget, _text(obj.value))

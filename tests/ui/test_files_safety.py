@@ -259,7 +259,7 @@ def test_save_as_explicitly_into_any_folder_still_works(qtbot: Any, window: Any,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(SaveDialog(str(tmp_path / "x"))))
     edit(qtbot, window, "Anywhere")
-    assert window.save_as() and load_consult(tmp_path / "x.json").patient.name == "Anywhere"
+    assert window.save_as() and load_consult(tmp_path / "x.ixdesk.json").patient.name == "Anywhere"
 
 
 def test_saving_over_a_read_only_file_says_so(qtbot: Any, dialogs: Any, window: Any, examples: Path,

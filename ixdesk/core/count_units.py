@@ -26,6 +26,7 @@ No pydantic, no Qt: the form imports this while the core is still loading.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 PER_MM3 = "cells/mm3"
@@ -84,7 +85,7 @@ class UnitDoubt:
 
 def unit_doubt(lab: str, value: float, unit: str) -> UnitDoubt | None:
     """The doubt about ``value`` in ``unit`` for ``lab`` (neutrophils or platelets), or None."""
-    if lab not in BOUNDS or unit not in UNIT_WORDS or value != value:
+    if lab not in BOUNDS or unit not in UNIT_WORDS or math.isnan(value):
         return None
     if _plausible(lab, value, unit):
         return None

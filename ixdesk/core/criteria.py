@@ -14,7 +14,7 @@ import stat
 import datetime as _dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 import yaml
 from pydantic import (
@@ -268,14 +268,19 @@ def _cond_tag(value: Any) -> str | None:
     return None
 
 
-Cond = Annotated[
-    Union[tuple(Annotated[cls, Tag(tag)] for tag, cls in _COND_TAGS.items())],  # type: ignore[misc]
-    Discriminator(
-        _cond_tag,
-        custom_error_type="unknown_condition",
-        custom_error_message="not a known condition; expected exactly one of: " + ", ".join(_COND_TAGS),
-    ),
-]
+if TYPE_CHECKING:  # the same union, spelled out: a type checker cannot read the one built below
+    Cond = (AllOf | AnyOf | NotOf | PlanIs | ExtentIs | Her2Is | HormoneReceptorIs | FlagIs | Resistant | PriorLines
+            | GermlineBrcaIs | CpsBelow | LabCompare | NeuropathyAtLeast | CremophorAtLeast | MedicationIn
+            | LabsOlderThan | FindingRef)
+else:
+    Cond = Annotated[
+        Union[tuple(Annotated[cls, Tag(tag)] for tag, cls in _COND_TAGS.items())],  # noqa: UP007 - built at run time
+        Discriminator(
+            _cond_tag,
+            custom_error_type="unknown_condition",
+            custom_error_message="not a known condition; expected exactly one of: " + ", ".join(_COND_TAGS),
+        ),
+    ]
 
 for _cls in (AllOf, AnyOf, NotOf):
     _cls.model_rebuild()

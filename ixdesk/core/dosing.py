@@ -46,7 +46,7 @@ def vial_plan(dose_mg: float, sizes: list[int]) -> list[Vial]:
             if best is None or key < best[:2]:
                 best = (total, count, plan)
             return
-        for n in range(0, math.ceil(remaining / sizes[i]) + 1):
+        for n in range(math.ceil(remaining / sizes[i]) + 1):
             search(i + 1, remaining - n * sizes[i], {**chosen, sizes[i]: n})
 
     search(0, dose_mg, {})

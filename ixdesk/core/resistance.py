@@ -128,7 +128,7 @@ class ClassStop:
 def class_stop(reg: Regimen, cls: str, agents: RegimenAgents) -> ClassStop:
     """The latest last dose among the regimen's agents of ``cls``; an agent without its own date
     stopped with the regimen (so the regimen's last dose, or 'still given' while it is ongoing)."""
-    typed = [t for t, classes in zip(reg.agents, agents.typed_classes) if cls in classes]
+    typed = [t for t, classes in zip(reg.agents, agents.typed_classes, strict=True) if cls in classes]
     own = [(reg.agent_last_dose(t), t) for t in typed]
     dated = [(d, t) for d, t in own if d is not None]
     if typed and len(dated) == len(own):

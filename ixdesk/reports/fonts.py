@@ -34,11 +34,10 @@ def register_fonts() -> None:
     pdfmetrics.registerFont(TTFont(FONT, str(folder / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
-    for name in (FONT, FONT_BOLD):
-        addMapping(FONT, 0, 0, FONT)
-        addMapping(FONT, 1, 0, FONT_BOLD)
-        addMapping(FONT, 0, 1, FONT)
-        addMapping(FONT, 1, 1, FONT_BOLD)
+    addMapping(FONT, 0, 0, FONT)
+    addMapping(FONT, 1, 0, FONT_BOLD)
+    addMapping(FONT, 0, 1, FONT)
+    addMapping(FONT, 1, 1, FONT_BOLD)
     for cid in CJK_FONTS.values():
         pdfmetrics.registerFont(UnicodeCIDFont(cid))
 

@@ -38,7 +38,7 @@ def _canvas_class(meta: Meta) -> type[Canvas]:
             kwargs["invariant"] = 1
             super().__init__(*args, **kwargs)
             d = meta.printed_on
-            self.setDateFormatter(lambda *_: "D:%04d%02d%02d120000+00'00'" % (d.year, d.month, d.day))
+            self.setDateFormatter(lambda *_: f"D:{d.year:04d}{d.month:02d}{d.day:02d}120000+00'00'")
             self.setTitle(meta.title)
             self.setSubject(meta.subject)
             self.setAuthor("IxDesk")

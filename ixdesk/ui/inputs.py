@@ -7,6 +7,7 @@ is kept as typed even when it does not parse; the parse error is reported at the
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -201,7 +202,7 @@ class NumberEdit(QLineEdit):
             num = float(text)
         except ValueError:
             raise ParseError("not a number") from None
-        if num != num or num in (float("inf"), float("-inf")):
+        if not math.isfinite(num):
             raise ParseError("not a number")
         if self._integer:
             if num != int(num):

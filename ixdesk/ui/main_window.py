@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
         crit: Criteria | None = None
         err: str | None = None
         try:
-            import ixdesk.core.engine  # noqa: F401 - pydantic and the engine, imported off the UI thread
+            import ixdesk.core.engine  # pydantic and the engine, imported off the UI thread
             import ixdesk.core.files  # noqa: F401
             from ixdesk.core.criteria import CriteriaError
 

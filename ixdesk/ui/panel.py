@@ -164,7 +164,7 @@ class AssessmentPanel(QWidget):
         if problems:
             paths = list(fields or []) + [""] * len(problems)
             items = "".join(f"<li><a href='field:{html.escape(f, quote=True)}'>{html.escape(p)}</a></li>" if f
-                            else f"<li>{html.escape(p)}</li>" for p, f in zip(problems[:5], paths))
+                            else f"<li>{html.escape(p)}</li>" for p, f in zip(problems[:5], paths, strict=False))
             more = f"<li>… and {len(problems) - 5} more</li>" if len(problems) > 5 else ""
             self._banner("<b>⚠ No result while a field is invalid.</b> Correct (or confirm) it to see the "
                          f"assessment:<ul style='margin: 2px 0 0 -20px'>{items}{more}</ul>", AMBER)

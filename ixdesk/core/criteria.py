@@ -14,7 +14,7 @@ import stat
 import datetime as _dt
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 
 import yaml
 from pydantic import (
@@ -402,7 +402,7 @@ class LinesFile(Model):
 
 
 MedicationClassId = Literal["strong_inhibitor", "moderate_inhibitor", "strong_inducer", "moderate_inducer", "none_known"]
-MEDICATION_CLASSES: tuple[str, ...] = ("strong_inhibitor", "moderate_inhibitor", "strong_inducer", "moderate_inducer", "none_known")
+MEDICATION_CLASSES: tuple[MedicationClassId, ...] = get_args(MedicationClassId)
 
 
 class MedicationClass(Model):
@@ -813,15 +813,15 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
 class _Refused(yaml.YAMLError):
     """YAML that parses but that a criteria file must not contain (duplicate keys, aliases, ...)."""
 
-    def __init__(self, line: int, reason: str) -> None:
+    def __init__(self, line: int | None, reason: str) -> None:
         super().__init__(reason)
         self.line, self.reason = line, reason
 
 
 try:  # libyaml's parser when PyYAML has it (every PyPI wheel does): the pure-Python one is ~5x slower
-    from yaml.cyaml import CParser as _CParser
+    from yaml._yaml import CParser as _CParser  # where yaml.cyaml takes it from; absent without libyaml
 
-    class _Base(yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+    class _Base(yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
         # The composer is the Python one on libyaml's events: it sees every anchor and alias.
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
@@ -832,7 +832,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _Base = yaml.SafeLoader  # type: ignore[misc,assignment]
 
 
-class StrictLoader(_Base):  # type: ignore[misc,valid-type]
+class StrictLoader(_Base):
     """SafeLoader that refuses what lets a criteria file say something other than what it shows.
 
     A duplicate key silently replaces the first value (``mg_per_m2: 400`` under ``mg_per_m2: 40``);
@@ -844,15 +844,17 @@ class StrictLoader(_Base):  # type: ignore[misc,valid-type]
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
+        mark = event.start_mark if event is not None else None
+        line = mark.line + 1 if mark is not None else None
         if isinstance(event, yaml.AliasEvent):
-            raise _Refused(event.start_mark.line + 1, f"alias '*{event.anchor}': anchors and aliases are not "
+            raise _Refused(line, f"alias '*{event.anchor}': anchors and aliases are not "
                            "allowed in criteria files; write the value out")
-        if event.anchor is not None:
-            raise _Refused(event.start_mark.line + 1, f"anchor '&{event.anchor}': anchors and aliases are not "
+        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            raise _Refused(line, f"anchor '&{event.anchor}': anchors and aliases are not "
                            "allowed in criteria files; write the value out")
         self._depth += 1
         if self._depth > MAX_DEPTH:
-            raise _Refused(event.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep")
+            raise _Refused(line, f"nested more than {MAX_DEPTH} levels deep")
         try:
             return super().compose_node(parent, index)
         finally:
@@ -881,8 +883,7 @@ def _parse(name: str, raw: bytes) -> tuple[Any, yaml.Node | None]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise CriteriaError(name, line, f"not UTF-8 text (byte {exc.start}, 0x{raw[exc.start]:02x}); "
+        raise CriteriaError(name, raw[:exc.start].count(b"\n") + 1, f"not UTF-8 text (byte {exc.start}, 0x{raw[exc.start]:02x}); "
                             "save the file as UTF-8") from None
     if "\0" in text:
         raise CriteriaError(name, text[:text.index("\0")].count("\n") + 1, "contains a NUL character: not a text file")

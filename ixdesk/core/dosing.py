@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Literal
 
 from ixdesk.core.assessment import CapecitabineDose, Dose, Missing, Premedication, Vial
 from ixdesk.core.consult import Consult
@@ -79,7 +80,7 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
     notes: list[str] = []
     adjustments: list[str] = []
     unverified: list[str] = []
-    state = "computed"
+    state: Literal["computed", "unknown", "not_recommended"] = "computed"
     unrec = list(unrecognised or []) if inhibitors is not None else []
 
     # body surface area
@@ -110,7 +111,7 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
     if plan is None:
         missing.append(Missing(field="plan.regimen", label="planned regimen"))
     if all(lab is not None for lab in liver.values()):
-        ast_x, alt_x, bili_x = (liver[n].x_uln for n in ("ast", "alt", "bilirubin"))  # type: ignore[union-attr]
+        ast_x, alt_x, bili_x = (liver[n].x_uln for n in ("ast", "alt", "bilirubin"))
         row = hepatic_row(d, ast_x, alt_x, bili_x)
         if plan == "with_capecitabine":
             normal = d.hepatic.rows[0]

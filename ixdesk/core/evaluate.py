@@ -259,7 +259,7 @@ def _eval_hormone_receptor_is(cond: HormoneReceptorIs, ctx: Context) -> Ev:
     hr = c.disease.hormone_receptor
     vals = [Value(field="disease.er", label="ER / PR", value=f"ER {c.disease.er or 'not recorded'}, PR {c.disease.pr or 'not recorded'}")]
     if hr is None:
-        miss: list[_Missing] = []
+        miss: list[M] = []
         if c.disease.er is None:
             miss += _missing("disease.er", "ER status")
         if c.disease.pr is None:
@@ -471,13 +471,15 @@ def _lab(cond: LabCompare, ctx: Context) -> Ev:
         if lab.unit != "cells/mm3":
             shown += f" = {fmt_num(v)} cells/mm³"
         return Ev(OPS[spec.op](v, spec.value), text, [Value(field=path, label=label, value=shown)])
-    text = f"{label} {op} {fmt_num(spec.x_uln)} × ULN"
+    x_uln = spec.x_uln
+    assert x_uln is not None  # LabSpec holds exactly one of value and x_uln
+    text = f"{label} {op} {fmt_num(x_uln)} × ULN"
     if lab is None:
         return Ev(None, text, [], _missing(path, f"{label} with its upper limit of normal"))
     assert isinstance(lab, UlnLab)
     ratio = lab.x_uln
     shown = f"{fmt_num(lab.value)} {UNIT_TEXT.get(lab.unit, lab.unit)} = {ratio:.2f} × ULN ({fmt_num(lab.uln)})"
-    return Ev(OPS[spec.op](ratio, spec.x_uln), text, [Value(field=path, label=label, value=shown)])
+    return Ev(OPS[spec.op](ratio, x_uln), text, [Value(field=path, label=label, value=shown)])
 
 
 def _cremophor(min_grade: int, ctx: Context) -> Ev:
@@ -658,7 +660,7 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
     values = [ctx.value(v) for v in ev.values]
     if basis.state is not None:
         alt = _other_line_reading(rule, ctx, basis.state, gated=basis is ev)
-        if alt != "same":
+        if not isinstance(alt, str):  # not "same"
             values.append(ctx.value((
                 "regimens", "Another reading of the line count",
                 f"{_STATE_WORD[alt]} if early-disease treatment counted as the first line "

@@ -12,10 +12,10 @@ from typing import Any, Iterable, Literal
 from pydantic import BaseModel, ConfigDict
 
 import ixdesk
-from ixdesk.core.assessment import Assessment, Source
+from ixdesk.core.assessment import Assessment, Premedication, Source
 from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import (
-    AllOf, AnyOf, Criteria, LabCompare, LabSpec, NotOf, SourceRef,
+    AllOf, AnyOf, Criteria, LabCompare, LabSpec, NotOf, PremedItem, SourceRef,
 )
 from ixdesk.reports.settings import ReportSettings
 
@@ -247,7 +247,7 @@ def premedication_rows(assessment: Assessment, criteria: Criteria) -> list[Preme
     the list marked 'only if ...', so the chair still sees what to add if a reaction is reported.
     """
     planned = {p.id: p for p in assessment.dose.premedication}
-    out = []
+    out: list[Premedication | PremedItem] = []
     for item in criteria.dosing.premedication.items:
         p = planned.get(item.id)
         if p is not None:

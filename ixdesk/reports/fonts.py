@@ -46,6 +46,7 @@ def register_fonts() -> None:
 def _covered() -> frozenset[int]:
     register_fonts()
     font = pdfmetrics.getFont(FONT)
+    assert isinstance(font, TTFont)  # registered above from DejaVuSans.ttf
     return frozenset(font.face.charToGlyph)
 
 

@@ -49,7 +49,7 @@ def _canvas_class(meta: Meta) -> type[Canvas]:
 
         def showPage(self) -> None:  # noqa: N802 (reportlab API)
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # reportlab's private page reset, not in its stubs
 
         def save(self) -> None:
             total = len(self._pages)
@@ -60,7 +60,7 @@ def _canvas_class(meta: Meta) -> type[Canvas]:
             Canvas.save(self)
 
         def _decorate(self, number: int, total: int) -> None:
-            width, height = self._pagesize
+            width, height = self._pagesize  # type: ignore[attr-defined]  # set by Canvas.__init__, not in the stubs
             left, right = MARGIN_X, width - MARGIN_X
             top = height - 11 * mm
             self.saveState()

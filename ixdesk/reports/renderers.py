@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ixdesk.reports.clinician import MARKS, ClinicianReport, FindingRow
 from ixdesk.reports.common import UNVERIFIED_MARK, Meta, fmt_date, plan_text
@@ -139,7 +139,7 @@ class ClinicianRenderer(Renderer):
                           s.note, raw=True))
 
         lines = [[""] for _ in range(4)]
-        sign = [self.p("Discussion notes", s.h1)]
+        sign: list[Flowable] = [self.p("Discussion notes", s.h1)]
         if r.notes:
             sign.append(self.p(r.notes, s.body))
         sign.append(self.table(lines, [1], header=False, extra=[
@@ -304,7 +304,7 @@ class ClinicianRenderer(Renderer):
                 "", ""]
 
     def _rule_table(self, sections: list[tuple[str | None, list[list[Any]], bool]],
-                    backgrounds: list[tuple[int, Any]] = ()) -> Table:
+                    backgrounds: Iterable[tuple[int, Any]] = ()) -> Table:
         rows: list[list[Any]] = [[self.c(h, bold=True) for h in ("Result", "Rule", "Key values", "Source")]]
         extra: list[tuple] = []
         for title, body, compact in sections:
@@ -428,12 +428,12 @@ class NurseRenderer(Renderer):
         ]))
         if r.alerts:
             out.append(Spacer(1, 1.5 * mm))
-            rows = [[self.c(a, bold=a.startswith(("BLOCKING", "NOT READY")))] for a in r.alerts]
+            rows: list[list[Any]] = [[self.c(a, bold=a.startswith(("BLOCKING", "NOT READY")))] for a in r.alerts]
             out.append(self.table(rows, [1], header=False, extra=[
                 ("BACKGROUND", (0, 0), (-1, -1), WARN_BG), ("BOX", (0, 0), (-1, -1), 1, NOT_MET)]))
 
         out.append(self.p("1. Go / no-go before the cycle", s.h1))
-        rows: list[list[Any]] = [[self.c(h, bold=True) for h in ("Check", "Threshold to go", "At consult", "Today", "OK")]]
+        rows = [[self.c(h, bold=True) for h in ("Check", "Threshold to go", "At consult", "Today", "OK")]]
         for ch in r.checks:
             baseline = (self.c(f'<font color="{_hex(NOT_MET)}"><b>{esc(ch.baseline)} — below the limit</b></font>', raw=True)
                         if ch.fails else self.c(ch.baseline))
@@ -487,8 +487,8 @@ class NurseRenderer(Renderer):
         for i in range(0, len(fields), 2):
             pair = fields[i:i + 2]
             row: list[Any] = []
-            for f in pair:
-                row += [self.c(f, bold=True), ""]
+            for label in pair:
+                row += [self.c(label, bold=True), ""]
             if len(pair) == 1:
                 row += ["", ""]
             rows.append(row)

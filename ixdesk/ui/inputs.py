@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Sequence
 
@@ -21,22 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from ixdesk.core.count_units import number_text  # no pydantic
+from ixdesk.core.problems import Problem  # no pydantic
+
+FieldProblem = Problem  # the form's name for the file reader's class: one list holds both
 
 NOT_RECORDED = "not recorded"
 _DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
 ERROR_STYLE = "border: 2px solid #c62828; border-radius: 3px; background: #fff3f3;"
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """Same shape as ``ixdesk.core.files.Problem`` without importing pydantic at start-up."""
-
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
 
 
 class ParseError(ValueError):

@@ -216,6 +216,8 @@ class AssessmentPanel(QWidget):
         existing: dict[str, QTreeWidgetItem] = {}
         for i in range(parent.childCount() - 1, -1, -1):
             item = parent.child(i)
+            if item is None:  # never for an index below childCount(); the stub allows it
+                continue
             key = item.data(0, KEY_ROLE)
             if key in wanted and key not in existing:
                 existing[key] = item
@@ -364,7 +366,7 @@ class AssessmentPanel(QWidget):
 
     def _build(self, a: Assessment) -> list[_Node]:
         """The rows for ``a`` as plain nodes (no Qt objects are made here)."""
-        self._roots: list[_Node] = []
+        self._roots = []
         by_id = {f.id: f for f in a.findings}
         if a.blocking:
             sec = self._section("blocking", "⊘ Blocking exclusions (label contraindications / not recommended)", RED,
@@ -672,7 +674,8 @@ class _Node:
     def __init__(self, key: str, text0: str, text1: str, tip: str, bg0: str | None = None, bg1: str | None = None,
                  font0: str = "", font1: str = "", expand: bool = False) -> None:
         self.key, self.text0, self.text1, self.tip = key, text0, text1, tip
-        self.bg0, self.bg1, self.fg0 = bg0, bg1, None
+        self.bg0, self.bg1 = bg0, bg1
+        self.fg0: str | None = None
         self.font0, self.font1 = font0, font1
         self.field, self.acc1 = "", ""
         self.lazy: Any = None  # a Finding whose basis rows are built on first expand
@@ -690,15 +693,15 @@ def _iter_items_under(root: QTreeWidgetItem) -> list[QTreeWidgetItem]:
     while stack:
         it = stack.pop()
         out.append(it)
-        stack.extend(it.child(i) for i in range(it.childCount()))
+        stack.extend(c for i in range(it.childCount()) if (c := it.child(i)) is not None)
     return out
 
 
 def _iter_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
     out: list[QTreeWidgetItem] = []
-    stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount() - 1, -1, -1)]
+    stack = [t for i in range(tree.topLevelItemCount() - 1, -1, -1) if (t := tree.topLevelItem(i)) is not None]
     while stack:
         it = stack.pop()
         out.append(it)
-        stack.extend(it.child(i) for i in range(it.childCount() - 1, -1, -1))
+        stack.extend(c for i in range(it.childCount() - 1, -1, -1) if (c := it.child(i)) is not None)
     return out

@@ -5,5 +5,5 @@ hand: the loader compares the loaded set's sha256 with this one, and a set that 
 every screen and report as "criteria modified locally: not the reviewed set".
 """
 
-SHA256 = "da807bb8988a02dfbe7df4ccc4a1383013b95f18006cdb86dd5768be8c1125e0"
+SHA256 = "97731e5c80b3acfd5293d9036bb5c81a15b67f2720b31a816e43f0f071c44127"
 VERSION = "2026.12.1"

@@ -33,7 +33,6 @@ PER_MM3 = "cells/mm3"
 PER_L = "10^9/L"
 UNIT_WORDS = {PER_MM3: "cells/mm³", PER_L: "× 10⁹/L"}
 BUTTON_WORDS = {PER_MM3: "cells/mm³", PER_L: "×10⁹/L"}
-LAB_WORDS = {"neutrophils": "Neutrophils", "platelets": "Platelets"}
 
 
 @dataclass(frozen=True)

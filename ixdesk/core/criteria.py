@@ -369,7 +369,6 @@ class Window(Model):
 
 class ClassWindows(Model):
     drug_class: DrugClassName
-    on_therapy: bool
     windows: list[Window]
 
 
@@ -463,9 +462,7 @@ class Standard(Model):
 
 class Bsa(Model):
     cap_m2: BsaM2
-    default_formula: Literal["mosteller", "dubois"]
     formulas: dict[str, str]
-    formula_note: str
     source: SourceRef
     confidence: Confidence
 
@@ -497,8 +494,6 @@ class CitedNote(Model):
 class Cyp3a4(Model):
     inhibitor_mg_per_m2: MgPerM2
     inhibitor_note: str
-    inducer_max_mg_per_m2: MgPerM2
-    inducer_infusion_hours: InfusionHours
     inducer_note: str
     source: SourceRef
     confidence: Confidence
@@ -511,7 +506,6 @@ class Cyp3a4(Model):
 class Kits(Model):
     vials_mg: list[VialMg] = Field(min_length=1)
     reconstituted_mg_per_ml: ReconstitutedMgPerMl
-    diluent: str
     source: SourceRef
     confidence: Confidence
 

@@ -88,10 +88,6 @@ def to_state(t: Tri) -> State:
     return "unknown" if t is None else ("met" if t else "not_met")
 
 
-def from_state(s: State) -> Tri:
-    return None if s == "unknown" else s == "met"
-
-
 @dataclass
 class Context:
     consult: Consult

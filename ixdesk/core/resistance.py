@@ -27,9 +27,6 @@ from ixdesk.core.consult import Consult, Regimen
 from ixdesk.core.criteria import ClassWindows, Criteria, SourceRef, Window
 from ixdesk.core.formulary import match_agent
 
-RESISTANCE_CLASSES = ("anthracycline", "taxane", "capecitabine")
-SETTING_LABEL = {"neoadjuvant": "neoadjuvant", "adjuvant": "adjuvant", "metastatic": "metastatic"}
-
 
 @dataclass(frozen=True)
 class RegimenAgents:

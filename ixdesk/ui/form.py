@@ -35,7 +35,6 @@ HB_UNITS = [("g/dL", "g/dL"), ("g/L", "g/L")]
 CREAT_UNITS = [("mg/dL", "mg/dL"), ("umol/L", "µmol/L")]
 ENZ_UNITS = [("U/L", "U/L")]
 BILI_UNITS = [("mg/dL", "mg/dL"), ("umol/L", "µmol/L")]
-ULN_LABS = ("ast", "alt", "bilirubin")
 
 
 def _section(title: str) -> tuple[QGroupBox, QFormLayout]:

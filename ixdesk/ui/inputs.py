@@ -361,9 +361,6 @@ class FieldBox(QWidget):
             self.error.clear()
             self.error.hide()
 
-    def has_error(self) -> bool:
-        return self.error.isVisible() or bool(self.error.text())
-
 
 class UnitPrompt(QFrame):
     """The inline, non-modal "did you mean …?" under a count whose unit looks wrong.
@@ -414,12 +411,6 @@ class UnitPrompt(QFrame):
             self.keep_button.setText(f"Keep {keep} (confirmed)")
             self.keep_button.setAccessibleName(f"{self._label}: keep {keep}, value confirmed")
         self.show()
-
-
-class ChangeHub(QWidget):
-    """Not shown; only carries one ``changed`` signal that every input connects to."""
-
-    changed = Signal()
 
 
 def connect_change(widget: QWidget, slot: Any) -> None:

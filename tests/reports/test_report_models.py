@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ixdesk.reports import build_clinician_report, build_nurse_report, build_patient_report
+from ixdesk.reports import build_clinician_report, build_nurse_report, build_patient_report, render
 from ixdesk.reports.common import UNVERIFIED_MARK
 
-from report_helpers import PRINTED_ON, SETTINGS
+from report_helpers import PRINTED_ON, SETTINGS, pdf_text, squash
 
 
 def test_clinician_model_for_examples(example, criteria):
@@ -113,7 +113,9 @@ def test_unverified_items_are_marked_in_clinician_model(criteria):
     r = build_clinician_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
     cardiac = [w for w in r.warnings if w.id == "warning.cardiac"]
     assert cardiac and cardiac[0].unverified
-    assert UNVERIFIED_MARK == "[unverified]"
+    # and the printed summary marks it beside its title
+    text = squash(pdf_text(render("clinician", consult, assessment, criteria, SETTINGS, PRINTED_ON)))
+    assert f"{squash(cardiac[0].title)} {UNVERIFIED_MARK}" in text
 
 
 @pytest.mark.parametrize("key", ["empty", "long_name", "cyrillic", "cjk"])

@@ -877,7 +877,8 @@ def _parse(name: str, raw: bytes) -> tuple[Any, yaml.Node | None]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CriteriaError(name, raw[:exc.start].count(b"\n") + 1, f"not UTF-8 text (byte {exc.start}, 0x{raw[exc.start]:02x}); "
+        line: int | None = raw[:exc.start].count(b"\n") + 1
+        raise CriteriaError(name, line, f"not UTF-8 text (byte {exc.start}, 0x{raw[exc.start]:02x}); "
                             "save the file as UTF-8") from None
     if "\0" in text:
         raise CriteriaError(name, text[:text.index("\0")].count("\n") + 1, "contains a NUL character: not a text file")

@@ -55,7 +55,7 @@ def _examples() -> list[tuple[str, str]]:
 
 def _pct(values: Sequence[float], q: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, max(0, int(round(q * (len(s) - 1)))))]
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
 
 
 def _rate(fn: Callable[[int], int], budget: float) -> tuple[float, int]:

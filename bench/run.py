@@ -167,7 +167,7 @@ def _normalise(name: str, result: Any) -> list[dict[str, Any]]:
         if isinstance(r, dict):
             d = dict(r)
         elif isinstance(r, (tuple, list)):
-            d = dict(zip(("metric", "value", "unit", "baseline", "ratio", "target", "ok"), r))
+            d = dict(zip(("metric", "value", "unit", "baseline", "ratio", "target", "ok"), r, strict=False))
         else:
             continue
         d.setdefault("bench", name.replace("bench_", ""))

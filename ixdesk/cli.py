@@ -396,9 +396,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         for prob in exc.problems:
             print(f"{args.path}: {prob}", file=sys.stderr)
         return EXIT_INVALID
-    kinds = ("clinician", "nurse", "patient") if args.kind == "all" else (args.kind,)
     try:
-        paths = write_reports(kinds, consult, assessment, criteria, load_settings(), printed_on, Path(args.output),
+        paths = write_reports(args.kind, consult, assessment, criteria, load_settings(), printed_on, Path(args.output),
                               stem=Path(args.path).stem, show_record_number=args.show_record_number)
     except OSError as exc:
         print(f"ixdesk report: cannot write to {args.output}: {exc.strerror or type(exc).__name__}", file=sys.stderr)

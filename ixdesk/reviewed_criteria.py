@@ -5,5 +5,5 @@ hand: the loader compares the loaded set's sha256 with this one, and a set that 
 every screen and report as "criteria modified locally: not the reviewed set".
 """
 
-SHA256 = "b206e7deccd9a97b4159f27fb66b24c1d85d8e884bbf59917ed40af66fb4d3c3"
+SHA256 = "204697511f7e289bfb22069cc29c77c01e88bcd41dbad8ea3363a9669c1e7fe3"
 VERSION = "2026.12.1"

@@ -253,10 +253,6 @@ class LineCount(Frozen):
             out.append(f"may count (setting or agents unclear): {regs(self.uncertain)}")
         return out
 
-    @property
-    def exact(self) -> int | None:
-        return self.minimum if self.minimum == self.maximum else None
-
 
 class Vial(Frozen):
     size_mg: float

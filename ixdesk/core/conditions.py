@@ -142,7 +142,7 @@ def combine(text: str, st: Tri, kids: list[Ev], all_of: bool = False, step: Step
               step=step if step is not None else (_ALL if all_of else _ANY))
 
 
-_ALL = Step("all")
+_ALL: Step = Step("all")
 _ANY = Step("any")
 _NOT = Step("not")
 
@@ -795,14 +795,19 @@ def _cond_tag(value: Any) -> str | None:
     return None
 
 
-Cond = Annotated[
-    Union[tuple(Annotated[cls, Tag(tag)] for tag, cls in _COND_TAGS.items())],  # type: ignore[misc]
-    Discriminator(
-        _cond_tag,
-        custom_error_type="unknown_condition",
-        custom_error_message="not a known condition; expected exactly one of: " + ", ".join(_COND_TAGS),
-    ),
-]
+if TYPE_CHECKING:  # the same union, spelled out: a type checker cannot read the one built below
+    Cond = (AllOf | AnyOf | NotOf | PlanIs | ExtentIs | Her2Is | HormoneReceptorIs | FlagIs | Resistant | PriorLines
+            | GermlineBrcaIs | CpsBelow | LabCompare | NeuropathyAtLeast | CremophorAtLeast | MedicationIn
+            | LabsOlderThan | FindingRef)
+else:
+    Cond = Annotated[
+        Union[tuple(Annotated[cls, Tag(tag)] for tag, cls in _COND_TAGS.items())],  # noqa: UP007 - built at run time
+        Discriminator(
+            _cond_tag,
+            custom_error_type="unknown_condition",
+            custom_error_message="not a known condition; expected exactly one of: " + ", ".join(_COND_TAGS),
+        ),
+    ]
 
 for _cls in (AllOf, AnyOf, NotOf):
     _cls.model_rebuild()

@@ -15,14 +15,14 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ixdesk.core import count_units, receptors
 from ixdesk.core.dates import PartialDate
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 EARLIEST_DATE = date(1900, 1, 1)
 # A plausibility limit, not a clinical number: a later date is a typo (9999 for 2025). It also keeps
 # every date far enough from year 9999 that window ends and ages can always be computed.

@@ -26,13 +26,13 @@ No pydantic, no Qt: the form imports this while the core is still loading.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 PER_MM3 = "cells/mm3"
 PER_L = "10^9/L"
 UNIT_WORDS = {PER_MM3: "cells/mm³", PER_L: "× 10⁹/L"}
 BUTTON_WORDS = {PER_MM3: "cells/mm³", PER_L: "×10⁹/L"}
-LAB_WORDS = {"neutrophils": "Neutrophils", "platelets": "Platelets"}
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class UnitDoubt:
 
 def unit_doubt(lab: str, value: float, unit: str) -> UnitDoubt | None:
     """The doubt about ``value`` in ``unit`` for ``lab`` (neutrophils or platelets), or None."""
-    if lab not in BOUNDS or unit not in UNIT_WORDS or value != value:
+    if lab not in BOUNDS or unit not in UNIT_WORDS or math.isnan(value):
         return None
     if _plausible(lab, value, unit):
         return None

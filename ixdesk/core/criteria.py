@@ -14,7 +14,7 @@ import stat
 import datetime as _dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -134,7 +134,6 @@ class Window(Model):
 
 class ClassWindows(Model):
     drug_class: DrugClassName
-    on_therapy: bool
     windows: list[Window]
 
 
@@ -167,7 +166,7 @@ class LinesFile(Model):
 
 
 MedicationClassId = Literal["strong_inhibitor", "moderate_inhibitor", "strong_inducer", "moderate_inducer", "none_known"]
-MEDICATION_CLASSES: tuple[str, ...] = ("strong_inhibitor", "moderate_inhibitor", "strong_inducer", "moderate_inducer", "none_known")
+MEDICATION_CLASSES: tuple[MedicationClassId, ...] = get_args(MedicationClassId)
 
 
 class MedicationClass(Model):
@@ -228,9 +227,7 @@ class Standard(Model):
 
 class Bsa(Model):
     cap_m2: BsaM2
-    default_formula: Literal["mosteller", "dubois"]
     formulas: dict[str, str]
-    formula_note: str
     source: SourceRef
     confidence: Confidence
 
@@ -262,8 +259,6 @@ class CitedNote(Model):
 class Cyp3a4(Model):
     inhibitor_mg_per_m2: MgPerM2
     inhibitor_note: str
-    inducer_max_mg_per_m2: MgPerM2
-    inducer_infusion_hours: InfusionHours
     inducer_note: str
     source: SourceRef
     confidence: Confidence
@@ -276,7 +271,6 @@ class Cyp3a4(Model):
 class Kits(Model):
     vials_mg: list[VialMg] = Field(min_length=1)
     reconstituted_mg_per_ml: ReconstitutedMgPerMl
-    diluent: str
     source: SourceRef
     confidence: Confidence
 
@@ -630,15 +624,15 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
 class _Refused(yaml.YAMLError):
     """YAML that parses but that a criteria file must not contain (duplicate keys, aliases, ...)."""
 
-    def __init__(self, line: int, reason: str) -> None:
+    def __init__(self, line: int | None, reason: str) -> None:
         super().__init__(reason)
         self.line, self.reason = line, reason
 
 
 try:  # libyaml's parser when PyYAML has it (every PyPI wheel does): the pure-Python one is ~5x slower
-    from yaml.cyaml import CParser as _CParser
+    from yaml._yaml import CParser as _CParser  # where yaml.cyaml takes it from; absent without libyaml
 
-    class _Base(yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+    class _Base(yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
         # The composer is the Python one on libyaml's events: it sees every anchor and alias.
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
@@ -649,7 +643,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _Base = yaml.SafeLoader  # type: ignore[misc,assignment]
 
 
-class StrictLoader(_Base):  # type: ignore[misc,valid-type]
+class StrictLoader(_Base):
     """SafeLoader that refuses what lets a criteria file say something other than what it shows.
 
     A duplicate key silently replaces the first value (``mg_per_m2: 400`` under ``mg_per_m2: 40``);
@@ -661,15 +655,17 @@ class StrictLoader(_Base):  # type: ignore[misc,valid-type]
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
+        mark = event.start_mark if event is not None else None
+        line = mark.line + 1 if mark is not None else None
         if isinstance(event, yaml.AliasEvent):
-            raise _Refused(event.start_mark.line + 1, f"alias '*{event.anchor}': anchors and aliases are not "
+            raise _Refused(line, f"alias '*{event.anchor}': anchors and aliases are not "
                            "allowed in criteria files; write the value out")
-        if event.anchor is not None:
-            raise _Refused(event.start_mark.line + 1, f"anchor '&{event.anchor}': anchors and aliases are not "
+        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            raise _Refused(line, f"anchor '&{event.anchor}': anchors and aliases are not "
                            "allowed in criteria files; write the value out")
         self._depth += 1
         if self._depth > MAX_DEPTH:
-            raise _Refused(event.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep")
+            raise _Refused(line, f"nested more than {MAX_DEPTH} levels deep")
         try:
             return super().compose_node(parent, index)
         finally:
@@ -698,7 +694,7 @@ def _parse(name: str, raw: bytes) -> tuple[Any, yaml.Node | None]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
+        line: int | None = raw[:exc.start].count(b"\n") + 1
         raise CriteriaError(name, line, f"not UTF-8 text (byte {exc.start}, 0x{raw[exc.start]:02x}); "
                             "save the file as UTF-8") from None
     if "\0" in text:

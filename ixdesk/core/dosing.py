@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Literal
 
 from ixdesk.core.assessment import CapecitabineDose, Dose, Missing, Premedication, Vial
 from ixdesk.core.consult import Consult
@@ -52,7 +53,7 @@ def vial_plan(dose_mg: float, sizes: list[int]) -> list[Vial]:
             if best is None or key < best[:2]:
                 best = (total, count, plan)
             return
-        for n in range(0, math.ceil(remaining / sizes[i]) + 1):
+        for n in range(math.ceil(remaining / sizes[i]) + 1):
             search(i + 1, remaining - n * sizes[i], {**chosen, sizes[i]: n})
 
     search(0, dose_mg, {})
@@ -85,7 +86,7 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
     notes: list[str] = []
     adjustments: list[str] = []
     unverified: list[str] = []
-    state = "computed"
+    state: Literal["computed", "unknown", "not_recommended"] = "computed"
     unrec = list(unrecognised or []) if inhibitors is not None else []
 
     # body surface area
@@ -116,7 +117,7 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
     if plan is None:
         missing.append(Missing(field="plan.regimen", label="planned regimen"))
     if all(lab is not None for lab in liver.values()):
-        ast_x, alt_x, bili_x = (liver[n].x_uln for n in ("ast", "alt", "bilirubin"))  # type: ignore[union-attr]
+        ast_x, alt_x, bili_x = (liver[n].x_uln for n in ("ast", "alt", "bilirubin"))
         row = hepatic_row(d, ast_x, alt_x, bili_x)
         if plan == "with_capecitabine":
             normal = d.hepatic.rows[0]
@@ -255,6 +256,7 @@ def compute_dose(consult: Consult, criteria: Criteria, inhibitors: list[str] | N
         notes.append("Prior hypersensitivity to ixabepilone: corticosteroid added; consider a longer infusion.")
 
     if state == "computed":
+        assert bsa_used is not None  # a computed dose had a BSA
         vial_text = " + ".join(f"{v.count} × {v.size_mg:g} mg" for v in vials)
         summary = (f"{dose_mg:g} mg ({mg_m2:g} mg/m² × {bsa_text(bsa_used)} m²) IV over {d.standard.infusion_hours:g} hours "
                    f"every {d.standard.cycle_days} days; kits {vial_text}")

@@ -90,7 +90,7 @@ class Context:
             else:
                 leaves = {k: v for k, v in self.leaves.items() if not k.startswith("PriorLines")}
                 self._shifted = replace(self, lines={**self.lines, **lines}, leaves=leaves, conditions={})
-        return None if self._shifted is _Shift.NOTHING else self._shifted  # type: ignore[return-value]
+        return None if self._shifted is _Shift.NOTHING else self._shifted
 
     def medication_lines(self) -> list[MedLine]:
         """The medication list classified once per assessment (empty when not recorded)."""
@@ -208,7 +208,7 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
     values = [ctx.value(v) for v in ev.values]
     if basis.state is not None:
         alt = _other_line_reading(prog, ctx, basis.state, gated=basis is ev)
-        if alt != "same":
+        if alt != "same" and not isinstance(alt, str):
             values.append(ctx.value((
                 "regimens", "Another reading of the line count",
                 f"{_STATE_WORD[alt]} if early-disease treatment counted as the first line "

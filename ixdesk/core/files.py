@@ -13,29 +13,19 @@ import json
 import math
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from ixdesk.core.consult import SCHEMA_VERSION, Consult
 from ixdesk.core.tempfiles import create_temp, remove_stale_temps
+from ixdesk.core.problems import Problem
 from ixdesk.core.safe_read import InputReadError, read_file_limited, strip_bom, too_large_text
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 FILE_MODE = 0o600
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason a consult is invalid: ``field`` is a dotted path such as ``regimens[0].start_date``."""
-
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
 
 
 class ConsultFileError(Exception):
@@ -80,7 +70,7 @@ def _split_path(path: str) -> list[Any]:
     return parts
 
 
-def _friendly(err: dict[str, Any], msg: str) -> str:
+def _friendly(err: ErrorDetails, msg: str) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
         return "unknown field (not part of the consult format)"

@@ -26,32 +26,15 @@ class AgentIndex:
     classes: dict[str, str]  # class id -> label
     endocrine_based: frozenset[str]
 
-    def completions(self) -> list[str]:
-        """Everything the form may offer while typing: generic names, brands, aliases, shorthand."""
-        return sorted({*self.display_names, *self.combo_names}, key=str.casefold)
-
-    @property
-    def display_names(self) -> list[str]:
-        return self._display
-
-    @property
-    def combo_names(self) -> list[str]:
-        return self._combos
-
-    _display: list[str]
-    _combos: list[str]
-
 
 _CACHE: dict[str, AgentIndex] = {}
 
 
 def _build_index(criteria: Criteria) -> AgentIndex:
     by_name: dict[str, Agent] = {}
-    display: list[str] = []
     for agent in criteria.formulary.agents:
         for n in (agent.name, agent.id.replace("_", " "), *agent.brands, *agent.aliases):
             by_name.setdefault(normalise(n), agent)
-        display.extend([agent.name, *agent.brands])
     agents_by_id = {a.id: a for a in criteria.formulary.agents}
     combos = {normalise(c.alias): tuple(agents_by_id[a] for a in c.agents) for c in criteria.formulary.combinations}
     idx = AgentIndex(
@@ -59,8 +42,6 @@ def _build_index(criteria: Criteria) -> AgentIndex:
         combos=combos,
         classes={c.id: c.label for c in criteria.formulary.classes},
         endocrine_based=frozenset(c.id for c in criteria.formulary.classes if c.endocrine_based),
-        _display=display,
-        _combos=[c.alias for c in criteria.formulary.combinations],
     )
     return idx
 

@@ -33,9 +33,6 @@ from ixdesk.core.criteria import ClassWindows, Criteria, SourceRef, Window
 from ixdesk.core.dates import PartialDate
 from ixdesk.core.formulary import match_agent
 
-RESISTANCE_CLASSES = ("anthracycline", "taxane", "capecitabine")
-SETTING_LABEL = {"neoadjuvant": "neoadjuvant", "adjuvant": "adjuvant", "metastatic": "metastatic"}
-
 
 @dataclass(frozen=True)
 class RegimenAgents:
@@ -151,7 +148,7 @@ def _regimen_stop(reg: Regimen, text: str = "") -> ClassStop:
 def class_stop(reg: Regimen, cls: str, agents: RegimenAgents) -> ClassStop:
     """The latest last dose among the regimen's agents of ``cls``; an agent without its own date
     stopped with the regimen (so the regimen's last dose, or 'still given' while it is ongoing)."""
-    typed = [t for t, classes in zip(reg.agents, agents.typed_classes) if cls in classes]
+    typed = [t for t, classes in zip(reg.agents, agents.typed_classes, strict=True) if cls in classes]
     own = [(reg.agent_last_dose(t), t) for t in typed]
     dated = [(d, t) for d, t in own if d is not None]
     if typed and len(dated) == len(own):

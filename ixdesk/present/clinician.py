@@ -17,7 +17,6 @@ from ixdesk.core.dosing import bsa_text, compute_dose
 from ixdesk.core.medications import check_class, classify
 from ixdesk.core.resistance import cached_source
 from ixdesk.present.decision import DecisionState, decision_state
-from ixdesk.present.words import DECISION_WORDS
 from ixdesk.present.report_base import (
     NOT_RECORDED, STATE_TEXT, Clinic, Data, Meta, PatientId, cond_leaves, count_text, fmt_date, lab_short, fmt_num, fmt_source, join_nonempty,
     make_meta, mark, plan_text, PremedRow, premedication_rows,
@@ -353,7 +352,7 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
     add("BSA", (f"{bsa_text(d.bsa_m2)} m² ({d.bsa_formula}: {formula}; to 4 decimals, as the dose uses it)" if d.bsa_m2 is not None
                 else f"{NOT_RECORDED} ({d.bsa_formula})"))
     if d.bsa_m2 is not None:
-        add("BSA used", f"{bsa_text(d.bsa_used_m2)} m²" + (f" (capped: BSA above {fmt_num(dosing.bsa.cap_m2)} m² is dosed as "
+        add("BSA used", f"{bsa_text(d.bsa_used_m2 or d.bsa_m2)} m²" + (f" (capped: BSA above {fmt_num(dosing.bsa.cap_m2)} m² is dosed as "
                                                     f"{fmt_num(dosing.bsa.cap_m2)} m²)" if d.bsa_capped else " (no cap needed)"))
     add("Standard dose", f"{fmt_num(d.standard_mg_per_m2)} mg/m² IV over {fmt_num(d.infusion_hours)} hours every "
                          f"{d.cycle_days} days")

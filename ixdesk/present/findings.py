@@ -291,7 +291,7 @@ def _reading(f: Finding) -> Reading:
         return {"met": "applies", "not_met": "ruled_out", "unknown": "not_ruled_out"}[f.state]  # type: ignore[return-value]
     if f.kind == "warning":
         return {"met": "warns", "not_met": "does_not_apply", "unknown": "warning_unknown"}[f.state]  # type: ignore[return-value]
-    return f.state  # type: ignore[return-value]
+    return f.state
 
 
 def _scope(f: Finding) -> Scope:

@@ -202,13 +202,13 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         infusion = f"This order: infuse over {fmt_num(d.infusion_hours)} hours (not the standard {fmt_num(std.infusion_hours)})."
     cape: list[TextItem] = []
     if plan == "with_capecitabine" and shown:
-        c = dosing.capecitabine
+        cape_rule = dosing.capecitabine
         teach = adm.capecitabine_teaching
-        per_dose = f"{fmt_num(d.capecitabine.mg_per_dose)} mg" if d.capecitabine else f"{fmt_num(c.mg_per_m2_per_dose)} mg/m²"
-        times = {1: "once", 2: "twice", 3: "three times"}.get(c.doses_per_day, f"{c.doses_per_day} times")
+        per_dose = f"{fmt_num(d.capecitabine.mg_per_dose)} mg" if d.capecitabine else f"{fmt_num(cape_rule.mg_per_m2_per_dose)} mg/m²"
+        times = {1: "once", 2: "twice", 3: "three times"}.get(cape_rule.doses_per_day, f"{cape_rule.doses_per_day} times")
         cape = [
-            TextItem(text=f"Capecitabine tablets at home: {per_dose} {times} a day, {c.days}; then a break until "
-                          f"the next cycle.", unverified=c.confidence == "unverified"),
+            TextItem(text=f"Capecitabine tablets at home: {per_dose} {times} a day, {cape_rule.days}; then a break until "
+                          f"the next cycle.", unverified=cape_rule.confidence == "unverified"),
         ] + [TextItem(text=t, unverified=teach.confidence == "unverified") for t in teach.items] + [TextItem(text=t.text, unverified=t.confidence == "unverified") for t in adm.dose_modifications.capecitabine]
     return NurseReport(
         meta=meta, state=state.kind, state_text=DECISION_WORDS[state.kind], dose_shown=shown, hold=hold, call=call,

@@ -12,9 +12,9 @@ from typing import Any, Iterable, Literal
 from pydantic import BaseModel, ConfigDict
 
 import ixdesk
-from ixdesk.core.assessment import Assessment, Source
+from ixdesk.core.assessment import Assessment, Premedication, Source
 from ixdesk.core.consult import Consult
-from ixdesk.core.criteria import Criteria, LabCompare, LabSpec, SourceRef, walk
+from ixdesk.core.criteria import Criteria, LabCompare, LabSpec, PremedItem, SourceRef, walk
 from ixdesk.present.formats import fmt_date, fmt_num
 from ixdesk.present.words import PLAN_LONG
 from ixdesk.present.settings import ReportSettings
@@ -218,13 +218,13 @@ def premedication_rows(assessment: Assessment, criteria: Criteria) -> list[Preme
     planned = {p.id: p for p in assessment.dose.premedication}
     out: list[PremedRow] = []
     for item in criteria.dosing.premedication.items:
-        p = planned.get(item.id)
+        given = planned.get(item.id)
         applies = True
-        if p is None and planned:
-            p = item.model_copy(update={"when": f"only {item.when} (not indicated on the consult data)",
-                                        "required": False})
+        src: Premedication | PremedItem = given if given is not None else item
+        if given is None and planned:
+            src = item.model_copy(update={"when": f"only {item.when} (not indicated on the consult data)",
+                                          "required": False})
             applies = False
-        src = p if p is not None else item
         out.append(PremedRow(drug=src.drug, dose=src.dose, route=src.route, timing=src.timing, when=src.when,
                              required=src.required, minutes_before=list(item.minutes_before), applies=applies))
     return out

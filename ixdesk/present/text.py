@@ -73,9 +73,9 @@ def assessment_text(a: "Assessment", name: str, criteria: Any = None) -> str:
                       f"{rr.setting or 'setting not recorded'}): {rr.reason}{mark}")
             continue
         if s.key == "lines":
-            for r in s.rows:
-                flag = " [unverified counting]" if r.unverified else ""
-                w(f"  {r.text}: {r.result}{flag}")
+            for row in s.rows:
+                flag = " [unverified counting]" if row.unverified else ""
+                w(f"  {row.text}: {row.result}{flag}")
             continue
         if s.key == "dose":
             w(f"  {s.summary}")

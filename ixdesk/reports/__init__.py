@@ -62,7 +62,7 @@ def write_reports(kinds: Iterable[ReportKind] | ReportKind | Literal["all"], con
     ``stem`` is the consult file's stem (``Path(consult_file).stem``). ``kinds`` may be "all".
     """
     if isinstance(kinds, str):
-        kinds = KINDS if kinds == "all" else (kinds,)  # type: ignore[assignment]
+        kinds = KINDS if kinds == "all" else (kinds,)
     wanted = list(dict.fromkeys(kinds))
     for k in wanted:
         if k not in KINDS:

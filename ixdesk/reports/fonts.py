@@ -6,8 +6,7 @@ HYSMyeongJo-Medium). Those are *not embedded*: the PDF names the font and the vi
 (Acrobat, poppler with a CJK font installed), and the text stays extractable. Arabic and Hebrew runs
 are put in visual order (see :func:`visual_order`); Arabic letters print unjoined, because reportlab
 has no shaping without extra libraries.
-Characters no font covers are kept (so search and copy still work) and can be listed with
-:func:`uncovered`.
+Characters no font covers are kept (so search and copy still work).
 """
 
 from __future__ import annotations
@@ -34,11 +33,10 @@ def register_fonts() -> None:
     pdfmetrics.registerFont(TTFont(FONT, str(folder / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
-    for name in (FONT, FONT_BOLD):
-        addMapping(FONT, 0, 0, FONT)
-        addMapping(FONT, 1, 0, FONT_BOLD)
-        addMapping(FONT, 0, 1, FONT)
-        addMapping(FONT, 1, 1, FONT_BOLD)
+    addMapping(FONT, 0, 0, FONT)
+    addMapping(FONT, 1, 0, FONT_BOLD)
+    addMapping(FONT, 0, 1, FONT)
+    addMapping(FONT, 1, 1, FONT_BOLD)
     for cid in CJK_FONTS.values():
         pdfmetrics.registerFont(UnicodeCIDFont(cid))
 
@@ -47,6 +45,7 @@ def register_fonts() -> None:
 def _covered() -> frozenset[int]:
     register_fonts()
     font = pdfmetrics.getFont(FONT)
+    assert isinstance(font, TTFont)  # registered above from DejaVuSans.ttf
     return frozenset(font.face.charToGlyph)
 
 
@@ -60,12 +59,6 @@ def _script(ch: str) -> str | None:
             or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF):
         return "han"
     return None
-
-
-def uncovered(text: str) -> list[str]:
-    """Characters of ``text`` that neither DejaVu Sans nor a CJK fallback can draw."""
-    cov = _covered()
-    return sorted({c for c in text if ord(c) not in cov and c not in "\n\t" and _script(c) is None})
 
 
 _RTL = re.compile(r"[\u0590-\u05FF\u0600-\u06FF\u0750-\u077F\uFB1D-\uFDFF\uFE70-\uFEFF]"

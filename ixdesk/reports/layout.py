@@ -38,7 +38,7 @@ def _canvas_class(meta: Meta) -> type[Canvas]:
             kwargs["invariant"] = 1
             super().__init__(*args, **kwargs)
             d = meta.printed_on
-            self.setDateFormatter(lambda *_: "D:%04d%02d%02d120000+00'00'" % (d.year, d.month, d.day))
+            self.setDateFormatter(lambda *_: f"D:{d.year:04d}{d.month:02d}{d.day:02d}120000+00'00'")
             self.setTitle(meta.title)
             self.setSubject(meta.subject)
             self.setAuthor("IxDesk")
@@ -49,7 +49,7 @@ def _canvas_class(meta: Meta) -> type[Canvas]:
 
         def showPage(self) -> None:  # noqa: N802 (reportlab API)
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # reportlab's private page reset, not in its stubs
 
         def save(self) -> None:
             total = len(self._pages)
@@ -60,7 +60,7 @@ def _canvas_class(meta: Meta) -> type[Canvas]:
             Canvas.save(self)
 
         def _decorate(self, number: int, total: int) -> None:
-            width, height = self._pagesize
+            width, height = self._pagesize  # type: ignore[attr-defined]  # set by Canvas.__init__, not in the stubs
             left, right = MARGIN_X, width - MARGIN_X
             top = height - 11 * mm
             self.saveState()

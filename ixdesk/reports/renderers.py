@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ixdesk.present.clinician import MARKS, ClinicianReport, FindingRow
 from ixdesk.present.report_base import UNVERIFIED_MARK, Meta, fmt_date
@@ -141,7 +141,7 @@ class ClinicianRenderer(Renderer):
                           s.note, raw=True))
 
         lines = [[""] for _ in range(4)]
-        sign = [self.p("Discussion notes", s.h1)]
+        sign: list[Flowable] = [self.p("Discussion notes", s.h1)]
         if r.notes:
             sign.append(self.p(r.notes, s.body))
         sign.append(self.table(lines, [1], header=False, extra=[
@@ -302,7 +302,7 @@ class ClinicianRenderer(Renderer):
                 "", ""]
 
     def _rule_table(self, sections: list[tuple[str | None, list[list[Any]], bool]],
-                    backgrounds: list[tuple[int, Any]] = ()) -> Table:
+                    backgrounds: Iterable[tuple[int, Any]] = ()) -> Table:
         rows: list[list[Any]] = [[self.c(h, bold=True) for h in ("Result", "Rule", "Key values", "Source")]]
         extra: list[tuple] = []
         for title, body, compact in sections:
@@ -426,7 +426,7 @@ class NurseRenderer(Renderer):
         ]))
         if r.alerts or r.hold:
             out.append(Spacer(1, 1.5 * mm))
-            rows = [[self.c(a, bold=not a.startswith("Warning"))] for a in r.alerts]
+            rows: list[list[Any]] = [[self.c(a, bold=not a.startswith("Warning"))] for a in r.alerts]
             rows += [[self.c("• " + h)] for h in r.hold]
             if r.hold:
                 rows.append([self.c(f"Call: {r.call}", bold=True)])
@@ -434,7 +434,7 @@ class NurseRenderer(Renderer):
                 ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG if r.hold else WARN_BG), ("BOX", (0, 0), (-1, -1), 1.5, NOT_MET)]))
 
         out.append(self.p("1. Go / no-go before the cycle", s.h1))
-        rows: list[list[Any]] = [[self.c(h, bold=True) for h in ("Check", "Threshold to go", "At consult", "Today", "OK")]]
+        rows = [[self.c(h, bold=True) for h in ("Check", "Threshold to go", "At consult", "Today", "OK")]]
         for ch in r.checks:
             baseline = (self.c(f'<font color="{_hex(NOT_MET)}"><b>{esc(ch.baseline)} — below the limit</b></font>', raw=True)
                         if ch.fails else self.c(ch.baseline))
@@ -507,8 +507,8 @@ class NurseRenderer(Renderer):
         for i in range(0, len(fields), 2):
             pair = fields[i:i + 2]
             row: list[Any] = []
-            for f in pair:
-                row += [self.c(f, bold=True), ""]
+            for label in pair:
+                row += [self.c(label, bold=True), ""]
             if len(pair) == 1:
                 row += ["", ""]
             rows.append(row)

@@ -51,7 +51,7 @@ def stylesheet(base: float) -> Styles:
 
     def ps(name: str, **kw: object) -> ParagraphStyle:
         d = dict(fontName=FONT, fontSize=base, leading=lead, textColor=INK, alignment=TA_LEFT,
-                 wordWrap="CJK" if False else None, splitLongWords=1)
+                 wordWrap=None, splitLongWords=1)
         d.update(kw)
         return ParagraphStyle(name, **d)  # type: ignore[arg-type]
 

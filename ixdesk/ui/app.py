@@ -134,7 +134,8 @@ def smoke_test(path: str | None, timeout_s: float = 30.0) -> int:
             time.sleep(0.01)
         for _ in range(3):
             app.processEvents()
-        if win.current_assessment() is None:
+        assessment = win.current_assessment()
+        if assessment is None:
             probs = "; ".join(str(p) for p in win.input_problems()) or "no assessment within the time limit"
             return fail(f"no assessment: {probs}")
         panel = win.panel
@@ -149,7 +150,7 @@ def smoke_test(path: str | None, timeout_s: float = 30.0) -> int:
         app.processEvents()
         name = os.path.basename(path) if path else "empty consult"
         print(f"ixdesk --smoke-test: OK ({name}: {panel.tree.topLevelItemCount()} sections, "
-              f"{len(win.current_assessment().findings)} findings)")
+              f"{len(assessment.findings)} findings)")
         return 0
     except Exception as exc:  # noqa: BLE001 - a smoke test reports, never tracebacks
         return fail(f"{type(exc).__name__}: {exc}")

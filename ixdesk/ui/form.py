@@ -35,7 +35,6 @@ HB_UNITS = [("g/dL", "g/dL"), ("g/L", "g/L")]
 CREAT_UNITS = [("mg/dL", "mg/dL"), ("umol/L", "µmol/L")]
 ENZ_UNITS = [("U/L", "U/L")]
 BILI_UNITS = [("mg/dL", "mg/dL"), ("umol/L", "µmol/L")]
-ULN_LABS = ("ast", "alt", "bilirubin")
 
 
 def _section(title: str) -> tuple[QGroupBox, QFormLayout]:
@@ -115,7 +114,9 @@ class ConsultForm(QScrollArea):
         holder = QWidget()
         none_form = QFormLayout(holder)
         none_form.setContentsMargins(0, 0, 0, 0)
-        self.regimens.layout().insertWidget(1, holder)
+        regimens_layout = self.regimens.layout()
+        assert isinstance(regimens_layout, QVBoxLayout)  # the regimens editor's column
+        regimens_layout.insertWidget(1, holder)
         none_box = QCheckBox("No prior systemic therapy")
         none_box.setToolTip("An empty table means 'not recorded': tick this when the patient has had none.")
         self._add(none_form, "no_prior_systemic_therapy", "", none_box,
@@ -338,7 +339,9 @@ class ConsultForm(QScrollArea):
         box = self._add(form, path, label, value, read, write, *extra, stretch=uln)
         if counted and prompt is not None:
             unit.set_value(default_unit())
-            box.layout().addWidget(prompt)
+            box_layout = box.layout()
+            assert isinstance(box_layout, QVBoxLayout)  # FieldBox's column: the row, then its messages
+            box_layout.addWidget(prompt)
             self.unit_prompts[path] = prompt
             value.textChanged.connect(refresh_prompt)
             unit.currentIndexChanged.connect(refresh_prompt)
@@ -405,7 +408,7 @@ class ConsultForm(QScrollArea):
 
     def snapshot(self) -> Any:
         """Everything typed, as text, to tell whether the user changed anything since load/save."""
-        texts = []
+        texts: list[Any] = []
         for widget, _box in self.fields.values():
             if isinstance(widget, QComboBox):
                 texts.append(widget.currentIndex())
@@ -439,8 +442,8 @@ class ConsultForm(QScrollArea):
             entry = by_box.setdefault(id(box), (box, widget, []))
             entry[2].append(p.message)
         for _w, box in self.fields.values():
-            entry = by_box.get(id(box))
-            box.set_error("; ".join(entry[2]) if entry else None, target=entry[1] if entry else None)
+            marked = by_box.get(id(box))
+            box.set_error("; ".join(marked[2]) if marked else None, target=marked[1] if marked else None)
         self.regimens.set_errors([p for p in problems if p.field.startswith("regimens")])
         return unplaced
 
@@ -455,7 +458,8 @@ class ConsultForm(QScrollArea):
         m = re.match(r"^regimens\[(\d+)\]\.?(\w*)", path)
         if m:
             box = self.regimens.boxes.get(m.group(2))
-            label = self.regimens.editor.layout().labelForField(box) if box is not None else None
+            editor_form = self.regimens.editor.layout()
+            label = editor_form.labelForField(box) if box is not None and isinstance(editor_form, QFormLayout) else None
             words = label.text().lower() if isinstance(label, QLabel) else ""
             return f"Regimen {int(m.group(1)) + 1}" + (f", {words}" if words else "")
         parts = path.split(".")

@@ -7,8 +7,8 @@ is kept as typed even when it does not parse; the parse error is reported at the
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Sequence
 
@@ -20,23 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 from ixdesk.core.count_units import number_text  # no pydantic
-from ixdesk.core.dates import FORMAT_HINT, PartialDate  # no pydantic
+from ixdesk.core.dates import PartialDate  # no pydantic
+from ixdesk.core.problems import Problem  # no pydantic
+
+FieldProblem = Problem  # the form's name for the file reader's class: one list holds both
 
 NOT_RECORDED = "not recorded"
 _DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
 ERROR_STYLE = "border: 2px solid #c62828; border-radius: 3px; background: #fff3f3;"
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """Same shape as ``ixdesk.core.files.Problem`` without importing pydantic at start-up."""
-
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
 
 
 class ParseError(ValueError):
@@ -202,7 +194,7 @@ class NumberEdit(QLineEdit):
             num = float(text)
         except ValueError:
             raise ParseError("not a number") from None
-        if num != num or num in (float("inf"), float("-inf")):
+        if not math.isfinite(num):
             raise ParseError("not a number")
         if self._integer:
             if num != int(num):
@@ -390,9 +382,6 @@ class FieldBox(QWidget):
             self.error.clear()
             self.error.hide()
 
-    def has_error(self) -> bool:
-        return self.error.isVisible() or bool(self.error.text())
-
 
 class UnitPrompt(QFrame):
     """The inline, non-modal "did you mean …?" under a count whose unit looks wrong.
@@ -443,12 +432,6 @@ class UnitPrompt(QFrame):
             self.keep_button.setText(f"Keep {keep} (confirmed)")
             self.keep_button.setAccessibleName(f"{self._label}: keep {keep}, value confirmed")
         self.show()
-
-
-class ChangeHub(QWidget):
-    """Not shown; only carries one ``changed`` signal that every input connects to."""
-
-    changed = Signal()
 
 
 def connect_change(widget: QWidget, slot: Any) -> None:

@@ -13,6 +13,7 @@ import os
 import re
 import threading
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -200,7 +201,7 @@ class MainWindow(QMainWindow):
         crit: Criteria | None = None
         err: str | None = None
         try:
-            import ixdesk.core.engine  # noqa: F401 - pydantic and the engine, imported off the UI thread
+            import ixdesk.core.engine  # pydantic and the engine, imported off the UI thread
             import ixdesk.core.files  # noqa: F401
             from ixdesk.core.criteria import CriteriaError
 
@@ -416,10 +417,10 @@ class MainWindow(QMainWindow):
         for text, method, key in (("&Undo", "undo", SK.Undo), ("&Redo", "redo", SK.Redo), (None, None, None),
                                   ("Cu&t", "cut", SK.Cut), ("&Copy", "copy", SK.Copy), ("&Paste", "paste", SK.Paste),
                                   ("Select &all", "selectAll", SK.SelectAll)):
-            if text is None:
+            if text is None or method is None:
                 e.addSeparator()
                 continue
-            self._action(e, text, lambda method=method: self._edit_focused(method), key)
+            self._action(e, text, partial(self._edit_focused, method), key)
         self.menu_reports = bar.addMenu("&Reports")
         from ixdesk.ui.reports_menu import ReportsMenu
 
@@ -723,13 +724,14 @@ class MainWindow(QMainWindow):
                                         + "\n".join(rec.problems[:10]))
                 _discard(claimed, keep_folder=legacy_root)
                 continue
+            consult = rec.consult
             rec = autosave.detach_if_another_patient(rec)  # never Save over a file that changed hands
             if self._ask_recover(rec):
-                self.load_consult_into_form(rec.consult, rec.original_path, modified=True)
+                self.load_consult_into_form(consult, rec.original_path, modified=True)
                 try:  # the recovered pair moves to this window's slot before the old slot goes
                     if self.slot is None or not self.slot.held:
                         raise OSError("no autosave slot")
-                    autosave.write_autosave(rec.consult, rec.original_path, folder=self.slot.folder)
+                    autosave.write_autosave(consult, rec.original_path, folder=self.slot.folder)
                 except OSError:
                     claimed.abandon()  # kept as it is: offered again at the next start
                 else:

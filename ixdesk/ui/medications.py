@@ -29,7 +29,7 @@ class _Entry(QLineEdit):
 
     pasted_lines = Signal(list)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.matches(QKeySequence.StandardKey.Paste):
             text = QGuiApplication.clipboard().text()
             lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
@@ -117,7 +117,7 @@ class MedicationList(QWidget):
         self._update_buttons()
         self.textChanged.emit()
 
-    def toPlainText(self) -> str:
+    def toPlainText(self) -> str:  # noqa: N802 - Qt override
         return "\n".join(self.lines())
 
     def snapshot(self) -> tuple[tuple[str, ...], bool]:
@@ -193,11 +193,11 @@ class MedicationList(QWidget):
         else:
             self.list.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def setFocus(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:  # type: ignore[override]
+    def setFocus(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:  # noqa: N802 - Qt override
         """The form focuses a field through its widget: the list when it has lines, else the entry."""
         (self.list if self.list.count() else self.entry).setFocus(reason)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.list.hasFocus():
             self.remove_selected()
             return

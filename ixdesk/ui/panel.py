@@ -146,7 +146,7 @@ class AssessmentPanel(QWidget):
         if problems:
             paths = list(fields or []) + [""] * len(problems)
             items = "".join(f"<li><a href='field:{html.escape(f, quote=True)}'>{html.escape(p)}</a></li>" if f
-                            else f"<li>{html.escape(p)}</li>" for p, f in zip(problems[:5], paths))
+                            else f"<li>{html.escape(p)}</li>" for p, f in zip(problems[:5], paths, strict=False))
             more = f"<li>… and {len(problems) - 5} more</li>" if len(problems) > 5 else ""
             self._banner("<b>⚠ No result while a field is invalid.</b> Correct (or confirm) it to see the "
                          f"assessment:<ul style='margin: 2px 0 0 -20px'>{items}{more}</ul>", AMBER)
@@ -201,6 +201,8 @@ class AssessmentPanel(QWidget):
         existing: dict[str, QTreeWidgetItem] = {}
         for i in range(parent.childCount() - 1, -1, -1):
             item = parent.child(i)
+            if item is None:  # never for an index below childCount(); the stub allows it
+                continue
             key = item.data(0, KEY_ROLE)
             if key in wanted and key not in existing:
                 existing[key] = item
@@ -325,7 +327,7 @@ class AssessmentPanel(QWidget):
 
     def _build(self, a: Assessment, p: Presentation) -> list[_Node]:
         """The rows for ``a`` as plain nodes (no Qt objects are made here); every word from ``p``."""
-        self._roots: list[_Node] = []
+        self._roots = []
         for s in p.sections:
             colour = TONE_COLOUR.get(s.tone or "") if s.key in ("contraindications", "warnings", "missing") else None
             sec = self._section(s.key, s.heading, colour if any(v.holds for v in s.findings) or s.key == "missing"
@@ -533,7 +535,8 @@ class _Node:
     def __init__(self, key: str, text0: str, text1: str, tip: str, bg0: str | None = None, bg1: str | None = None,
                  font0: str = "", font1: str = "", expand: bool = False) -> None:
         self.key, self.text0, self.text1, self.tip = key, text0, text1, tip
-        self.bg0, self.bg1, self.fg0 = bg0, bg1, None
+        self.bg0, self.bg1 = bg0, bg1
+        self.fg0: str | None = None
         self.font0, self.font1 = font0, font1
         self.field, self.acc1 = "", ""
         self.lazy: Any = None  # a Finding whose basis rows are built on first expand
@@ -551,15 +554,15 @@ def _iter_items_under(root: QTreeWidgetItem) -> list[QTreeWidgetItem]:
     while stack:
         it = stack.pop()
         out.append(it)
-        stack.extend(it.child(i) for i in range(it.childCount()))
+        stack.extend(c for i in range(it.childCount()) if (c := it.child(i)) is not None)
     return out
 
 
 def _iter_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
     out: list[QTreeWidgetItem] = []
-    stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount() - 1, -1, -1)]
+    stack = [t for i in range(tree.topLevelItemCount() - 1, -1, -1) if (t := tree.topLevelItem(i)) is not None]
     while stack:
         it = stack.pop()
         out.append(it)
-        stack.extend(it.child(i) for i in range(it.childCount() - 1, -1, -1))
+        stack.extend(c for i in range(it.childCount() - 1, -1, -1) if (c := it.child(i)) is not None)
     return out

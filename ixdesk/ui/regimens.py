@@ -158,6 +158,7 @@ class RegimenEditor(QWidget):
         self._names = QStringListModel(completion_names(criteria), self)
         self._loading = False
         self._errors: dict[int, list[Problem]] = {}
+        self._marked: tuple[int, list[tuple[int, list[tuple[str, str]]]]] | None = None  # what set_errors last drew
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
@@ -272,7 +273,7 @@ class RegimenEditor(QWidget):
         col.setSpacing(0)
         col.addWidget(self.per_agent_toggle)
         col.addWidget(self.per_agent_panel)
-        row = form.getWidgetPosition(self.boxes["ongoing"])[0] + 1  # below the last dose and 'ongoing'
+        row = form.getWidgetPosition(self.boxes["ongoing"])[0] + 1  # type: ignore[index]  # (row, role), typed object in the stub; below the last dose and 'ongoing'
         form.insertRow(row, "", holder)
 
     def _per_agent_toggled(self, open_: bool) -> None:
@@ -374,7 +375,7 @@ class RegimenEditor(QWidget):
             if m:
                 errors.setdefault(int(m.group(1)), []).append(p)
         marked = (self.table.rowCount(), [(i, [(p.field, p.message) for p in ps]) for i, ps in sorted(errors.items())])
-        if marked == getattr(self, "_marked", None) and errors == self._errors:
+        if marked == self._marked and errors == self._errors:
             return  # nothing changed: restyling every cell on each keystroke is the cost of an edit
         self._marked = marked
         self._errors = errors
@@ -487,10 +488,10 @@ class RegimenEditor(QWidget):
         self.editor.setVisible(True)
         self.editor.setEnabled(has)
         self.remove_button.setEnabled(has)
-        self.up_button.setEnabled(has and i > 0)
-        self.down_button.setEnabled(has and i is not None and i < len(self.rows) - 1)
-        row = self.rows[i] if has else blank_row()
-        self.editor_title.setText(f"Regimen {i + 1}" if has else "Select or add a regimen to edit it")
+        self.up_button.setEnabled(i is not None and i > 0)
+        self.down_button.setEnabled(i is not None and i < len(self.rows) - 1)
+        row = self.rows[i] if i is not None else blank_row()
+        self.editor_title.setText(f"Regimen {i + 1}" if i is not None else "Select or add a regimen to edit it")
         self._loading = True
         try:
             self.agents.setText(row["agents"])

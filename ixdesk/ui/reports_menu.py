@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
+    from ixdesk.reports import ReportKind
     from ixdesk.reports.settings import ReportSettings
     from ixdesk.ui.main_window import MainWindow
 
@@ -113,7 +114,7 @@ class ReportsMenu:
         start = str(s.value("reports/last_folder", "") or s.value("last_folder", "") or str(Path.home()))
         return QFileDialog.getExistingDirectory(self.window, f"Export {what} to folder", start)
 
-    def export(self, kinds: tuple[str, ...], folder: str | None = None) -> list[Path]:
+    def export(self, kinds: tuple[ReportKind, ...], folder: str | None = None) -> list[Path]:
         """Write the chosen reports into a folder (asked for unless given); [] if nothing written."""
         w = self.window
         w.reassess()  # a pending edit must be in the report

@@ -66,7 +66,9 @@ def recent_files(s: QSettings) -> list[str]:
     v = s.value("recent_files", [])
     if isinstance(v, str):
         v = [v]
-    return [str(x) for x in (v or []) if x]
+    if not isinstance(v, (list, tuple)):  # a hand-edited or foreign settings file: no recent list
+        return []
+    return [str(x) for x in v if x]
 
 
 def add_recent(s: QSettings, path: str) -> list[str]:

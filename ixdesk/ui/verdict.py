@@ -201,7 +201,7 @@ class VerdictHeader(QFrame):
     @staticmethod
     def _holds_html(v: Verdict) -> str:
         parts: list[str] = []
-        for fid, line in zip(v.hold_ids, v.holds):
+        for fid, line in zip(v.hold_ids, v.holds, strict=True):
             parts.append(f"<a href='finding:{html.escape(fid, quote=True)}' style='color:#a11d1d; "
                          f"text-decoration:none'><b>⊘ Contraindication:</b> {html.escape(line)}</a>")
         if not v.hold_ids:

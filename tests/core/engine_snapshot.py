@@ -37,7 +37,7 @@ NEW_CONDITION_FIELDS = ("kind", "label", "operator", "threshold", "options", "va
 
 
 def _condition_exclude(depth: int) -> dict[Any, Any]:
-    inner: dict[Any, Any] = {name: True for name in NEW_CONDITION_FIELDS}
+    inner: dict[Any, Any] = dict.fromkeys(NEW_CONDITION_FIELDS, True)
     if depth:
         inner["children"] = _condition_exclude(depth - 1)
     return {"__all__": inner}

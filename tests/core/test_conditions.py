@@ -308,7 +308,7 @@ def test_rules_are_compiled_at_load_not_per_assessment(monkeypatch: pytest.Monke
     def refuse(*_: Any) -> Any:
         raise AssertionError("compiled during an assessment")
 
-    monkeypatch.setattr(conditions, "_COMPILERS", {cls: refuse for cls in conditions._COMPILERS})
+    monkeypatch.setattr(conditions, "_COMPILERS", dict.fromkeys(conditions._COMPILERS, refuse))
     assess(make_consult(), crit)
     assess(make_consult(disease={"pdl1_cps": None}, regimens=[reg("paclitaxel", setting="adjuvant")]), crit)
 

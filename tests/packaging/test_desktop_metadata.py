@@ -68,7 +68,7 @@ def test_svg_icon_renders(qapp) -> None:  # pytest-qt's QApplication: one per pr
 @pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="desktop-file-utils not installed")
 def test_desktop_file_validates() -> None:
     p = subprocess.run(["desktop-file-validate", str(DESK / f"{APP_ID}.desktop")], capture_output=True, text=True)
-    errors = [l for l in (p.stdout + p.stderr).splitlines() if "error:" in l]
+    errors = [line for line in (p.stdout + p.stderr).splitlines() if "error:" in line]
     assert p.returncode == 0 and not errors, p.stdout + p.stderr
 
 

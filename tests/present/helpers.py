@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ixdesk.core.assessment import Assessment
@@ -21,6 +21,6 @@ def example(stem: str) -> Consult:
     return getattr(loaded, "consult", loaded)
 
 
-@lru_cache(maxsize=None)
+@cache
 def assessed(stem: str) -> Assessment:
     return assess(example(stem), default_criteria())

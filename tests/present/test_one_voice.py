@@ -9,7 +9,6 @@ the rule at all.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 from typing import Callable
 
 import pytest

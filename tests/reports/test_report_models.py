@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ixdesk.reports import build_clinician_report, build_nurse_report, build_patient_report
+from ixdesk.reports import build_clinician_report, build_nurse_report, build_patient_report, render
 from ixdesk.reports.common import UNVERIFIED_MARK
 
-from report_helpers import PRINTED_ON, SETTINGS
+from report_helpers import PRINTED_ON, SETTINGS, pdf_text, squash
 
 
 def _example(prefix: str, criteria):
@@ -134,7 +134,9 @@ def test_unverified_items_are_marked_in_clinician_model(criteria):
     r = build_clinician_report(consult, assessment, criteria, SETTINGS, PRINTED_ON)
     cardiac = [w for w in r.warnings if w.id == "warning.cardiac"]
     assert cardiac and cardiac[0].unverified
-    assert UNVERIFIED_MARK == "[unverified]"
+    # and the printed summary marks it beside its title
+    text = squash(pdf_text(render("clinician", consult, assessment, criteria, SETTINGS, PRINTED_ON)))
+    assert f"{squash(cardiac[0].title)} {UNVERIFIED_MARK}" in text
 
 
 @pytest.mark.parametrize("key", ["empty", "long_name", "cyrillic", "cjk"])
@@ -147,7 +149,6 @@ def test_degenerate_models_build(degenerate, criteria, key):
 
 def test_urgent_list_and_teaching_come_from_criteria(criteria):
     """One place for each fact: the urgent list and the capecitabine teaching points are read from criteria."""
-    from report_helpers import make
 
     consult, assessment = _example("01-", criteria)  # with capecitabine, ready
     adm = criteria.administration

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import textstat
 
 from ixdesk.reports import build_patient_report
 
-from report_helpers import PRINTED_ON, SETTINGS, make
+from report_helpers import PRINTED_ON, SETTINGS
 from report_readability import scores
 
 
@@ -15,7 +14,17 @@ def test_textstat_version_is_pinned():
     from importlib.metadata import version
 
     assert version("textstat") == "0.7.13"
-    assert textstat is not None
+
+
+@pytest.mark.parametrize("counter", [None, "pyphen"])
+def test_the_reading_level_gate_can_fail(counter):
+    """The measure tells plain words from jargon, with either syllable counter: the gates below can fail."""
+    plain = scores("The drug is given through a drip in a vein. It takes about three hours. "
+                   "Your nurse will check your blood first.", counter)
+    jargon = scores("Ixabepilone is a microtubule-stabilising chemotherapy. Peripheral neuropathy is a "
+                    "frequent adverse reaction requiring dose modification.", counter)
+    assert plain["fk_grade"] <= 6 < jargon["fk_grade"], (plain, jargon)
+    assert plain["smog"] <= 8 < jargon["smog"], (plain, jargon)
 
 
 def _make_json(data: dict, criteria):

@@ -70,7 +70,7 @@ def _check(out_text: str, err_text: str, name_key: dict[str, str]) -> None:
     outs = [json.loads(x) for x in out_text.splitlines()]
     expected = [(n, field) for n, (line, field) in enumerate(CASES, start=1) if line.strip()]
     assert [o["line"] for o in outs] == [n for n, _ in expected], "one output line per non-blank input line, in order"
-    for o, (n, field) in zip(outs, expected):
+    for o, (n, field) in zip(outs, expected, strict=True):
         for k, v in name_key.items():
             assert o[k] == v
         if field is None:

@@ -315,3 +315,16 @@ def test_native_settings_file_is_user_only(tmp_path: Path, monkeypatch: pytest.M
     finally:
         s.clear()
         s.sync()
+
+
+@pytest.mark.parametrize("stored", [5, 2.5, True, {"a": "b"}])
+def test_a_recent_files_setting_that_is_not_a_list_is_no_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              stored: object) -> None:
+    """A hand-edited or foreign settings value: no recent files, and a new one can still be added."""
+    from ixdesk.ui.settings import add_recent, make_settings, recent_files
+
+    monkeypatch.setenv("IXDESK_DATA_DIR", str(tmp_path / "data"))
+    s = make_settings()
+    s.setValue("recent_files", stored)
+    assert recent_files(s) == []
+    assert add_recent(s, "/clinic/next.json") == ["/clinic/next.json"]

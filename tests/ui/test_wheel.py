@@ -9,7 +9,6 @@ parents while ignored), and an event sent straight to the widget (``QApplication
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest

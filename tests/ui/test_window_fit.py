@@ -36,8 +36,8 @@ def outside_viewport(form: Any) -> list[str]:
     view = form.viewport()
     out: list[str] = []
     for w in form.widget().findChildren(QWidget):
-        if not w.isVisibleTo(form.widget()) or not isinstance(w, (QGroupBox, QLabel, QAbstractButton)) \
-                and w not in [f[0] for f in form.fields.values()]:
+        if not w.isVisibleTo(form.widget()) or (not isinstance(w, (QGroupBox, QLabel, QAbstractButton)) \
+                and w not in [f[0] for f in form.fields.values()]):
             continue
         left = w.mapTo(view, w.rect().topLeft()).x()
         right = w.mapTo(view, w.rect().topRight()).x()

@@ -45,6 +45,7 @@ FORM_WORDS: dict[str, str] = {
     "history.cardiac_history": "Cardiac history",
     "history.cardiac_history_detail": "Cardiac history: details",
     "history.diabetes": "Diabetes",
+    "history.radiotherapy": "Radiotherapy before (radiation recall)",
     "history.medications": "Current medications",
     "history.grapefruit": "Grapefruit juice",
     "plan.regimen": "Planned regimen",

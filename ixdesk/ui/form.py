@@ -154,6 +154,7 @@ class ConsultForm(QScrollArea):
         self._tri(f, "history.cardiac_history", "Cardiac history")
         self._text(f, "history.cardiac_history_detail", "  details", 5000)
         self._tri(f, "history.diabetes", "Diabetes")
+        self._tri(f, "history.radiotherapy", "Radiotherapy before", note="radiation recall")
         self._medications(f)
         self._tri(f, "history.grapefruit", "Grapefruit juice")
         col.addWidget(box)

@@ -228,3 +228,22 @@ def test_saved_example_round_trips_through_the_new_name(window: Any, tmp_path: P
     target = tmp_path / "x.ixdesk.json"
     save_consult(load_consult(EX["05"]), target)
     assert window.open_path(str(target), ask=False) and window.verdict.tag.text() == "OUTSIDE THE LABEL"
+
+
+def test_radiotherapy_is_asked_in_the_form_and_reaches_the_patient_sheet(qtbot: Any, window: Any) -> None:
+    """The patient sheet warns of radiation recall only when radiotherapy is recorded: the form must
+    let the clinician record it (a file-only field would never be answered)."""
+    from datetime import date
+
+    from ixdesk.core.engine import assess
+    from ixdesk.present.patient import build_patient_report
+    from ixdesk.present.settings import ReportSettings
+
+    opened(window, "01")
+    widget, _ = window.form.fields["history.radiotherapy"]
+    widget.setCurrentIndex(widget.findText("yes"))
+    qtbot.waitUntil(lambda: window.current_consult() is not None
+                    and window.current_consult().history.radiotherapy is True)
+    consult = window.current_consult()
+    data = build_patient_report(consult, assess(consult), window.criteria, ReportSettings(), date(2026, 12, 3))
+    assert any("radiation" in s.heading.lower() for s in data.sections)

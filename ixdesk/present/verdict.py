@@ -17,13 +17,12 @@ engine without that medication (never by arithmetic here).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ixdesk.core.assessment import Assessment, Dose, Finding, Missing
 from ixdesk.present.decision import DecisionKind, DecisionState, decision_state
-from ixdesk.present.formats import fmt_date, fmt_num
+from ixdesk.present.formats import fmt_date, fmt_num, typographic
 from ixdesk.present.words import DECISION_WORDS, plan_long, plan_short
 
 if TYPE_CHECKING:
@@ -222,18 +221,6 @@ def _without_inhibitor(a: Assessment, consult: Consult, criteria: Criteria | Non
 
 
 # --- the verdict ----------------------------------------------------------------------------
-
-_TYPO = ((re.compile(r"\bmm3\b"), "mm³"), (re.compile(r"\bm2\b"), "m²"), (re.compile(r"<="), "≤"),
-         (re.compile(r">="), "≥"), (re.compile(r"(\d) x (ULN|\d)"), r"\1 × \2"),
-         (re.compile(r"(?<![\d.,/])(\d{1,3})(\d{3})(?= ?cells)"), r"\1,\2"))
-
-
-def typographic(text: str) -> str:
-    """A rule's ASCII title as the header prints it: 'below 1500 cells/mm3' -> 'below 1,500 cells/mm³'."""
-    for pattern, repl in _TYPO:
-        text = pattern.sub(repl, text)
-    return text
-
 
 def _hold_line(f: Finding) -> str:
     vals = "; ".join(v.value for v in f.values)

@@ -370,11 +370,20 @@ class CitedText(Model):
     confidence: Confidence
 
 
+class CapecitabineHoldRule(CitedText):
+    """A capecitabine hold of the combination, with the count that lets it resume."""
+
+    id: Annotated[str, Field(pattern=r"^cape\.[a-z0-9_]+$")]
+    lab: Literal["neutrophils", "platelets"]
+    resume_above_per_mm3: float = Field(gt=0, le=1_000_000)
+
+
 class DoseModifications(Model):
     source: SourceRef
     confidence: Confidence
     rows: list[ModRow]
-    capecitabine: list[CitedText]
+    days: Days  # the table's "7 days"
+    capecitabine: list[CapecitabineHoldRule]
 
 
 class Preparation(Model):

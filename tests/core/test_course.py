@@ -349,3 +349,20 @@ def test_inhibitor_taken_between_cycles_leaves_the_last_dose() -> None:
 
 def test_the_week_is_the_criteria_value() -> None:
     assert default_criteria().dosing.cyp3a4.inhibitor_washout_days == 7
+
+
+# --- ixdesk assess --json ------------------------------------------------------------------------
+
+def test_json_adds_next_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ixdesk.cli import main
+
+    with_course = tmp_path / "course.json"
+    with_course.write_text(consult_to_json(course_consult(given=(40, 32), tox={"febrile_neutropenia": True})))
+    without = tmp_path / "plain.json"
+    without.write_text(consult_to_json(base_consult()))
+    main(["assess", "--json", "--as-of", "2026-12-09", str(with_course), str(without)])
+    out = json.loads(capsys.readouterr().out)
+    nc = out[0]["next_cycle"]
+    assert (nc["gate"], nc["action"], nc["rule"], nc["mg_per_m2"], nc["reductions"]) == ("go", "reduce", "mod.recurrence", 25.6, 2)
+    assert out[1]["next_cycle"] is None
+    assert "decision" in out[0] and "dose" in out[0]  # fields only added

@@ -211,7 +211,8 @@ def cmd_assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.quiet:
             continue
         if args.json:
-            results.append({"file": str(path), **a.model_dump(mode="json"), "decision": _decision(a)})
+            results.append({"file": str(path), **a.model_dump(mode="json"), "decision": _decision(a),
+                            "next_cycle": _next_cycle(consult, criteria, a)})
         else:
             out.write(render_text(a, str(path), criteria))
             out.write("\n")
@@ -301,7 +302,8 @@ def _assess_jsonl(args: argparse.Namespace, criteria: Any, out: TextIO, err: Tex
                 continue
             if not args.quiet:  # the line's keys spliced before pydantic's own JSON: 3x faster than json.dumps
                 out.write(json.dumps(where, ensure_ascii=False)[:-1] + ", " + a.model_dump_json()[1:-1]
-                          + ', "decision": ' + json.dumps(_decision(a), ensure_ascii=False) + "}\n")
+                          + ', "decision": ' + json.dumps(_decision(a), ensure_ascii=False)
+                          + ', "next_cycle": ' + json.dumps(_next_cycle(consult, criteria, a), ensure_ascii=False) + "}\n")
     return status
 
 
@@ -311,6 +313,14 @@ def _decision(a: Any) -> dict[str, Any]:
     from ixdesk.present.text import decision_json
 
     return decision_json(decision_state(a))
+
+
+def _next_cycle(consult: Any, criteria: Any, a: Any) -> dict[str, Any] | None:
+    """The cycle about to start (gate, dose, the rule that applied), null without a course."""
+    from ixdesk.core.course import assess_next_cycle
+
+    r = assess_next_cycle(consult, criteria, a.as_of)
+    return None if r is None else r.model_dump(mode="json")
 
 
 def _problems(exc: Any) -> dict[str, Any]:

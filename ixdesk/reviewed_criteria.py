@@ -5,5 +5,5 @@ hand: the loader compares the loaded set's sha256 with this one, and a set that 
 every screen and report as "criteria modified locally: not the reviewed set".
 """
 
-SHA256 = "204697511f7e289bfb22069cc29c77c01e88bcd41dbad8ea3363a9669c1e7fe3"
+SHA256 = "d933dcc250daeac66b8448b7785d9cd1a4f95ee9fab76bef8cc09eab0e2e99a1"
 VERSION = "2026.12.1"

@@ -22,7 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ixdesk.core import count_units, receptors
 from ixdesk.core.dates import PartialDate
 
-SCHEMA_VERSION: Final = 1
+# Version 2 added the treatment course (``Consult.course``). A version 1 file is a version 2 file
+# without a course: it loads unchanged and is saved as version 2.
+SCHEMA_VERSION: Final = 2
 EARLIEST_DATE = date(1900, 1, 1)
 # A plausibility limit, not a clinical number: a later date is a typo (9999 for 2025). It also keeps
 # every date far enough from year 9999 that window ends and ages can always be computed.
@@ -396,10 +398,106 @@ class Plan(StrictModel):
     _text = field_validator("prescriber")(_no_control_chars)
 
 
+# --- the treatment course ------------------------------------------------------------------
+
+CycleNumber = Annotated[int, Field(ge=1, le=100)]
+CourseDays = Annotated[int, Field(ge=0, le=42)]  # a 21-day cycle; 42 leaves room for a delayed one
+CtcGrade = Annotated[int, Field(ge=0, le=4)]
+
+
+class CycleGiven(StrictModel):
+    """One cycle as given: what the prescriber and the second checker confirmed. The mg/m² is
+    the reference the next cycle's reductions are counted from."""
+
+    number: CycleNumber
+    date: _dt.date | None = None
+    weight_kg: Annotated[float, Field(ge=25, le=300)] | None = None
+    ixabepilone_mg_per_m2: Annotated[float, Field(gt=0, le=100)] | None = None
+    ixabepilone_mg: Annotated[float, Field(gt=0, le=300)] | None = None
+    capecitabine_mg_per_dose: Annotated[float, Field(gt=0, le=10000)] | None = None
+    change_reason: LongText | None = None
+    verified_by: ShortText | None = None
+
+    _text = field_validator("change_reason", "verified_by")(_no_control_chars)
+
+
+class CourseMedication(StrictModel):
+    """A current medication of the cycle about to start; the dates matter for CYP3A4 drugs (the
+    previous dose returns about a week after a strong inhibitor stops)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    start_date: _dt.date | None = None
+    stop_date: _dt.date | None = None
+
+    _text = field_validator("name")(_no_control_chars)
+
+    @model_validator(mode="after")
+    def _order(self) -> "CourseMedication":
+        if self.start_date and self.stop_date and self.stop_date < self.start_date:
+            raise ValueError("stop_date: is before the start date")
+        return self
+
+
+PlateletLow = Literal["none", "below_50000", "below_25000"]
+
+
+class PreviousCycleToxicity(StrictModel):
+    """The previous cycle's worst toxicities in the PI table's terms (facts sheet section 6).
+    ``None`` is not recorded; 0 days or grade 0 is a recorded absence."""
+
+    neutrophils_below_500_days: CourseDays | None = None
+    febrile_neutropenia: bool | None = None
+    platelets_low: PlateletLow | None = None
+    bleeding: bool | None = None
+    neuropathy_grade: CtcGrade | None = None
+    neuropathy_days: CourseDays | None = None
+    neuropathy_disabling: bool | None = None
+    neuropathy_grade_now: CtcGrade | None = None
+    other_grade3: bool | None = None
+    other_grade3_name: ShortText | None = None
+    other_grade3_grade_now: CtcGrade | None = None
+    transient_grade3_arthralgia_myalgia_fatigue: bool | None = None
+    grade3_hand_foot_syndrome: bool | None = None
+    any_grade4: bool | None = None
+    # with capecitabine: diarrhoea or stomatitis alongside the low counts holds capecitabine
+    diarrhoea_or_stomatitis: bool | None = None
+
+    _text = field_validator("other_grade3_name")(_no_control_chars)
+
+
+class NextCycle(StrictModel):
+    """The cycle about to start: its date, that day's weight and labs, medications, and the
+    previous cycle's toxicities."""
+
+    number: CycleNumber | None = None
+    planned_date: _dt.date | None = None
+    weight_kg: Annotated[float, Field(ge=25, le=300)] | None = None
+    labs: Labs = Field(default_factory=Labs)
+    labs_time: _dt.time | None = None
+    medications: Annotated[list[CourseMedication], Field(max_length=100)] | None = None
+    toxicity: PreviousCycleToxicity = Field(default_factory=PreviousCycleToxicity)
+
+
+class Course(StrictModel):
+    cycles_given: Annotated[list[CycleGiven], Field(max_length=100)] = Field(default_factory=list)
+    next_cycle: NextCycle | None = None
+
+    @model_validator(mode="after")
+    def _numbers_in_order(self) -> "Course":
+        for i in range(1, len(self.cycles_given)):
+            a, b = self.cycles_given[i - 1], self.cycles_given[i]
+            if b.number <= a.number:
+                raise ValueError(f"cycles_given[{i}].number: cycle {b.number} is not after cycle {a.number}")
+            if a.date and b.date and b.date < a.date:
+                raise ValueError(f"cycles_given[{i}].date: is before cycle {a.number}'s date")
+        return self
+
+
 # --- the consult ---------------------------------------------------------------------------
 
 class Consult(StrictModel):
-    schema_version: Literal[1] = SCHEMA_VERSION
+    # 1 is read as 2 (the course is new and optional): the migration of version 1 files
+    schema_version: Literal[1, 2] = SCHEMA_VERSION
     consult_date: date | None = None
     patient: Patient = Field(default_factory=Patient)
     disease: Disease = Field(default_factory=Disease)
@@ -412,8 +510,15 @@ class Consult(StrictModel):
     history: History = Field(default_factory=History)
     plan: Plan = Field(default_factory=Plan)
     notes: LongText | None = None
+    course: Course | None = None
 
     _text = field_validator("notes")(_no_control_chars)
+
+    @field_validator("schema_version", mode="after")
+    @classmethod
+    def _migrate(cls, v: int) -> int:
+        """Version 1 has every field of version 2 but the course: nothing else to convert."""
+        return SCHEMA_VERSION
 
     @model_validator(mode="after")
     def _nothing_after_consult(self) -> "Consult":

@@ -258,6 +258,8 @@ class CitedNote(Model):
 
 class Cyp3a4(Model):
     inhibitor_mg_per_m2: MgPerM2
+    # "about 1 week" after a strong inhibitor stops before the previous dose returns (PI 2)
+    inhibitor_washout_days: Days
     inhibitor_note: str
     inducer_note: str
     source: SourceRef
@@ -355,6 +357,10 @@ ModKind = Literal["neutrophils", "platelets", "neuropathy", "other"]
 class ModRow(Model):
     # what the row is about, so that a reader finds the neuropathy rows by field, not by wording
     kind: ModKind
+    id: Annotated[str, Field(pattern=r"^mod\.[a-z0-9_]+$")]
+    # what the row does to the dose; reduce_percent of the current dose for the reductions
+    effect: Literal["reduce", "further_reduce", "discontinue", "no_change"]
+    reduce_percent: Annotated[int, Field(gt=0, lt=100)] | None = None
     toxicity: str
     action: str
 
@@ -364,11 +370,20 @@ class CitedText(Model):
     confidence: Confidence
 
 
+class CapecitabineHoldRule(CitedText):
+    """A capecitabine hold of the combination, with the count that lets it resume."""
+
+    id: Annotated[str, Field(pattern=r"^cape\.[a-z0-9_]+$")]
+    lab: Literal["neutrophils", "platelets"]
+    resume_above_per_mm3: float = Field(gt=0, le=1_000_000)
+
+
 class DoseModifications(Model):
     source: SourceRef
     confidence: Confidence
     rows: list[ModRow]
-    capecitabine: list[CitedText]
+    days: Days  # the table's "7 days"
+    capecitabine: list[CapecitabineHoldRule]
 
 
 class Preparation(Model):

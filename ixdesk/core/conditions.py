@@ -287,18 +287,25 @@ class PlanIs(CondModel):
     plan: list[PlanRegimen] = Field(min_length=1)
 
 
-@compiles(PlanIs)
-def _compile_plan_is(cond: PlanIs, cc: Compiler) -> Fn:
-    text = "plan is " + " or ".join(PLAN_TEXT[p] for p in cond.plan)
-    step = Step("plan", "in", options=list(cond.plan))
-    plans = frozenset(cond.plan)
+def _choice_in(text: str, step: Step, wanted: frozenset[str], path: str, missing_label: str, value_label: str,
+               words: Callable[[str], str]) -> Fn:
+    """A consult field whose recorded value is one of ``wanted`` (plan, extent, germline BRCA): unknown
+    naming the field when it is not recorded, the value in the rule's words otherwise."""
+    section, name = path.split(".")
 
     def run(ctx: Context) -> Ev:
-        plan = ctx.consult.plan.regimen
-        if plan is None:
-            return Ev(None, text, [], _missing("plan.regimen", "planned regimen"), step=step)
-        return Ev(plan in plans, text, [Value(field="plan.regimen", label="Plan", value=PLAN_TEXT[plan])], step=step)
+        v = getattr(getattr(ctx.consult, section), name)
+        if v is None:
+            return Ev(None, text, [], _missing(path, missing_label), step=step)
+        return Ev(v in wanted, text, [Value(field=path, label=value_label, value=words(v))], step=step)
     return run
+
+
+@compiles(PlanIs)
+def _compile_plan_is(cond: PlanIs, cc: Compiler) -> Fn:
+    return _choice_in("plan is " + " or ".join(PLAN_TEXT[p] for p in cond.plan),
+                      Step("plan", "in", options=list(cond.plan)), frozenset(cond.plan),
+                      "plan.regimen", "planned regimen", "Plan", PLAN_TEXT.__getitem__)
 
 
 class ExtentIs(CondModel):
@@ -307,16 +314,9 @@ class ExtentIs(CondModel):
 
 @compiles(ExtentIs)
 def _compile_extent_is(cond: ExtentIs, cc: Compiler) -> Fn:
-    text = "disease is " + " or ".join(EXTENT_TEXT[e] for e in cond.extent)
-    step = Step("extent", "in", options=list(cond.extent))
-    extents = frozenset(cond.extent)
-
-    def run(ctx: Context) -> Ev:
-        ext = ctx.consult.disease.extent
-        if ext is None:
-            return Ev(None, text, [], _missing("disease.extent", "extent of disease"), step=step)
-        return Ev(ext in extents, text, [Value(field="disease.extent", label="Extent", value=EXTENT_TEXT[ext])], step=step)
-    return run
+    return _choice_in("disease is " + " or ".join(EXTENT_TEXT[e] for e in cond.extent),
+                      Step("extent", "in", options=list(cond.extent)), frozenset(cond.extent),
+                      "disease.extent", "extent of disease", "Extent", EXTENT_TEXT.__getitem__)
 
 
 class Her2Is(CondModel):
@@ -511,16 +511,9 @@ class GermlineBrcaIs(CondModel):
 @compiles(GermlineBrcaIs)
 def _compile_germline_brca_is(cond: GermlineBrcaIs, cc: Compiler) -> Fn:
     text = "no germline BRCA1/2 mutation" if cond.germline_brca == "no_mutation" else "germline BRCA1/2 mutation"
-    step = Step("germline_brca", "eq", options=[cond.germline_brca])
-    wanted = cond.germline_brca
-
-    def run(ctx: Context) -> Ev:
-        g = ctx.consult.disease.germline_brca
-        if g is None:
-            return Ev(None, text, [], _missing("disease.germline_brca", "germline BRCA1/2 status"), step=step)
-        shown = "mutation" if g == "mutation" else "no mutation"
-        return Ev(g == wanted, text, [Value(field="disease.germline_brca", label="Germline BRCA1/2", value=shown)], step=step)
-    return run
+    return _choice_in(text, Step("germline_brca", "eq", options=[cond.germline_brca]), frozenset([cond.germline_brca]),
+                      "disease.germline_brca", "germline BRCA1/2 status", "Germline BRCA1/2",
+                      lambda g: "mutation" if g == "mutation" else "no mutation")
 
 
 class CpsBelow(CondModel):

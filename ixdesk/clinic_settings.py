@@ -34,7 +34,10 @@ def settings_path() -> Path:
 
 
 COUNT_UNITS = ("cells/mm3", "10^9/L")
-_NOT_REPORT_KEYS = ("count_unit",)
+# Keys kept beside the report settings in the same file. Each has its own reader below, which
+# returns None for a missing or malformed value: a clinic policy is never guessed.
+_NOT_REPORT_KEYS = ("count_unit", "user_name", "weight_change_percent", "dose_rounding")
+MAX_USER_NAME_CHARS = 120
 
 
 MAX_SETTINGS_BYTES = 64 * 1024  # a contact block and a unit: far below this
@@ -64,6 +67,23 @@ def clinic_count_unit(path: Path | None = None) -> str | None:
     return unit if unit in COUNT_UNITS else None
 
 
+def clinic_value(key: str, path: Path | None = None) -> object | None:
+    """One of the non-report keys as stored (None when missing); its reader checks the type."""
+    if key not in _NOT_REPORT_KEYS:
+        raise KeyError(key)
+    raw = _raw(path or settings_path())
+    return raw.get(key) if raw else None
+
+
+def clinic_user_name(path: Path | None = None) -> str | None:
+    """The user's name for the audit trail and overrides, or None when the settings give none."""
+    name = clinic_value("user_name", path)
+    if not isinstance(name, str):
+        return None
+    name = " ".join(name.split())
+    return name[:MAX_USER_NAME_CHARS] or None
+
+
 def load_settings(path: Path | None = None) -> ReportSettings:
     from pydantic import ValidationError
 
@@ -90,6 +110,10 @@ def save_settings(settings: ReportSettings, path: Path | None = None, count_unit
 
     p = path or settings_path()
     data = settings.model_dump(mode="json")
+    kept = _raw(p) or {}
+    for key in _NOT_REPORT_KEYS:  # the clinic's other keys survive a save of the report block
+        if key in kept:
+            data[key] = kept[key]
     unit = count_unit if count_unit in COUNT_UNITS else clinic_count_unit(p)
     if unit is not None:
         data["count_unit"] = unit

@@ -120,7 +120,9 @@ def history(consult: Consult, criteria: Criteria, reductions: Reductions) -> lis
         bsa, used = _bsa(consult, criteria, c.weight_kg)
         out.append(CycleHistoryRow(
             number=c.number, date=c.date, weight_kg=c.weight_kg, bsa_m2=bsa, bsa_used_m2=used,
-            mg_per_m2=c.ixabepilone_mg_per_m2, mg=c.ixabepilone_mg, capecitabine_mg_per_dose=c.capecitabine_mg_per_dose,
+            mg_per_m2=c.ixabepilone_mg_per_m2, mg=c.ixabepilone_mg,
+            mg_computed=None if used is None or c.ixabepilone_mg_per_m2 is None else round(c.ixabepilone_mg_per_m2 * used, 1),
+            capecitabine_mg_per_dose=c.capecitabine_mg_per_dose,
             reduced=flag, reductions=running, change_rule=c.change_rule,
             change_rule_text=change_rule_text(c.change_rule, criteria), change_reason=c.change_reason,
             verified_by=c.verified_by))

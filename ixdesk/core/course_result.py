@@ -62,6 +62,9 @@ class CycleHistoryRow(Frozen):
     bsa_used_m2: float | None  # after the BSA cap
     mg_per_m2: float | None
     mg: float | None
+    # mg/m² x this cycle's BSA used, 1 decimal: what the recorded mg can be checked against (a dose
+    # rounded by the clinic's policy differs from it by its deviation)
+    mg_computed: float | None
     capecitabine_mg_per_dose: float | None
     reduced: bool | None  # below the previous cycle's mg/m² for a toxicity (None: not comparable)
     reductions: int  # toxicity reductions counted up to and including this cycle

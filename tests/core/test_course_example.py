@@ -44,6 +44,7 @@ def test_the_next_cycle_and_the_course_so_far() -> None:
     assert (r.cycle_number, r.gate, r.action, r.mg_per_m2, r.mg, r.reductions, r.inhibitor) == (
         5, "go", "no_change", 32, 54.4, 1, "none")
     assert r.missing == [] and [h.reduced for h in r.history] == [None, False, True, False]
+    assert all(h.mg == h.mg_computed for h in r.history)
     assert r.cumulative is not None and (r.cumulative.mg, r.cumulative.mg_per_m2) == (252.1, 144)
     assert r.weight_check is not None and (r.weight_check.reference_kg, r.weight_check.change_percent) == (66, -4.5)
     assert r.anthracycline is not None

@@ -185,6 +185,7 @@ def test_history_recomputes_each_cycles_bsa_from_its_weight() -> None:
     r = decide(c)
     assert [h.bsa_m2 for h in r.history] == [round(math.sqrt(165 * w / 3600), 4) for w in (70, 60, 58)]
     assert [h.reductions for h in r.history] == [0, 0, 1]
+    assert r.history[1].mg_computed == round(40 * r.history[1].bsa_used_m2, 1)  # type: ignore[operator]
     assert [h.reduced for h in r.history] == [None, False, True]
     h3 = r.history[2]
     assert (h3.change_rule, h3.change_reason, h3.verified_by) == ("mod.platelets", "plt 20k", "RN Two")

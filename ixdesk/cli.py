@@ -186,6 +186,7 @@ def cmd_assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.jsonl:
         return _assess_jsonl(args, criteria, out, err)
     status = EXIT_OK
+    policy = _course_policy()
     paths = _expand(args.paths)
     if not paths:
         print("ixdesk assess: give at least one consult file (or --jsonl)", file=err)
@@ -212,7 +213,7 @@ def cmd_assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             continue
         if args.json:
             results.append({"file": str(path), **a.model_dump(mode="json"), "decision": _decision(a),
-                            "next_cycle": _next_cycle(consult, criteria, a)})
+                            "next_cycle": _next_cycle(consult, criteria, a, policy)})
         else:
             out.write(render_text(a, str(path), criteria))
             out.write("\n")
@@ -257,6 +258,7 @@ def _assess_jsonl(args: argparse.Namespace, criteria: Any, out: TextIO, err: Tex
     from ixdesk.core.safe_read import InputReadError, LineTooLong, iter_lines_limited
 
     status = EXIT_OK
+    policy = _course_policy()
 
     def emit(where: dict[str, Any], body: dict[str, Any]) -> None:
         out.write(json.dumps({**where, **body}, ensure_ascii=False) + "\n")
@@ -303,7 +305,8 @@ def _assess_jsonl(args: argparse.Namespace, criteria: Any, out: TextIO, err: Tex
             if not args.quiet:  # the line's keys spliced before pydantic's own JSON: 3x faster than json.dumps
                 out.write(json.dumps(where, ensure_ascii=False)[:-1] + ", " + a.model_dump_json()[1:-1]
                           + ', "decision": ' + json.dumps(_decision(a), ensure_ascii=False)
-                          + ', "next_cycle": ' + json.dumps(_next_cycle(consult, criteria, a), ensure_ascii=False) + "}\n")
+                          + ', "next_cycle": ' + json.dumps(_next_cycle(consult, criteria, a, policy), ensure_ascii=False)
+                          + "}\n")
     return status
 
 
@@ -315,11 +318,23 @@ def _decision(a: Any) -> dict[str, Any]:
     return decision_json(decision_state(a))
 
 
-def _next_cycle(consult: Any, criteria: Any, a: Any) -> dict[str, Any] | None:
-    """The cycle about to start (gate, dose, the rule that applied), null without a course."""
+def _course_policy() -> Any:
+    """The clinic's course policies (weight-change threshold, dose rounding), read once per run from
+    the clinic settings file; the core validates them and notes a bad one."""
+    from ixdesk.clinic_settings import clinic_value
+    from ixdesk.core.course_policy import ROUNDING_SETTING, WEIGHT_SETTING, course_policy
+
+    return course_policy(clinic_value(WEIGHT_SETTING), clinic_value(ROUNDING_SETTING))
+
+
+def _next_cycle(consult: Any, criteria: Any, a: Any, policy: Any = None) -> dict[str, Any] | None:
+    """The cycle about to start (gate, dose, the rule that applied, the course so far), null without
+    a course."""
     from ixdesk.core.course import assess_next_cycle
 
-    r = assess_next_cycle(consult, criteria, a.as_of)
+    if consult.course is None:
+        return None
+    r = assess_next_cycle(consult, criteria, a.as_of, policy)
     return None if r is None else r.model_dump(mode="json")
 
 

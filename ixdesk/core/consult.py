@@ -167,6 +167,27 @@ class AgentLastDose(StrictModel):
         return v
 
 
+class AnthracyclineDose(StrictModel):
+    """The cumulative dose of one anthracycline given in a regimen, as the chart records it.
+
+    Kept per agent in its own mg/m²: IxDesk never converts one anthracycline into another (no
+    equivalence factor is in the facts sheet), so the course shows each agent's sum on its own.
+    ``agent`` is the anthracycline's name as typed (doxorubicin for an "AC" regimen)."""
+
+    agent: Annotated[str, Field(min_length=1, max_length=80)]
+    # a plausibility limit that catches a typo (mg for mg/m², an extra digit), not a clinical limit
+    cumulative_mg_per_m2: Annotated[float, Field(gt=0, le=2000)]
+
+    @field_validator("agent")
+    @classmethod
+    def _agent_clean(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("the agent name is empty")
+        _no_control_chars(v)
+        return v
+
+
 class Regimen(StrictModel):
     """One prior regimen. Its dates may be month-only ("2022-02", :class:`PartialDate`): letters
     summarising earlier treatment often give no day, and the engine reads such a date as the range
@@ -185,6 +206,10 @@ class Regimen(StrictModel):
     note: LongText | None = None
     # Agents that stopped before the rest (an empty list: every agent's last dose is the regimen's).
     agent_last_doses: Annotated[list[AgentLastDose], Field(max_length=12)] = Field(default_factory=list)
+    # Cumulative anthracycline doses where the chart records them (empty: not recorded). Written to
+    # the file only when given, so consults without them keep exactly their old form.
+    anthracycline_doses: Annotated[list[AnthracyclineDose], Field(max_length=12)] = Field(
+        default_factory=list, exclude_if=lambda v: not v)
 
     _text = field_validator("note")(_no_control_chars)
 
@@ -217,6 +242,12 @@ class Regimen(StrictModel):
         if self.hypersensitivity_grade is not None and self.stop_reason != "hypersensitivity":
             raise ValueError("hypersensitivity_grade: given but the regimen did not stop for hypersensitivity")
         self._agent_dates_consistent()
+        seen: set[str] = set()
+        for k, dose in enumerate(self.anthracycline_doses):
+            key = dose.agent.casefold()
+            if key in seen:
+                raise ValueError(f"anthracycline_doses[{k}].agent: '{dose.agent}' has two cumulative doses")
+            seen.add(key)
         return self
 
     def _agent_dates_consistent(self) -> None:
@@ -417,6 +448,13 @@ class CycleGiven(StrictModel):
     capecitabine_mg_per_dose: Annotated[float, Field(gt=0, le=10000)] | None = None
     change_reason: LongText | None = None
     verified_by: ShortText | None = None
+    # The rule that set this cycle's change from the previous dose, structured beside the reason's
+    # words: a dose-modification row id (``mod.febrile_neutropenia``), ``cyp3a4.inhibitor``,
+    # ``cyp3a4.return``, ``hepatic.step`` or ``prescriber``. It tells a recurrence of the same
+    # toxicity (a further 20%) from a new one, and an inhibitor's 20 mg/m² from a reduction.
+    # Written only when given.
+    change_rule: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")] | None = Field(
+        default=None, exclude_if=lambda v: v is None)
 
     _text = field_validator("change_reason", "verified_by")(_no_control_chars)
 

@@ -10,13 +10,16 @@ recurs after a reduction is a further 20% (40 → 32 → 25.6 mg/m²).
 from __future__ import annotations
 
 from datetime import date
-from itertools import pairwise
 
 from ixdesk.core.assessment import Missing, State
 from ixdesk.core.consult import Consult, CycleGiven, NextCycle, PreviousCycleToxicity
+from ixdesk.core.course_anthracycline import anthracycline_exposure
+from ixdesk.core.course_history import count_reductions, cumulative, history, weight_check
+from ixdesk.core.course_policy import CoursePolicy
 from ixdesk.core.course_result import (
-    CapecitabineHold, DoseAction, Gate, GateCheck, InhibitorState, ModRowResult, NextCycleDecision,
+    CapecitabineHold, DoseAction, Gate, GateCheck, InhibitorState, ModRowResult, NextCycleDecision, RoundedDose,
 )
+from ixdesk.core.course_rounding import round_dose
 from ixdesk.core.criteria import Criteria, ModRow
 from ixdesk.core.cycle_start import cycle_start_gate
 from ixdesk.core.dosing import BSA_DECIMALS, BSA_FORMULAS, hepatic_row
@@ -94,12 +97,6 @@ def _neuropathy(rid: str, t: PreviousCycleToxicity, days: int) -> tuple[State, l
     if long_ is False and disabling is False:
         return "met", []
     return "unknown", (need_days if n is None else []) + (need_dis if disabling is None else [])
-
-
-def _reductions(cycles: list[CycleGiven]) -> int:
-    """A reduction is a cycle given below the previous cycle's mg/m²."""
-    doses = [c.ixabepilone_mg_per_m2 for c in cycles]
-    return sum(1 for a, b in pairwise(doses) if a is not None and b is not None and b < a)
 
 
 def _gate(consult: Consult, criteria: Criteria, nc: NextCycle) -> tuple[Gate, list[GateCheck], list[Missing]]:
@@ -210,11 +207,14 @@ def _hepatic_step(consult: Consult, criteria: Criteria) -> float | None:
     return row.later_max_mg_per_m2
 
 
-def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date) -> NextCycleDecision | None:
-    """None when the consult has no course."""
+def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date,
+                      policy: CoursePolicy | None = None) -> NextCycleDecision | None:
+    """None when the consult has no course. ``policy``: the clinic's weight-change threshold and
+    dose rounding, read by the caller (None: neither is set, the label gives no default)."""
     course = consult.course
     if course is None:
         return None
+    policy = policy or CoursePolicy()
     nc = course.next_cycle or NextCycle()
     mods = criteria.administration.dose_modifications
     dosing = criteria.dosing
@@ -245,7 +245,9 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date) -> Next
         state, need = _row_state(row, nc.toxicity, mods.days)
         rows.append(ModRowResult(id=row.id, toxicity=row.toxicity, action=row.action, effect=row.effect,
                                  state=state, missing=need))
-    reductions_before = _reductions(cycles)
+    counted = count_reductions(consult, criteria)
+    reductions_before = counted.count
+    notes += counted.notes
     disc = [r for r in rows if r.effect == "discontinue"]
     red = [r for r in rows if r.effect == "reduce"]
     action: DoseAction
@@ -266,12 +268,26 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date) -> Next
         for r in applied:
             missing += r.missing
     recurrence = next(r for r in mods.rows if r.effect == "further_reduce")
+    recurs: State | None = None
+    recurs_rows: list[str] = []
     if action == "reduce" and reductions_before > 0:
+        # the same toxicity again: a further 20%; a new one after a reduction is its own row's 20% of
+        # the current dose (the same number: only which rule it is differs)
+        recurs_rows = sorted({r.id for r in applied} & counted.rows)
+        recurs = "met" if recurs_rows else ("unknown" if counted.unrecorded else "not_met")
+        need = [Missing(field=f"course.cycles_given[{i}].change_rule",
+                        label=f"cycle {c.number}: the toxicity its reduction was for")
+                for i, c in enumerate(cycles) if c.number in counted.unrecorded] if recurs == "unknown" else []
         rows.append(ModRowResult(id=recurrence.id, toxicity=recurrence.toxicity, action=recurrence.action,
-                                 effect=recurrence.effect, state="met", missing=[]))
+                                 effect=recurrence.effect, state=recurs, missing=need))
+        if recurs == "unknown":
+            notes.append("Whether the same toxicity recurs is not recorded (the earlier reduction's rule): "
+                         "the dose is 20% below the current dose either way")
+        elif recurs == "not_met":
+            notes.append("A different toxicity from the earlier reduction's: 20% below the current dose")
     rule: str | None = applied[0].id if applied and action != "unknown" else None
     rule_text = "; ".join(f"{r.toxicity}: {r.action}" for r in applied) if applied and action != "unknown" else None
-    if action == "reduce" and reductions_before > 0:
+    if recurs in ("met", "unknown"):
         rule, rule_text = recurrence.id, f"{rule_text}; {recurrence.toxicity}: {recurrence.action}"
     if rule_text:
         basis.append(f"{rule_text} ({src})")
@@ -349,6 +365,10 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date) -> Next
             notes.append(f"BSA {bsa:.2f} m² is above {dosing.bsa.cap_m2:g} m²: dosed as {dosing.bsa.cap_m2:g} m²")
         if mg_m2 is not None:
             mg = round(mg_m2 * bsa_used, 1)
+    rounding: RoundedDose | None = None
+    if policy.dose_rounding is not None and mg is not None and mg_m2 is not None:
+        rounding = round_dose(mg, policy.dose_rounding, bsa_used, round(mg_m2 * dosing.bsa.cap_m2, 1))
+    notes += policy.notes
 
     cape = _capecitabine(consult, criteria, nc, rows)
     for c in cape:
@@ -362,7 +382,10 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date) -> Next
         reductions=reductions_before + (1 if action == "reduce" else 0), current_mg_per_m2=current,
         mg_per_m2=mg_m2, max_mg_per_m2=max_m2, bsa_m2=bsa, bsa_used_m2=bsa_used, bsa_capped=capped, weight_kg=w,
         mg=mg, inhibitor=inhibitor, capecitabine=cape, basis=basis, notes=notes, missing=missing,
-        unverified=unverified,
+        unverified=unverified, recurrence=recurs, recurrence_rows=recurs_rows,
+        history=history(consult, criteria, counted), cumulative=cumulative(consult),
+        weight_check=weight_check(consult, w, policy), rounding=rounding, policy=policy,
+        anthracycline=anthracycline_exposure(consult, criteria),
     )
 
 

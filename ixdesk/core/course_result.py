@@ -11,6 +11,7 @@ from datetime import date
 from typing import Literal
 
 from ixdesk.core.assessment import Confidence, Frozen, Missing, State
+from ixdesk.core.course_policy import CoursePolicy
 
 Gate = Literal["go", "hold", "unknown"]
 # first_cycle: nothing given yet, the assessment's starting dose applies
@@ -49,6 +50,89 @@ class CapecitabineHold(Frozen):
     resume: State  # met: the day's count is above the threshold (only meaningful when the hold applies)
 
 
+class CycleHistoryRow(Frozen):
+    """One cycle given, as the per-cycle history table shows it. The BSA is recomputed from that
+    cycle's own weight (and the consult's height), so a dose can be checked against the weight of
+    its day; ``None`` where an input is not recorded."""
+
+    number: int
+    date: date | None
+    weight_kg: float | None
+    bsa_m2: float | None  # from the height and this cycle's weight, before the cap
+    bsa_used_m2: float | None  # after the BSA cap
+    mg_per_m2: float | None
+    mg: float | None
+    # mg/m² x this cycle's BSA used, 1 decimal: what the recorded mg can be checked against (a dose
+    # rounded by the clinic's policy differs from it by its deviation)
+    mg_computed: float | None
+    capecitabine_mg_per_dose: float | None
+    reduced: bool | None  # below the previous cycle's mg/m² for a toxicity (None: not comparable)
+    reductions: int  # toxicity reductions counted up to and including this cycle
+    change_rule: str | None  # the recorded rule of the change (CycleGiven.change_rule)
+    change_rule_text: str | None  # that rule in words, when IxDesk knows it
+    change_reason: str | None
+    verified_by: str | None
+
+
+class CumulativeDose(Frozen):
+    """The ixabepilone given over the cycles given, summed as recorded (never derived)."""
+
+    cycles: int  # cycles given
+    mg: float | None  # total mg; None when a cycle's mg is not recorded
+    mg_per_m2: float | None  # total mg/m²; None when a cycle's mg/m² is not recorded
+    mg_recorded: float  # the sum over the cycles whose mg is recorded (a lower bound when mg is None)
+    mg_per_m2_recorded: float
+    missing: list[Missing]
+
+
+class AnthracyclineAgentTotal(Frozen):
+    agent: str  # the formulary's name (doxorubicin, epirubicin, pegylated liposomal doxorubicin, …)
+    cumulative_mg_per_m2: float  # the recorded doses summed, this agent only
+    regimens: list[int]  # 0-based indices of the regimens the doses come from
+
+
+class AnthracyclineExposure(Frozen):
+    """Prior cumulative anthracycline exposure, per agent, where the regimens record it. Shown
+    beside the attestation "further anthracycline therapy is contraindicated", never deciding it;
+    agents are never added into one equivalent number (no conversion factor is sourced)."""
+
+    agents: list[AnthracyclineAgentTotal]
+    # regimens with an anthracycline whose cumulative dose is not recorded (the totals then are
+    # lower bounds for their agents)
+    not_recorded: list[int]
+    notes: list[str]
+    missing: list[Missing]
+
+
+class WeightCheck(Frozen):
+    """The day's weight against the weight the dose was based on, flagged beyond the clinic's
+    threshold (``weight_change_percent``; no label default). ``state`` met: the change is beyond
+    the threshold (flag it for the prescriber); not_met: within it (exactly the threshold is
+    within); unknown: the threshold is not set, or a weight is not recorded."""
+
+    state: State
+    configured: bool  # the clinic has set a valid threshold
+    threshold_percent: float | None
+    weight_kg: float | None  # the day's weight
+    reference_kg: float | None  # the weight the current dose was based on
+    reference_field: str | None  # where it comes from: course.cycles_given[i].weight_kg or patient.weight_kg
+    change_percent: float | None  # signed, (day - reference) / reference, 1 decimal
+    text: str
+
+
+class RoundedDose(Frozen):
+    """The dose rounded by the clinic's policy (``dose_rounding``), with its deviation always shown."""
+
+    applied: bool  # False: no step within the percentage (or above the ceiling): the dose stands
+    step_mg: float
+    max_percent: float
+    unrounded_mg: float
+    mg: float  # the dose to give: rounded when applied, else the unrounded dose
+    deviation_percent: float  # (mg - unrounded) / unrounded, signed, 2 decimals
+    mg_per_m2: float | None  # mg / BSA used, 2 decimals: what the rounded dose is per m²
+    text: str
+
+
 class NextCycleDecision(Frozen):
     cycle_number: int | None
     cycle_date: date | None  # the planned date, else the as-of date (see notes)
@@ -74,3 +158,12 @@ class NextCycleDecision(Frozen):
     notes: list[str]
     missing: list[Missing]
     unverified: list[str]
+    # added (issue 11, sections 1-2 continued); absent from older output means empty / null
+    recurrence: State | None = None  # a reduction after an earlier one: the same toxicity recurs (met)
+    recurrence_rows: list[str] = []  # the earlier reductions' rows that recur now
+    history: list[CycleHistoryRow] = []
+    cumulative: CumulativeDose | None = None
+    weight_check: WeightCheck | None = None
+    rounding: RoundedDose | None = None  # None: no rounding policy, or no mg to round
+    policy: CoursePolicy = CoursePolicy()
+    anthracycline: AnthracyclineExposure | None = None

@@ -37,6 +37,11 @@ EXPECTED = {
         resistance={"anthracycline": "unknown", "taxane": "resistant"},
         met=["warning.labs_stale"], not_met=[], blocking=[], dose_mg=None, mg_m2=None,
         unknown=["label.combination", "exclusion.platelets", "payer003.overall"]),
+    # the consult of example 01's kind four cycles later; its course is checked in tests/core/test_course_example.py
+    "08-course-four-cycles-with-reduction": dict(
+        resistance={"anthracycline": "resistant", "taxane": "resistant", "capecitabine": "not_exposed"},
+        met=["label.combination", "pathway.B", "payer003.overall", "payer004.overall"],
+        not_met=["label.monotherapy"], blocking=[], dose_mg=70.6, mg_m2=40),
 }
 
 

@@ -19,8 +19,12 @@ from ixdesk.present.formats import fmt_date, fmt_num, typographic
 from ixdesk.present.words import DECISION_WORDS, document_name, plan_long, plan_short
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ixdesk.core.assessment import Finding
     from ixdesk.core.criteria import Criteria
+    from ixdesk.core.overrides import Override
+    from ixdesk.present.overrides import OverrideView
 
 RESISTANCE_RESULT = {"resistant": "RESISTANT", "not_resistant": "NOT RESISTANT", "unknown": "? UNKNOWN",
                      "not_exposed": "not exposed"}
@@ -101,6 +105,8 @@ class Presentation:
     criteria_line: str = ""
     criteria_notice: str | None = None
     data_notes: tuple[str, ...] = ()
+    # the clinicians' overrides, by finding id (each also on its finding's view); stale ones included
+    overrides: "dict[str, OverrideView]" = field(default_factory=dict)
 
     def section(self, key: str) -> Section:
         for s in self.sections:
@@ -285,14 +291,23 @@ def decision_sentence(s: DecisionState, a: Assessment) -> str:
     return f"{word} — meets label indication: {typographic(s.label.title)}" if s.label else word
 
 
-def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
+def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Iterable[Override]" = ()) -> Presentation:
     """Everything the panel and the command line print for ``a``, decided once.
 
     ``criteria`` names the plans a plan-bound rule concerns ("would be met with capecitabine");
-    without it those read "another plan"."""
+    without it those read "another plan". ``overrides`` (the consult's) sit beside the findings
+    they concern; they change no result and no decision."""
     decision = decision_state(a)
     titles = {f.id: f.title for f in a.findings}
     views = {f.id: finding_view(f, criteria, titles) for f in a.findings}
+    ov: dict[str, OverrideView] = {}
+    if overrides:
+        from dataclasses import replace
+
+        from ixdesk.present.overrides import override_views
+
+        ov = override_views(overrides, a)
+        views = {k: replace(v, override=ov[k]) if k in ov else v for k, v in views.items()}
     by_kind: dict[str, list[tuple["Finding", FindingView]]] = {}
     for f in a.findings:
         by_kind.setdefault(f.kind, []).append((f, views[f.id]))
@@ -350,6 +365,13 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
 
     points = [KeyPoint("decision", f"{DECISION_MARK[decision.kind]} {decision_sentence(decision, a)}", "",
                        DECISION_TONE[decision.kind])]
+    if ov and decision.kind == "on_hold":
+        from ixdesk.present.overrides import hold_note
+
+        note = hold_note(ov, (f.id for f in decision.holds))
+        if note:
+            points[0] = KeyPoint("decision", f"{points[0].lead} — {note} (the computed decision stays on hold)", "",
+                                 points[0].tone)
     pathways_met = [v for vs in pathway_groups.values() for v in vs if v.reading == "met"]
     if decision.kind == "outside_label":
         first = points[0]
@@ -384,5 +406,5 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
         sections=tuple(sections), other_plans=tuple(v for v in views.values() if not v.for_this_plan),
         missing=missing, findings=views,
         criteria_line=f"criteria {a.criteria.version} (sha256 {a.criteria.sha256[:16]}…)",
-        criteria_notice=a.criteria.notice, data_notes=tuple(a.data_notes),
+        criteria_notice=a.criteria.notice, data_notes=tuple(a.data_notes), overrides=ov,
     )

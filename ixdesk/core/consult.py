@@ -519,11 +519,10 @@ class Consult(StrictModel):
 
     _text = field_validator("notes")(_no_control_chars)
 
-    @field_validator("overrides", mode="after")
-    @classmethod
-    def _one_override_per_finding(cls, v: list[Override]) -> list[Override]:
-        check_overrides(v)
-        return v
+    @model_validator(mode="after")
+    def _one_override_per_finding(self) -> "Consult":
+        check_overrides(self.overrides)  # its message names the field from the consult's top
+        return self
 
     @field_validator("schema_version", mode="after")
     @classmethod

@@ -592,7 +592,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         missing=[m.label for m in assessment.missing],  # the form's own words; field paths are for the JSON
         data_notes=[one_date_format(n) for n in assessment.data_notes], notes=(consult.notes or "").strip() or None,
         criteria_mismatch=mismatch, sources=_sources(assessment, criteria),
-        overrides=[OverrideItem(title=v.title, text=v.line, stale=v.stale, contraindication=v.contraindication)
+        overrides=[OverrideItem(title=rows[v.finding_id].title if v.finding_id in rows else v.title, text=v.line, stale=v.stale, contraindication=v.contraindication)
                    for v in views.values()],
     )
 

@@ -186,3 +186,12 @@ def test_a_bad_reason_file_is_refused_naming_the_problem(tmp_path: Path, text: s
     with pytest.raises(ReasonCodesError) as exc:
         load_reason_codes(p)
     assert "override_reasons.yaml" in str(exc.value) and words in str(exc.value)
+
+
+def test_an_override_survives_autosave_and_recovery(tmp_path: Path) -> None:
+    from ixdesk.core import autosave
+
+    c = _recorded()
+    autosave.write_autosave(c, "/x/c.json", folder=tmp_path)
+    rec = autosave.read_autosave(tmp_path)
+    assert rec is not None and not rec.problems and rec.consult.overrides == c.overrides

@@ -86,6 +86,11 @@ class Override(_Strict):
     computed_state_at_the_time: ComputedState
     # an override of a contraindication was confirmed in a second dialog naming what it overrides
     confirmed_twice: bool = False
+    # the patient values the finding rested on then ("Neutrophils: 1,200 cells/mm³"), as the engine
+    # printed them: an override of a count of 1,200 does not carry over to a count of 400, even though
+    # the finding still "applies"
+    values_at_the_time: Annotated[list[Annotated[str, Field(max_length=500)]], Field(max_length=60)] = Field(
+        default_factory=list)
 
     @field_validator("finding_title", "user", "comment")
     @classmethod
@@ -256,6 +261,26 @@ def withdraw_override(consult: Consult, finding_id: str) -> tuple[Consult, Overr
     return new, OverrideEvent("withdrawn", old)
 
 
+def finding_values(f: Finding) -> list[str]:
+    """The patient values a finding rested on, one 'label: value' each (what ``values_at_the_time`` keeps)."""
+    return list(dict.fromkeys(f"{v.label}: {v.value}" for v in f.values))
+
+
+def current_values(o: Override, assessment: Assessment) -> list[str] | None:
+    """The values the finding rests on now (None: the assessment no longer computes it)."""
+    try:
+        return finding_values(assessment.finding(o.finding_id))
+    except KeyError:
+        return None
+
+
+def values_changed(o: Override, assessment: Assessment) -> bool:
+    """The finding still computes, but from other values than when the override was recorded (an
+    override recorded without its values is judged by the state alone)."""
+    now = current_values(o, assessment)
+    return bool(o.values_at_the_time) and now is not None and now != o.values_at_the_time
+
+
 def current_state(o: Override, assessment: Assessment) -> ComputedState | None:
     """The finding's computed state now (None: the assessment no longer computes it)."""
     try:
@@ -265,10 +290,11 @@ def current_state(o: Override, assessment: Assessment) -> ComputedState | None:
 
 
 def is_stale(o: Override, assessment: Assessment) -> bool:
-    """The finding now computes otherwise than when the override was recorded (or not at all)."""
-    return current_state(o, assessment) != o.computed_state_at_the_time
+    """The finding now computes otherwise than when the override was recorded (or not at all), or
+    from other patient values: the inputs changed, and the override was not made for them."""
+    return current_state(o, assessment) != o.computed_state_at_the_time or values_changed(o, assessment)
 
 
 __all__ = ["Coding", "ComputedState", "OVERRIDE_KINDS", "Override", "OverrideEvent", "OverrideKind",
            "OverrideRefused", "ReasonCode", "ReasonCodes", "ReasonCodesError", "check_overrides", "current_state",
-           "is_contraindication", "is_stale", "load_reason_codes", "record_override", "withdraw_override"]
+           "current_values", "finding_values", "is_contraindication", "values_changed", "is_stale", "load_reason_codes", "record_override", "withdraw_override"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ixdesk.core.overrides import ComputedState, Override, current_state
+from ixdesk.core.overrides import ComputedState, Override, current_state, current_values, values_changed
 from ixdesk.present.formats import fmt_date, typographic
 
 if TYPE_CHECKING:
@@ -57,6 +57,9 @@ class OverrideView:
     state_now: ComputedState | None
     stale: bool
     contraindication: bool  # the override of a contraindication (confirmed twice)
+    # stale with the same state: the values it rested on, then and now (only those that differ)
+    values_then: tuple[str, ...] = ()
+    values_now: tuple[str, ...] = ()
 
     @property
     def kind_word(self) -> str:
@@ -83,6 +86,11 @@ class OverrideView:
         """Empty unless stale: what it was recorded against and what the finding computes now."""
         if not self.stale:
             return ""
+        if self.computed_then == self.computed_now and (self.values_then or self.values_now):
+            return (f"STALE: recorded when the computed result was '{self.computed_then}' with "
+                    f"{'; '.join(self.values_then) or 'other values'}; it is still '{self.computed_now}', but now with "
+                    f"{'; '.join(self.values_now) or 'other values'}. Review the override: it does not carry over "
+                    "to the new values.")
         return (f"STALE: recorded when the computed result was '{self.computed_then}'; it is now "
                 f"'{self.computed_now}'. Review the override: it does not carry over to the new result.")
 
@@ -113,11 +121,18 @@ def override_view(o: Override, a: Assessment) -> OverrideView:
     now = current_state(o, a)
     # a contraindication override keeps its weight even once its finding is gone from the rule set
     contra = kind == "exclusion" or (kind is None and o.confirmed_twice)
+    then_vals: tuple[str, ...] = ()
+    now_vals: tuple[str, ...] = ()
+    moved = values_changed(o, a)
+    if moved:
+        current = current_values(o, a) or []
+        then_vals = tuple(typographic(v) for v in o.values_at_the_time if v not in current)
+        now_vals = tuple(typographic(v) for v in current if v not in o.values_at_the_time)
     return OverrideView(
         override=o, finding_id=o.finding_id, title=typographic(f.title if f is not None else o.finding_title),
         finding_kind=kind, computed_then=state_words(o.computed_state_at_the_time, kind or _kind_from_id(o.finding_id)),
-        computed_now=state_words(now, kind), state_now=now, stale=now != o.computed_state_at_the_time,
-        contraindication=contra,
+        computed_now=state_words(now, kind), state_now=now, stale=now != o.computed_state_at_the_time or moved,
+        contraindication=contra, values_then=then_vals, values_now=now_vals,
     )
 
 
@@ -159,6 +174,9 @@ def override_json(v: OverrideView) -> dict[str, Any]:
         "finding_kind": v.finding_kind,
         "current_state": v.state_now,
         "stale": v.stale,
+        # stale with the same state: the values then and now that differ (else both empty)
+        "values_then": list(v.values_then),
+        "values_now": list(v.values_now),
         "contraindication": v.contraindication,
         # the CDS Hooks feedback entry this override corresponds to (card id: the finding id)
         "feedback": feedback_json(v.override),

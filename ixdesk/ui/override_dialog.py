@@ -152,13 +152,14 @@ class OverrideDialog(QDialog):
 
     def build(self, at: datetime) -> Override:
         """The override as entered (``confirmed_twice`` False: the second box sets it)."""
-        from ixdesk.core.overrides import Override
+        from ixdesk.core.overrides import Override, finding_values
 
         comment = self.comment.toPlainText().strip()
         return Override(
             finding_id=self.view.id, finding_title=self.view.title, kind=self.kind(),
             reason=self.reasons.coding(str(self.reason.currentData())), comment=comment or None,
             user=" ".join(self.user.text().split()), at=at, computed_state_at_the_time=self.view.state,  # type: ignore[arg-type]
+            values_at_the_time=finding_values(self.view.finding),
         )
 
 

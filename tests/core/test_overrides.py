@@ -13,7 +13,7 @@ from ixdesk.core.criteria import default_criteria
 from ixdesk.core.engine import assess
 from ixdesk.core.files import ConsultFileError, consult_to_json, load_consult, parse_consult, save_consult
 from ixdesk.core.overrides import (
-    Override, OverrideRefused, ReasonCodesError, current_state, is_stale, load_reason_codes, record_override,
+    Override, OverrideRefused, ReasonCodesError, current_state, finding_values, is_stale, load_reason_codes, record_override,
     withdraw_override,
 )
 from ixdesk.paths import examples_dir
@@ -32,7 +32,8 @@ def _override(c: Consult, finding_id: str, kind: str = "overridden", code: str =
     f = a.finding(finding_id)
     return Override(finding_id=f.id, finding_title=f.title, kind=kind,  # type: ignore[arg-type]
                     reason=load_reason_codes().coding(code), comment=comment, user="Dr X", at=AT,
-                    computed_state_at_the_time=f.state, confirmed_twice=confirmed)
+                    computed_state_at_the_time=f.state, confirmed_twice=confirmed,
+                    values_at_the_time=finding_values(f))
 
 
 def _recorded(stem: str = "04") -> Consult:
@@ -157,6 +158,21 @@ def test_an_override_goes_stale_when_the_finding_computes_otherwise() -> None:
     at_limit = assess(c.model_copy(update={"labs": c.labs.model_copy(update={
         "neutrophils": CountLab(value=1500, unit="cells/mm3")})}), crit)
     assert is_stale(o, at_limit)
+
+
+def test_an_override_goes_stale_when_its_values_change_though_the_result_does_not() -> None:
+    """Overridden at 1,200/mm³ (a repeat count in the notes), then 400/mm³ is entered: still
+    "applies", but the override was not made for 400."""
+    c = _recorded()
+    crit = default_criteria()
+    lower = c.model_copy(update={"labs": c.labs.model_copy(update={"neutrophils": CountLab(value=0.4, unit="10^9/L")})})
+    a = assess(lower, crit)
+    o = c.overrides[0]
+    assert current_state(o, a) == "met" == o.computed_state_at_the_time and is_stale(o, a)
+    assert o.values_at_the_time == ["Neutrophils: 1.2 × 10⁹/L = 1,200 cells/mm³"]
+    # recorded without its values (by another tool): judged by the state alone
+    bare = o.model_copy(update={"values_at_the_time": []})
+    assert not is_stale(bare, a)
 
 
 # --- the reason codes --------------------------------------------------------------------------

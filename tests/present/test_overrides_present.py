@@ -15,7 +15,7 @@ from ixdesk.core.consult import Consult, CountLab
 from ixdesk.core.criteria import default_criteria
 from ixdesk.core.engine import assess
 from ixdesk.core.files import save_consult
-from ixdesk.core.overrides import Override, load_reason_codes, record_override
+from ixdesk.core.overrides import Override, finding_values, load_reason_codes, record_override
 from ixdesk.present.clinician import build_clinician_report
 from ixdesk.present.decision import decision_state
 from ixdesk.present.nurse import build_nurse_report
@@ -39,7 +39,7 @@ def _override(c: Consult, fid: str, kind: str = "overridden", code: str = "clini
     f = a.finding(fid)
     o = Override(finding_id=fid, finding_title=f.title, kind=kind, reason=load_reason_codes().coding(code),  # type: ignore[arg-type]
                  comment=comment, user="Dr X", at=AT, computed_state_at_the_time=f.state,
-                 confirmed_twice=f.kind == "exclusion")
+                 confirmed_twice=f.kind == "exclusion", values_at_the_time=finding_values(f))
     return record_override(c, o, a, load_reason_codes())[0]
 
 
@@ -84,6 +84,29 @@ def test_a_stale_override_names_the_old_and_the_new_state_and_no_longer_speaks_f
     assert v.stale and v.computed_then == "applies" and v.computed_now == "does not apply"
     assert v.line.startswith("STALE: recorded when the computed result was 'applies'; it is now 'does not apply'.")
     assert "overridden by" not in build_verdict(a, c, crit).headline
+
+
+def test_a_stale_override_with_the_same_result_names_the_values_then_and_now(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ixdesk.cli import main
+
+    c = _held()
+    c = c.model_copy(update={"labs": c.labs.model_copy(update={"neutrophils": CountLab(value=0.4, unit="10^9/L")})})
+    a = assess(c, default_criteria())
+    v = override_view(c.overrides[0], a)
+    assert v.stale and v.computed_then == v.computed_now == "applies"
+    assert v.line.startswith("STALE: recorded when the computed result was 'applies' with Neutrophils: 1.2 × 10⁹/L = "
+                             "1,200 cells/mm³; it is still 'applies', but now with Neutrophils: 0.4 × 10⁹/L = 400 "
+                             "cells/mm³.")
+    n = build_nurse_report(c, a, default_criteria(), ReportSettings(), PRINTED)
+    assert "STALE" in n.contraindication_overrides[0] and not any("OVERRIDDEN" in x for x in n.alerts)
+    path = tmp_path / "c.json"
+    save_consult(c, path)
+    assert main(["assess", "--json", str(path)]) == 0
+    (o,) = json.loads(capsys.readouterr().out)["overrides"]
+    assert o["stale"] is True and o["current_state"] == "met"
+    assert o["values_then"] == ["Neutrophils: 1.2 × 10⁹/L = 1,200 cells/mm³"]
+    assert o["values_now"] == ["Neutrophils: 0.4 × 10⁹/L = 400 cells/mm³"]
 
 
 def test_an_override_of_a_finding_no_longer_computed_is_still_shown() -> None:

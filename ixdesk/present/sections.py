@@ -276,6 +276,13 @@ def _criteria_order(v: FindingView) -> int:
     return {"met": 0, "unknown": 1}.get(v.reading, 2)
 
 
+def _stale_in(views: "Iterable[FindingView]") -> str:
+    """' · 1 override to review' for a folded list holding stale overrides (else ''): the fold
+    would hide them."""
+    n = sum(v.override is not None and v.override.stale for v in views)
+    return f" · {n} override{'s' if n != 1 else ''} to review" if n else ""
+
+
 def decision_sentence(s: DecisionState, a: Assessment) -> str:
     word = DECISION_WORDS[s.kind]
     if s.kind == "on_hold":
@@ -324,13 +331,15 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
                             _count_checks(contra, "apply"), "critical" if any(v.holds for v in contra) else None,
                             tuple(sorted((v for v in contra if v.tone != "good"), key=_order)),
                             cleared=tuple(v for v in contra if v.tone == "good"),
-                            cleared_title=f"Ruled out ({sum(v.tone == 'good' for v in contra)})"))
+                            cleared_title=f"Ruled out ({sum(v.tone == 'good' for v in contra)})"
+                            + _stale_in(v for v in contra if v.tone == "good")))
     warn = mine.get("warning", [])
     sections.append(Section("warnings", "Warnings", _count_checks(warn, "apply"),
                             "warning" if any(v.holds for v in warn) else None,
                             tuple(sorted((v for v in warn if v.tone != "good"), key=_order)),
                             cleared=tuple(v for v in warn if v.tone == "good"),
-                            cleared_title=f"Do not apply ({sum(v.tone == 'good' for v in warn)})"))
+                            cleared_title=f"Do not apply ({sum(v.tone == 'good' for v in warn)})"
+                            + _stale_in(v for v in warn if v.tone == "good")))
     missing = missing_inputs(a.missing)
     if missing:  # the most actionable list while a consult is incomplete
         sections.append(Section("missing", f"Missing inputs ({BASIS_HEADINGS['missing_hint']})", str(len(missing)),
@@ -365,6 +374,10 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
 
     points = [KeyPoint("decision", f"{DECISION_MARK[decision.kind]} {decision_sentence(decision, a)}", "",
                        DECISION_TONE[decision.kind])]
+    stale = [o for o in ov.values() if o.stale]
+    if stale:  # an override made for another result is never carried over silently
+        points.insert(1, KeyPoint("overrides", f"⚠ {len(stale)} override(s) to review (stale):",
+                                  "; ".join(o.title for o in stale), "warning"))
     if ov and decision.kind == "on_hold":
         from ixdesk.present.overrides import hold_note
 

@@ -246,3 +246,15 @@ def test_the_nurse_sheet_prints_a_stale_contraindication_override_as_stale() -> 
     n = build_nurse_report(c, assess(c, crit), crit, ReportSettings(), PRINTED)
     (line,) = n.contraindication_overrides
     assert "STALE" in line and not any("OVERRIDDEN" in x for x in n.alerts)
+
+
+def test_a_stale_override_is_surfaced_not_folded_away() -> None:
+    c = _stale()
+    crit = default_criteria()
+    a = assess(c, crit)
+    p = present(a, crit, c.overrides)
+    assert p.section("contraindications").cleared_title == "Ruled out (4) · 1 override to review"
+    assert p.key_points[1].text == "⚠ 1 override(s) to review (stale): Baseline neutrophils below 1,500 cells/mm³"
+    v = build_verdict(a, c, crit)
+    assert v.kind == "ready" and v.stale_overrides == (("exclusion.neutrophils", "Baseline neutrophils below 1,500 cells/mm³"),)
+    assert present(a, crit).section("contraindications").cleared_title == "Ruled out (4)"

@@ -258,3 +258,20 @@ def test_a_stale_override_is_surfaced_not_folded_away() -> None:
     v = build_verdict(a, c, crit)
     assert v.kind == "ready" and v.stale_overrides == (("exclusion.neutrophils", "Baseline neutrophils below 1,500 cells/mm³"),)
     assert present(a, crit).section("contraindications").cleared_title == "Ruled out (4)"
+
+
+def test_an_indication_judged_met_from_notes_prints_computed_not_met_and_the_override() -> None:
+    """Example 06: monotherapy's label indication is not met (no taxane resistance from the dates);
+    the clinician judges it met from the clinic note. The decision stays outside the label."""
+    c = _override(example("06"), "label.monotherapy", comment="taxane-resistant per clinic note of 12 Oct")
+    crit = default_criteria()
+    a = assess(c, crit)
+    assert decision_state(a).kind == "outside_label"
+    r = build_clinician_report(c, a, crit, ReportSettings(), PRINTED)
+    row = next(f for g in r.criteria_groups for _, sub in g.subgroups for f in sub if f.id == "label.monotherapy")
+    assert row.state == "not_met" and row.override == (
+        "Computed: not met · Overridden by Dr X, 3 Dec 2026 10:14: taxane-resistant per clinic note of 12 Oct "
+        f"(reason: {REASON})")
+    assert r.verdict.startswith("Outside the FDA label") and "overridden" not in r.verdict
+    n = build_nurse_report(c, a, crit, ReportSettings(), PRINTED)
+    assert n.contraindication_overrides == []  # not a contraindication: the nurse sheet is unchanged

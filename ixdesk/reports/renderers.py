@@ -305,6 +305,9 @@ class ClinicianRenderer(Renderer):
         if f.missing:
             what = "not recorded" if f.missing_is_subject else f"missing: {esc(self._missing_text(f.missing))}"
             extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— {what}</font>'
+        if f.override:  # beside the computed result, in the compact rows too
+            colour = _hex(NOT_MET if f.override_stale else STATE_COLOURS["unknown"])
+            extra += f' <font color="{colour}"><b>— {esc(f.override)}</b></font>'
         text = (esc(f.title) + (UNV if f.unverified else "") + extra +
                 f' <font color="{_hex(MUTED)}">· {esc(f.source)}</font>')
         return [Paragraph(self.state(f.tone, f.state_text), self.s.cell_small), Paragraph(text, self.s.cell_small),
@@ -376,7 +379,7 @@ class ClinicianRenderer(Renderer):
         if clear:
             # one flowing cell: a dozen ruled-out checks read as a list, not as a dozen table rows
             text = " · ".join(esc(f.title) + (UNV if f.unverified else "") + f' <font color="{_hex(MUTED)}">({esc(f.source)})</font>'
-                              for f in clear)
+                              + (f' <b>— {esc(f.override)}</b>' if f.override else "") for f in clear)
             sections.append(("Checked: not present on the information entered",
                              [[Paragraph(self.state("met", "Not present"), self.s.cell_small),
                                Paragraph(text, self.s.cell_small), "", ""]], True))

@@ -275,3 +275,21 @@ def test_an_indication_judged_met_from_notes_prints_computed_not_met_and_the_ove
     assert r.verdict.startswith("Outside the FDA label") and "overridden" not in r.verdict
     n = build_nurse_report(c, a, crit, ReportSettings(), PRINTED)
     assert n.contraindication_overrides == []  # not a contraindication: the nurse sheet is unchanged
+
+
+def test_an_override_is_printed_in_compact_and_folded_rows_too() -> None:
+    """Example 07 cannot check the platelets (not recorded): an unknown contraindication, printed as a
+    compact row; a ruled-out one is printed in the "not present" list. Both carry their override."""
+    from ixdesk.reports import render
+
+    crit = default_criteria()
+    for stem, fid, words in (("07", "exclusion.platelets", "Computed: not yet checkable"),
+                             ("04", "exclusion.platelets", "Computed: does not apply")):
+        c = _override(example(stem), fid, kind="acknowledged", code="already-addressed", comment="repeat count due")
+        a = assess(c, crit)
+        r = build_clinician_report(c, a, crit, ReportSettings(), PRINTED)
+        (row,) = [f for f in r.exclusions_clear if f.id == fid]
+        assert row.override.startswith(words)
+        text = _pdf_text(render("clinician", c, a, crit, ReportSettings(), PRINTED))
+        # twice: in the row and in the list of overrides
+        assert text.count(f"{words} · Acknowledged by Dr X, 3 Dec 2026 10:14: repeat count due") == 2

@@ -213,9 +213,9 @@ def cmd_assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             continue
         if args.json:
             results.append({"file": str(path), **a.model_dump(mode="json"), "decision": _decision(a),
-                            "next_cycle": _next_cycle(consult, criteria, a, policy)})
+                            "next_cycle": _next_cycle(consult, criteria, a, policy), "overrides": _overrides(consult, a)})
         else:
-            out.write(render_text(a, str(path), criteria))
+            out.write(render_text(a, str(path), criteria, consult.overrides))
             out.write("\n")
     if args.json and not args.quiet:
         payload: Any = results[0] if len(paths) == 1 else results
@@ -306,7 +306,7 @@ def _assess_jsonl(args: argparse.Namespace, criteria: Any, out: TextIO, err: Tex
                 out.write(json.dumps(where, ensure_ascii=False)[:-1] + ", " + a.model_dump_json()[1:-1]
                           + ', "decision": ' + json.dumps(_decision(a), ensure_ascii=False)
                           + ', "next_cycle": ' + json.dumps(_next_cycle(consult, criteria, a, policy), ensure_ascii=False)
-                          + "}\n")
+                          + ', "overrides": ' + json.dumps(_overrides(consult, a), ensure_ascii=False) + "}\n")
     return status
 
 
@@ -338,16 +338,26 @@ def _next_cycle(consult: Any, criteria: Any, a: Any, policy: Any = None) -> dict
     return None if r is None else r.model_dump(mode="json")
 
 
+def _overrides(consult: Any, a: Any) -> list[dict[str, Any]]:
+    """The clinicians' overrides beside the computed findings, each with its stale flag
+    (docs/assessment-json.md, "overrides"); an empty list when there are none."""
+    if not consult.overrides:
+        return []
+    from ixdesk.present.overrides import overrides_json
+
+    return overrides_json(consult.overrides, a)
+
+
 def _problems(exc: Any) -> dict[str, Any]:
     return {"problems": [{"field": p.field, "message": p.message} for p in exc.problems]}
 
 
-def render_text(a: Any, name: str, criteria: Any = None) -> str:
+def render_text(a: Any, name: str, criteria: Any = None, overrides: Any = ()) -> str:
     """A readable assessment, every word from the presentation layer (ixdesk.present): the decision
     first, then the sections for the plan under discussion, then the other plans, apart."""
     from ixdesk.present.text import assessment_text
 
-    return assessment_text(a, name, criteria)
+    return assessment_text(a, name, criteria, overrides)
 
 
 # --- other commands -------------------------------------------------------------------------

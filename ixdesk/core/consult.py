@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ixdesk.core import count_units, receptors
 from ixdesk.core.dates import PartialDate
+from ixdesk.core.overrides import MAX_OVERRIDES, Override, check_overrides
 
 # Version 2 added the treatment course (``Consult.course``). A version 1 file is a version 2 file
 # without a course: it loads unchanged and is saved as version 2.
@@ -549,8 +550,17 @@ class Consult(StrictModel):
     plan: Plan = Field(default_factory=Plan)
     notes: LongText | None = None
     course: Course | None = None
+    # Clinicians' overrides and acknowledgements of findings, beside the computed results (see
+    # ixdesk.core.overrides). Written only when there is one: a consult without keeps its old form.
+    overrides: Annotated[list[Override], Field(max_length=MAX_OVERRIDES)] = Field(
+        default_factory=list, exclude_if=lambda v: not v)
 
     _text = field_validator("notes")(_no_control_chars)
+
+    @model_validator(mode="after")
+    def _one_override_per_finding(self) -> "Consult":
+        check_overrides(self.overrides)  # its message names the field from the consult's top
+        return self
 
     @field_validator("schema_version", mode="after")
     @classmethod

@@ -17,6 +17,7 @@ from ixdesk.core.dosing import bsa_text, compute_dose
 from ixdesk.core.medications import check_class, classify
 from ixdesk.core.resistance import cached_source
 from ixdesk.present.decision import DecisionState, decision_state
+from ixdesk.present.overrides import OverrideView, hold_note, override_views
 from ixdesk.present.report_base import (
     NOT_RECORDED, STATE_TEXT, Clinic, Data, Meta, PatientId, cond_leaves, count_text, fmt_date, lab_short, fmt_num, fmt_source, join_nonempty,
     make_meta, mark, plan_text, PremedRow, premedication_rows,
@@ -80,6 +81,9 @@ class FindingRow(Data):
     # the one missing input is what the rule's title names ("Pregnancy" missing "pregnant"): printed
     # as "not recorded", never "Pregnancy — missing: pregnant"
     missing_is_subject: bool = False
+    # a clinician's override beside the computed result: "Computed: not met · Overridden by Dr X, …"
+    override: str = ""
+    override_stale: bool = False
 
     @property
     def tone(self) -> str:
@@ -143,6 +147,15 @@ class TextItem(Data):
     unverified: bool = False
 
 
+class OverrideItem(Data):
+    """One override for the report's own list: the finding's title and the override line."""
+
+    title: str
+    text: str
+    stale: bool
+    contraindication: bool
+
+
 class ClinicianReport(Data):
     meta: Meta
     state: str  # the decision state kind
@@ -185,6 +198,7 @@ class ClinicianReport(Data):
     notes: str | None
     criteria_mismatch: str | None
     sources: list[tuple[str, str]]  # document id -> "title (version)"
+    overrides: list[OverrideItem] = []  # every override in the consult, stale ones and orphans included
 
     def all_text(self) -> str:
         """Everything printable, for tests that look for a phrase regardless of layout."""
@@ -273,12 +287,18 @@ def finding_row(f: Finding, criteria: Criteria | None = None) -> FindingRow:
     )
 
 
-def _groups(assessment: Assessment, criteria: Criteria) -> list[FindingGroup]:
+def _with_override(row: FindingRow, views: dict[str, OverrideView] | None) -> FindingRow:
+    v = (views or {}).get(row.id)
+    return row if v is None else row.model_copy(update={"override": v.line, "override_stale": v.stale})
+
+
+def _groups(assessment: Assessment, criteria: Criteria,
+            views: dict[str, OverrideView] | None = None) -> list[FindingGroup]:
     out: list[FindingGroup] = []
     for kind, heading in GROUP_ORDER:
         if kind == "pathway":
             heading = _pathway_heading(assessment, criteria)
-        rows = [finding_row(f, criteria) for f in assessment.findings if f.kind == kind]
+        rows = [_with_override(finding_row(f, criteria), views) for f in assessment.findings if f.kind == kind]
         subgroups: dict[str, list[FindingRow]] = {}
         for r in rows:
             if r.for_plan is not False:
@@ -519,7 +539,8 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     question = f"Is {plan_text(plan)} appropriate for this patient?" if plan else \
         "Which ixabepilone regimen, if any (plan not recorded: findings for every regimen are shown)."
 
-    rows = {f.id: finding_row(f, criteria) for f in assessment.findings}
+    views = override_views(consult.overrides, assessment)
+    rows = {f.id: _with_override(finding_row(f, criteria), views) for f in assessment.findings}
     blocking = [rows[i] for i in assessment.blocking if i in rows]
     warnings = [rows[i] for i in assessment.warnings if i in rows]
     shown = set(assessment.blocking) | set(assessment.warnings)
@@ -530,7 +551,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     others.sort(key=lambda r: (0 if r.state == "unknown" or r.other_plan == "unknown" else 1, r.kind != "exclusion"))
 
     state = decision_state(assessment)
-    groups = _groups(assessment, criteria)
+    groups = _groups(assessment, criteria, views)
     pathway_heading = next(g.heading for g in groups if g.kind == "pathway")
     dose_lines, dose_notes = _dose(consult, assessment, criteria)
     premed_src = criteria.dosing.premedication
@@ -546,7 +567,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         mismatch = (f"The assessment was computed with criteria {assessment.criteria.version} "
                     f"(sha256 {assessment.criteria.sha256[:16]}), not the set printed in the footer.")
     return ClinicianReport(
-        meta=meta, state=state.kind, verdict=verdict(state, plan),
+        meta=meta, state=state.kind, verdict=_verdict_with_overrides(state, plan, views),
         key_points=key_points(rows, groups, assessment, plan, pathway_heading, _referenced(criteria)),
         glance_dose=glance_dose(consult, assessment, criteria, state),
         dose_heading={"on_hold": "Proposed dose (on hold: not to be given while the contraindication holds)",
@@ -571,7 +592,16 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         missing=[m.label for m in assessment.missing],  # the form's own words; field paths are for the JSON
         data_notes=[one_date_format(n) for n in assessment.data_notes], notes=(consult.notes or "").strip() or None,
         criteria_mismatch=mismatch, sources=_sources(assessment, criteria),
+        overrides=[OverrideItem(title=rows[v.finding_id].title if v.finding_id in rows else v.title, text=v.line, stale=v.stale, contraindication=v.contraindication)
+                   for v in views.values()],
     )
+
+
+def _verdict_with_overrides(state: DecisionState, plan: str | None, views: dict[str, OverrideView]) -> str:
+    """The verdict as computed; an overridden hold is said beside it, never instead of it."""
+    text = verdict(state, plan)
+    note = hold_note(views, (f.id for f in state.holds)) if state.kind == "on_hold" else ""
+    return f"{text} {note[:1].upper() + note[1:]}; the computed decision stays on hold." if note else text
 
 
 def _sources(assessment: Assessment, criteria: Criteria) -> list[tuple[str, str]]:
@@ -588,5 +618,5 @@ def _sources(assessment: Assessment, criteria: Criteria) -> list[tuple[str, str]
     return out
 
 
-__all__ = ["ClinicianReport", "FindingGroup", "FindingRow", "KeyPoint", "MARKS", "build_clinician_report",
+__all__ = ["ClinicianReport", "FindingGroup", "FindingRow", "KeyPoint", "OverrideItem", "MARKS", "build_clinician_report",
            "finding_row", "glance_dose", "key_points", "one_date_format", "verdict"]

@@ -30,6 +30,7 @@ from ixdesk.present.words import NCCN_DOCUMENTS, document_name, plan_long
 
 if TYPE_CHECKING:
     from ixdesk.core.criteria import Criteria
+    from ixdesk.present.overrides import OverrideView
 
 Audience = Literal["clinician", "nurse", "patient", "cli", "panel"]
 AUDIENCES: tuple[Audience, ...] = ("clinician", "nurse", "patient", "cli", "panel")
@@ -185,6 +186,8 @@ class FindingView:
     name: str
     missing: tuple[MissingInput, ...]
     finding: Finding = field(repr=False)  # the engine's result this view reads (its basis is built from it)
+    # a clinician's override or acknowledgement, beside the computed result (ixdesk.present.overrides)
+    override: "OverrideView | None" = None
 
     @cached_property
     def basis(self) -> Basis:

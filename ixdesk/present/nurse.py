@@ -23,6 +23,7 @@ from ixdesk.core.criteria import Criteria, Preparation
 from ixdesk.core.cycle_start import cycle_start_gate, modification_rows
 from ixdesk.core.dosing import bsa_text
 from ixdesk.present.decision import decision_state
+from ixdesk.present.overrides import NURSE_SECTION_TITLE, contraindication_overrides, hold_overrides, override_views
 from ixdesk.present.report_base import (
     NOT_RECORDED, Data, Meta, PatientId, count_text, fmt_date, fmt_num, fmt_source, join_nonempty, make_meta, PremedRow, premedication_rows,
     mark, plan_text, rule_lab_limits, uln_text,
@@ -79,6 +80,9 @@ class NurseReport(Data):
     hypersensitivity_source: str
     capecitabine: list[TextItem]  # empty unless the plan is with_capecitabine
     sign_fields: list[str]
+    # "Overrides of contraindications": printed prominently; they never put a dose on a held sheet
+    overrides_title: str = NURSE_SECTION_TITLE
+    contraindication_overrides: list[str] = []
 
 
 def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Criteria,
@@ -168,6 +172,12 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
             except KeyError:
                 continue
             alerts.append(f"Warning: {f.title}{_values(f)}.")
+    views = override_views(consult.overrides, assessment)
+    contra = contraindication_overrides(views.values())
+    if state.kind == "on_hold" and hold_overrides(views, (f.id for f in state.holds)):
+        alerts.insert(1, "A contraindication has been OVERRIDDEN by the prescriber (see 'Overrides of "
+                         "contraindications'). The sheet stays on hold: no dose is printed; give only against a "
+                         "signed order.")
     prescriber = (consult.plan.prescriber or "").strip()
     phone = settings.clinic_phone.strip()
     call = join_nonempty([f"the prescriber, {prescriber}" if prescriber else "the prescriber (name not recorded)",
@@ -232,6 +242,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
                      "Premedication given (time)", "Infusion start (time)", "Infusion end (time)",
                      "Patient observed after infusion (initials / time)"] if shown else
                     ["Prescriber informed (name / time)", "Checked by (initials / time)"],
+        contraindication_overrides=[f"{v.title}: {v.line}" for v in contra],
     )
 
 

@@ -19,8 +19,12 @@ from ixdesk.present.formats import fmt_date, fmt_num, typographic
 from ixdesk.present.words import DECISION_WORDS, document_name, plan_long, plan_short
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ixdesk.core.assessment import Finding
     from ixdesk.core.criteria import Criteria
+    from ixdesk.core.overrides import Override
+    from ixdesk.present.overrides import OverrideView
 
 RESISTANCE_RESULT = {"resistant": "RESISTANT", "not_resistant": "NOT RESISTANT", "unknown": "? UNKNOWN",
                      "not_exposed": "not exposed"}
@@ -101,6 +105,8 @@ class Presentation:
     criteria_line: str = ""
     criteria_notice: str | None = None
     data_notes: tuple[str, ...] = ()
+    # the clinicians' overrides, by finding id (each also on its finding's view); stale ones included
+    overrides: "dict[str, OverrideView]" = field(default_factory=dict)
 
     def section(self, key: str) -> Section:
         for s in self.sections:
@@ -270,6 +276,13 @@ def _criteria_order(v: FindingView) -> int:
     return {"met": 0, "unknown": 1}.get(v.reading, 2)
 
 
+def _stale_in(views: "Iterable[FindingView]") -> str:
+    """' · 1 override to review' for a folded list holding stale overrides (else ''): the fold
+    would hide them."""
+    n = sum(v.override is not None and v.override.stale for v in views)
+    return f" · {n} override{'s' if n != 1 else ''} to review" if n else ""
+
+
 def decision_sentence(s: DecisionState, a: Assessment) -> str:
     word = DECISION_WORDS[s.kind]
     if s.kind == "on_hold":
@@ -285,14 +298,23 @@ def decision_sentence(s: DecisionState, a: Assessment) -> str:
     return f"{word} — meets label indication: {typographic(s.label.title)}" if s.label else word
 
 
-def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
+def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Iterable[Override]" = ()) -> Presentation:
     """Everything the panel and the command line print for ``a``, decided once.
 
     ``criteria`` names the plans a plan-bound rule concerns ("would be met with capecitabine");
-    without it those read "another plan"."""
+    without it those read "another plan". ``overrides`` (the consult's) sit beside the findings
+    they concern; they change no result and no decision."""
     decision = decision_state(a)
     titles = {f.id: f.title for f in a.findings}
     views = {f.id: finding_view(f, criteria, titles) for f in a.findings}
+    ov: dict[str, OverrideView] = {}
+    if overrides:
+        from dataclasses import replace
+
+        from ixdesk.present.overrides import override_views
+
+        ov = override_views(overrides, a)
+        views = {k: replace(v, override=ov[k]) if k in ov else v for k, v in views.items()}
     by_kind: dict[str, list[tuple["Finding", FindingView]]] = {}
     for f in a.findings:
         by_kind.setdefault(f.kind, []).append((f, views[f.id]))
@@ -309,13 +331,15 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
                             _count_checks(contra, "apply"), "critical" if any(v.holds for v in contra) else None,
                             tuple(sorted((v for v in contra if v.tone != "good"), key=_order)),
                             cleared=tuple(v for v in contra if v.tone == "good"),
-                            cleared_title=f"Ruled out ({sum(v.tone == 'good' for v in contra)})"))
+                            cleared_title=f"Ruled out ({sum(v.tone == 'good' for v in contra)})"
+                            + _stale_in(v for v in contra if v.tone == "good")))
     warn = mine.get("warning", [])
     sections.append(Section("warnings", "Warnings", _count_checks(warn, "apply"),
                             "warning" if any(v.holds for v in warn) else None,
                             tuple(sorted((v for v in warn if v.tone != "good"), key=_order)),
                             cleared=tuple(v for v in warn if v.tone == "good"),
-                            cleared_title=f"Do not apply ({sum(v.tone == 'good' for v in warn)})"))
+                            cleared_title=f"Do not apply ({sum(v.tone == 'good' for v in warn)})"
+                            + _stale_in(v for v in warn if v.tone == "good")))
     missing = missing_inputs(a.missing)
     if missing:  # the most actionable list while a consult is incomplete
         sections.append(Section("missing", f"Missing inputs ({BASIS_HEADINGS['missing_hint']})", str(len(missing)),
@@ -350,6 +374,17 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
 
     points = [KeyPoint("decision", f"{DECISION_MARK[decision.kind]} {decision_sentence(decision, a)}", "",
                        DECISION_TONE[decision.kind])]
+    stale = [o for o in ov.values() if o.stale]
+    if stale:  # an override made for another result is never carried over silently
+        points.insert(1, KeyPoint("overrides", f"⚠ {len(stale)} override(s) to review (stale):",
+                                  "; ".join(o.title for o in stale), "warning"))
+    if ov and decision.kind == "on_hold":
+        from ixdesk.present.overrides import hold_note
+
+        note = hold_note(ov, (f.id for f in decision.holds))
+        if note:
+            points[0] = KeyPoint("decision", f"{points[0].lead} — {note} (the computed decision stays on hold)", "",
+                                 points[0].tone)
     pathways_met = [v for vs in pathway_groups.values() for v in vs if v.reading == "met"]
     if decision.kind == "outside_label":
         first = points[0]
@@ -384,5 +419,5 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
         sections=tuple(sections), other_plans=tuple(v for v in views.values() if not v.for_this_plan),
         missing=missing, findings=views,
         criteria_line=f"criteria {a.criteria.version} (sha256 {a.criteria.sha256[:16]}…)",
-        criteria_notice=a.criteria.notice, data_notes=tuple(a.data_notes),
+        criteria_notice=a.criteria.notice, data_notes=tuple(a.data_notes), overrides=ov,
     )

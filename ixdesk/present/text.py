@@ -25,6 +25,8 @@ def _finding(w: Any, v: FindingView) -> None:
     w(f"              source: {v.basis.source.short}")
     if v.basis.unverified_basis:
         w(f"              rests on unverified: {'; '.join(v.basis.unverified_basis)}")
+    if v.override is not None:
+        w(f"              {v.override.line}")
 
 
 def _rows(w: Any, rows: tuple[Row, ...], indent: str = "  ") -> None:
@@ -48,8 +50,8 @@ def decision_json(state: DecisionState) -> dict[str, Any]:
     }
 
 
-def assessment_text(a: "Assessment", name: str, criteria: Any = None) -> str:
-    p: Presentation = present(a, criteria)
+def assessment_text(a: "Assessment", name: str, criteria: Any = None, overrides: Any = ()) -> str:
+    p: Presentation = present(a, criteria, overrides)
     lines: list[str] = []
     w = lines.append
     w(f"IxDesk assessment: {name}")
@@ -91,4 +93,10 @@ def assessment_text(a: "Assessment", name: str, criteria: Any = None) -> str:
         w(OTHER_PLANS_TITLE)
         for v in p.other_plans:
             _finding(w, v)
+    orphans = [o for fid, o in p.overrides.items() if fid not in p.findings]
+    if orphans:  # overrides of findings this assessment no longer computes: never dropped silently
+        w("")
+        w("Overrides of findings no longer computed")
+        for o in orphans:
+            w(f"  {o.title}: {o.line}")
     return "\n".join(lines) + "\n"

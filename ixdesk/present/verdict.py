@@ -76,6 +76,10 @@ class Verdict:
     warnings: tuple[str, ...]  # titles of the warnings that apply
     footnote: str  # "as of 18 Nov 2026 · criteria 2026.12.1"
     state: DecisionState
+    # "contraindication overridden by Dr X": said beside "On hold", which stays (the decision is computed)
+    override_note: str = ""
+    # (finding id, title) of overrides made for another result or other values: to review
+    stale_overrides: tuple[tuple[str, str], ...] = ()
 
     @property
     def line(self) -> str:
@@ -307,13 +311,24 @@ def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Crite
     if st.label is not None and st.label.state == "unknown":
         waited = {m.field for m in st.waiting_for}
         label_waiting = tuple(m for m in st.label.missing if m.field not in waited)
+    override_note = ""
+    stale: tuple[tuple[str, str], ...] = ()
+    if consult is not None and consult.overrides:
+        from ixdesk.present.overrides import hold_note, override_views
+
+        views = override_views(consult.overrides, a)
+        stale = tuple((v.finding_id, v.title) for v in views.values() if v.stale)
+        override_note = hold_note(views, (f.id for f in st.holds)) if st.kind == "on_hold" else ""
+        if override_note:
+            headline = f"{headline} — {override_note}"
     footnote = f"as of {fmt_date(a.as_of)} · criteria {a.criteria.version}"
     if a.criteria.notice:
         footnote += f" · {a.criteria.notice}"
     return Verdict(kind=st.kind, tone=tone, plan=a.plan, plan_words=plan_long(a.plan), headline=headline,
                    statuses=tuple(statuses), dose=dose, dose_is_order=dose_is_order,
                    dose_alternatives=tuple(alternatives), holds=holds, hold_ids=tuple(f.id for f in st.holds),
-                   waiting_for=st.waiting_for, label_waiting=label_waiting, warnings=warnings, footnote=footnote, state=st)
+                   waiting_for=st.waiting_for, label_waiting=label_waiting, warnings=warnings, footnote=footnote, state=st,
+                   override_note=override_note, stale_overrides=stale)
 
 
 __all__ = ["DECISION_WORDS", "Status", "Verdict", "build_verdict", "dose_text", "label_status",

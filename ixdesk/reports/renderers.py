@@ -119,6 +119,7 @@ class ClinicianRenderer(Renderer):
         out += self._history(r)
         out += self._criteria(r)
         out += self._safety(r)
+        out += self._overrides(r)
         out += self._dose(r)
         out += self._premed(r)
         out += self._monitoring(r)
@@ -171,6 +172,7 @@ class ClinicianRenderer(Renderer):
             values = "; ".join(f.values)
             box = Table([[self.p(f"<b>CONTRAINDICATION: {esc(f.title)}</b>" + (UNV if f.unverified else "") +
                                  (f"<br/>{esc(values)}" if values else "") +
+                                 (f"<br/><b>{esc(f.override)}</b>" if f.override else "") +
                                  f'<br/><font size="{self.base_size - 1}">{esc(f.source)}</font>', s.body, raw=True)]],
                         colWidths=[self.width], hAlign="LEFT")
             box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, NOT_MET), ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG),
@@ -244,9 +246,16 @@ class ClinicianRenderer(Renderer):
             out = out.replace(m + " ", self._marks(st) + " ")
         return out
 
+    def _override_para(self, text: str, stale: bool) -> Paragraph:
+        """A clinician's override under the computed result (stale ones in the 'not met' colour)."""
+        colour = _hex(NOT_MET if stale else STATE_COLOURS["unknown"])
+        return Paragraph(f'<font color="{colour}"><b>{esc(text)}</b></font>', self.s.cond)
+
     def _rule_cell(self, f: FindingRow, steps: bool) -> list[Any]:
         first = f"<b>{esc(f.title)}</b>" + (UNV if f.unverified else "")
         cell: list[Any] = [self.c(first, raw=True)]
+        if f.override:
+            cell.append(self._override_para(f.override, f.override_stale))
         if f.unverified_basis:
             cell.append(Paragraph(f'<font color="{_hex(UNVERIFIED)}">rests on unverified: '
                                   f'{esc("; ".join(f.unverified_basis))}</font>', self.s.cond))
@@ -296,6 +305,9 @@ class ClinicianRenderer(Renderer):
         if f.missing:
             what = "not recorded" if f.missing_is_subject else f"missing: {esc(self._missing_text(f.missing))}"
             extra = f' <font color="{_hex(STATE_COLOURS["unknown"])}">— {what}</font>'
+        if f.override:  # beside the computed result, in the compact rows too
+            colour = _hex(NOT_MET if f.override_stale else STATE_COLOURS["unknown"])
+            extra += f' <font color="{colour}"><b>— {esc(f.override)}</b></font>'
         text = (esc(f.title) + (UNV if f.unverified else "") + extra +
                 f' <font color="{_hex(MUTED)}">· {esc(f.source)}</font>')
         return [Paragraph(self.state(f.tone, f.state_text), self.s.cell_small), Paragraph(text, self.s.cell_small),
@@ -367,12 +379,24 @@ class ClinicianRenderer(Renderer):
         if clear:
             # one flowing cell: a dozen ruled-out checks read as a list, not as a dozen table rows
             text = " · ".join(esc(f.title) + (UNV if f.unverified else "") + f' <font color="{_hex(MUTED)}">({esc(f.source)})</font>'
-                              for f in clear)
+                              + (f' <b>— {esc(f.override)}</b>' if f.override else "") for f in clear)
             sections.append(("Checked: not present on the information entered",
                              [[Paragraph(self.state("met", "Not present"), self.s.cell_small),
                                Paragraph(text, self.s.cell_small), "", ""]], True))
         if sections:
             out.append(self._rule_table(sections, backgrounds))
+        return out
+
+    def _overrides(self, r: ClinicianReport) -> list[Any]:
+        """Every override and acknowledgement in one list, beside the computed results above."""
+        if not r.overrides:
+            return []
+        out: list[Any] = [CondPageBreak(25 * mm), self.p("Overrides and acknowledgements", self.s.h1_loose),
+                          self.p("The computed results above are unchanged; these are the clinicians' judgements "
+                                 "recorded beside them. A stale one was made for a result that has since changed.",
+                                 self.s.note)]
+        rows = [[self.c(o.title, bold=True), self._override_para(o.text, o.stale)] for o in r.overrides]
+        out.append(self.table(rows, [2.6, 6.4], header=False))
         return out
 
     def _dose(self, r: ClinicianReport) -> list[Any]:
@@ -432,6 +456,12 @@ class NurseRenderer(Renderer):
                 rows.append([self.c(f"Call: {r.call}", bold=True)])
             out.append(self.table(rows, [1], header=False, extra=[
                 ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG if r.hold else WARN_BG), ("BOX", (0, 0), (-1, -1), 1.5, NOT_MET)]))
+        if r.contraindication_overrides:
+            out.append(Spacer(1, 1.5 * mm))
+            rows = [[self.c(r.overrides_title.upper(), bold=True)]]
+            rows += [[self.c("• " + o, bold=True)] for o in r.contraindication_overrides]
+            out.append(self.table(rows, [1], header=False, extra=[
+                ("BACKGROUND", (0, 0), (-1, -1), WARN_BG), ("BOX", (0, 0), (-1, -1), 2, NOT_MET)]))
 
         out.append(self.p("1. Go / no-go before the cycle", s.h1))
         rows = [[self.c(h, bold=True) for h in ("Check", "Threshold to go", "At consult", "Today", "OK")]]

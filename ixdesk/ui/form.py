@@ -183,6 +183,7 @@ class ConsultForm(QScrollArea):
         self._fit_minimum()
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         guard_wheel(self)  # the wheel scrolls the form; it never changes an answer (regimen editors too)
+        self._hold("overrides")  # the clinicians' overrides: not typed here, but saved with the consult
 
     def _fit_minimum(self) -> None:
         """The form is never narrower than its content needs: sideways scrolling (and the labels it
@@ -364,6 +365,28 @@ class ConsultForm(QScrollArea):
         self.regimens.set_criteria(criteria)
         for refresh in self._criteria_listeners:
             refresh()
+
+    def _hold(self, path: str) -> None:
+        """A part of the consult no widget shows that the form must carry from load to collect (the
+        overrides, recorded from the panel): kept as loaded, set by the window, part of the snapshot
+        so that a change marks the consult modified."""
+        held: list[Any] = [None]
+
+        def write(value: Any) -> None:
+            held[0] = tuple(value) if value else None
+
+        self._readers[path] = lambda: list(held[0]) if held[0] else None
+        self._writers[path] = write
+        self._extra_state.append(lambda: held[0])
+
+    def set_held(self, path: str, value: Any) -> None:
+        """Replace a held part (``_hold``) and emit ``changed``, as a typed edit does."""
+        self._writers[path](value)
+        if not self._loading:
+            self.changed.emit()
+
+    def held(self, path: str) -> Any:
+        return self._readers[path]()
 
     # --- state ------------------------------------------------------------------------------
 

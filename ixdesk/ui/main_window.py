@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QByteArray, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter
 
@@ -118,6 +118,10 @@ def _default_criteria() -> "Criteria":
 
 class MainWindow(QMainWindow):
     """One consult per window."""
+
+    # an ixdesk.core.overrides.OverrideEvent, after an override was recorded, replaced or withdrawn
+    # and applied to the consult: the audit trail's hook
+    override_recorded = Signal(object)
 
     def __init__(self, criteria_loader: Callable[[], "Criteria"] = _default_criteria,
                  assess_fn: Callable[["Consult", "Criteria"], "Assessment"] = _default_assess,
@@ -323,6 +327,8 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes(sizes)
         self.form.changed.connect(self._timer.start)
         self.panel.field_requested.connect(self.focus_field)
+        self.panel.override_requested.connect(self.override_finding)
+        self.panel.override_withdraw_requested.connect(self.withdraw_override)
 
     # --- verdict and plan comparison --------------------------------------------------------
 
@@ -493,7 +499,7 @@ class MainWindow(QMainWindow):
                     self._assessment = None
                     self.panel.show_criteria_error(f"The assessment failed: {type(exc).__name__}: {exc}")
                 else:
-                    self.panel.show_assessment(self._assessment, self.criteria)
+                    self.panel.show_assessment(self._assessment, self.criteria, consult.overrides)
                     self.panel.set_stale(None)
         elif self.criteria is not None:
             msgs = [self.form.describe_problem(p) for p in problems]  # the field in the form's words
@@ -505,6 +511,66 @@ class MainWindow(QMainWindow):
         if unplaced:
             self.statusBar().showMessage("; ".join(self.form.describe_problem(p) for p in unplaced), 10_000)
         self.reports.update_enabled()
+
+    # --- overrides ----------------------------------------------------------------------------
+
+    def override_finding(self, finding_id: str) -> bool:
+        """Ask for an override (or acknowledgement) of one finding and record it in the consult; the
+        computed result is unchanged. True if one was recorded (then ``override_recorded`` fired)."""
+        self.ensure_ready()
+        self.reassess()
+        a, consult = self.current_assessment(), self._consult
+        if a is None or consult is None:
+            self.statusBar().showMessage("Correct the input first: an override needs a current result", 8000)
+            return False
+        from ixdesk.clinic_settings import clinic_user_name
+        from ixdesk.core.overrides import OverrideRefused, ReasonCodesError, load_reason_codes, record_override
+        from ixdesk.present.findings import finding_view
+        from ixdesk.ui.override_dialog import ask_override
+
+        try:
+            f = a.finding(finding_id)
+            reasons = load_reason_codes()
+        except KeyError:
+            return False
+        except ReasonCodesError as exc:
+            QMessageBox.warning(self, "Override reasons unreadable", f"No override can be recorded: {exc}")
+            return False
+        view = finding_view(f, self.criteria, {x.id: x.title for x in a.findings})
+        existing = next((o for o in consult.overrides if o.finding_id == finding_id), None)
+        o = ask_override(self, view, reasons, clinic_user_name(), existing)
+        if o is None:
+            return False
+        try:
+            new, event = record_override(consult, o, a, reasons)
+        except OverrideRefused as exc:
+            QMessageBox.warning(self, "Override not recorded", str(exc))
+            return False
+        self.form.set_held("overrides", new.overrides)
+        self.reassess()
+        self.override_recorded.emit(event)
+        return True
+
+    def withdraw_override(self, finding_id: str, ask: bool = True) -> bool:
+        """Remove the override of one finding (the computed result was never changed by it)."""
+        consult = self._consult
+        if consult is None:
+            return False
+        from ixdesk.core.overrides import withdraw_override
+
+        done = withdraw_override(consult, finding_id)
+        if done is None:
+            return False
+        new, event = done
+        if ask and QMessageBox.question(
+                self, "Withdraw the override?",
+                f"Withdraw the override of “{event.override.finding_title}” by {event.override.user}?") \
+                != QMessageBox.StandardButton.Yes:
+            return False
+        self.form.set_held("overrides", new.overrides)
+        self.reassess()
+        self.override_recorded.emit(event)
+        return True
 
     def focus_field(self, path: str) -> None:
         if not self.form.focus_field(path):

@@ -13,13 +13,15 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
-    QFrame, QHeaderView, QLabel, QSplitter, QStyle, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QFrame, QHeaderView, QLabel, QMenu, QSplitter, QStyle, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+    QWidget,
 )
 
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pydantic models load after the window is on screen
     from ixdesk.core.assessment import Assessment
+    from ixdesk.core.overrides import Override
     from ixdesk.present.fields import MissingInput
     from ixdesk.present.findings import ConditionStep, FindingView
     from ixdesk.present.sections import Presentation, Row, Section
@@ -40,6 +42,9 @@ class AssessmentPanel(QWidget):
     """Tree of results plus a detail view of the selected one."""
 
     field_requested = Signal(str)
+    # a finding's id: the user asked to override / acknowledge it, or to withdraw its override
+    override_requested = Signal(str)
+    override_withdraw_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +92,8 @@ class AssessmentPanel(QWidget):
         self.tree.itemClicked.connect(self._activated)
         self.tree.currentItemChanged.connect(self._show_detail)
         self.tree.itemExpanded.connect(self._populate)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         self._lazy: dict[str, FindingView] = {}  # item key -> finding whose basis is built on first expand
         self._details: dict[str, Any] = {}  # item key -> callable returning the detail HTML
         split.addWidget(self.tree)
@@ -101,6 +108,8 @@ class AssessmentPanel(QWidget):
         split.setStretchFactor(1, 1)
         layout.addWidget(split, 1)
         self._shown: Assessment | None = None
+        self._shown_overrides: tuple[Override, ...] = ()
+        self.overridden: set[str] = set()  # finding ids with an override on screen
         self._detail_html = ""
         self._nodes: dict[str, _Node] = {}  # key -> the row description now on screen
         self._roots: list[_Node] = []
@@ -167,20 +176,23 @@ class AssessmentPanel(QWidget):
 
     # --- building ---------------------------------------------------------------------------
 
-    def show_assessment(self, a: Assessment, criteria: Any = None) -> None:
+    def show_assessment(self, a: Assessment, criteria: Any = None, overrides: Any = ()) -> None:
         """Show ``a``, changing only the rows that differ from what is on screen.
 
         The tree is described as plain ``_Node``s first (cheap Python), then reconciled with the
         existing items by key: unchanged rows are not touched, so a keystroke that moves the dose
         by a milligram updates a handful of cells instead of rebuilding ~100 rows, and the
         user's expanded rows, selection and scroll position stay where they were."""
-        if self._shown is not None and a == self._shown:
+        overrides = tuple(overrides)
+        if self._shown is not None and a == self._shown and overrides == self._shown_overrides:
             return
         from ixdesk.present.sections import present  # pydantic-backed: loaded once the window is up
 
         self._shown = a
+        self._shown_overrides = overrides
+        self.overridden = {o.finding_id for o in overrides}
         self._details = {}
-        p = present(a, criteria)
+        p = present(a, criteria, overrides)
         roots = self._build(a, p)
         # no setUpdatesEnabled(False/True) around this: that repaints the whole tree (~5 ms);
         # changed cells schedule repaints of their own rows only
@@ -365,9 +377,15 @@ class AssessmentPanel(QWidget):
 
     def _finding(self, parent: _Node, v: FindingView) -> None:
         text = v.result("panel")
+        tip = v.line("panel")
+        if v.override is not None:  # beside the computed result, never instead of it
+            text += f" · {v.override.short}"
+            tip += "\n" + v.override.line
         key = f"finding:{v.id}"
         item = self._child(parent, v.heading("panel"), text, TONE_COLOUR[v.tone], key=key,
-                           detail=lambda v=v: self._finding_html(v), tip=v.line("panel"))
+                           detail=lambda v=v: self._finding_html(v), tip=tip)
+        if v.override is not None and v.override.stale:
+            item.bg0 = AMBER
         item.acc1 = text
         if v.scope == "other_plan" and v.tone in ("neutral", "good"):
             item.fg0 = "#777"
@@ -393,6 +411,10 @@ class AssessmentPanel(QWidget):
 
     def _basis(self, item: _Node, v: FindingView) -> None:
         b, h = v.basis, _h()
+        if v.override is not None:
+            o = self._child(item, v.override.line, v.override.short.upper() if v.override.stale else v.override.kind_word,
+                            AMBER if v.override.stale else NEUTRAL, tip=v.override.line)
+            o.font0 = "bold"
         self._child(item, f"{h['summary']}: {v.line('panel')}", tip=v.line("panel"))
         self._child(item, f"{h['statement']}: {b.statement}", tip=b.statement)
         cond = self._child(item, h["conditions"])
@@ -456,8 +478,14 @@ class AssessmentPanel(QWidget):
         conf = ("<span style='background:#ffefc2; font-weight:bold'>&nbsp;UNVERIFIED&nbsp;</span>"
                 if b.unverified else html.escape(b.confidence))
         vals = "".join(f"<li>{html.escape(x.label)}: <b>{html.escape(x.value)}</b></li>" for x in b.values)
+        ov = ""
+        if v.override is not None:
+            bg = AMBER if v.override.stale else NEUTRAL
+            ov = f"<p style='background:{bg}'><b>{html.escape(v.override.line)}</b></p>"
+        action = "Change or withdraw the override…" if v.override is not None else "Override / acknowledge…"
+        ov += f"<p><a href='override:{html.escape(v.id, quote=True)}'>{action}</a></p>"
         return (f"<h3>{html.escape(v.name)} <span style='background:{colour}'>&nbsp;{html.escape(text)}&nbsp;</span></h3>"
-                f"<p>{html.escape(v.line('panel'))}</p>"
+                + ov + f"<p>{html.escape(v.line('panel'))}</p>"
                 f"<p><b>{h['statement']}:</b> <i>{html.escape(b.statement)}</i></p>"
                 f"<p><b>{h['conditions']}:</b></p>{self._cond_html(b.conditions)}"
                 + (f"<p><b>{h['values']}:</b></p><ul>{vals}</ul>" if vals else "")
@@ -507,6 +535,38 @@ class AssessmentPanel(QWidget):
         s = url if isinstance(url, str) else url.toString()  # the banner's links come as text
         if s.startswith("field:"):
             self.field_requested.emit(s[len("field:"):])
+        elif s.startswith("override:"):
+            self.override_requested.emit(s[len("override:"):])
+
+    # --- overrides ------------------------------------------------------------------------------
+
+    def finding_at(self, item: QTreeWidgetItem | None) -> str | None:
+        """The id of the finding ``item`` belongs to (its row or a row of its basis), else None."""
+        while item is not None:
+            key = item.data(0, KEY_ROLE)
+            if isinstance(key, str) and key.startswith("finding:"):
+                return key[len("finding:"):]
+            item = item.parent()
+        return None
+
+    def override_menu(self, item: QTreeWidgetItem | None) -> QMenu | None:
+        """The context menu of a finding's row: override / acknowledge, and withdraw when there is one."""
+        fid = self.finding_at(item)
+        if fid is None:
+            return None
+        menu = QMenu(self.tree)
+        act = menu.addAction("Change the override / acknowledgement…" if fid in self.overridden
+                             else "Override / acknowledge…")
+        act.triggered.connect(lambda *_: self.override_requested.emit(fid))
+        if fid in self.overridden:
+            w = menu.addAction("Withdraw the override")
+            w.triggered.connect(lambda *_: self.override_withdraw_requested.emit(fid))
+        return menu
+
+    def _context_menu(self, pos: Any) -> None:
+        menu = self.override_menu(self.tree.itemAt(pos))
+        if menu is not None:
+            menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     # --- for tests and reports --------------------------------------------------------------
 

@@ -210,6 +210,9 @@ class VerdictHeader(QFrame):
             links = " · ".join(f"<a href='field:{html.escape(m.field, quote=True)}' style='color:#0b57d0; "
                                f"text-decoration:none'>{html.escape(m.label)}</a>" for m in v.waiting_for)
             parts.append(f"<span style='color:#7a4a00'><b>Waiting for:</b></span> {links}")
+        for fid, title in v.stale_overrides:  # made for another result: never carried over silently
+            parts.append(f"<a href='finding:{html.escape(fid, quote=True)}' style='color:#7a4a00; "
+                         f"text-decoration:none'><b>⚠ Override to review (stale):</b> {html.escape(title)}</a>")
         if v.label_waiting:
             links = " · ".join(f"<a href='field:{html.escape(m.field, quote=True)}' style='color:#0b57d0; "
                                f"text-decoration:none'>{html.escape(m.label)}</a>" for m in v.label_waiting)

@@ -59,7 +59,8 @@ def test_json_adds_the_decision_and_keeps_every_field(stem: str, kind: str, caps
     assert data["decision"]["kind"] == kind
     assert set(Assessment.model_fields) <= set(data)
     assert data["next_cycle"] is None  # issue 11: added beside decision; the examples have no course
-    again = {k: v for k, v in data.items() if k not in ("file", "decision", "next_cycle")}
+    assert data["overrides"] == []  # issue 12: the clinicians' overrides, beside the findings; none here
+    again = {k: v for k, v in data.items() if k not in ("file", "decision", "next_cycle", "overrides")}
     assert Assessment.model_validate(again) == assessed(stem)  # the rest is the assessment, unchanged
     batch = tmp_path / "b.jsonl"
     batch.write_text(path.read_text(encoding="utf-8").replace("\n", " ") + "\n", encoding="utf-8")

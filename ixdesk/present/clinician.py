@@ -185,6 +185,8 @@ class ClinicianReport(Data):
     notes: str | None
     criteria_mismatch: str | None
     sources: list[tuple[str, str]]  # document id -> "title (version)"
+    # (field, source) of the values imported from FHIR (ixdesk.present.imported); empty when typed
+    imported_sources: list[tuple[str, str]] = []
 
     def all_text(self) -> str:
         """Everything printable, for tests that look for a phrase regardless of layout."""
@@ -571,6 +573,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         missing=[m.label for m in assessment.missing],  # the form's own words; field paths are for the JSON
         data_notes=[one_date_format(n) for n in assessment.data_notes], notes=(consult.notes or "").strip() or None,
         criteria_mismatch=mismatch, sources=_sources(assessment, criteria),
+        imported_sources=_imported_sources(consult),
     )
 
 
@@ -586,6 +589,13 @@ def _sources(assessment: Assessment, criteria: Criteria) -> list[tuple[str, str]
         d = criteria.documents.get(doc_id)
         out.append((doc_id, f"{d.title} (version: {d.version})" if d else doc_id))
     return out
+
+
+def _imported_sources(consult: Consult) -> list[tuple[str, str]]:
+    """The sources of the values imported from FHIR (the report lists them beside its own sources)."""
+    from ixdesk.present.imported import imported_sources
+
+    return imported_sources(consult)
 
 
 __all__ = ["ClinicianReport", "FindingGroup", "FindingRow", "KeyPoint", "MARKS", "build_clinician_report",

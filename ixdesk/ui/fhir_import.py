@@ -60,6 +60,7 @@ class ConflictDialog(QDialog):
             grid.addWidget(repl, r, 4)
             self.groups[conf.path] = group
             self.replace_buttons[conf.path] = repl
+        grid.setRowStretch(len(conflicts) + 1, 1)  # rows at the top, not spread over the height
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(grid_host)

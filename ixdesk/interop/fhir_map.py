@@ -41,6 +41,7 @@ STATEMENT_HISTORY = frozenset({"completed", "stopped", "not-taken"})
 REQUEST_DOSE = frozenset({"active", "completed", "stopped", "on-hold"})
 ADMIN_DOSE = frozenset({"completed", "in-progress"})
 RUN_GAP_DAYS = 60  # doses of one agent further apart than this start a new course of it
+UNREAD_REASON = "IxDesk does not read this resource type"
 TOGETHER_DAYS = 7  # agents whose courses start within a week of each other are one regimen
 
 
@@ -145,7 +146,8 @@ def _num(v: Any) -> float | None:
 
 
 def _quantity(q: Any) -> tuple[float | None, str | None]:
-    if q is None:
+    """(value, unit); a value with a comparator ("<0.1") is not an exact value: None."""
+    if q is None or getattr(q, "comparator", None):
         return None, None
     unit = q.code if q.code and (q.system or UCUM_SYSTEM) == UCUM_SYSTEM else (q.unit or q.code)
     return _num(q.value), unit
@@ -313,7 +315,9 @@ class _Mapper:
         value, unit = _quantity(quantity)
         wcode = f"{loinc.LOINC_SYSTEM}|{code}"
         if value is None:
-            self.unmapped.append(Unmapped(where, wcode, "no numeric value (valueQuantity)"))
+            comparator = getattr(quantity, "comparator", None)
+            self.unmapped.append(Unmapped(where, wcode, f"'{comparator}' value: not an exact result" if comparator
+                                          else "no numeric value (valueQuantity)"))
             return
         if when is None:
             self.unmapped.append(Unmapped(where, wcode, "no full date (effectiveDateTime): a lab is dated to the day"))
@@ -736,7 +740,8 @@ def import_resources(resources: Iterable[Any], criteria: Criteria, consult_date:
             continue
         h = handlers.get(rtype)
         if h is None:
-            m.unmapped.append(Unmapped(ref(res), "", f"{rtype}: IxDesk does not read this resource type"))
+            known = getattr(res, "known", True)
+            m.unmapped.append(Unmapped(ref(res), "", UNREAD_REASON if known else "not a FHIR R4 resource type"))
             continue
         h(res)
     m.choose()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,25 @@ def _model_class(resource_type: str) -> Any:
     return get_fhir_model_class(resource_type)
 
 
+# The resource types IxDesk maps: validated field by field. Any other type is only listed as not
+# imported, unvalidated: a Claim or an ExplanationOfBenefit that an R4B model finds fault with must
+# not refuse a chart whose labs are fine.
+READ_TYPES = frozenset({"Patient", "Observation", "Condition", "Medication", "MedicationStatement",
+                        "MedicationRequest", "MedicationAdministration"})
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadResource:
+    """A resource of a type IxDesk does not map: its type and id, for the list of what was not imported."""
+
+    resourceType: str  # noqa: N815 - the FHIR name
+    id: str | None
+    known: bool = True  # False: not a resource type of FHIR R4B at all
+
+    def get_resource_type(self) -> str:
+        return self.resourceType
+
+
 def parse_resource(raw: Any, where: str) -> tuple[Any | None, list[FhirProblem]]:
     """One resource validated with its R4B model, or the problems naming it and its fields."""
     if not isinstance(raw, dict):
@@ -78,6 +98,13 @@ def parse_resource(raw: Any, where: str) -> tuple[Any | None, list[FhirProblem]]
         f"{where} ({rtype})" if isinstance(rtype, str) else where)
     if not isinstance(rtype, str) or not rtype:
         return None, [FhirProblem(where, "resourceType", "is missing")]
+    if rtype not in READ_TYPES and re.fullmatch(r"[A-Z][A-Za-z]{1,63}", rtype):
+        try:
+            _model_class(rtype)
+            known = True
+        except (ValueError, KeyError, ImportError, AttributeError):
+            known = False
+        return UnreadResource(rtype, rid[:64] if isinstance(rid, str) else None, known), []
     try:
         cls = _model_class(rtype)
     except (ValueError, KeyError, ImportError, AttributeError):

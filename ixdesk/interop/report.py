@@ -5,7 +5,7 @@ the record number (the command line output is pasted into tickets)."""
 from __future__ import annotations
 
 from ixdesk.core.consult import Provenance
-from ixdesk.interop.fhir_map import ImportResult
+from ixdesk.interop.fhir_map import UNREAD_REASON, ImportResult
 
 # field path -> the form's words
 FIELD_WORDS: dict[str, str] = {
@@ -60,7 +60,17 @@ def summary_lines(result: ImportResult) -> list[str]:
         lines.append("not current medications (completed or stopped): " + "; ".join(result.medication_history))
     if result.unmapped:
         lines.append(f"not imported ({len(result.unmapped)}):")
-        lines.extend(f"  {u}" for u in result.unmapped)
+        # resource types IxDesk does not read are counted, not listed one by one (a full export
+        # holds thousands of claims and encounters)
+        by_type: dict[str, int] = {}
+        for u in result.unmapped:
+            if u.reason.endswith(UNREAD_REASON):
+                rtype = u.where.split("/", 1)[0]
+                by_type[rtype] = by_type.get(rtype, 0) + 1
+            else:
+                lines.append(f"  {u}")
+        for rtype, n in sorted(by_type.items()):
+            lines.append(f"  {rtype}: {n} resource(s): {UNREAD_REASON}")
     if result.notes:
         lines.append("to check:")
         lines.extend(f"  {n}" for n in result.notes)

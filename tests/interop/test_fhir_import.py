@@ -241,8 +241,8 @@ def test_malformed_bundle_names_resource_and_field() -> None:
     ("", "file: is empty"),
     ("[1, 2]", "neither a FHIR Bundle"),
     ('{"resourceType": "Patient"}\n{"resourceType": "Observation", "id": "o", oops}\n', "line 2: is not valid JSON"),
-    ('{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Wizard", "id": "w"}}]}',
-     "Wizard/w, resourceType: 'Wizard' is not a FHIR R4 resource type"),
+    ('{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "wizard!", "id": "w"}}]}',
+     "resourceType: 'wizard!' is not a FHIR R4 resource type"),
     ('{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Patient", "id": "p", "birthDate": "12/04/1968"}}]}',
      "Patient/p, birthDate"),
 ])
@@ -250,6 +250,24 @@ def test_malformed_inputs(text: str, expected: str) -> None:
     with pytest.raises(FhirReadError) as info:
         parse_text(text)
     assert expected in " ".join(map(str, info.value.problems))
+
+
+def test_types_ixdesk_does_not_read_are_listed_unvalidated_and_unknown_types_named() -> None:
+    """A Claim an R4B model would fault must not refuse a chart whose labs are fine."""
+    r = run([{"resourceType": "Claim", "id": "cl1", "status": 12},
+             {"resourceType": "Wizard", "id": "w"},
+             mb.obs("n", "751-8", "ANC", "2026-11-10", 2.0, "10*9/L")])
+    assert r.consult.labs.neutrophils is not None
+    assert {(u.where, u.reason) for u in r.unmapped} == {
+        ("Claim/cl1", "IxDesk does not read this resource type"), ("Wizard/w", "not a FHIR R4 resource type")}
+
+
+def test_a_value_with_a_comparator_is_not_exact() -> None:
+    o = mb.obs("b", "1975-2", "Bilirubin", "2026-11-10", 0.1, "mg/dL", high=1.2)
+    o["valueQuantity"]["comparator"] = "<"
+    r = run([o])
+    assert r.consult.labs.bilirubin is None
+    assert any("'<' value" in u.reason for u in r.unmapped)
 
 
 def test_two_patients_are_refused() -> None:
@@ -270,7 +288,7 @@ def test_cli_import_writes_the_consult_and_no_identifiers(tmp_path: Path, capsys
     assert main(["import", str(DATA / "example-a-bundle.json"), "-o", str(out), "--consult-date", "2026-11-18"]) == 0
     text = capsys.readouterr().out
     assert "Alba" not in text and "MRN-A-0001" not in text and "1968" not in text
-    assert "Encounter/enc1" in text and "clarithromycin" in text
+    assert "Encounter: 1 resource(s): IxDesk does not read this resource type" in text and "clarithromycin" in text
     assert load_consult(out).labs.neutrophils is not None
     # never replaces an existing file without --force
     assert main(["import", str(DATA / "example-a-bundle.json"), "-o", str(out)]) == 2

@@ -56,7 +56,7 @@ def test_import_into_an_empty_consult_fills_and_marks_fields(qtbot: Any, window:
     assert window.form.provenance.mark_for("plan.prescriber") is None  # typed fields have no mark
     # the unmapped resources are listed afterwards
     text, details, warning = rec.messages[-1]
-    assert not warning and "could not be imported" in text and any("Encounter/enc1" in d for d in details)
+    assert not warning and "could not be imported" in text and any("Encounter: 1 resource(s)" in d for d in details)
     assert window.isWindowModified()
 
 

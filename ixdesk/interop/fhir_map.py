@@ -210,6 +210,7 @@ class _Dose:
     intent: str | None
     where: str
     kind: str  # resource type
+    active: bool = False  # an active order: the agent is still being given
 
 
 class _Mapper:
@@ -518,6 +519,8 @@ class _Mapper:
                 self.notes.append(f"{name} ({ref(res)}) is a cancer agent in a medication statement: check the prior regimens")
         elif status in STATEMENT_HISTORY:
             self.med_history.append(f"{name} ({status})")
+        elif status == "entered-in-error":
+            self.skip(res, code, f"{name}: entered in error, ignored")
         else:
             self.skip(res, code, f"{name}: status '{status}' does not say whether it is taken now")
 
@@ -530,7 +533,8 @@ class _Mapper:
         when = _as_date(res.authoredOn)
         if agent:
             if res.status in REQUEST_DOSE and when is not None and not res.doNotPerform:
-                self.requested.append(_Dose(agent, when, self._intent(res), ref(res), "MedicationRequest"))
+                self.requested.append(_Dose(agent, when, self._intent(res), ref(res), "MedicationRequest",
+                                            active=res.status == "active"))
             else:
                 self.skip(res, code, f"{name}: request {res.status}" + ("" if when else " without a date") + ", not a dose")
             return
@@ -633,23 +637,36 @@ class _Mapper:
         out: list[dict[str, Any]] = []
         for k, group in enumerate(groups[:40]):
             start = min(r[0].date for r in group)
+            # an order's date is not a dose: a last dose comes from administrations only
+            given = [[d for d in r if d.kind != "MedicationRequest"] for r in group]
+            ordered_only = any(not g for g in given)
             last = max(r[-1].date for r in group)
-            reg: dict[str, Any] = {"agents": [r[0].agent for r in group][:12], "start_date": start.isoformat(),
-                                   "last_dose_date": last.isoformat()}
-            alds = [{"agent": r[0].agent, "last_dose_date": r[-1].date.isoformat()} for r in group if r[-1].date < last]
-            if alds:
-                reg["agent_last_doses"] = alds
+            reg: dict[str, Any] = {"agents": [r[0].agent for r in group][:12], "start_date": start.isoformat()}
+            if not ordered_only:
+                reg["last_dose_date"] = last.isoformat()
+                alds = [{"agent": r[0].agent, "last_dose_date": r[-1].date.isoformat()} for r in group if r[-1].date < last]
+                if alds:
+                    reg["agent_last_doses"] = alds
+            if any(d.active for r in group for d in r):
+                reg["ongoing"] = True
+            if ordered_only:
+                self.notes.append(f"Regimen {k + 1}: known from orders only: its last dose is not in the export"
+                                  + (" (an order is active: marked ongoing)" if reg.get("ongoing") else ""))
             intents = {d.intent for r in group for d in r if d.intent}
             if len(intents) == 1 and next(iter(intents)) in ("neoadjuvant", "adjuvant", "metastatic"):
                 reg["setting"] = next(iter(intents))
             elif len(intents) > 1:
                 self.notes.append(f"Regimen {k + 1}: the resources give different treatment intents; the setting is left for the clinician")
+            elif intents:
+                self.notes.append(f"Regimen {k + 1}: the coded treatment intent (e.g. curative) does not say neoadjuvant, "
+                                  "adjuvant or metastatic; the setting is left for the clinician")
             first = group[0][0]
             kinds = {d.kind for r in group for d in r}
             self.prov[f"regimens[{len(out)}]"] = Provenance(
                 resource_type=first.kind if len(kinds) == 1 else "MedicationAdministration",
                 resource_id=first.where.split("/", 1)[-1][:64], date=start,
-                original=f"{sum(len(r) for r in group)} dose record(s), {start.isoformat()} to {last.isoformat()}",
+                original=(f"{sum(len(r) for r in group)} dose record(s), {start.isoformat()} to {last.isoformat()}"
+                          if not ordered_only else f"{sum(len(r) for r in group)} order(s) from {start.isoformat()}"),
                 file=(self.file_name or None) and self.file_name[:255])
             out.append(reg)
         if out:

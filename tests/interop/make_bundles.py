@@ -161,11 +161,64 @@ def example_b() -> list[dict[str, Any]]:
     return rs
 
 
+def example_c() -> list[dict[str, Any]]:
+    """A Synthea / mCODE-shaped transaction bundle (request entries, old v2 identifier system,
+    date-times with zones, SNOMED conditions, mCODE procedure-intent extension) with yet other
+    codes: neutrophils by manual count (753-4) and segmented (768-2) on the same day, ER by
+    interpretation (16112-5), PR by 40557-1 answered in SNOMED words, HER2 IHC 1+ (18474-7) beside a
+    "negative" interpretation, curative intent, capecitabine known only from an order."""
+    cur = ("373808002", "Curative - procedure intent (qualifier value)")
+    pat = patient("p1", "Synthcase", "Carla", "MRN-C-0003", "1959-02-28")
+    pat["identifier"][0]["type"]["coding"][0]["system"] = "http://hl7.org/fhir/v2/0203"
+    pat["extension"] = [{"url": "http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex", "valueCode": "F"}]
+    rs: list[dict[str, Any]] = [pat]
+    when = "2026-11-16T08:45:00-05:00"
+    rs += [obs("c-ht", "8302-2", "Body Height", "2026-11-16T08:30:00-05:00", 64, "[in_i]", category=[{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}]),
+           obs("c-wt", "29463-7", "Body Weight", "2026-11-16T08:30:00-05:00", 150, "[lb_av]"),
+           obs("c-anc-man", "753-4", "Neutrophils [#/volume] in Blood by Manual count", when, 1.9, "10*3/uL"),
+           obs("c-seg", "768-2", "Segmented neutrophils [#/volume] in Blood by Manual count", "2026-11-02T09:00:00-05:00", 1.4, "10*3/uL"),
+           obs("c-plt", "777-3", "Platelets [#/volume] in Blood by Automated count", when, 180, "10*3/uL"),
+           obs("c-hb", "718-7", "Hemoglobin [Mass/volume] in Blood", when, 12.4, "g/dL"),
+           obs("c-ast", "1920-8", "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma", when, 22, "U/L", high=34),
+           obs("c-alt", "1742-6", "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma", when, 19, "U/L", high=55),
+           obs("c-bil", "1975-2", "Bilirubin.total [Mass/volume] in Serum or Plasma", when, 0.1, "mg/dL", high=1.2),
+           obs("c-cr", "2160-0", "Creatinine [Mass/volume] in Serum or Plasma", when, 0.8, "mg/dL"),
+           obs("c-er", "16112-5", "Estrogen receptor [Interpretation] in Tissue", "2019-06-01", answer=("LA6577-6", "Negative")),
+           obs("c-pr", "40557-1", "Progesterone receptor Ag [Presence] in Tissue by Immune stain", "2019-06-01"),
+           obs("c-her2", "18474-7", "HER2 Ag [Presence] in Tissue by Immune stain", "2019-06-01", text="1+"),
+           obs("c-her2i", "48676-1", "HER2 [Interpretation] in Tissue", "2019-06-01", answer=("LA6577-6", "Negative")),
+           cond("c-c1", SCT, "254837009", "Malignant neoplasm of breast (disorder)", "2019-05-20"),
+           cond("c-c2", SCT, "94222008", "Secondary malignant neoplasm of bone (disorder)", "2026-08-01"),
+           {**statement("c-ms1", "Acetaminophen 325 MG Oral Tablet", "313782", "entered-in-error", "2026-01-01")},
+           {**statement("c-ms2", "rifampin 300 MG Oral Capsule", "197696", "on-hold", "2026-10-01")},
+           {"resourceType": "MedicationRequest", "id": "c-mr-cape", "status": "active", "intent": "order",
+            "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": "200328", "display": "capecitabine 500 MG Oral Tablet"}]},
+            "subject": {"reference": "Patient/p1"}, "authoredOn": "2026-09-01T10:00:00-05:00"}]
+    pr = next(r for r in rs if r["id"] == "c-pr")
+    pr["valueCodeableConcept"] = {"coding": [{"system": SCT, "code": "10828004", "display": "Positive (qualifier value)"}]}
+    for i, d in enumerate(dates("2019-07-01", 4, 21)):
+        a = admin(f"c-cyc{i}", "2 ML cyclophosphamide 500 MG/ML Injection", "2644738", d, cur)
+        b = admin(f"c-dox{i}", "10 ML doxorubicin hydrochloride 2 MG/ML Injection", "1790099", d, cur)
+        for x in (a, b):
+            x["effectivePeriod"] = {"start": d + "T09:00:00-05:00", "end": d + "T11:00:00-05:00"}
+            del x["effectiveDateTime"]
+        rs += [a, b]
+    rs.append({"resourceType": "Claim", "id": "c-claim", "status": "active"})
+    return rs
+
+
+def transaction(resources: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"resourceType": "Bundle", "type": "transaction",
+            "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r,
+                       "request": {"method": "POST", "url": r["resourceType"]}} for r in resources]}
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     a, b = example_a(), example_b()
     (OUT / "example-a-bundle.json").write_text(json.dumps(bundle(a), indent=1) + "\n")
     (OUT / "example-b-mcode-like-bundle.json").write_text(json.dumps(bundle(b), indent=1) + "\n")
+    (OUT / "example-c-synthea-mcode-like-transaction.json").write_text(json.dumps(transaction(example_c()), indent=1) + "\n")
     (OUT / "example-a-bulk.ndjson").write_text("".join(json.dumps(r) + "\n" for r in a))
     bad = bundle(a[:3])
     bad["entry"][2]["resource"]["valueQuantity"]["value"] = "seventy"

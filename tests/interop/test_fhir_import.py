@@ -81,6 +81,28 @@ def test_example_b_mcode_like_bundle_other_codes_and_units() -> None:
     assert any("C77" in u.code for u in r.unmapped)
 
 
+def test_example_c_synthea_mcode_shaped_transaction() -> None:
+    r = import_file(str(DATA / "example-c-synthea-mcode-like-transaction.json"), CRIT, DAY)
+    c = r.consult
+    assert c.patient.record_number == "MRN-C-0003"  # the old v2-0203 system still says MR
+    assert (c.patient.height_cm, c.patient.weight_kg) == (162.56, 68.04)  # [in_i] and [lb_av]
+    assert c.labs.neutrophils == CountLab(value=1.9, unit="10^9/L")  # 753-4 newer than 768-2
+    assert r.provenance["labs.neutrophils"].code == "http://loinc.org|753-4"
+    assert [h.provenance.code for h in r.history["labs.neutrophils"]] == ["http://loinc.org|768-2"]
+    assert c.labs.date == dt.date(2026, 11, 16)  # the date of a date-time with a zone, as written
+    assert (c.disease.er, c.disease.pr) == ("negative", "positive")  # 16112-5; 40557-1 in SNOMED words
+    assert c.disease.her2_ihc == "1+" and c.disease.her2_status == "low"  # the negative interpretation adds nothing
+    assert c.disease.extent == "metastatic"  # SNOMED secondary malignant neoplasm of bone
+    ac, cape = c.regimens
+    assert ac.agents == ["cyclophosphamide", "doxorubicin"] and ac.setting is None  # curative: not a setting
+    assert cape.agents == ["capecitabine"] and cape.last_dose_date is None and cape.ongoing  # an active order
+    assert any("curative" in n for n in r.notes) and any("orders only" in n for n in r.notes)
+    reasons = {u.where: u.reason for u in r.unmapped}
+    assert "entered in error" in reasons["MedicationStatement/c-ms1"]
+    assert "on-hold" in reasons["MedicationStatement/c-ms2"]
+    assert c.history.medications is None  # nothing current: not "no medications"
+
+
 def test_ndjson_variant_gives_the_same_consult() -> None:
     a = import_file(str(DATA / "example-a-bundle.json"), CRIT, DAY).consult
     b = import_file(str(DATA / "example-a-bulk.ndjson"), CRIT, DAY).consult

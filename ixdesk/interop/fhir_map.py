@@ -85,6 +85,18 @@ class ImportRefused(Exception):
 
 # --- small readers --------------------------------------------------------------------------
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def clean(text: str | None, limit: int = 200) -> str | None:
+    """Text from a resource as the consult stores it: control characters and runs of spaces
+    become one space (the consult refuses control characters), cut to the field's length."""
+    if text is None:
+        return None
+    out = " ".join(_CONTROL.sub(" ", str(text)).split())[:limit]
+    return out or None
+
+
 def ref(res: Any) -> str:
     rid = getattr(res, "id", None)
     return f"{res.get_resource_type()}/{rid}" if rid else res.get_resource_type()
@@ -234,10 +246,9 @@ class _Mapper:
     def provenance(self, res: Any, when: _dt.date | None, code: str | None = None, unit: str | None = None,
                    original: str | None = None, where: str | None = None) -> Provenance:
         rid = getattr(res, "id", None)
-        return Provenance(resource_type=res.get_resource_type(), resource_id=(where or rid or None) and str(where or rid)[:64],
-                          date=when, code=(code or None) and code[:200], unit=(unit or None) and unit[:64],
-                          original=(original or None) and original[:200],
-                          file=(self.file_name or None) and self.file_name[:255])
+        return Provenance(resource_type=res.get_resource_type(), resource_id=clean(where or rid, 64),
+                          date=when, code=clean(code), unit=clean(unit, 64), original=clean(original),
+                          file=clean(self.file_name, 255))
 
     def skip(self, res: Any, code: str, reason: str) -> None:
         self.unmapped.append(Unmapped(ref(res), code, reason))
@@ -251,12 +262,13 @@ class _Mapper:
             text = hn.text or " ".join([*(hn.given or []), hn.family or ""]).strip()
             if text and (name is None or hn.use == "official"):
                 name = text
+        name = clean(name)
         if name:
-            p["name"] = name[:200]
+            p["name"] = name
             self.prov["patient.name"] = self.provenance(res, None, original="Patient.name")
         for ident in res.identifier or []:
             if any(c.code == "MR" for c in _codings(ident.type)) and ident.value:
-                p["record_number"] = str(ident.value)[:64]
+                p["record_number"] = clean(ident.value, 64)
                 self.prov["patient.record_number"] = self.provenance(res, None, code=_code_str(ident.type),
                                                                      original="Patient.identifier (MR)")
                 break
@@ -475,11 +487,11 @@ class _Mapper:
             med = med or self.medications.get(key)
             cc = med.code if med is not None else None
             if cc is None and res.medicationReference.display:
-                return res.medicationReference.display, target
+                return clean(res.medicationReference.display), target
         if cc is None:
             return None, ""
         name = cc.text or next((c.display for c in _codings(cc) if c.display), None)
-        return name, _code_str(cc)
+        return clean(name), _code_str(cc)
 
     def _agent(self, name: str) -> str | None:
         """The formulary's generic name if the text names a cancer agent (whole words)."""
@@ -667,7 +679,7 @@ class _Mapper:
                 resource_id=first.where.split("/", 1)[-1][:64], date=start,
                 original=(f"{sum(len(r) for r in group)} dose record(s), {start.isoformat()} to {last.isoformat()}"
                           if not ordered_only else f"{sum(len(r) for r in group)} order(s) from {start.isoformat()}"),
-                file=(self.file_name or None) and self.file_name[:255])
+                file=clean(self.file_name, 255))
             out.append(reg)
         if out:
             self.data["regimens"] = out

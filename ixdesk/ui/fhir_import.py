@@ -135,6 +135,10 @@ def import_path(window: "MainWindow", path: str, resolve: Resolver = ConflictDia
     except ImportRefused as exc:
         inform(window, title, f"Not imported: {exc}.", [], True)
         return None
+    except Exception as exc:  # noqa: BLE001 - a bug in the import must not cost what the user typed
+        inform(window, title, f"The import failed ({type(exc).__name__}); nothing was imported, and nothing "
+               "you typed was changed. Please report this.", [], True)
+        return None
     found = conflicts(current, result)
     replace: set[str] = set()
     if found:

@@ -292,6 +292,16 @@ def test_a_value_with_a_comparator_is_not_exact() -> None:
     assert any("'<' value" in u.reason for u in r.unmapped)
 
 
+def test_control_characters_in_resource_text_never_break_the_import() -> None:
+    """The consult refuses control characters; text from a resource is cleaned, not refused whole."""
+    r = import_resources(parse_text(json.dumps(mb.bundle([
+        mb.patient("p1", "Te\x0bst", "A\x01b", "MR\x02N", "1970-01-01"),
+        mb.statement("m", "omeprazole\x0b 20 mg", "1", "active", "2026-01-01")]))), CRIT, DAY, "f\nx.json")
+    assert (r.consult.patient.name, r.consult.patient.record_number) == ("A b Te st", "MR N")
+    assert r.consult.history.medications == ["omeprazole 20 mg"]
+    assert r.provenance["patient.name"].file == "f x.json"
+
+
 def test_two_patients_are_refused() -> None:
     with pytest.raises(ImportRefused, match="2 patients"):
         run([mb.patient("p1", "A", "B", "1", "1970-01-01"), mb.patient("p2", "C", "D", "2", "1971-01-01")])

@@ -149,3 +149,19 @@ def test_conflict_dialog_shows_both_values_and_keeps_by_default(qtbot: Any) -> N
 @pytest.mark.parametrize("menu_text", ["Import from FHIR…"])
 def test_file_menu_has_the_import(window: Any, menu_text: str) -> None:
     assert any(a.text().replace("&", "") == menu_text for a in window.menu_file.actions())
+
+
+def test_a_failure_inside_the_import_loses_nothing(qtbot: Any, window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ixdesk.interop.fhir_map as fm
+
+    def boom(*a: Any, **k: Any) -> Any:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(fm, "import_file", boom)
+    type_into(qtbot, window.form.fields["patient.weight_kg"][0], "70")
+    window.reassess()
+    before = window.current_consult()
+    rec = Recorder(set())
+    assert _import(window, rec) is None
+    assert rec.messages[-1][2] and "RuntimeError" in rec.messages[-1][0]
+    assert window.current_consult() == before

@@ -20,7 +20,7 @@ from ixdesk import __version__
 
 log = logging.getLogger("ixdesk")
 
-SUBCOMMANDS = ("assess", "report", "schema", "criteria", "screenshot")
+SUBCOMMANDS = ("assess", "report", "schema", "criteria", "screenshot", "import")
 EXIT_OK, EXIT_INVALID, EXIT_CRITERIA, EXIT_USAGE = 0, 2, 3, 64
 EXIT_INTERNAL = 70  # sysexits EX_SOFTWARE: a valid input that IxDesk failed on (a bug to report)
 
@@ -93,6 +93,13 @@ def _parser() -> argparse.ArgumentParser:
     csub.add_parser("record", help="maintainers, after a review: record the source checkout's criteria/ "
                     "sha256 as the reviewed set (writes ixdesk/reviewed_criteria.py)")
 
+    im = sub.add_parser("import", help="make a consult from a FHIR R4 bundle (JSON) or NDJSON export")
+    im.add_argument("path", metavar="FILE", help="a FHIR R4 Bundle, one resource, or Bulk Data NDJSON")
+    im.add_argument("-o", "--output", metavar="CONSULT.json", required=True, help="the consult file to write")
+    im.add_argument("--consult-date", type=_parse_date, metavar="DATE",
+                    help="the consult date: labs are the latest on or before it (default: today)")
+    im.add_argument("--force", action="store_true", help="replace CONSULT.json if it exists")
+
     s = sub.add_parser("screenshot", help="open a consult offscreen and save a PNG of the window")
     s.add_argument("path", metavar="FILE")
     s.add_argument("output", metavar="PNG")
@@ -121,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("ixdesk criteria: use 'ixdesk criteria check' (or 'record')", file=sys.stderr)
                 return EXIT_USAGE
             return cmd_criteria_check(args.dir, sys.stdout, sys.stderr, args.require_reviewed)
+        if args.command == "import":
+            return cmd_import(args, sys.stdout, sys.stderr)
         if args.command == "screenshot":
             from ixdesk.ui.screenshot import main as shot
 
@@ -442,6 +451,42 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_INTERNAL
     for p in paths:
         print(p)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """FHIR file -> consult file. A malformed file names the resource and the field (exit 2); what was
+    not mapped is listed with the reason. Names and record numbers are never printed."""
+    from ixdesk.core.files import save_consult
+    from ixdesk.interop.fhir_map import ImportRefused, import_file
+    from ixdesk.interop.fhir_read import FhirReadError
+    from ixdesk.interop.report import summary_lines
+
+    criteria = _load_criteria(None, err)
+    if criteria is None:
+        return EXIT_CRITERIA
+    target = Path(args.output)
+    if target.exists() and not args.force:
+        print(f"ixdesk import: {target} exists; give another name or --force to replace it", file=err)
+        return EXIT_INVALID
+    try:
+        result = import_file(args.path, criteria, args.consult_date)
+    except FhirReadError as exc:
+        print(f"ixdesk import: {args.path}: not imported, the file is not a valid FHIR R4 export:", file=err)
+        for prob in exc.problems:
+            print(f"  {prob}", file=err)
+        return EXIT_INVALID
+    except ImportRefused as exc:
+        print(f"ixdesk import: {args.path}: not imported: {exc}", file=err)
+        return EXIT_INVALID
+    try:
+        save_consult(result.consult, target)
+    except OSError as exc:
+        print(f"ixdesk import: cannot write {target}: {exc.strerror or type(exc).__name__}", file=err)
+        return EXIT_INVALID
+    for line in summary_lines(result):
+        out.write(line + "\n")
+    out.write(f"wrote {target}\n")
     return EXIT_OK
 
 

@@ -532,6 +532,29 @@ class Course(StrictModel):
         return self
 
 
+# --- provenance of imported values --------------------------------------------------------
+
+class Provenance(StrictModel):
+    """Where an imported value came from (a FHIR resource), so that the clinician can check it
+    against the chart: the form shows it in the field's tooltip and the clinician report lists it.
+    A value the user typed has no provenance; editing an imported value drops its provenance."""
+
+    source: Literal["fhir"] = "fhir"
+    resource_type: Annotated[str, Field(min_length=1, max_length=64)]
+    resource_id: Annotated[str, Field(max_length=64)] | None = None
+    date: _dt.date | None = None
+    code: Annotated[str, Field(max_length=200)] | None = None  # "http://loinc.org|751-8", as sent
+    unit: Annotated[str, Field(max_length=64)] | None = None  # the original unit, before conversion
+    original: Annotated[str, Field(max_length=200)] | None = None  # the original value as sent
+    file: Annotated[str, Field(max_length=255)] | None = None  # the imported file's name (no folder)
+
+    _text = field_validator("resource_type", "resource_id", "code", "unit", "original", "file")(_no_control_chars)
+
+
+# A field path: "labs.neutrophils", "disease.er", "regimens[0]", "history.medications[2]".
+ProvenancePath = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z_]+(\[\d+\])?(\.[a-z_0-9]+(\[\d+\])?)*$")]
+
+
 # --- the consult ---------------------------------------------------------------------------
 
 class Consult(StrictModel):
@@ -554,6 +577,10 @@ class Consult(StrictModel):
     # ixdesk.core.overrides). Written only when there is one: a consult without keeps its old form.
     overrides: Annotated[list[Override], Field(max_length=MAX_OVERRIDES)] = Field(
         default_factory=list, exclude_if=lambda v: not v)
+    # Where imported values came from (FHIR import), by field path. Written only when not empty, so a
+    # consult without imported values keeps exactly its old form.
+    provenance: Annotated[dict[ProvenancePath, Provenance], Field(max_length=400)] = Field(
+        default_factory=dict, exclude_if=lambda v: not v)
 
     _text = field_validator("notes")(_no_control_chars)
 

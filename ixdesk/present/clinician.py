@@ -199,6 +199,8 @@ class ClinicianReport(Data):
     criteria_mismatch: str | None
     sources: list[tuple[str, str]]  # document id -> "title (version)"
     overrides: list[OverrideItem] = []  # every override in the consult, stale ones and orphans included
+    # (field, source) of the values imported from FHIR (ixdesk.present.imported); empty when typed
+    imported_sources: list[tuple[str, str]] = []
 
     def all_text(self) -> str:
         """Everything printable, for tests that look for a phrase regardless of layout."""
@@ -594,6 +596,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         criteria_mismatch=mismatch, sources=_sources(assessment, criteria),
         overrides=[OverrideItem(title=rows[v.finding_id].title if v.finding_id in rows else v.title, text=v.line, stale=v.stale, contraindication=v.contraindication)
                    for v in views.values()],
+        imported_sources=_imported_sources(consult),
     )
 
 
@@ -616,6 +619,13 @@ def _sources(assessment: Assessment, criteria: Criteria) -> list[tuple[str, str]
         d = criteria.documents.get(doc_id)
         out.append((doc_id, f"{d.title} (version: {d.version})" if d else doc_id))
     return out
+
+
+def _imported_sources(consult: Consult) -> list[tuple[str, str]]:
+    """The sources of the values imported from FHIR (the report lists them beside its own sources)."""
+    from ixdesk.present.imported import imported_sources
+
+    return imported_sources(consult)
 
 
 __all__ = ["ClinicianReport", "FindingGroup", "FindingRow", "KeyPoint", "OverrideItem", "MARKS", "build_clinician_report",

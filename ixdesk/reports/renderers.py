@@ -138,6 +138,11 @@ class ClinicianRenderer(Renderer):
         if r.data_notes:
             out.append(self.p("Notes on the entered data", s.h2))
             out += self.bullets(r.data_notes)
+        if r.imported_sources:
+            out.append(self.p("Imported data and its sources", s.h2))
+            out.append(self.table([[self.c("Field"), self.c("Source (FHIR import)")]]
+                                  + [[self.c(f), self.c(src)] for f, src in r.imported_sources], [1.3, 5.4]))
+            out.append(Spacer(1, 1.5 * mm))
         out.append(self.p("<b>Sources.</b> " + esc(" · ".join(f"{doc}: {title}" for doc, title in r.sources)),
                           s.note, raw=True))
 

@@ -184,6 +184,9 @@ class ConsultForm(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         guard_wheel(self)  # the wheel scrolls the form; it never changes an answer (regimen editors too)
         self._hold("overrides")  # the clinicians' overrides: not typed here, but saved with the consult
+        from ixdesk.ui.provenance import ProvenanceMarks
+
+        self.provenance = ProvenanceMarks(self)  # marks and sources of imported values
 
     def _fit_minimum(self) -> None:
         """The form is never narrower than its content needs: sideways scrolling (and the labels it
@@ -397,6 +400,7 @@ class ConsultForm(QScrollArea):
             for path, write in self._writers.items():
                 write(_get(consult, path))
             self.regimens.set_regimens(consult.regimens)
+            self.provenance.load(consult)
         finally:
             self._loading = False
         self._update_derived(consult.disease.her2_ihc, consult.disease.her2_ish)

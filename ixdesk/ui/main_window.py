@@ -409,6 +409,7 @@ class MainWindow(QMainWindow):
         self.act_open = self._action(m, "&Open…", self.open_dialog, SK.Open)
         self.menu_recent = m.addMenu("Open &recent")
         self._rebuild_recent()
+        self.act_import_fhir = self._action(m, "&Import from FHIR…", self.import_fhir)
         m.addSeparator()
         self.act_save = self._action(m, "&Save", self.save, SK.Save)
         self.act_save_as = self._action(m, "Save &as…", self.save_as, SK.SaveAs)
@@ -481,7 +482,7 @@ class MainWindow(QMainWindow):
         consult: Consult | None = None
         if not problems:
             try:
-                consult = Consult.model_validate(data)
+                consult = self.form.provenance.attach(Consult.model_validate(data))  # imported values' sources
             except ValidationError as exc:
                 problems = describe_validation_error(exc)
             except Exception as exc:  # noqa: BLE001 - never crash on input
@@ -653,6 +654,11 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open consult", self.start_folder(), OPEN_FILTER)
         if path:
             self.open_path(path, ask=False)
+
+    def import_fhir(self) -> None:
+        from ixdesk.ui.fhir_import import import_dialog
+
+        import_dialog(self)
 
     def open_path(self, path: str, ask: bool = True) -> bool:
         """Open a consult file; a corrupt or newer file is refused with its problems, never touched."""

@@ -61,3 +61,20 @@ def test_each_contract_catches_its_violation(tmp_path: Path) -> None:
     assert "ixdesk.present -> ixdesk.reports.common" in text
     assert "ixdesk.interop -> ixdesk.present" in text
     assert "ixdesk.stray" in text  # exhaustive: every top-level module has a layer
+
+
+def test_the_interop_contracts_catch_their_violations(tmp_path: Path) -> None:
+    """The FHIR import stays Qt-free and reportlab-free, and the core never reaches into it."""
+    pkg = _copy(tmp_path)
+    with (pkg / "interop" / "units.py").open("a") as f:
+        f.write("\n\ndef _violation() -> None:\n    import PySide6.QtCore  # noqa: F401\n")
+    with (pkg / "interop" / "loinc.py").open("a") as f:
+        f.write("\nimport reportlab.lib  # noqa: E402,F401\n")
+    with (pkg / "core" / "lines.py").open("a") as f:
+        f.write("\nimport ixdesk.interop.loinc  # noqa: E402,F401\n")
+    out = _lint(tmp_path)
+    text = " ".join(out.stdout.split())
+    assert out.returncode != 0, text
+    assert "ixdesk.interop.units -> PySide6" in text
+    assert "ixdesk.interop.loinc -> reportlab" in text
+    assert "ixdesk.core.lines -> ixdesk.interop.loinc" in text

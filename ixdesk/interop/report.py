@@ -1,0 +1,80 @@
+"""The import's summary in words, for the command line and the window: what was imported (by
+field, with its source), what was not and why, and what to check. It never names the patient or
+the record number (the command line output is pasted into tickets)."""
+
+from __future__ import annotations
+
+from ixdesk.core.consult import Provenance
+from ixdesk.interop.fhir_map import UNREAD_REASON, ImportResult
+
+# field path -> the form's words
+FIELD_WORDS: dict[str, str] = {
+    "patient.name": "Name", "patient.record_number": "Record number", "patient.date_of_birth": "Date of birth",
+    "patient.sex": "Sex", "patient.height_cm": "Height", "patient.weight_kg": "Weight",
+    "disease.extent": "Extent", "disease.er": "Estrogen receptor (ER)", "disease.pr": "Progesterone receptor (PR)",
+    "disease.her2_ihc": "HER2 IHC", "disease.her2_ish": "HER2 ISH", "disease.pdl1_cps": "PD-L1 CPS",
+    "labs.date": "Lab date", "labs.neutrophils": "Neutrophils (ANC)", "labs.platelets": "Platelets",
+    "labs.hemoglobin": "Hemoglobin", "labs.ast": "AST", "labs.alt": "ALT", "labs.bilirubin": "Total bilirubin",
+    "labs.creatinine": "Creatinine", "history.medications": "Medications",
+}
+
+
+def field_words(path: str) -> str:
+    import re
+
+    m = re.fullmatch(r"regimens\[(\d+)\]", path)
+    if m:
+        return f"Regimen {int(m.group(1)) + 1}"
+    m = re.fullmatch(r"history\.medications\[(\d+)\]", path)
+    if m:
+        return f"Medication {int(m.group(1)) + 1}"
+    return FIELD_WORDS.get(path, path)
+
+
+def source_text(p: Provenance) -> str:
+    """One line: "Observation obs-7, 2026-10-28, http://loinc.org|751-8, 2.1 10*3/uL"."""
+    parts = [f"{p.resource_type} {p.resource_id}" if p.resource_id else p.resource_type]
+    if p.date:
+        parts.append(p.date.isoformat())
+    if p.code:
+        parts.append(p.code)
+    if p.original:
+        parts.append(p.original)
+    elif p.unit:
+        parts.append(p.unit)
+    return ", ".join(parts)
+
+
+_IDENTIFYING = ("patient.name", "patient.record_number", "patient.date_of_birth")
+
+
+def summary_lines(result: ImportResult) -> list[str]:
+    prov = result.provenance
+    lines = [f"imported {len(prov)} field(s) from FHIR:"]
+    for path in sorted(prov):
+        words = field_words(path)
+        # identifying fields: say that they were imported, not their source text (it is harmless,
+        # but the original of a name field is the only place a name could leak)
+        lines.append(f"  {words}: " + ("from " + prov[path].resource_type if path in _IDENTIFYING else source_text(prov[path])))
+    if result.medication_history:
+        lines.append("not current medications (completed or stopped): " + "; ".join(result.medication_history))
+    if result.unmapped:
+        lines.append(f"not imported ({len(result.unmapped)}):")
+        # resource types IxDesk does not read are counted, not listed one by one (a full export
+        # holds thousands of claims and encounters)
+        by_type: dict[str, int] = {}
+        for u in result.unmapped:
+            if u.reason.endswith(UNREAD_REASON):
+                rtype = u.where.split("/", 1)[0]
+                by_type[rtype] = by_type.get(rtype, 0) + 1
+            else:
+                lines.append(f"  {u}")
+        for rtype, n in sorted(by_type.items()):
+            lines.append(f"  {rtype}: {n} resource(s): {UNREAD_REASON}")
+    if result.notes:
+        lines.append("to check:")
+        lines.extend(f"  {n}" for n in result.notes)
+    if result.history:
+        lines.append("older values kept in the import history: " + ", ".join(
+            f"{field_words(p)} ({len(h)})" for p, h in sorted(result.history.items()) if p in FIELD_WORDS))
+    return lines

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Literal
 
 from ixdesk.core.assessment import Condition, Finding, Source
 from ixdesk.present.fields import MissingInput, missing_inputs
-from ixdesk.present.formats import typographic
 from ixdesk.present.words import NCCN_DOCUMENTS, document_name, plan_long
 
 if TYPE_CHECKING:
@@ -173,7 +172,7 @@ def basis_steps(b: Basis) -> tuple[BasisStep, ...]:
 class FindingView:
     id: str
     kind: str
-    title: str  # typographic
+    title: str  # as the criteria type it (typographic at the source)
     state: str  # the engine's plan-gated state (met / not_met / unknown)
     reading: Reading
     tone: Tone
@@ -191,8 +190,8 @@ class FindingView:
         """Built when a reader asks (a panel row's basis is built on first expand: most stay closed)."""
         f = self.finding
         return Basis(
-            statement=typographic(f.statement),
-            values=tuple(ValueView(field=v.field, label=v.label, value=typographic(v.value)) for v in f.values),
+            statement=f.statement,
+            values=tuple(ValueView(field=v.field, label=v.label, value=v.value) for v in f.values),
             conditions=_steps(f.conditions),
             missing=self.missing,
             source=source_view(f.source),
@@ -304,7 +303,7 @@ def source_view(s: Source) -> SourceView:
 
 
 def _steps(conds: list[Condition]) -> tuple[ConditionStep, ...]:
-    return tuple(ConditionStep(text=typographic(c.text), state=c.state, mark=CONDITION_MARK[c.state],
+    return tuple(ConditionStep(text=c.text, state=c.state, mark=CONDITION_MARK[c.state],
                                result=CONDITION_RESULT[c.state], children=_steps(c.children)) for c in conds)
 
 
@@ -315,7 +314,7 @@ def is_payer_pathway(f: Finding) -> bool:
 
 def finding_name(f: Finding) -> str:
     """'Payer 003 Clinical Criteria II.B: B. With capecitabine …' for a payer's own pathway; else the title."""
-    title = typographic(f.title)
+    title = f.title
     if is_payer_pathway(f):
         return f"{document_name(f.source.document)} {f.source.section}: {title}"
     return title
@@ -339,8 +338,8 @@ def finding_view(f: Finding, criteria: "Criteria | None" = None, titles: dict[st
     reading = _reading(f)
     names = titles or {}
     return FindingView(
-        id=f.id, kind=f.kind, title=typographic(f.title), state=f.state, reading=reading, tone=TONE[reading],
+        id=f.id, kind=f.kind, title=f.title, state=f.state, reading=reading, tone=TONE[reading],
         scope=_scope(f), plans=rule_plans(criteria, f.id),
-        contraindicated_by=tuple(typographic(names.get(i, i)) for i in f.contraindicated_by),
+        contraindicated_by=tuple(names.get(i, i) for i in f.contraindicated_by),
         name=finding_name(f), missing=missing_inputs(f.missing), finding=f,
     )

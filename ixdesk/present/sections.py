@@ -15,7 +15,7 @@ from ixdesk.core.assessment import Assessment, ClassResistance, Dose, LineCount
 from ixdesk.present.decision import DecisionState, decision_state
 from ixdesk.present.fields import MissingInput, missing_inputs
 from ixdesk.present.findings import FindingView, Tone, finding_view, is_payer_pathway, source_view
-from ixdesk.present.formats import fmt_date, fmt_num, typographic
+from ixdesk.present.formats import fmt_date, fmt_num
 from ixdesk.present.words import DECISION_WORDS, document_name, plan_long, plan_short
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ def dose_rows(d: Dose) -> tuple[Row, ...]:
         add(f"BSA ({d.bsa_formula}): {_bsa(d.bsa_m2)} m²{cap}  [{', '.join(p for p in hw if p)}]",
             "capped" if d.bsa_capped else "")
     if d.hepatic_row:
-        add(f"Hepatic row: {typographic(d.hepatic_row)}")
+        add(f"Hepatic row: {d.hepatic_row}")
     if d.mg_per_m2 is not None:
         add(f"Dose rate: {fmt_num(d.mg_per_m2)} mg/m² (standard {fmt_num(d.standard_mg_per_m2)} mg/m²)")
     elif d.mg_per_m2_unless_strong_inhibitor is not None and d.mg_per_m2_if_strong_inhibitor is not None:
@@ -179,7 +179,7 @@ def dose_rows(d: Dose) -> tuple[Row, ...]:
             f"inhibitor (then {fmt_num(d.mg_per_m2_if_strong_inhibitor)} mg/m²): check for CYP3A4 interaction",
             "depends", "missing")
     for adj in d.adjustments:
-        add(f"Adjustment: {typographic(adj)}", "adjusted", "warning")
+        add(f"Adjustment: {adj}", "adjusted", "warning")
     if d.dose_mg is not None:
         add(f"Dose: {_mg(d.dose_mg)} mg IV over {fmt_num(d.infusion_hours)} h every {d.cycle_days} days")
     if d.vials:
@@ -190,18 +190,18 @@ def dose_rows(d: Dose) -> tuple[Row, ...]:
     if d.capecitabine is not None:
         c = d.capecitabine
         add(f"Capecitabine: {_mg(c.mg_per_dose)} mg per dose ({fmt_num(c.mg_per_m2_per_dose)} mg/m² × "
-            f"{_bsa(c.bsa_m2)} m²), {typographic(c.schedule)}")
+            f"{_bsa(c.bsa_m2)} m²), {c.schedule}")
     if d.premedication:
-        pre = [Row(key=f"dose/pre/{i}", text=typographic(f"{p.drug} {p.dose} {p.route}, {p.timing}"
-                                                        + ("" if p.required else f" — {p.when}")),
+        pre = [Row(key=f"dose/pre/{i}", text=f"{p.drug} {p.dose} {p.route}, {p.timing}"
+                                                + ("" if p.required else f" — {p.when}"),
                    result="required" if p.required else "if indicated", tone=None if p.required else "missing",
-                   tip=typographic(p.when))
+                   tip=p.when)
                for i, p in enumerate(d.premedication)]
         rows.append(Row(key="dose/pre", text="Premedication (1 hour before infusion)", children=tuple(pre)))
     for n in d.notes:
-        add(f"Note: {typographic(n)}")
+        add(f"Note: {n}")
     for u in d.unverified:
-        add(f"Unverified: {typographic(u)}", "UNVERIFIED", "missing")
+        add(f"Unverified: {u}", "UNVERIFIED", "missing")
     return tuple(rows)
 
 
@@ -212,7 +212,7 @@ def dose_key_point(d: Dose, decision: DecisionState) -> KeyPoint:
         return KeyPoint("dose", f"Dose{hold}:", f"{_mg(d.dose_mg)} mg ({fmt_num(d.mg_per_m2)} mg/m² × "
                                               f"{_bsa(d.bsa_used_m2)} m²{', capped' if d.bsa_capped else ''}); kits {vials}",
                         "warning" if hold else None)
-    return KeyPoint("dose", "Dose:", typographic(d.summary), "critical" if d.state == "not_recommended" else "missing")
+    return KeyPoint("dose", "Dose:", d.summary, "critical" if d.state == "not_recommended" else "missing")
 
 
 # --- resistance and lines ----------------------------------------------------------------------
@@ -273,7 +273,7 @@ def _criteria_order(v: FindingView) -> int:
 def decision_sentence(s: DecisionState, a: Assessment) -> str:
     word = DECISION_WORDS[s.kind]
     if s.kind == "on_hold":
-        what = "; ".join(typographic(f.title) for f in s.holds) or typographic(a.dose.summary)
+        what = "; ".join(f.title for f in s.holds) or a.dose.summary
         return f"{word} — blocked by: {what}"
     if s.kind == "not_decided":
         waiting = missing_inputs(s.waiting_for)
@@ -281,8 +281,8 @@ def decision_sentence(s: DecisionState, a: Assessment) -> str:
     if s.kind == "outside_label":
         if s.label is None:
             return f"{word} — {plan_long(a.plan)} is not an FDA label indication"
-        return f"{word} — label indication not met: {typographic(s.label.title)}"
-    return f"{word} — meets label indication: {typographic(s.label.title)}" if s.label else word
+        return f"{word} — label indication not met: {s.label.title}"
+    return f"{word} — meets label indication: {s.label.title}" if s.label else word
 
 
 def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
@@ -343,7 +343,7 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
         sections.append(Section("lines", "Prior lines", "", None, rows=line_rows(a.lines)))
     head, tone = dose_head(a.dose, decision)
     sections.append(Section("dose", dose_title(a.dose, decision), head, tone, rows=dose_rows(a.dose),
-                            missing=missing_inputs(a.dose.missing), summary=typographic(a.dose.summary)))
+                            missing=missing_inputs(a.dose.missing), summary=a.dose.summary))
     if a.data_notes:
         sections.append(Section("notes", "Notes on the input", str(len(a.data_notes)), None,
                                 rows=tuple(Row(key=f"notes/{i}", text=n) for i, n in enumerate(a.data_notes))))

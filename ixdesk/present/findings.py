@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from ixdesk.core.assessment import Condition, Finding, Source
+from ixdesk.core.assessment import Condition, Finding, Source, Value
 from ixdesk.present.fields import MissingInput, missing_inputs
+from ixdesk.present.formats import fmt_parts
 from ixdesk.present.words import NCCN_DOCUMENTS, document_name, plan_long
 
 if TYPE_CHECKING:
@@ -107,7 +108,8 @@ class SourceView:
 
 @dataclass(frozen=True)
 class ConditionStep:
-    """One step of a rule's logic. ``text`` is the engine's display string, shown as it is."""
+    """One step of a rule's logic: what it tests (the condition's ``label``), then for a leaf the
+    patient values it read, each from its structured form (dates in the one date format)."""
 
     text: str
     state: str
@@ -120,7 +122,31 @@ class ConditionStep:
 class ValueView:
     field: str
     label: str
-    value: str
+    value: str  # as shown, with its unit; a date in the one date format
+    # a measured value apart, as the chart gives it ("1.2" in "× 10⁹/L"): a reader that prints the
+    # number and its unit in separate places takes them from here, never by splitting ``value``
+    number: float | None = None
+    unit: str = ""
+
+
+def value_text(v: Value) -> str:
+    """A patient value as every reader prints it: the engine's words, its dates in the one format."""
+    return fmt_parts(v.parts) if v.parts else v.value
+
+
+def value_view(v: Value) -> ValueView:
+    return ValueView(field=v.field, label=v.label, value=value_text(v), number=v.number, unit=v.unit)
+
+
+def condition_text(c: Condition) -> str:
+    """'Neutrophils < 1,500 cells/mm³ — Neutrophils: 1,200 cells/mm³' built from the structured
+    fields (label, values), never by editing ``Condition.text``; a condition from JSON written
+    before the fields existed (``kind`` None) is shown as its text."""
+    if c.kind is None:
+        return c.text
+    if not c.values:
+        return c.label
+    return f"{c.label} — " + "; ".join(f"{v.label}: {value_text(v)}" for v in c.values)
 
 
 @dataclass(frozen=True)
@@ -191,7 +217,7 @@ class FindingView:
         f = self.finding
         return Basis(
             statement=f.statement,
-            values=tuple(ValueView(field=v.field, label=v.label, value=v.value) for v in f.values),
+            values=tuple(value_view(v) for v in f.values),
             conditions=_steps(f.conditions),
             missing=self.missing,
             source=source_view(f.source),
@@ -303,7 +329,7 @@ def source_view(s: Source) -> SourceView:
 
 
 def _steps(conds: list[Condition]) -> tuple[ConditionStep, ...]:
-    return tuple(ConditionStep(text=c.text, state=c.state, mark=CONDITION_MARK[c.state],
+    return tuple(ConditionStep(text=condition_text(c), state=c.state, mark=CONDITION_MARK[c.state],
                                result=CONDITION_RESULT[c.state], children=_steps(c.children)) for c in conds)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ixdesk.core.assessment import TextPart
 from ixdesk.core.dates import PartialDate
 
 NOT_RECORDED = "not recorded"
@@ -39,3 +40,10 @@ def fmt_date(d: date | PartialDate | None, long: bool = False) -> str:
     if isinstance(d, PartialDate) and d.day is None:
         return f"{months[d.month - 1]} {d.year}"
     return f"{d.day} {months[d.month - 1]} {d.year}"
+
+
+def fmt_parts(parts: list[TextPart], long: bool = False) -> str:
+    """An engine sentence with dates (a resistance reason, a note) in this reader's date format:
+    its words as written, each date through :func:`fmt_date`. Nothing is parsed: the engine gives
+    the words and the dates apart."""
+    return "".join(p.text if p.date is None else fmt_date(p.date, long) for p in parts)

@@ -15,7 +15,7 @@ from ixdesk.core.assessment import Assessment, ClassResistance, Dose, LineCount
 from ixdesk.present.decision import DecisionState, decision_state
 from ixdesk.present.fields import MissingInput, missing_inputs
 from ixdesk.present.findings import FindingView, Tone, finding_view, is_payer_pathway, source_view
-from ixdesk.present.formats import fmt_date, fmt_num
+from ixdesk.present.formats import fmt_date, fmt_num, fmt_parts
 from ixdesk.present.words import DECISION_WORDS, document_name, plan_long, plan_short
 
 if TYPE_CHECKING:
@@ -231,7 +231,7 @@ def resistance_rows(resistance: list[ClassResistance]) -> tuple[Row, ...]:
                 steps.append(f"elapsed {rr.elapsed}")
             if rr.window:
                 steps.append(f"window {rr.window}" + (f" (to {fmt_date(rr.window_end)})" if rr.window_end else ""))
-            sub = [Row(key=f"res:{r.drug_class}:{rr.regimen_index}/reason", text=f"→ {rr.reason}")]
+            sub = [Row(key=f"res:{r.drug_class}:{rr.regimen_index}/reason", text=f"→ {fmt_parts(rr.reason_parts)}")]
             if rr.source:
                 s = source_view(rr.source)
                 sub.append(Row(key=f"res:{r.drug_class}:{rr.regimen_index}/source",
@@ -239,7 +239,7 @@ def resistance_rows(resistance: list[ClassResistance]) -> tuple[Row, ...]:
             kids.append(Row(key=f"res:{r.drug_class}:{rr.regimen_index}", text=" · ".join(steps),
                             result=RESISTANCE_RESULT[rr.result], tone=RESISTANCE_TONE[rr.result], children=tuple(sub),
                             missing=missing_inputs(rr.missing), drug_class=r.drug_class))
-        out.append(Row(key=f"res:{r.drug_class}", text=f"{r.label}: {r.summary}", result=RESISTANCE_RESULT[r.result],
+        out.append(Row(key=f"res:{r.drug_class}", text=f"{r.label}: {fmt_parts(r.summary_parts)}", result=RESISTANCE_RESULT[r.result],
                        tone=RESISTANCE_TONE[r.result], children=tuple(kids), missing=missing_inputs(r.missing),
                        drug_class=r.drug_class))
     return tuple(out)
@@ -346,7 +346,7 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
                             missing=missing_inputs(a.dose.missing), summary=a.dose.summary))
     if a.data_notes:
         sections.append(Section("notes", "Notes on the input", str(len(a.data_notes)), None,
-                                rows=tuple(Row(key=f"notes/{i}", text=n) for i, n in enumerate(a.data_notes))))
+                                rows=tuple(Row(key=f"notes/{i}", text=fmt_parts(n)) for i, n in enumerate(a.data_notes_parts))))
 
     points = [KeyPoint("decision", f"{DECISION_MARK[decision.kind]} {decision_sentence(decision, a)}", "",
                        DECISION_TONE[decision.kind])]
@@ -384,5 +384,5 @@ def present(a: Assessment, criteria: "Criteria | None" = None) -> Presentation:
         sections=tuple(sections), other_plans=tuple(v for v in views.values() if not v.for_this_plan),
         missing=missing, findings=views,
         criteria_line=f"criteria {a.criteria.version} (sha256 {a.criteria.sha256[:16]}…)",
-        criteria_notice=a.criteria.notice, data_notes=tuple(a.data_notes),
+        criteria_notice=a.criteria.notice, data_notes=tuple(fmt_parts(n) for n in a.data_notes_parts),
     )

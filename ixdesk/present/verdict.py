@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ixdesk.core.assessment import Assessment, Dose, Finding, Missing
 from ixdesk.present.decision import DecisionKind, DecisionState, decision_state
+from ixdesk.present.findings import value_text
 from ixdesk.present.formats import fmt_date, fmt_num
 from ixdesk.present.words import DECISION_WORDS, plan_long, plan_short
 
@@ -251,7 +252,7 @@ def _without_inhibitor(a: Assessment, consult: Consult, criteria: Criteria | Non
 # --- the verdict ----------------------------------------------------------------------------
 
 def _hold_line(f: Finding) -> str:
-    vals = "; ".join(v.value for v in f.values)
+    vals = "; ".join(value_text(v) for v in f.values)
     return f"{f.title} ({vals})" if vals else f.title
 
 

@@ -469,16 +469,17 @@ class AssessmentPanel(QWidget):
     def _resistance_html(self, r: Any) -> str:
         from ixdesk.present.fields import missing_inputs
         from ixdesk.present.findings import source_view
+        from ixdesk.present.formats import fmt_parts
         from ixdesk.present.sections import RESISTANCE_RESULT
 
         rows = ""
         for rr in r.regimens:
             rows += (f"<li><b>Regimen {rr.regimen_index + 1}</b> ({html.escape(', '.join(rr.agents))}), "
-                     f"{html.escape(rr.setting or 'setting not recorded')}: {html.escape(rr.reason)}"
+                     f"{html.escape(rr.setting or 'setting not recorded')}: {html.escape(fmt_parts(rr.reason_parts))}"
                      f" → <b>{RESISTANCE_RESULT[rr.result]}</b>"
                      + (f"<br><small>{html.escape(source_view(rr.source).full)}; confidence {rr.confidence}</small>"
                         if rr.source else "") + "</li>")
-        return (f"<h3>{html.escape(r.label)}: {RESISTANCE_RESULT[r.result]}</h3><p>{html.escape(r.summary)}</p>"
+        return (f"<h3>{html.escape(r.label)}: {RESISTANCE_RESULT[r.result]}</h3><p>{html.escape(fmt_parts(r.summary_parts))}</p>"
                 f"<ul>{rows}</ul>" + self._links(missing_inputs(r.missing)))
 
     def _dose_html(self, s: Section, d: Any) -> str:

@@ -50,6 +50,8 @@ class PlanColumn:
     # short: "70.6 mg (40 mg/m²)", "on hold · if it resolves: 60.4 mg (40 mg/m²) about a week after
     # clarithromycin … is stopped; 30.2 mg (20 mg/m²) only if it cannot be avoided", "not yet: needs weight"
     dose: str
+    # the same as lines for a narrow cell: the state, then one line per dose (the inhibitor's two)
+    dose_lines: tuple[str, ...]
     dose_detail: str  # the verdict's full dose line
     verdict: Verdict
     assessment: Assessment
@@ -83,6 +85,14 @@ def _short_dose(a: Assessment, v: Verdict) -> str:
     return number
 
 
+def _dose_lines(a: Assessment, v: Verdict) -> tuple[str, ...]:
+    inh = v.inhibitor
+    if inh is None:
+        return (_short_dose(a, v),)
+    head = {"on_hold": "on hold · if it resolves:", "not_decided": "once decided:"}.get(v.kind)
+    return ((head,) if head else ()) + (inh.stopped_line, inh.reduced_line)
+
+
 def column(a: Assessment, plan: str, current: bool, consult: Consult | None = None,
            criteria: Criteria | None = None) -> PlanColumn:
     """One plan's column; with ``consult`` (that plan's), the inhibitor's two doses as the header has them."""
@@ -94,7 +104,7 @@ def column(a: Assessment, plan: str, current: bool, consult: Consult | None = No
         decision_words=DECISION_WORDS[v.kind], label=v.statuses[0], pathways=v.statuses[1], payers=payers,
         contraindications=(tuple(f.title for f in st.holds) or v.holds[:1]) if v.kind == "on_hold" else (),
         contraindication_details=v.holds, unchecked=tuple(f.title for f in st.unchecked),
-        dose=_short_dose(a, v), dose_detail="\n".join([v.dose, *a.dose.adjustments]), verdict=v, assessment=a)
+        dose=_short_dose(a, v), dose_lines=_dose_lines(a, v), dose_detail="\n".join([v.dose, *a.dose.adjustments]), verdict=v, assessment=a)
 
 
 def _with_plan(consult: Consult, plan: str) -> Consult:

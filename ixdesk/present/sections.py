@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ixdesk.core.assessment import Assessment, ClassResistance, Dose, LineCount
+from ixdesk.core.dosing import bsa_text
 from ixdesk.present.decision import DecisionState, decision_state
 from ixdesk.present.fields import MissingInput, missing_inputs
 from ixdesk.present.findings import FindingView, Tone, finding_view, is_payer_pathway, source_view
@@ -133,8 +134,13 @@ def _count_checks(views: list[FindingView], word: str) -> str:
 # --- dose ------------------------------------------------------------------------------------
 
 def _bsa(v: float | None) -> str:
-    """BSA with two decimals wherever it is shown (never 1.7654)."""
+    """BSA with two decimals where it is shown on its own; inside a product the BSA as the dose used
+    it (:func:`_bsa_used`), so that '40 mg/m² × 1.7654 m²' gives the 70.6 mg printed beside it."""
     return "?" if v is None else fmt_num(v, 2)
+
+
+def _bsa_used(v: float | None) -> str:
+    return "?" if v is None else bsa_text(v)
 
 
 def _mg(v: float | None) -> str:
@@ -190,7 +196,7 @@ def dose_rows(d: Dose) -> tuple[Row, ...]:
     if d.capecitabine is not None:
         c = d.capecitabine
         add(f"Capecitabine: {_mg(c.mg_per_dose)} mg per dose ({fmt_num(c.mg_per_m2_per_dose)} mg/m² × "
-            f"{_bsa(c.bsa_m2)} m²), {c.schedule}")
+            f"{_bsa_used(c.bsa_m2)} m²), {c.schedule}")
     if d.premedication:
         pre = [Row(key=f"dose/pre/{i}", text=f"{p.drug} {p.dose} {p.route}, {p.timing}"
                                                 + ("" if p.required else f" — {p.when}"),
@@ -210,7 +216,7 @@ def dose_key_point(d: Dose, decision: DecisionState) -> KeyPoint:
         vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials)
         hold = " (on hold: a contraindication holds)" if decision.kind == "on_hold" else ""
         return KeyPoint("dose", f"Dose{hold}:", f"{_mg(d.dose_mg)} mg ({fmt_num(d.mg_per_m2)} mg/m² × "
-                                              f"{_bsa(d.bsa_used_m2)} m²{', capped' if d.bsa_capped else ''}); kits {vials}",
+                                              f"{_bsa_used(d.bsa_used_m2)} m²{', capped' if d.bsa_capped else ''}); kits {vials}",
                         "warning" if hold else None)
     return KeyPoint("dose", "Dose:", d.summary, "critical" if d.state == "not_recommended" else "missing")
 

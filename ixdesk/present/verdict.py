@@ -224,12 +224,19 @@ class InhibitorDoses:
         return " and ".join(self.medications)
 
     @property
+    def stopped_line(self) -> str:
+        return (f"{fmt_num(self.stopped_mg)} mg ({fmt_num(self.stopped_mg_per_m2)} mg/m²) about a week after "
+                f"{self.names} is stopped")
+
+    @property
+    def reduced_line(self) -> str:
+        return f"{fmt_num(self.reduced_mg)} mg ({fmt_num(self.reduced_mg_per_m2)} mg/m²) only if it cannot be avoided"
+
+    @property
     def line(self) -> str:
         """'60.4 mg (40 mg/m²) about a week after clarithromycin … is stopped; 30.2 mg (20 mg/m²) only
         if it cannot be avoided'."""
-        return (f"{fmt_num(self.stopped_mg)} mg ({fmt_num(self.stopped_mg_per_m2)} mg/m²) about a week after "
-                f"{self.names} is stopped; {fmt_num(self.reduced_mg)} mg ({fmt_num(self.reduced_mg_per_m2)} mg/m²) "
-                "only if it cannot be avoided")
+        return f"{self.stopped_line}; {self.reduced_line}"
 
 
 def _without_inhibitor(a: Assessment, consult: Consult, criteria: Criteria | None) -> InhibitorDoses | None:

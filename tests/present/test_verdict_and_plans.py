@@ -192,11 +192,13 @@ def test_04_columns_give_both_inhibitor_doses_as_the_header_does() -> None:
         assert "30.2 mg (20 mg/m²) only if it cannot be avoided" in col.dose, col.plan
         assert col.dose.index("60.4 mg") < col.dose.index("30.2 mg")
         assert col.dose.removeprefix("on hold · if it resolves: ") in header.dose
+        assert col.dose_lines == ("on hold · if it resolves:", inh.stopped_line, inh.reduced_line)
 
 
 def test_a_column_without_an_inhibitor_keeps_its_single_dose() -> None:
     for col in compare_plans(example("01")):
         assert col.verdict.inhibitor is None and "cannot be avoided" not in col.dose
+        assert col.dose_lines == (col.dose,)
 
 
 def test_03_combination_column_names_its_own_hepatic_contraindication() -> None:

@@ -250,7 +250,7 @@ class AssessmentPanel(QWidget):
                 widths[t if not n.font1 else "\0" + t] = w
             best = max(best, w)
         best += 3 * self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.tree) + 12
-        best = min(best, fm.averageCharWidth() * 26)  # a long note is elided (full text in its tooltip)
+        best = min(best, fm.averageCharWidth() * 30)  # a long note is elided (full text in its tooltip)
         if self.tree.header().sectionSize(1) != best:
             self.tree.header().resizeSection(1, best)
 

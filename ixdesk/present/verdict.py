@@ -80,6 +80,9 @@ class Verdict:
     # the two doses of a strong CYP3A4 inhibitor (stopped / not avoidable); None without one, or
     # when the verdict was built without the consult
     inhibitor: InhibitorDoses | None = None
+    # a dose that may be given: its amount ("70.6 mg"), which ``dose`` begins with, for a reader
+    # that sets it apart (the header prints it bold) without splitting ``dose``; "" otherwise
+    dose_amount: str = ""
 
     @property
     def line(self) -> str:
@@ -304,6 +307,7 @@ def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Crite
     inhibitor = _without_inhibitor(a, consult, criteria) if consult is not None else None
     alternatives = [inhibitor.line] if inhibitor is not None else []
     dose_is_order = st.dose_may_be_given and a.dose.state == "computed"
+    amount = f"{fmt_num(a.dose.dose_mg)} mg" if dose_is_order and a.dose.dose_mg is not None else ""
     tone: Tone
     if st.kind == "on_hold":
         tone = "bad"
@@ -347,7 +351,7 @@ def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Crite
                    statuses=tuple(statuses), dose=dose, dose_is_order=dose_is_order,
                    dose_alternatives=tuple(alternatives), holds=holds, hold_ids=tuple(f.id for f in st.holds),
                    waiting_for=st.waiting_for, label_waiting=label_waiting, warnings=warnings, footnote=footnote, state=st,
-                   inhibitor=inhibitor)
+                   inhibitor=inhibitor, dose_amount=amount)
 
 
 __all__ = ["DECISION_WORDS", "InhibitorDoses", "Status", "Verdict", "build_verdict", "dose_text", "label_status",

@@ -34,6 +34,7 @@ def test_01_ready_with_its_dose() -> None:
     assert v.kind == "ready" and v.tone == "good"
     assert v.headline.startswith("Ready")
     assert v.dose_is_order and v.dose.startswith("70.6 mg IV over 3 h every 21 days")
+    assert v.dose_amount == "70.6 mg" and v.dose.startswith(v.dose_amount)
     assert [(s.name, s.state) for s in v.statuses] == [
         ("FDA label", "met"), ("Pathways", "met"), ("Payer 003", "met"), ("Payer 004", "met")]
     assert "B met" in v.line and not v.holds
@@ -54,6 +55,7 @@ def test_04_on_hold_for_neutrophils_prints_no_dose_as_an_order() -> None:
     assert v.headline == "On hold: Baseline neutrophils below 1,500 cells/mm³"
     assert v.hold_ids == ("exclusion.neutrophils",) and "1,200 cells/mm³" in v.holds[0]
     assert not v.dose_is_order and v.dose.startswith("No dose while on hold. If it resolves: 60.4 mg (40 mg/m²)")
+    assert v.dose_amount == ""
 
 
 def test_04_dose_once_the_inhibitor_is_stopped_comes_from_the_engine() -> None:

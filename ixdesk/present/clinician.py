@@ -416,7 +416,7 @@ def glance_dose(consult: Consult, assessment: Assessment, criteria: Criteria, st
     d = assessment.dose
     hold = "once the hold resolves" if state.kind == "on_hold" else ""
     if d.state == "not_recommended":
-        return f"No starting dose: {d.summary.removeprefix('No starting dose: ')}"
+        return d.summary  # the engine's "No starting dose: ..." as it is
     if d.state != "computed" or d.dose_mg is None or d.mg_per_m2 is None or d.bsa_used_m2 is None:
         return d.summary
     meds = consult.history.medications

@@ -52,6 +52,7 @@ class Status:
     # the answer rests on an unverified item (IxDesk's line counting, a window tagged verify): a
     # "met" is only as firm as that, and the header says so beside it
     unverified: bool = False
+    letters: tuple[str, ...] = ()  # the pathways met, by their letters ("A", "E"); empty elsewhere
 
     @property
     def mark(self) -> str:
@@ -143,10 +144,11 @@ def pathway_status(a: Assessment) -> Status:
     unknown = [f for f in mine if f.state == "unknown"]
     ids = tuple(f.id for f in met or unknown)
     if met:
-        letters = ", ".join(_letter(f) for f in met)
+        letters = tuple(_letter(f) for f in met)
         word = "pathway" if len(met) == 1 else "pathways"
-        return Status("pathways", "Pathways", "met", f"{letters} met", "good",
-                      f"Payer 003 {word} (NCCN 2A / label) met: " + "; ".join(f.title for f in met), ids)
+        return Status("pathways", "Pathways", "met", f"{', '.join(letters)} met", "good",
+                      f"Payer 003 {word} (NCCN 2A / label) met: " + "; ".join(f.title for f in met), ids,
+                      letters=letters)
     if unknown:
         return Status("pathways", "Pathways", "unknown", "undetermined", "caution",
                       "Not yet decidable: " + "; ".join(f.title for f in unknown), ids)
@@ -272,7 +274,8 @@ def _support(statuses: list[Status]) -> tuple[list[str], bool]:
     payers = [s for s in statuses if s.key not in ("label", "pathways")]
     parts: list[str] = []
     if path.state == "met":
-        parts.append(("pathway " if "," not in path.text else "pathways ") + path.text.removesuffix(" met"))
+        letters = path.letters or (path.text,)
+        parts.append(("pathway " if len(letters) == 1 else "pathways ") + ", ".join(letters))
     met_payers = [s for s in payers if s.state == "met"]
     if payers and len(met_payers) == len(payers):
         parts.append("both payer policies" if len(payers) == 2 else "every payer policy")

@@ -5,5 +5,5 @@ hand: the loader compares the loaded set's sha256 with this one, and a set that 
 every screen and report as "criteria modified locally: not the reviewed set".
 """
 
-SHA256 = "d933dcc250daeac66b8448b7785d9cd1a4f95ee9fab76bef8cc09eab0e2e99a1"
+SHA256 = "36028ee22a934c55b0b33c11b0e5c6b03ee849c1f3d330c97d9b8321a9d5db8f"
 VERSION = "2026.12.1"

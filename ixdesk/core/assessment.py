@@ -54,12 +54,28 @@ class Source(Frozen):
     version: str
 
 
+class TextPart(Frozen):
+    """One piece of an engine sentence that holds dates: words, or a date (month-only when the chart
+    gave no day) that each reader prints in its own date format. The sentence is its parts in order;
+    the plain-text field beside it (``reason``, ``notes``, ``summary``) is the same with ISO dates."""
+
+    text: str = ""
+    date: PartialDate | None = None
+
+
 class Value(Frozen):
     """One patient value used by a rule, with the consult field it came from."""
 
     field: str  # dotted path into the consult, e.g. "labs.neutrophils" or "regimens[2].setting"
     label: str  # what a clinician calls it
-    value: str  # as shown, with unit
+    value: str  # as shown, with unit (and any conversion: "1.2 × 10⁹/L = 1,200 cells/mm³")
+    # A measured value as the chart gives it, apart: ``number`` in ``unit`` ("1.2", "× 10⁹/L"), so no
+    # reader splits ``value``; None and "" when the value is words (a status, a yes/no, a resistance)
+    number: float | None = None
+    unit: str = ""
+    # ``value`` as words and dates when it holds a date (the labs' date, a resistance note), so each
+    # reader prints the date in its own format; empty otherwise
+    parts: list[TextPart] = []
 
 
 class Missing(Frozen):
@@ -192,6 +208,10 @@ class RegimenResistance(Frozen):
     month_only_dates: list[str] = []
     window_end_earliest: date | None = None
     window_end_latest: date | None = None
+    # ``reason`` and each of ``notes`` as words and dates (TextPart), for readers to print the dates
+    # in their own format without parsing the text
+    reason_parts: list[TextPart] = []
+    notes_parts: list[list[TextPart]] = []
 
 
 class ClassResistance(Frozen):
@@ -201,6 +221,7 @@ class ClassResistance(Frozen):
     summary: str
     regimens: list[RegimenResistance]
     missing: list[Missing]
+    summary_parts: list[TextPart] = []  # ``summary`` as words and dates (see TextPart)
 
 
 class LineCount(Frozen):
@@ -339,6 +360,7 @@ class Assessment(Frozen):
     dose: Dose
     data_notes: list[str]  # input problems that are not errors (unrecognised agents, ...)
     missing: list[Missing]  # every missing input named anywhere, deduplicated
+    data_notes_parts: list[list[TextPart]] = []  # ``data_notes`` as words and dates (see TextPart)
 
     def finding(self, finding_id: str) -> Finding:
         for f in self.findings:

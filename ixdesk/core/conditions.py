@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterator, Literal, U
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from ixdesk.core.assessment import ConditionKind, Operator, Threshold
+from ixdesk.core.dated_text import Said, from_parts, said
 from ixdesk.core.consult import Extent, Her2Status, PlanRegimen, ReceptorStatus, UlnLab
 from ixdesk.core.criteria_types import _LAB_VALUE_TYPE, CpsThreshold, Days, Grade, LineCount, Model, XUln, _check_against
 
@@ -32,7 +33,9 @@ if TYPE_CHECKING:
     from ixdesk.core.evaluate import Context
 
 Tri = bool | None
-V = tuple[str, str, str]  # (field, label, value): plain tuples while evaluating, models at the end
+# (field, label, value, number, unit, dated): plain tuples while evaluating, models at the end;
+# ``dated`` is the value as words and dates when it holds a date (else None)
+V = tuple[str, str, str, "float | None", str, "Said | None"]
 M = tuple[str, str]  # (field, label)
 
 
@@ -113,8 +116,11 @@ def _missing(path: str, label: str) -> list[M]:
     return [(path, label)]
 
 
-def Value(*, field: str, label: str, value: str) -> V:  # noqa: N802 - reads like the model it becomes
-    return (field, label, value)
+def Value(*, field: str, label: str, value: str | Said, number: float | None = None,  # noqa: N802 - reads like the model it becomes
+          unit: str = "") -> V:
+    if isinstance(value, Said):
+        return (field, label, str(value), number, unit, value)
+    return (field, label, value, number, unit, None)
 
 
 def kleene_all(states: list[Tri]) -> Tri:
@@ -413,7 +419,7 @@ def _compile_resistant(cond: Resistant, cc: Compiler) -> Fn:
 
     def run(ctx: Context) -> Ev:
         r = ctx.resistance[drug_class]
-        vals = [Value(field="regimens", label=f"{r.label} resistance", value=r.summary)]
+        vals = [Value(field="regimens", label=f"{r.label} resistance", value=from_parts(r.summary_parts))]
         if r.result == "unknown":
             return Ev(None, text, vals, [(m.field, m.label) for m in r.missing]
                       or _missing("regimens", f"{r.label.lower()} history (needs clinical judgement)"), step=step)
@@ -586,7 +592,8 @@ def _compile_lab_compare(cond: LabCompare, cc: Compiler) -> Fn:
             shown = f"{fmt_num(lab.value)} {UNIT_TEXT.get(lab.unit, lab.unit)}"
             if lab.unit != "cells/mm3":
                 shown += f" = {fmt_num(v)} cells/mm³"
-            return Ev(compare(v, limit), text, [Value(field=path, label=label, value=shown)], step=step)
+            return Ev(compare(v, limit), text, [Value(field=path, label=label, value=shown, number=lab.value,
+                                                      unit=UNIT_TEXT.get(lab.unit, lab.unit))], step=step)
         return count
     assert spec.x_uln is not None
     times = spec.x_uln
@@ -601,7 +608,8 @@ def _compile_lab_compare(cond: LabCompare, cc: Compiler) -> Fn:
         assert isinstance(lab, UlnLab)
         r = lab.x_uln
         shown = f"{fmt_num(lab.value)} {UNIT_TEXT.get(lab.unit, lab.unit)} = {r:.2f} × ULN ({fmt_num(lab.uln)})"
-        return Ev(compare(r, times), text, [Value(field=path, label=label, value=shown)], step=step)
+        return Ev(compare(r, times), text, [Value(field=path, label=label, value=shown, number=lab.value,
+                                                  unit=UNIT_TEXT.get(lab.unit, lab.unit))], step=step)
     return ratio
 
 
@@ -740,7 +748,7 @@ def _compile_labs_older_than(cond: LabsOlderThan, cc: Compiler) -> Fn:
         age = (ref - c.labs.date).days
         which = "consult date" if c.consult_date else "assessment date"
         return Ev(age > n, text, [Value(field="labs.date", label="Labs drawn",
-                                        value=f"{c.labs.date.isoformat()} ({age} days before the {which})")], step=step)
+                                        value=said(c.labs.date, f" ({age} days before the {which})"))], step=step)
     return run
 
 

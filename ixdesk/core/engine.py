@@ -14,8 +14,10 @@ from pydantic import BaseModel
 from ixdesk.core.assessment import Assessment, CriteriaInfo, Missing
 from ixdesk.core.consult import LATEST_DATE, Consult
 from ixdesk.core.criteria import Criteria, default_criteria
+from ixdesk.core.dated_text import Said, parts, said
 from ixdesk.core.dates import PartialDate
 from ixdesk.core.dosing import compute_dose
+from ixdesk.core.conditions import V, Value
 from ixdesk.core.evaluate import Context, evaluate_rule
 from ixdesk.core.lines import count_lines
 from ixdesk.core.medications import unrecognised_label
@@ -85,12 +87,12 @@ def _assess(consult: Consult, criteria: Criteria | None, as_of: date | None) -> 
     # a regimen stopped for a reaction to ixabepilone answers the history's question with yes
     reactions = ixabepilone_reactions(consult, agents)
     prior_reaction = True if reactions else consult.history.prior_ixabepilone_reaction
-    derived = {}
+    derived: dict[str, V] = {}
     if reactions:
         where = ", ".join(str(i + 1) for i in reactions)
-        derived["prior_ixabepilone_reaction"] = (
-            f"regimens[{reactions[0]}].stop_reason", "Prior hypersensitivity reaction to ixabepilone",
-            f"yes: regimen {where} (ixabepilone) stopped for hypersensitivity")
+        derived["prior_ixabepilone_reaction"] = Value(
+            field=f"regimens[{reactions[0]}].stop_reason", label="Prior hypersensitivity reaction to ixabepilone",
+            value=f"yes: regimen {where} (ixabepilone) stopped for hypersensitivity")
     ctx = Context(consult=consult, criteria=criteria, as_of=as_of, agents=agents,
                   resistance={r.drug_class: r for r in resistance}, lines={lc.kind: lc for lc in lines},
                   derived_flags=derived)
@@ -115,7 +117,7 @@ def _assess(consult: Consult, criteria: Criteria | None, as_of: date | None) -> 
         inhibitor_unverified=strong_inh.unverified,
     )
 
-    notes: list[str] = []
+    notes: list[Said | str] = []  # a note with a date is a Said: readers format its dates
     for a in agents:
         if a.unrecognised:
             notes.append(f"Regimen {a.index + 1}: {', '.join(repr(u) for u in a.unrecognised)} not found in the formulary; "
@@ -128,7 +130,7 @@ def _assess(consult: Consult, criteria: Criteria | None, as_of: date | None) -> 
     for u in unrecognised:
         notes.append(f"Medication {unrecognised_label([u])} (not counted as 'no interaction').")
     if consult.consult_date is None:
-        notes.append(f"No consult date: dates are judged as of {as_of.isoformat()}.")
+        notes.append(said("No consult date: dates are judged as of ", as_of, "."))
 
     # One entry per consult field (the first, most specific wording wins): this is the to-do list.
     seen: dict[str, Missing] = {}
@@ -146,5 +148,6 @@ def _assess(consult: Consult, criteria: Criteria | None, as_of: date | None) -> 
         resistance=resistance, lines=lines, findings=findings,
         blocking=[f.id for f in findings if f.severity == "blocking"],
         warnings=[f.id for f in findings if f.severity == "warning"],
-        dose=dose, data_notes=notes, missing=missing,
+        dose=dose, data_notes=[str(n) for n in notes], missing=missing,
+        data_notes_parts=[parts(n) for n in notes],
     )

@@ -19,6 +19,7 @@ from ixdesk.core.conditions import (  # noqa: F401 - re-exported: these were def
     fmt_num, kleene_all, yes_no,
 )
 from ixdesk.core.consult import Consult
+from ixdesk.core.dated_text import parts
 from ixdesk.core.criteria import Criteria, Rule
 from ixdesk.core.medications import ClassCheck, MedLine, check_class, classify
 from ixdesk.core.resistance import RegimenAgents, cached_source
@@ -68,7 +69,8 @@ class Context:
     def value(self, v: V) -> _Value:
         obj = self._values.get(v)
         if obj is None:
-            obj = self._values[v] = _Value.trusted(field=v[0], label=v[1], value=v[2])
+            obj = self._values[v] = _Value.trusted(field=v[0], label=v[1], value=v[2], number=v[3], unit=v[4],
+                                                   parts=parts(v[5]) if v[5] is not None else [])
         return obj
 
     def missing(self, m: M) -> _Missing:
@@ -209,9 +211,9 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Finding:
     if basis.state is not None:
         alt = _other_line_reading(prog, ctx, basis.state, gated=basis is ev)
         if alt != "same" and not isinstance(alt, str):
-            values.append(ctx.value((
-                "regimens", "Another reading of the line count",
-                f"{_STATE_WORD[alt]} if early-disease treatment counted as the first line "
+            values.append(ctx.value(Value(
+                field="regimens", label="Another reading of the line count",
+                value=f"{_STATE_WORD[alt]} if early-disease treatment counted as the first line "
                 "(seed 003's definition of first-line therapy)")))
     state = to_state(ev.state)
     severity = "info"

@@ -30,6 +30,7 @@ from dateutil.relativedelta import relativedelta
 from ixdesk.core.assessment import ClassResistance, Missing, RegimenResistance, ResistanceResult, Source
 from ixdesk.core.consult import Consult, Regimen
 from ixdesk.core.criteria import ClassWindows, Criteria, SourceRef, Window
+from ixdesk.core.dated_text import Said, from_parts, join, parts, said
 from ixdesk.core.dates import PartialDate
 from ixdesk.core.formulary import match_agent
 
@@ -124,8 +125,8 @@ class ClassStop:
     still_given: bool  # the regimen is ongoing and some agent of the class has no own last dose
     agent: str | None  # the typed agent whose own last dose ``last`` is; None: the regimen's last dose
     earliest: date | None  # ``last`` not recorded: the earliest it can be (start, or an agent's own last dose)
-    text: str  # how it was found, for the reason; "" for a plain one-date regimen
-    earliest_from: str = ""  # what ``earliest`` is: "the start date", "docetaxel's own last dose"
+    text: Said | str  # how it was found, for the reason; "" for a plain one-date regimen
+    earliest_from: Said | str = ""  # what ``earliest`` is: "the start date", "docetaxel's own last dose"
     # the range of days the class's last dose can be (equal when every date it rests on is full)
     lo: date | None = None
     hi: date | None = None
@@ -134,7 +135,7 @@ class ClassStop:
     partial: tuple[tuple[str, str, PartialDate], ...] = ()
 
 
-def _regimen_stop(reg: Regimen, text: str = "") -> ClassStop:
+def _regimen_stop(reg: Regimen, text: Said | str = "") -> ClassStop:
     """The class stopped with the regimen: its last dose (a range if month-only), or still given."""
     d = None if reg.ongoing else reg.last_dose_date
     if d is None:
@@ -162,41 +163,43 @@ def class_stop(reg: Regimen, cls: str, agents: RegimenAgents) -> ClassStop:
         index = {a.agent.casefold(): k for k, a in enumerate(reg.agent_last_doses)}
         partial = tuple((f"agent_last_doses[{index[tt.strip().casefold()]}].last_dose_date", f"{tt}'s last dose date", dd)
                         for dd, tt, _, h in bounds if not dd.is_full and h >= lo)
+        rest: Said | str
         if reg.ongoing:
             rest = "; the regimen went on and is ongoing"
         elif reg.last_dose_date and reg.last_dose_date != d:
-            rest = f"; the regimen went on to {reg.last_dose_date.isoformat()}"
+            rest = said("; the regimen went on to ", reg.last_dose_date)
         else:
             rest = ""
-        return ClassStop(d, False, t, None, f"{cls} last dose {d.isoformat()} ({t}'s own last dose{rest})",
+        return ClassStop(d, False, t, None, said(f"{cls} last dose ", d, f" ({t}'s own last dose", rest, ")"),
                          lo=lo, hi=max(lo, hi), partial=partial)
     undated = ", ".join(t for d, t in own if d is None)
+    text: Said | str
     if reg.ongoing:
         text = f"{cls} still given ({undated}: no own last dose, and the regimen is ongoing)" if dated else ""
         return ClassStop(None, True, None, None, text)
     if reg.last_dose_date is not None:
-        text = (f"{cls} last dose {reg.last_dose_date.isoformat()} (the regimen's last dose: {undated} "
-                "has no own last-dose date)") if dated else ""
+        text = said(f"{cls} last dose ", reg.last_dose_date, f" (the regimen's last dose: {undated} "
+                    "has no own last-dose date)") if dated else ""
         return _regimen_stop(reg, text)
     # the earliest a missing last dose can be: a month-only date's first day
-    floors = [(a.last_dose_date.earliest, f"{a.agent}'s own last dose" + _day_missing(a.last_dose_date))
+    floors = [(a.last_dose_date.earliest, said(f"{a.agent}'s own last dose", _day_missing(a.last_dose_date)))
               for a in reg.agent_last_doses]
     if reg.start_date is not None:
-        floors.append((reg.start_date.earliest, "the start date" + _day_missing(reg.start_date)))
+        floors.append((reg.start_date.earliest, said("the start date", _day_missing(reg.start_date))))
     if not floors:
         return ClassStop(None, False, None, None, "")
     e, what = max(floors, key=lambda x: x[0])
     return ClassStop(None, False, None, e, "", what)
 
 
-def _day_missing(d: PartialDate) -> str:
+def _day_missing(d: PartialDate) -> Said:
     """' 2024-02, day not recorded: its first day' after a month-only bound's name; '' for a full date."""
-    return "" if d.is_full else f" {d.isoformat()}, day not recorded: its first day"
+    return said() if d.is_full else said(" ", d, ", day not recorded: its first day")
 
 
-def _on(d: PartialDate) -> str:
+def _on(d: PartialDate) -> Said:
     """'on 2024-05-15', or 'in 2024-05 (day not recorded)'."""
-    return f"on {d.isoformat()}" if d.is_full else f"in {d.isoformat()} (day not recorded)"
+    return said("on ", d) if d.is_full else said("in ", d, " (day not recorded)")
 
 
 @dataclass(frozen=True)
@@ -243,11 +246,11 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
     )
     last_full = stop.last.as_date if stop.last is not None else None
     prog_full = prog_pd.as_date if prog_pd is not None else None
-    prefix = f"{stop.text}; " if stop.text else ""
+    prefix = said(stop.text, "; ") if stop.text else said()
 
-    def make(result: ResistanceResult, reason: str, missing: list[Missing] | None = None, *,
+    def make(result: ResistanceResult, reason: Said | str, missing: list[Missing] | None = None, *,
              window_setting=None, elapsed=None, window=None, window_end=None, rule=None,
-             confidence=None, notes: list[str] | None = None,
+             confidence=None, notes: list[Said | str] | None = None,
              window_end_range: tuple[date, date] | None = None) -> RegimenResistance:
         src = rule.source if rule is not None else None
         return RegimenResistance.trusted(  # engine output: no re-validation (see Frozen.trusted)
@@ -257,10 +260,11 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
             window=window, window_end=window_end,
             window_end_earliest=window_end_range[0] if window_end_range else None,
             window_end_latest=window_end_range[1] if window_end_range else None,
-            result=result, reason=prefix + reason, missing=missing or [],
+            result=result, reason=str(prefix + reason), missing=missing or [],
             source=cached_source(src, criteria) if src else None,
             confidence=confidence or (rule.confidence if rule is not None else None),
-            notes=notes or [],
+            notes=[str(n) for n in notes or []],
+            reason_parts=parts(prefix + reason), notes_parts=[parts(n) for n in notes or []],
         )
 
     progressed = reg.has_progressed
@@ -291,7 +295,7 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
 
     if prog_pd is not None and (stop.still_given or stop.last is not None):
         if stop.still_given:
-            return make("resistant", f"progression {_on(prog_pd)} while the regimen was ongoing (on therapy)",
+            return make("resistant", said("progression ", _on(prog_pd), " while the regimen was ongoing (on therapy)"),
                         window_setting="on_therapy", rule=on_rule)
         if partial:
             assert prog_range is not None and last_range is not None and stop.last is not None
@@ -304,7 +308,7 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
         elapsed = describe_elapsed(last, prog)
         if prog <= last:
             when = "on the day of" if prog == last else f"{elapsed.removesuffix(' before')} before"
-            return make("resistant", f"progression on {prog.isoformat()}, {when} {the_last} ({last.isoformat()}): progression on therapy",
+            return make("resistant", said("progression on ", prog, f", {when} {the_last} (", last, "): progression on therapy"),
                         window_setting="on_therapy", elapsed=elapsed, rule=on_rule)
         if ws_known is not None:
             j = judge(last, prog, ws_known, cw)
@@ -316,31 +320,31 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
             assert j.end is not None
             wt = _window_text(j.window)
             if j.result == "resistant":
-                return make("resistant", f"progression {elapsed} after {the_last}, within the {wt} window ending {j.end.isoformat()}",
+                return make("resistant", said(f"progression {elapsed} after {the_last}, within the {wt} window ending ", j.end),
                             window_setting=ws_known, elapsed=elapsed, window=wt, window_end=j.end, rule=j.window)
             after = "" if not stop.text else f" (progression after the {cls} stopped is not progression on {cls} therapy)"
-            return make("not_resistant", f"progression {elapsed} after {the_last}, after the {wt} window ended on {j.end.isoformat()}{after}",
+            return make("not_resistant", said(f"progression {elapsed} after {the_last}, after the {wt} window ended on ", j.end, after),
                         window_setting=ws_known, elapsed=elapsed, window=wt, window_end=j.end, rule=j.window)
         # the setting is not recorded: decided only if every setting gives the same answer
         scen = {ws: judge(last, prog, ws, cw) for ws in ("early", "metastatic")}
-        each = "; ".join(_scenario_text(ws, j) for ws, j in scen.items())
+        each = join("; ", (_scenario_text(ws, j) for ws, j in scen.items()))
         results = {j.result for j in scen.values()}
         if len(results) == 1 and results != {"unknown"}:
             result = next(iter(results))
             deciding = _decisive(list(scen.values()), result)
             note = f"setting not recorded: {result.replace('_', ' ')} in either setting"
-            return make(result, f"progression {elapsed} after {the_last}: {each}; the setting is not recorded, but either gives the same result",
+            return make(result, said(f"progression {elapsed} after {the_last}: ", each, "; the setting is not recorded, but either gives the same result"),
                         elapsed=elapsed, window=" / ".join(_window_text(j.window) for j in scen.values() if j.window),
                         window_end=deciding.end, rule=deciding.window, confidence=_weakest(scen.values()),
                         notes=[note])
-        return make("unknown", f"progression {elapsed} after {the_last}: {each}; the setting (adjuvant or metastatic) decides the window and is not recorded",
+        return make("unknown", said(f"progression {elapsed} after {the_last}: ", each, "; the setting (adjuvant or metastatic) decides the window and is not recorded"),
                     [miss_setting], elapsed=elapsed)
 
     # A date is missing: the result is decided only if the extreme values agree. The class's last
     # dose can be no earlier than ``earliest`` (a later one only widens the window, up to 'on therapy');
     # progression is no earlier than the start (on therapy) and no later than the consult date.
     missing: list[Missing] = []
-    notes: list[str] = []
+    notes: list[Said | str] = []
     if stop.still_given:
         # any date of a progression during an ongoing regimen is on therapy
         return make("resistant", "progression (date not recorded) while the regimen is ongoing: on therapy whatever its date",
@@ -352,18 +356,18 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
     if last_range is None:
         missing.append(miss_last)
         if stop.earliest is not None:
-            notes.append(f"last dose not recorded: taken as early as it can be ({stop.earliest_from}, "
-                         f"{stop.earliest.isoformat()})")
+            notes.append(said("last dose not recorded: taken as early as it can be (", stop.earliest_from, ", ",
+                              stop.earliest, ")"))
     elif stop.partial:
-        which = " and ".join(f"{w}: day not recorded ({d.isoformat()})" for _, w, d in stop.partial)
-        notes.append(f"{which}: taken as early as it can be ({last_range[0].isoformat()})")
+        which = join(" and ", (said(f"{w}: day not recorded (", d, ")") for _, w, d in stop.partial))
+        notes.append(said(which, ": taken as early as it can be (", last_range[0], ")"))
     if prog_range is None:
         missing.append(miss_prog)
         if consult_date is not None:
-            notes.append(f"progression date not recorded: taken as late as it can be (the consult date, {consult_date.isoformat()})")
+            notes.append(said("progression date not recorded: taken as late as it can be (the consult date, ", consult_date, ")"))
     elif prog_pd is not None and not prog_pd.is_full:
-        notes.append(f"progression date: day not recorded ({prog_pd.isoformat()}): taken as late as it can be "
-                     f"({prog_range[1].isoformat()})")
+        notes.append(said("progression date: day not recorded (", prog_pd, "): taken as late as it can be (",
+                          prog_range[1], ")"))
     settings = [ws_known] if ws_known is not None else ["early", "metastatic"]
     if worst_last is not None and worst_prog is not None:
         scen = {ws: judge(worst_last, worst_prog, ws, cw) for ws in settings}
@@ -371,12 +375,12 @@ def _regimen_result(reg: Regimen, i: int, cls: str, cw: ClassWindows, agents: Re
             if ws_known is None:
                 notes.append("setting not recorded: resistant in either setting")
             deciding = _decisive(list(scen.values()), "resistant")
-            each = "; ".join(_scenario_text(ws, j) for ws, j in scen.items())
+            each = join("; ", (_scenario_text(ws, j) for ws, j in scen.items()))
             ws_all = {j.window_setting for j in scen.values()}
             window_setting = ws_all.pop() if len(ws_all) == 1 and (ws_known is not None or "on_therapy" in ws_all) else None
             unknown_words = " and ".join(w for w, m in (("last dose", last_range is None), ("progression date", prog_range is None),
                                                         ("setting", ws_known is None)) if m)
-            return make("resistant", f"{'; '.join(notes)}; even then: {each}, so resistant whatever the {unknown_words}",
+            return make("resistant", said(join("; ", notes), "; even then: ", each, f", so resistant whatever the {unknown_words}"),
                         window_setting=window_setting,
                         window=" / ".join(_window_text(j.window) for j in scen.values() if j.window) or None,
                         window_end=deciding.end, rule=deciding.window or on_rule,
@@ -407,14 +411,14 @@ def _partial_result(make: Any, partial: list[tuple[str, str, PartialDate]], i: i
     scen = {ws: (judge(last_hi, prog_lo, ws, cw), judge(last_lo, prog_hi, ws, cw)) for ws in settings}
     every = [j for pair in scen.values() for j in pair]
     results = {j.result for j in every}
-    dated = "; ".join(f"{words} {d.isoformat()} (day not recorded)" for _, words, d in partial)
+    dated = join("; ", (said(f"{words} ", d, " (day not recorded)") for _, words, d in partial))
     elapsed = _range_elapsed(last_lo, last_hi, prog_lo, prog_hi)
-    each = "; ".join(
-        (f"{SETTING_TEXT[ws]}: " if ws_known is None else "")
-        + f"with the last dose on {last_hi.isoformat()} and progression on {prog_lo.isoformat()}: {_judged_text(most)}, "
-        f"with the last dose on {last_lo.isoformat()} and progression on {prog_hi.isoformat()}: {_judged_text(least)}"
-        for ws, (most, least) in scen.items())
-    head = f"{dated}: progression {elapsed} after {the_last}, judged at both ends of the range: {each}"
+    each = join("; ", (said(
+        f"{SETTING_TEXT[ws]}: " if ws_known is None else "",
+        "with the last dose on ", last_hi, " and progression on ", prog_lo, ": ", _judged_text(most), ", ",
+        "with the last dose on ", last_lo, " and progression on ", prog_hi, ": ", _judged_text(least))
+        for ws, (most, least) in scen.items()))
+    head = said(dated, f": progression {elapsed} after {the_last}, judged at both ends of the range: ", each)
     windows = [j for j in every if j.window is not None]
     window_text = " / ".join(dict.fromkeys(_window_text(j.window) for j in windows if j.window)) or None
 
@@ -430,20 +434,20 @@ def _partial_result(make: Any, partial: list[tuple[str, str, PartialDate]], i: i
         words = result.replace("_", " ")
         deciding = _decisive([least for _, least in scen.values()] if result == "resistant"
                              else [most for most, _ in scen.values()], result)
-        notes = [f"{w}: day not recorded ({d.isoformat()}): {words} whichever day" for _, w, d in partial]
+        notes: list[Said | str] = [said(f"{w}: day not recorded (", d, f"): {words} whichever day") for _, w, d in partial]
         if ws_known is None:
             notes.append(f"setting not recorded: {words} in either setting")
         kinds = {j.window_setting for j in every}
         on_therapy = "on_therapy" in kinds
-        return make(result, f"{head}; {words} whichever day" + (" and whichever setting" if ws_known is None else ""),
+        return make(result, said(head, f"; {words} whichever day", " and whichever setting" if ws_known is None else ""),
                     window_setting=kinds.pop() if len(kinds) == 1 else None, elapsed=elapsed,
                     window=window_text, window_end=deciding.end, rule=deciding.window or on_rule,
                     confidence=_weakest(every, on_rule.confidence if on_therapy else None), notes=notes,
                     window_end_range=end_range(deciding.window))
     if results == {"unknown"}:
         setting_text = " or ".join(SETTING_TEXT[ws] for ws in settings)
-        return make("unknown", f"{head}; no {cls} resistance window is defined for the {setting_text} setting; only "
-                    "progression on therapy counts by the sources, so this needs the clinician's judgement",
+        return make("unknown", said(head, f"; no {cls} resistance window is defined for the {setting_text} setting; only "
+                    "progression on therapy counts by the sources, so this needs the clinician's judgement"),
                     window_setting=ws_known, elapsed=elapsed)
     missing: list[Missing] = []
     day_matters = any(most.result != least.result for most, least in scen.values())
@@ -454,7 +458,7 @@ def _partial_result(make: Any, partial: list[tuple[str, str, PartialDate]], i: i
     if ws_known is None and len(per_setting) > 1:
         missing.append(miss_setting)
     depends = " and ".join(w for w, m in (("the day", day_matters), ("the setting", ws_known is None and len(per_setting) > 1)) if m)
-    return make("unknown", f"{head}; the result depends on {depends or 'the clinician'}", missing,
+    return make("unknown", said(head, f"; the result depends on {depends or 'the clinician'}"), missing,
                 window_setting=ws_known, elapsed=elapsed, window=window_text, window_end_range=end_range(one_window))
 
 
@@ -464,7 +468,7 @@ def _range_elapsed(last_lo: date, last_hi: date, prog_lo: date, prog_hi: date) -
     return shortest if shortest == longest else f"{shortest} to {longest}"
 
 
-def _judged_text(j: Judged) -> str:
+def _judged_text(j: Judged) -> Said | str:
     """'resistant (within the 3 months window ending 2024-05-29)' for one extreme."""
     if j.window_setting == "on_therapy":
         return "resistant (on therapy)"
@@ -472,10 +476,10 @@ def _judged_text(j: Judged) -> str:
         return "no window defined (clinician's judgement)"
     assert j.end is not None
     rel = "within" if j.result == "resistant" else "after"
-    return f"{j.result.replace('_', ' ')} ({rel} the {j.window.length_text} window ending {j.end.isoformat()})"
+    return said(f"{j.result.replace('_', ' ')} ({rel} the {j.window.length_text} window ending ", j.end, ")")
 
 
-def _scenario_text(ws: str, j: Judged) -> str:
+def _scenario_text(ws: str, j: Judged) -> Said | str:
     """'adjuvant/neoadjuvant: resistant (6-month window to 2025-02-28)'."""
     head = SETTING_TEXT[ws]
     if j.window_setting == "on_therapy":
@@ -484,7 +488,7 @@ def _scenario_text(ws: str, j: Judged) -> str:
         return f"{head}: no window defined (clinician's judgement)"
     assert j.end is not None
     rel = "within" if j.result == "resistant" else "after"
-    return f"{head}: {j.result.replace('_', ' ')} ({rel} the {j.window.length_text} window ending {j.end.isoformat()})"
+    return said(f"{head}: {j.result.replace('_', ' ')} ({rel} the {j.window.length_text} window ending ", j.end, ")")
 
 
 def _decisive(js: list[Judged], result: ResistanceResult) -> Judged:
@@ -512,10 +516,10 @@ def window_end(last: date, months: int | None, weeks: int | None) -> date:
     return last + (relativedelta(months=months) if months is not None else timedelta(weeks=weeks or 0))
 
 
-def _notes_text(rows: list[RegimenResistance]) -> str:
+def _notes_text(rows: list[RegimenResistance]) -> Said:
     """A class result decided despite a missing input says so: '; regimen 1: setting not recorded: ...'."""
-    parts = [f"regimen {r.regimen_index + 1}: {n}" for r in rows for n in r.notes]
-    return "; " + "; ".join(parts) if parts else ""
+    notes = [said(f"regimen {r.regimen_index + 1}: ", from_parts(n)) for r in rows for n in r.notes_parts]
+    return said("; ", join("; ", notes)) if notes else said()
 
 
 # An empty regimen table is "not recorded yet" until the clinician states there was no prior therapy.
@@ -535,6 +539,7 @@ def assess_resistance(consult: Consult, criteria: Criteria, agents: list[Regimen
         results = {r.result for r in rows}
         missing: list[Missing] = []
         label = labels.get(cls, cls)
+        summary: Said | str
         if "resistant" in results:
             result: ResistanceResult = "resistant"
             which = ", ".join(str(r.regimen_index + 1) for r in rows if r.result == "resistant")
@@ -560,6 +565,6 @@ def assess_resistance(consult: Consult, criteria: Criteria, agents: list[Regimen
         else:
             result = "not_exposed"
             summary = f"no prior {label.lower()} recorded"
-        out.append(ClassResistance.trusted(drug_class=cls, label=label, result=result, summary=summary, regimens=rows,
-                                           missing=missing))
+        out.append(ClassResistance.trusted(drug_class=cls, label=label, result=result, summary=str(summary), regimens=rows,
+                                           missing=missing, summary_parts=parts(summary)))
     return out

@@ -22,20 +22,11 @@ from ixdesk.present.report_base import (
     NOT_RECORDED, STATE_TEXT, Clinic, Data, Meta, PatientId, cond_leaves, count_text, fmt_date, lab_short, fmt_num, fmt_source, join_nonempty,
     make_meta, mark, plan_text, PremedRow, premedication_rows,
 )
+from ixdesk.present.findings import value_text
+from ixdesk.present.formats import fmt_parts
 from ixdesk.present.settings import ReportSettings
 
 GROUP_ORDER = (("indication", "FDA label"), ("pathway", "NCCN pathways"), ("payer", "Payer policies"))
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-
-
-def one_date_format(text: str) -> str:
-    """'2025-07-28' -> '28 Jul 2025': the engine's reasons print ISO dates; the report has one format."""
-    def sub(m: re.Match[str]) -> str:
-        try:
-            return fmt_date(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-        except ValueError:
-            return m.group(0)
-    return _ISO_DATE.sub(sub, text)
 
 
 class KeyPoint(Data):
@@ -216,18 +207,11 @@ _SHORT = re.compile(r"^((?:[A-Z]|[IVX]{1,4})\.)\s")
 SHOWN_ELSEWHERE = ("disease.", "labs.", "plan.regimen", "regimens", "history.neuropathy_grade")
 
 
-def _strip_values(text: str, labels: list[str]) -> str:
-    """'taxane-resistant — Taxane resistance: ...' -> 'taxane-resistant' (the values go to their own column)."""
-    i = text.find(" — ")
-    if i >= 0 and (text[i + 3:].startswith("missing:") or any(text[i + 3:].startswith(lab + ":") for lab in labels)):
-        return text[:i]  # values and missing inputs have their own column
-    return text
-
-
-def _inline(c: Condition, labels: list[str], short: bool) -> str:
-    if c.text in _COMBINATORS and c.children:
-        return f"{MARKS[c.state]} {c.text}: " + ", ".join(_inline(k, labels, short) for k in c.children)
-    text = _strip_values(c.text, labels)
+def _inline(c: Condition, short: bool) -> str:
+    """A step without its values (they have their own column): the condition's ``label``."""
+    if c.label in _COMBINATORS and c.children:
+        return f"{MARKS[c.state]} {c.label}: " + ", ".join(_inline(k, short) for k in c.children)
+    text = c.label
     if short:
         m = _SHORT.match(text)
         text = m.group(1).rstrip(".") if m else text
@@ -236,15 +220,14 @@ def _inline(c: Condition, labels: list[str], short: bool) -> str:
 
 def _steps(f: Finding, composite: bool) -> list[ConditionLine]:
     """The rule's first-level steps; a composite rule's referenced results on one line."""
-    labels = [v.label for v in f.values]
     conds = list(f.conditions)
-    if len(conds) == 1 and conds[0].text in ("all of",) and conds[0].children:
+    if len(conds) == 1 and conds[0].label == "all of" and conds[0].children:
         conds = list(conds[0].children)
     if composite:
-        return [ConditionLine(depth=0, text=" · ".join(_inline(c, labels, True) for c in conds), state=f.state)]
+        return [ConditionLine(depth=0, text=" · ".join(_inline(c, True) for c in conds), state=f.state)]
     out = []
     for c in conds:
-        text = _inline(c, labels, False)[2:]  # the line's own mark is drawn by the renderer
+        text = _inline(c, False)[2:]  # the line's own mark is drawn by the renderer
         out.append(ConditionLine(depth=0, text=text, state=c.state))
     return out
 
@@ -274,9 +257,9 @@ def finding_row(f: Finding, criteria: Criteria | None = None) -> FindingRow:
     else:
         state_text = STATE_TEXT[f.state]
     composite = _is_composite(criteria, f.id)
-    values = list(dict.fromkeys(f"{v.label}: {v.value}" for v in f.values))
+    values = list(dict.fromkeys(f"{v.label}: {value_text(v)}" for v in f.values))
     key = [] if composite else list(dict.fromkeys(
-        f"{v.label}: {v.value}" for v in f.values if not v.field.startswith(SHOWN_ELSEWHERE)))
+        f"{v.label}: {value_text(v)}" for v in f.values if not v.field.startswith(SHOWN_ELSEWHERE)))
     return FindingRow(
         id=f.id, kind=f.kind, group=f.group, title=f.title, state=f.state, state_text=state_text,
         severity=f.severity, summary=f.summary, statement=f.statement, values=values, key_values=key,
@@ -314,15 +297,16 @@ def _regimens(consult: Consult, assessment: Assessment) -> list[RegimenRow]:
     steps: dict[int, list[ResistanceStep]] = {}
     for cls in assessment.resistance:
         for rr in cls.regimens:
-            parts = [rr.reason]
-            if rr.elapsed and rr.elapsed not in rr.reason and rr.window_setting != "on_therapy":
+            reason = fmt_parts(rr.reason_parts)
+            parts = [reason]
+            if rr.elapsed and rr.elapsed not in reason and rr.window_setting != "on_therapy":
                 parts.append(f"elapsed {rr.elapsed}")
-            if rr.window and rr.window not in rr.reason:
+            if rr.window and rr.window not in reason:
                 parts.append(f"window {rr.window}" + (f", ends {fmt_date(rr.window_end)}" if rr.window_end else ""))
             if rr.missing:
                 parts.append("missing: " + ", ".join(m.label for m in rr.missing))
             steps.setdefault(rr.regimen_index, []).append(ResistanceStep(
-                drug_class=cls.label, result=rr.result.replace("_", " "), text=one_date_format("; ".join(parts)),
+                drug_class=cls.label, result=rr.result.replace("_", " "), text="; ".join(parts),
                 unverified=rr.confidence == "unverified"))
     rows: list[RegimenRow] = []
     for i, reg in enumerate(consult.regimens):
@@ -418,7 +402,7 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
         add("Capecitabine", f"{fmt_num(c.mg_per_m2_per_dose)} mg/m² × {bsa_text(c.bsa_m2)} m² = {fmt_num(c.mg_per_dose)} mg per dose "
                             "(rounded to 1 mg); "
                             f"{c.schedule}", dosing.capecitabine.confidence == "unverified")
-    notes = [TextItem(text=one_date_format(n)) for n in d.notes]
+    notes = [TextItem(text=n) for n in d.notes]
     notes += [TextItem(text=u, unverified=True) for u in d.unverified]
     if d.missing:
         notes.append(TextItem(text="Missing for the dose: " + ", ".join(m.label for m in d.missing)))
@@ -454,7 +438,7 @@ def glance_dose(consult: Consult, assessment: Assessment, criteria: Criteria, st
     d = assessment.dose
     hold = "once the hold resolves" if state.kind == "on_hold" else ""
     if d.state == "not_recommended":
-        return f"No starting dose: {d.summary.removeprefix('No starting dose: ')}"
+        return d.summary  # the engine's "No starting dose: ..." as it is
     if d.state != "computed" or d.dose_mg is None or d.mg_per_m2 is None or d.bsa_used_m2 is None:
         return d.summary
     meds = consult.history.medications
@@ -578,7 +562,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED, plan=plan, question=question,
         disease=_disease(consult), regimens=_regimens(consult, assessment),
         no_prior_therapy=consult.no_prior_systemic_therapy,
-        class_summaries=[ClassSummary(label=c.label, result=c.result.replace("_", " "), summary=one_date_format(c.summary))
+        class_summaries=[ClassSummary(label=c.label, result=c.result.replace("_", " "), summary=fmt_parts(c.summary_parts))
                          for c in assessment.resistance],
         resistance_sources=list(dict.fromkeys(
             fmt_source(r.source) for c in assessment.resistance for r in c.regimens if r.source)),
@@ -592,7 +576,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         dose_modifications=[(r.toxicity, r.action) for r in adm.dose_modifications.rows],
         dose_modifications_source=fmt_source(adm.dose_modifications.source),
         missing=[m.label for m in assessment.missing],  # the form's own words; field paths are for the JSON
-        data_notes=[one_date_format(n) for n in assessment.data_notes], notes=(consult.notes or "").strip() or None,
+        data_notes=[fmt_parts(n) for n in assessment.data_notes_parts], notes=(consult.notes or "").strip() or None,
         criteria_mismatch=mismatch, sources=_sources(assessment, criteria),
         overrides=[OverrideItem(title=rows[v.finding_id].title if v.finding_id in rows else v.title, text=v.line, stale=v.stale, contraindication=v.contraindication)
                    for v in views.values()],
@@ -629,4 +613,4 @@ def _imported_sources(consult: Consult) -> list[tuple[str, str]]:
 
 
 __all__ = ["ClinicianReport", "FindingGroup", "FindingRow", "KeyPoint", "OverrideItem", "MARKS", "build_clinician_report",
-           "finding_row", "glance_dose", "key_points", "one_date_format", "verdict"]
+           "finding_row", "glance_dose", "key_points", "verdict"]

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from ixdesk.core.assessment import Condition, Finding, Source
+from ixdesk.core.assessment import Condition, Finding, Source, Value
 from ixdesk.present.fields import MissingInput, missing_inputs
-from ixdesk.present.formats import typographic
+from ixdesk.present.formats import fmt_parts
 from ixdesk.present.words import NCCN_DOCUMENTS, document_name, plan_long
 
 if TYPE_CHECKING:
@@ -109,7 +109,8 @@ class SourceView:
 
 @dataclass(frozen=True)
 class ConditionStep:
-    """One step of a rule's logic. ``text`` is the engine's display string, shown as it is."""
+    """One step of a rule's logic: what it tests (the condition's ``label``), then for a leaf the
+    patient values it read, each from its structured form (dates in the one date format)."""
 
     text: str
     state: str
@@ -122,7 +123,31 @@ class ConditionStep:
 class ValueView:
     field: str
     label: str
-    value: str
+    value: str  # as shown, with its unit; a date in the one date format
+    # a measured value apart, as the chart gives it ("1.2" in "× 10⁹/L"): a reader that prints the
+    # number and its unit in separate places takes them from here, never by splitting ``value``
+    number: float | None = None
+    unit: str = ""
+
+
+def value_text(v: Value) -> str:
+    """A patient value as every reader prints it: the engine's words, its dates in the one format."""
+    return fmt_parts(v.parts) if v.parts else v.value
+
+
+def value_view(v: Value) -> ValueView:
+    return ValueView(field=v.field, label=v.label, value=value_text(v), number=v.number, unit=v.unit)
+
+
+def condition_text(c: Condition) -> str:
+    """'Neutrophils < 1,500 cells/mm³ — Neutrophils: 1,200 cells/mm³' built from the structured
+    fields (label, values), never by editing ``Condition.text``; a condition from JSON written
+    before the fields existed (``kind`` None) is shown as its text."""
+    if c.kind is None:
+        return c.text
+    if not c.values:
+        return c.label
+    return f"{c.label} — " + "; ".join(f"{v.label}: {value_text(v)}" for v in c.values)
 
 
 @dataclass(frozen=True)
@@ -174,7 +199,7 @@ def basis_steps(b: Basis) -> tuple[BasisStep, ...]:
 class FindingView:
     id: str
     kind: str
-    title: str  # typographic
+    title: str  # as the criteria type it (typographic at the source)
     state: str  # the engine's plan-gated state (met / not_met / unknown)
     reading: Reading
     tone: Tone
@@ -194,8 +219,8 @@ class FindingView:
         """Built when a reader asks (a panel row's basis is built on first expand: most stay closed)."""
         f = self.finding
         return Basis(
-            statement=typographic(f.statement),
-            values=tuple(ValueView(field=v.field, label=v.label, value=typographic(v.value)) for v in f.values),
+            statement=f.statement,
+            values=tuple(value_view(v) for v in f.values),
             conditions=_steps(f.conditions),
             missing=self.missing,
             source=source_view(f.source),
@@ -307,7 +332,7 @@ def source_view(s: Source) -> SourceView:
 
 
 def _steps(conds: list[Condition]) -> tuple[ConditionStep, ...]:
-    return tuple(ConditionStep(text=typographic(c.text), state=c.state, mark=CONDITION_MARK[c.state],
+    return tuple(ConditionStep(text=condition_text(c), state=c.state, mark=CONDITION_MARK[c.state],
                                result=CONDITION_RESULT[c.state], children=_steps(c.children)) for c in conds)
 
 
@@ -318,7 +343,7 @@ def is_payer_pathway(f: Finding) -> bool:
 
 def finding_name(f: Finding) -> str:
     """'Payer 003 Clinical Criteria II.B: B. With capecitabine …' for a payer's own pathway; else the title."""
-    title = typographic(f.title)
+    title = f.title
     if is_payer_pathway(f):
         return f"{document_name(f.source.document)} {f.source.section}: {title}"
     return title
@@ -342,8 +367,8 @@ def finding_view(f: Finding, criteria: "Criteria | None" = None, titles: dict[st
     reading = _reading(f)
     names = titles or {}
     return FindingView(
-        id=f.id, kind=f.kind, title=typographic(f.title), state=f.state, reading=reading, tone=TONE[reading],
+        id=f.id, kind=f.kind, title=f.title, state=f.state, reading=reading, tone=TONE[reading],
         scope=_scope(f), plans=rule_plans(criteria, f.id),
-        contraindicated_by=tuple(typographic(names.get(i, i)) for i in f.contraindicated_by),
+        contraindicated_by=tuple(names.get(i, i) for i in f.contraindicated_by),
         name=finding_name(f), missing=missing_inputs(f.missing), finding=f,
     )

@@ -2,14 +2,15 @@
 
 The panel printed "1,500" and the PDFs "1500"; a nurse comparing the two should never wonder.
 Counts of 1000 and more take a thousands separator, as in the label ("100,000 cells/mm³").
+Text the rules author (titles, statements, units) is typed typographically at its source, in the
+criteria YAML (a test keeps ASCII forms such as "<=" or "mm3" out of it), so no reader respells it.
 """
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from datetime import date
 
+from ixdesk.core.assessment import TextPart
 from ixdesk.core.dates import PartialDate
 
 NOT_RECORDED = "not recorded"
@@ -41,22 +42,8 @@ def fmt_date(d: date | PartialDate | None, long: bool = False) -> str:
     return f"{d.day} {months[d.month - 1]} {d.year}"
 
 
-_TYPO = (
-    (re.compile(r"<="), "≤"), (re.compile(r">="), "≥"),
-    (re.compile(r"(?<=\d) x (?=ULN|\d)"), " × "),
-    (re.compile(r"\bmm3\b"), "mm³"), (re.compile(r"(?<=/)m2\b|(?<=\s)m2\b"), "m²"),
-    (re.compile(r"10\^9"), "10⁹"),
-    (re.compile(r"(?<![\d.,])(\d{1,3})(\d{3})(?= cells\b)"), r"\1,\2"),
-)
-
-
-@lru_cache(maxsize=8192)
-def typographic(text: str) -> str:
-    """Rule-authored text as a reader sees it: 'below 1500 cells/mm3' -> 'below 1,500 cells/mm³',
-    '2.5 x ULN' -> '2.5 × ULN', '<=' -> '≤', 'mg/m2' -> 'mg/m²'.
-
-    The criteria YAML is typed on a plain keyboard; every reader prints the typographic form. Only
-    the spelling of units and operators changes, never a word or a number's value."""
-    for pattern, repl in _TYPO:
-        text = pattern.sub(repl, text)
-    return text
+def fmt_parts(parts: list[TextPart], long: bool = False) -> str:
+    """An engine sentence with dates (a resistance reason, a note) in this reader's date format:
+    its words as written, each date through :func:`fmt_date`. Nothing is parsed: the engine gives
+    the words and the dates apart."""
+    return "".join(p.text if p.date is None else fmt_date(p.date, long) for p in parts)

@@ -24,6 +24,7 @@ from ixdesk.core.cycle_start import cycle_start_gate, modification_rows
 from ixdesk.core.dosing import bsa_text
 from ixdesk.present.decision import decision_state
 from ixdesk.present.overrides import NURSE_SECTION_TITLE, contraindication_overrides, hold_overrides, override_views
+from ixdesk.present.findings import value_text
 from ixdesk.present.report_base import (
     NOT_RECORDED, Data, Meta, PatientId, count_text, fmt_date, fmt_num, fmt_source, join_nonempty, make_meta, PremedRow, premedication_rows,
     mark, plan_text, rule_lab_limits, uln_text,
@@ -248,7 +249,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
 
 def _values(f: Finding) -> str:
     """' (Neutrophils 1200 cells/mm³)': what the chair needs to see of why a rule holds."""
-    values = "; ".join(dict.fromkeys(f"{v.label}: {v.value}" for v in f.values if v.field != "plan.regimen"))
+    values = "; ".join(dict.fromkeys(f"{v.label}: {value_text(v)}" for v in f.values if v.field != "plan.regimen"))
     return f" ({values})" if values else ""
 
 

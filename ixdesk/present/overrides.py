@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ixdesk.core.overrides import ComputedState, Override, current_state, current_values, values_changed
-from ixdesk.present.formats import fmt_date, typographic
+from ixdesk.present.formats import fmt_date
 
 if TYPE_CHECKING:
     from ixdesk.core.assessment import Assessment, Finding
@@ -126,10 +126,10 @@ def override_view(o: Override, a: Assessment) -> OverrideView:
     moved = values_changed(o, a)
     if moved:
         current = current_values(o, a) or []
-        then_vals = tuple(typographic(v) for v in o.values_at_the_time if v not in current)
-        now_vals = tuple(typographic(v) for v in current if v not in o.values_at_the_time)
+        then_vals = tuple(v for v in o.values_at_the_time if v not in current)
+        now_vals = tuple(v for v in current if v not in o.values_at_the_time)
     return OverrideView(
-        override=o, finding_id=o.finding_id, title=typographic(f.title if f is not None else o.finding_title),
+        override=o, finding_id=o.finding_id, title=f.title if f is not None else o.finding_title,
         finding_kind=kind, computed_then=state_words(o.computed_state_at_the_time, kind or _kind_from_id(o.finding_id)),
         computed_now=state_words(now, kind), state_now=now, stale=now != o.computed_state_at_the_time or moved,
         contraindication=contra, values_then=then_vals, values_now=now_vals,

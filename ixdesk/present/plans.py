@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ixdesk.core.assessment import Assessment
 from ixdesk.present.decision import DecisionKind
 from ixdesk.present.formats import fmt_num
-from ixdesk.present.verdict import Status, Verdict, build_verdict, typographic
+from ixdesk.present.verdict import Status, Verdict, build_verdict
 from ixdesk.present.words import DECISION_WORDS, plan_long
 
 if TYPE_CHECKING:
@@ -47,7 +47,11 @@ class PlanColumn:
     contraindications: tuple[str, ...]  # present for this plan (rule titles)
     contraindication_details: tuple[str, ...]  # the same with the patient's values
     unchecked: tuple[str, ...]  # contraindications of this plan that cannot be checked yet
-    dose: str  # short: "70.6 mg (40 mg/m²)", "on hold (30.2 mg if it resolves)", "needs weight"
+    # short: "70.6 mg (40 mg/m²)", "on hold · if it resolves: 60.4 mg (40 mg/m²) about a week after
+    # clarithromycin … is stopped; 30.2 mg (20 mg/m²) only if it cannot be avoided", "not yet: needs weight"
+    dose: str
+    # the same as lines for a narrow cell: the state, then one line per dose (the inhibitor's two)
+    dose_lines: tuple[str, ...]
     dose_detail: str  # the verdict's full dose line
     verdict: Verdict
     assessment: Assessment
@@ -55,10 +59,15 @@ class PlanColumn:
 
 def _short_dose(a: Assessment, v: Verdict) -> str:
     d = a.dose
+    inh = v.inhibitor
     # a dose lowered for an interaction or the liver says so; the reasons are in the detail
-    adjusted = ", adjusted" if d.adjustments else ""
+    adjusted = ", adjusted" if d.adjustments and inh is None else ""
     number = (f"{fmt_num(d.dose_mg)} mg ({fmt_num(d.mg_per_m2)} mg/m²{adjusted})"
               if d.state == "computed" and d.dose_mg is not None and d.mg_per_m2 is not None else None)
+    if inh is not None:
+        # the header's two doses, from the same numbers: the full one once the inhibitor is stopped,
+        # the reduced one only if it cannot be avoided
+        number = inh.line
     if v.kind == "on_hold":
         return f"on hold · if it resolves: {number}" if number else "on hold"
     if number is None:
@@ -76,16 +85,30 @@ def _short_dose(a: Assessment, v: Verdict) -> str:
     return number
 
 
-def column(a: Assessment, plan: str, current: bool) -> PlanColumn:
-    v = build_verdict(a)
+def _dose_lines(a: Assessment, v: Verdict) -> tuple[str, ...]:
+    inh = v.inhibitor
+    if inh is None:
+        return (_short_dose(a, v),)
+    head = {"on_hold": "on hold · if it resolves:", "not_decided": "once decided:"}.get(v.kind)
+    return ((head,) if head else ()) + (inh.stopped_line, inh.reduced_line)
+
+
+def column(a: Assessment, plan: str, current: bool, consult: Consult | None = None,
+           criteria: Criteria | None = None) -> PlanColumn:
+    """One plan's column; with ``consult`` (that plan's), the inhibitor's two doses as the header has them."""
+    v = build_verdict(a, consult, criteria)
     st = v.state
     payers = tuple(s for s in v.statuses if s.key not in ("label", "pathways"))
     return PlanColumn(
         plan=plan, heading=PLAN_HEADINGS[plan], words=plan_long(plan), current=current, decision=v.kind,
         decision_words=DECISION_WORDS[v.kind], label=v.statuses[0], pathways=v.statuses[1], payers=payers,
-        contraindications=(tuple(typographic(f.title) for f in st.holds) or v.holds[:1]) if v.kind == "on_hold" else (),
-        contraindication_details=v.holds, unchecked=tuple(typographic(f.title) for f in st.unchecked),
-        dose=_short_dose(a, v), dose_detail="\n".join([v.dose, *a.dose.adjustments]), verdict=v, assessment=a)
+        contraindications=(tuple(f.title for f in st.holds) or v.holds[:1]) if v.kind == "on_hold" else (),
+        contraindication_details=v.holds, unchecked=tuple(f.title for f in st.unchecked),
+        dose=_short_dose(a, v), dose_lines=_dose_lines(a, v), dose_detail="\n".join([v.dose, *a.dose.adjustments]), verdict=v, assessment=a)
+
+
+def _with_plan(consult: Consult, plan: str) -> Consult:
+    return consult.model_copy(update={"plan": consult.plan.model_copy(update={"regimen": plan})})
 
 
 def assess_plan(consult: Consult, plan: str, criteria: Criteria | None = None,
@@ -93,8 +116,7 @@ def assess_plan(consult: Consult, plan: str, criteria: Criteria | None = None,
     """The engine's assessment of the consult had ``plan`` been chosen (nothing else changed)."""
     from ixdesk.core.engine import assess
 
-    other = consult.model_copy(update={"plan": consult.plan.model_copy(update={"regimen": plan})})
-    return assess(other, criteria, as_of)  # type: ignore[arg-type]
+    return assess(_with_plan(consult, plan), criteria, as_of)  # type: ignore[arg-type]
 
 
 def compare_plans(consult: Consult, criteria: Criteria | None = None,
@@ -110,5 +132,5 @@ def compare_plans(consult: Consult, criteria: Criteria | None = None,
             a = current
         else:
             a = assess_plan(consult, plan, criteria, as_of)
-        cols.append(column(a, plan, current=consult.plan.regimen == plan))
+        cols.append(column(a, plan, consult.plan.regimen == plan, _with_plan(consult, plan), criteria))
     return cols

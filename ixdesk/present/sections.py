@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ixdesk.core.assessment import Assessment, ClassResistance, Dose, LineCount
+from ixdesk.core.dosing import bsa_text
 from ixdesk.present.decision import DecisionState, decision_state
 from ixdesk.present.fields import MissingInput, missing_inputs
 from ixdesk.present.findings import FindingView, Tone, finding_view, is_payer_pathway, source_view
-from ixdesk.present.formats import fmt_date, fmt_num, typographic
+from ixdesk.present.formats import fmt_date, fmt_num, fmt_parts
 from ixdesk.present.words import DECISION_WORDS, document_name, plan_long, plan_short
 
 if TYPE_CHECKING:
@@ -139,8 +140,13 @@ def _count_checks(views: list[FindingView], word: str) -> str:
 # --- dose ------------------------------------------------------------------------------------
 
 def _bsa(v: float | None) -> str:
-    """BSA with two decimals wherever it is shown (never 1.7654)."""
+    """BSA with two decimals where it is shown on its own; inside a product the BSA as the dose used
+    it (:func:`_bsa_used`), so that '40 mg/m² × 1.7654 m²' gives the 70.6 mg printed beside it."""
     return "?" if v is None else fmt_num(v, 2)
+
+
+def _bsa_used(v: float | None) -> str:
+    return "?" if v is None else bsa_text(v)
 
 
 def _mg(v: float | None) -> str:
@@ -176,7 +182,7 @@ def dose_rows(d: Dose) -> tuple[Row, ...]:
         add(f"BSA ({d.bsa_formula}): {_bsa(d.bsa_m2)} m²{cap}  [{', '.join(p for p in hw if p)}]",
             "capped" if d.bsa_capped else "")
     if d.hepatic_row:
-        add(f"Hepatic row: {typographic(d.hepatic_row)}")
+        add(f"Hepatic row: {d.hepatic_row}")
     if d.mg_per_m2 is not None:
         add(f"Dose rate: {fmt_num(d.mg_per_m2)} mg/m² (standard {fmt_num(d.standard_mg_per_m2)} mg/m²)")
     elif d.mg_per_m2_unless_strong_inhibitor is not None and d.mg_per_m2_if_strong_inhibitor is not None:
@@ -185,7 +191,7 @@ def dose_rows(d: Dose) -> tuple[Row, ...]:
             f"inhibitor (then {fmt_num(d.mg_per_m2_if_strong_inhibitor)} mg/m²): check for CYP3A4 interaction",
             "depends", "missing")
     for adj in d.adjustments:
-        add(f"Adjustment: {typographic(adj)}", "adjusted", "warning")
+        add(f"Adjustment: {adj}", "adjusted", "warning")
     if d.dose_mg is not None:
         add(f"Dose: {_mg(d.dose_mg)} mg IV over {fmt_num(d.infusion_hours)} h every {d.cycle_days} days")
     if d.vials:
@@ -196,18 +202,18 @@ def dose_rows(d: Dose) -> tuple[Row, ...]:
     if d.capecitabine is not None:
         c = d.capecitabine
         add(f"Capecitabine: {_mg(c.mg_per_dose)} mg per dose ({fmt_num(c.mg_per_m2_per_dose)} mg/m² × "
-            f"{_bsa(c.bsa_m2)} m²), {typographic(c.schedule)}")
+            f"{_bsa_used(c.bsa_m2)} m²), {c.schedule}")
     if d.premedication:
-        pre = [Row(key=f"dose/pre/{i}", text=typographic(f"{p.drug} {p.dose} {p.route}, {p.timing}"
-                                                        + ("" if p.required else f" — {p.when}")),
+        pre = [Row(key=f"dose/pre/{i}", text=f"{p.drug} {p.dose} {p.route}, {p.timing}"
+                                                + ("" if p.required else f" — {p.when}"),
                    result="required" if p.required else "if indicated", tone=None if p.required else "missing",
-                   tip=typographic(p.when))
+                   tip=p.when)
                for i, p in enumerate(d.premedication)]
         rows.append(Row(key="dose/pre", text="Premedication (1 hour before infusion)", children=tuple(pre)))
     for n in d.notes:
-        add(f"Note: {typographic(n)}")
+        add(f"Note: {n}")
     for u in d.unverified:
-        add(f"Unverified: {typographic(u)}", "UNVERIFIED", "missing")
+        add(f"Unverified: {u}", "UNVERIFIED", "missing")
     return tuple(rows)
 
 
@@ -216,9 +222,9 @@ def dose_key_point(d: Dose, decision: DecisionState) -> KeyPoint:
         vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials)
         hold = " (on hold: a contraindication holds)" if decision.kind == "on_hold" else ""
         return KeyPoint("dose", f"Dose{hold}:", f"{_mg(d.dose_mg)} mg ({fmt_num(d.mg_per_m2)} mg/m² × "
-                                              f"{_bsa(d.bsa_used_m2)} m²{', capped' if d.bsa_capped else ''}); kits {vials}",
+                                              f"{_bsa_used(d.bsa_used_m2)} m²{', capped' if d.bsa_capped else ''}); kits {vials}",
                         "warning" if hold else None)
-    return KeyPoint("dose", "Dose:", typographic(d.summary), "critical" if d.state == "not_recommended" else "missing")
+    return KeyPoint("dose", "Dose:", d.summary, "critical" if d.state == "not_recommended" else "missing")
 
 
 # --- resistance and lines ----------------------------------------------------------------------
@@ -237,7 +243,7 @@ def resistance_rows(resistance: list[ClassResistance]) -> tuple[Row, ...]:
                 steps.append(f"elapsed {rr.elapsed}")
             if rr.window:
                 steps.append(f"window {rr.window}" + (f" (to {fmt_date(rr.window_end)})" if rr.window_end else ""))
-            sub = [Row(key=f"res:{r.drug_class}:{rr.regimen_index}/reason", text=f"→ {rr.reason}")]
+            sub = [Row(key=f"res:{r.drug_class}:{rr.regimen_index}/reason", text=f"→ {fmt_parts(rr.reason_parts)}")]
             if rr.source:
                 s = source_view(rr.source)
                 sub.append(Row(key=f"res:{r.drug_class}:{rr.regimen_index}/source",
@@ -245,7 +251,7 @@ def resistance_rows(resistance: list[ClassResistance]) -> tuple[Row, ...]:
             kids.append(Row(key=f"res:{r.drug_class}:{rr.regimen_index}", text=" · ".join(steps),
                             result=RESISTANCE_RESULT[rr.result], tone=RESISTANCE_TONE[rr.result], children=tuple(sub),
                             missing=missing_inputs(rr.missing), drug_class=r.drug_class))
-        out.append(Row(key=f"res:{r.drug_class}", text=f"{r.label}: {r.summary}", result=RESISTANCE_RESULT[r.result],
+        out.append(Row(key=f"res:{r.drug_class}", text=f"{r.label}: {fmt_parts(r.summary_parts)}", result=RESISTANCE_RESULT[r.result],
                        tone=RESISTANCE_TONE[r.result], children=tuple(kids), missing=missing_inputs(r.missing),
                        drug_class=r.drug_class))
     return tuple(out)
@@ -286,7 +292,7 @@ def _stale_in(views: "Iterable[FindingView]") -> str:
 def decision_sentence(s: DecisionState, a: Assessment) -> str:
     word = DECISION_WORDS[s.kind]
     if s.kind == "on_hold":
-        what = "; ".join(typographic(f.title) for f in s.holds) or typographic(a.dose.summary)
+        what = "; ".join(f.title for f in s.holds) or a.dose.summary
         return f"{word} — blocked by: {what}"
     if s.kind == "not_decided":
         waiting = missing_inputs(s.waiting_for)
@@ -294,8 +300,8 @@ def decision_sentence(s: DecisionState, a: Assessment) -> str:
     if s.kind == "outside_label":
         if s.label is None:
             return f"{word} — {plan_long(a.plan)} is not an FDA label indication"
-        return f"{word} — label indication not met: {typographic(s.label.title)}"
-    return f"{word} — meets label indication: {typographic(s.label.title)}" if s.label else word
+        return f"{word} — label indication not met: {s.label.title}"
+    return f"{word} — meets label indication: {s.label.title}" if s.label else word
 
 
 def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Iterable[Override]" = ()) -> Presentation:
@@ -367,10 +373,10 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
         sections.append(Section("lines", "Prior lines", "", None, rows=line_rows(a.lines)))
     head, tone = dose_head(a.dose, decision)
     sections.append(Section("dose", dose_title(a.dose, decision), head, tone, rows=dose_rows(a.dose),
-                            missing=missing_inputs(a.dose.missing), summary=typographic(a.dose.summary)))
+                            missing=missing_inputs(a.dose.missing), summary=a.dose.summary))
     if a.data_notes:
         sections.append(Section("notes", "Notes on the input", str(len(a.data_notes)), None,
-                                rows=tuple(Row(key=f"notes/{i}", text=n) for i, n in enumerate(a.data_notes))))
+                                rows=tuple(Row(key=f"notes/{i}", text=fmt_parts(n)) for i, n in enumerate(a.data_notes_parts))))
 
     points = [KeyPoint("decision", f"{DECISION_MARK[decision.kind]} {decision_sentence(decision, a)}", "",
                        DECISION_TONE[decision.kind])]
@@ -419,5 +425,5 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
         sections=tuple(sections), other_plans=tuple(v for v in views.values() if not v.for_this_plan),
         missing=missing, findings=views,
         criteria_line=f"criteria {a.criteria.version} (sha256 {a.criteria.sha256[:16]}…)",
-        criteria_notice=a.criteria.notice, data_notes=tuple(a.data_notes), overrides=ov,
+        criteria_notice=a.criteria.notice, data_notes=tuple(fmt_parts(n) for n in a.data_notes_parts), overrides=ov,
     )

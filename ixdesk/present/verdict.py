@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Literal
 
 from ixdesk.core.assessment import Assessment, Dose, Finding, Missing
 from ixdesk.present.decision import DecisionKind, DecisionState, decision_state
-from ixdesk.present.formats import fmt_date, fmt_num, typographic
+from ixdesk.present.findings import value_text
+from ixdesk.present.formats import fmt_date, fmt_num
 from ixdesk.present.words import DECISION_WORDS, plan_long, plan_short
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class Status:
     # the answer rests on an unverified item (IxDesk's line counting, a window tagged verify): a
     # "met" is only as firm as that, and the header says so beside it
     unverified: bool = False
+    letters: tuple[str, ...] = ()  # the pathways met, by their letters ("A", "E"); empty elsewhere
 
     @property
     def mark(self) -> str:
@@ -67,7 +69,7 @@ class Verdict:
     statuses: tuple[Status, ...]
     dose: str  # the dose line (or why there is none)
     dose_is_order: bool  # True: the dose may be given as printed (ready / outside the label)
-    dose_alternatives: tuple[str, ...]  # "40 mg/m² = 60.4 mg about a week after clarithromycin is stopped"
+    dose_alternatives: tuple[str, ...]  # "60.4 mg (40 mg/m²) about a week after clarithromycin is stopped; ..."
     holds: tuple[str, ...]  # what holds the consult, one line each (with the patient's value)
     hold_ids: tuple[str, ...]
     waiting_for: tuple[Missing, ...]  # inputs the decision waits for (links to fields)
@@ -80,6 +82,12 @@ class Verdict:
     override_note: str = ""
     # (finding id, title) of overrides made for another result or other values: to review
     stale_overrides: tuple[tuple[str, str], ...] = ()
+    # the two doses of a strong CYP3A4 inhibitor (stopped / not avoidable); None without one, or
+    # when the verdict was built without the consult
+    inhibitor: InhibitorDoses | None = None
+    # a dose that may be given: its amount ("70.6 mg"), which ``dose`` begins with, for a reader
+    # that sets it apart (the header prints it bold) without splitting ``dose``; "" otherwise
+    dose_amount: str = ""
 
     @property
     def line(self) -> str:
@@ -140,10 +148,11 @@ def pathway_status(a: Assessment) -> Status:
     unknown = [f for f in mine if f.state == "unknown"]
     ids = tuple(f.id for f in met or unknown)
     if met:
-        letters = ", ".join(_letter(f) for f in met)
+        letters = tuple(_letter(f) for f in met)
         word = "pathway" if len(met) == 1 else "pathways"
-        return Status("pathways", "Pathways", "met", f"{letters} met", "good",
-                      f"Payer 003 {word} (NCCN 2A / label) met: " + "; ".join(f.title for f in met), ids)
+        return Status("pathways", "Pathways", "met", f"{', '.join(letters)} met", "good",
+                      f"Payer 003 {word} (NCCN 2A / label) met: " + "; ".join(f.title for f in met), ids,
+                      letters=letters)
     if unknown:
         return Status("pathways", "Pathways", "unknown", "undetermined", "caution",
                       "Not yet decidable: " + "; ".join(f.title for f in unknown), ids)
@@ -206,11 +215,44 @@ def _inhibitor_lines(a: Assessment, consult: Consult) -> list[str]:
     return hits
 
 
-def _without_inhibitor(a: Assessment, consult: Consult, criteria: Criteria | None) -> str | None:
+@dataclass(frozen=True)
+class InhibitorDoses:
+    """The dose once a strong CYP3A4 inhibitor is stopped, and the reduced one if it cannot be.
+
+    Both are the engine's (the first from a run without the inhibitor); the header, the plan
+    comparison and the reports print them from these numbers, so they cannot disagree."""
+
+    medications: tuple[str, ...]  # the medication lines matched as strong inhibitors
+    stopped_mg: float
+    stopped_mg_per_m2: float
+    reduced_mg: float
+    reduced_mg_per_m2: float
+
+    @property
+    def names(self) -> str:
+        return " and ".join(self.medications)
+
+    @property
+    def stopped_line(self) -> str:
+        return (f"{fmt_num(self.stopped_mg)} mg ({fmt_num(self.stopped_mg_per_m2)} mg/m²) about a week after "
+                f"{self.names} is stopped")
+
+    @property
+    def reduced_line(self) -> str:
+        return f"{fmt_num(self.reduced_mg)} mg ({fmt_num(self.reduced_mg_per_m2)} mg/m²) only if it cannot be avoided"
+
+    @property
+    def line(self) -> str:
+        """'60.4 mg (40 mg/m²) about a week after clarithromycin … is stopped; 30.2 mg (20 mg/m²) only
+        if it cannot be avoided'."""
+        return f"{self.stopped_line}; {self.reduced_line}"
+
+
+def _without_inhibitor(a: Assessment, consult: Consult, criteria: Criteria | None) -> InhibitorDoses | None:
     """The dose once the strong inhibitor is stopped, from the engine run without it."""
     d = a.dose
     lines = _inhibitor_lines(a, consult)
-    if not lines or d.state != "computed" or d.mg_per_m2 is None:
+    if not lines or d.state != "computed" or d.mg_per_m2 is None or d.dose_mg is None:
         return None
     from ixdesk.core.engine import assess
 
@@ -219,16 +261,15 @@ def _without_inhibitor(a: Assessment, consult: Consult, criteria: Criteria | Non
     d2 = assess(other, criteria, a.as_of).dose
     if d2.state != "computed" or d2.mg_per_m2 is None or d2.dose_mg is None or d2.mg_per_m2 == d.mg_per_m2:
         return None
-    names = " and ".join(lines)
-    return (f"{fmt_num(d2.dose_mg)} mg ({fmt_num(d2.mg_per_m2)} mg/m²) about a week after {names} is stopped; "
-            f"{fmt_num(d.dose_mg)} mg ({fmt_num(d.mg_per_m2)} mg/m²) only if it cannot be avoided")
+    return InhibitorDoses(medications=tuple(lines), stopped_mg=d2.dose_mg, stopped_mg_per_m2=d2.mg_per_m2,
+                          reduced_mg=d.dose_mg, reduced_mg_per_m2=d.mg_per_m2)
 
 
 # --- the verdict ----------------------------------------------------------------------------
 
 def _hold_line(f: Finding) -> str:
-    vals = "; ".join(v.value for v in f.values)
-    return typographic(f"{f.title} ({vals})" if vals else f.title)
+    vals = "; ".join(value_text(v) for v in f.values)
+    return f"{f.title} ({vals})" if vals else f.title
 
 
 def _support(statuses: list[Status]) -> tuple[list[str], bool]:
@@ -237,7 +278,8 @@ def _support(statuses: list[Status]) -> tuple[list[str], bool]:
     payers = [s for s in statuses if s.key not in ("label", "pathways")]
     parts: list[str] = []
     if path.state == "met":
-        parts.append(("pathway " if "," not in path.text else "pathways ") + path.text.removesuffix(" met"))
+        letters = path.letters or (path.text,)
+        parts.append(("pathway " if len(letters) == 1 else "pathways ") + ", ".join(letters))
     met_payers = [s for s in payers if s.state == "met"]
     if payers and len(met_payers) == len(payers):
         parts.append("both payer policies" if len(payers) == 2 else "every payer policy")
@@ -267,18 +309,16 @@ def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Crite
     holds = tuple(_hold_line(f) for f in st.holds)
     if not holds and a.dose.state == "not_recommended":
         holds = (a.dose.summary,)
-    warnings = tuple(typographic(by_id[w].title) for w in a.warnings if w in by_id)
+    warnings = tuple(by_id[w].title for w in a.warnings if w in by_id)
     dose = dose_text(a.dose)
-    alternatives: list[str] = []
-    if consult is not None:
-        alt = _without_inhibitor(a, consult, criteria)
-        if alt:
-            alternatives.append(alt)
+    inhibitor = _without_inhibitor(a, consult, criteria) if consult is not None else None
+    alternatives = [inhibitor.line] if inhibitor is not None else []
     dose_is_order = st.dose_may_be_given and a.dose.state == "computed"
+    amount = f"{fmt_num(a.dose.dose_mg)} mg" if dose_is_order and a.dose.dose_mg is not None else ""
     tone: Tone
     if st.kind == "on_hold":
         tone = "bad"
-        headline = "On hold: " + "; ".join(typographic(f.title) for f in st.holds) if st.holds else f"On hold: {a.dose.summary}"
+        headline = "On hold: " + "; ".join(f.title for f in st.holds) if st.holds else f"On hold: {a.dose.summary}"
         if alternatives:
             dose = "No dose while on hold. If it resolves: " + alternatives.pop(0)
         elif a.dose.state == "computed":
@@ -328,8 +368,9 @@ def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Crite
                    statuses=tuple(statuses), dose=dose, dose_is_order=dose_is_order,
                    dose_alternatives=tuple(alternatives), holds=holds, hold_ids=tuple(f.id for f in st.holds),
                    waiting_for=st.waiting_for, label_waiting=label_waiting, warnings=warnings, footnote=footnote, state=st,
-                   override_note=override_note, stale_overrides=stale)
+                   override_note=override_note, stale_overrides=stale,
+                   inhibitor=inhibitor, dose_amount=amount)
 
 
-__all__ = ["DECISION_WORDS", "Status", "Verdict", "build_verdict", "dose_text", "label_status",
+__all__ = ["DECISION_WORDS", "InhibitorDoses", "Status", "Verdict", "build_verdict", "dose_text", "label_status",
            "pathway_status", "payer_statuses", "policy_results"]

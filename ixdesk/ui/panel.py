@@ -262,7 +262,7 @@ class AssessmentPanel(QWidget):
                 widths[t if not n.font1 else "\0" + t] = w
             best = max(best, w)
         best += 3 * self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.tree) + 12
-        best = min(best, fm.averageCharWidth() * 26)  # a long note is elided (full text in its tooltip)
+        best = min(best, fm.averageCharWidth() * 30)  # a long note is elided (full text in its tooltip)
         if self.tree.header().sectionSize(1) != best:
             self.tree.header().resizeSection(1, best)
 
@@ -497,16 +497,17 @@ class AssessmentPanel(QWidget):
     def _resistance_html(self, r: Any) -> str:
         from ixdesk.present.fields import missing_inputs
         from ixdesk.present.findings import source_view
+        from ixdesk.present.formats import fmt_parts
         from ixdesk.present.sections import RESISTANCE_RESULT
 
         rows = ""
         for rr in r.regimens:
             rows += (f"<li><b>Regimen {rr.regimen_index + 1}</b> ({html.escape(', '.join(rr.agents))}), "
-                     f"{html.escape(rr.setting or 'setting not recorded')}: {html.escape(rr.reason)}"
+                     f"{html.escape(rr.setting or 'setting not recorded')}: {html.escape(fmt_parts(rr.reason_parts))}"
                      f" → <b>{RESISTANCE_RESULT[rr.result]}</b>"
                      + (f"<br><small>{html.escape(source_view(rr.source).full)}; confidence {rr.confidence}</small>"
                         if rr.source else "") + "</li>")
-        return (f"<h3>{html.escape(r.label)}: {RESISTANCE_RESULT[r.result]}</h3><p>{html.escape(r.summary)}</p>"
+        return (f"<h3>{html.escape(r.label)}: {RESISTANCE_RESULT[r.result]}</h3><p>{html.escape(fmt_parts(r.summary_parts))}</p>"
                 f"<ul>{rows}</ul>" + self._links(missing_inputs(r.missing)))
 
     def _dose_html(self, s: Section, d: Any) -> str:

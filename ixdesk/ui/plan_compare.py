@@ -107,7 +107,7 @@ class PlanCompare(QFrame):
                 "Payer 003": _status(payers.get("Payer 003")),
                 "Payer 004": _status(payers.get("Payer 004")),
                 "Contraindications": (ci, ci_tip),
-                "Dose": (html.escape(col.dose), col.dose_detail),
+                "Dose": ("<br>".join(html.escape(x) for x in col.dose_lines), col.dose_detail),
             }
             for row, (text, tip) in values.items():
                 cell = self.cells[(row, col.plan)]

@@ -188,9 +188,9 @@ class VerdictHeader(QFrame):
     def _dose_html(v: Verdict) -> str:
         text = html.escape(v.dose)
         if v.dose_is_order:
-            # the number first and bold, the calculation after it
-            head, _, rest = v.dose.partition(" IV ")
-            text = f"<b>{html.escape(head)}</b> IV {html.escape(rest)}" if rest else f"<b>{text}</b>"
+            # the amount first and bold, the calculation after it (the layer gives the amount apart)
+            rest = v.dose[len(v.dose_amount):]
+            text = f"<b>{html.escape(v.dose_amount)}</b>{html.escape(rest)}" if v.dose_amount else f"<b>{text}</b>"
             out = f"<span style='color:#555'>Dose</span>&nbsp; {text}"
         else:
             out = f"<span style='color:#555'>Dose</span>&nbsp; <span style='color:#444'>{text}</span>"

@@ -185,7 +185,7 @@ def test_radiation_recall_only_after_radiotherapy(criteria):
 def test_clinician_verdict_and_dose_if_the_hold_resolves(criteria):
     _, _, c, _, _ = build(example("04-"), criteria)
     assert c.verdict.startswith("On hold: ixabepilone with capecitabine should not start")
-    assert "Baseline neutrophils below 1500 cells/mm³" in c.verdict
+    assert "Baseline neutrophils below 1,500 cells/mm³" in c.verdict
     assert c.glance_dose == ("Dose once the hold resolves, 40 mg/m² × 1.5107 m² = 60.4 mg once clarithromycin 500 mg "
                              "twice daily has been stopped for about a week; 20 mg/m² × 1.5107 m² = 30.2 mg only if "
                              "the strong CYP3A4 inhibitor cannot be avoided.")

@@ -86,13 +86,14 @@ def test_dose_key_point_says_on_hold() -> None:
     kp = {k.key: k for k in present(assessed("04")).key_points}
     assert kp["dose"].lead == "Dose (on hold: a contraindication holds):" and kp["dose"].tone == "warning"
     kp1 = {k.key: k for k in present(assessed("01")).key_points}
-    assert kp1["dose"].text == "Dose: 70.6 mg (40 mg/m² × 1.77 m²); kits 1 × 45 mg + 2 × 15 mg"
+    # the product adds up as printed (40 × 1.7654 = 70.616; 40 × 1.77 would be 70.8)
+    assert kp1["dose"].text == "Dose: 70.6 mg (40 mg/m² × 1.7654 m²); kits 1 × 45 mg + 2 × 15 mg"
 
 
 def test_numbers_and_dates_in_one_format() -> None:
     p = present(assessed("01"))
     rows = [r.text for r in p.section("dose").rows]
-    assert "Capecitabine: 1,765 mg per dose (1,000 mg/m² × 1.77 m²), twice daily, days 1-14 of each 21-day cycle" in rows
+    assert "Capecitabine: 1,765 mg per dose (1,000 mg/m² × 1.7654 m²), twice daily, days 1-14 of each 21-day cycle" in rows
     res = " ".join(k.text for r in p.section("resistance").rows for k in r.children)
     assert "last dose 14 Mar 2022" in res and "2022-03-14" not in res
 

@@ -16,7 +16,7 @@ from ixdesk.core.engine import assess
 from ixdesk.core.files import load_consult
 from ixdesk.paths import examples_dir
 from ixdesk.present.plans import PLANS, compare_plans
-from ixdesk.present.verdict import build_verdict, policy_results, typographic
+from ixdesk.present.verdict import build_verdict, policy_results
 
 
 def example(stem: str) -> Consult:
@@ -34,6 +34,7 @@ def test_01_ready_with_its_dose() -> None:
     assert v.kind == "ready" and v.tone == "good"
     assert v.headline.startswith("Ready")
     assert v.dose_is_order and v.dose.startswith("70.6 mg IV over 3 h every 21 days")
+    assert v.dose_amount == "70.6 mg" and v.dose.startswith(v.dose_amount)
     assert [(s.name, s.state) for s in v.statuses] == [
         ("FDA label", "met"), ("Pathways", "met"), ("Payer 003", "met"), ("Payer 004", "met")]
     assert "B met" in v.line and not v.holds
@@ -54,6 +55,7 @@ def test_04_on_hold_for_neutrophils_prints_no_dose_as_an_order() -> None:
     assert v.headline == "On hold: Baseline neutrophils below 1,500 cells/mm³"
     assert v.hold_ids == ("exclusion.neutrophils",) and "1,200 cells/mm³" in v.holds[0]
     assert not v.dose_is_order and v.dose.startswith("No dose while on hold. If it resolves: 60.4 mg (40 mg/m²)")
+    assert v.dose_amount == ""
 
 
 def test_04_dose_once_the_inhibitor_is_stopped_comes_from_the_engine() -> None:
@@ -127,12 +129,6 @@ def test_policy_results_are_the_combining_rules_of_the_shipped_set() -> None:
         assert f.group.startswith("Payer policy")
 
 
-def test_typographic_titles() -> None:
-    assert typographic("AST/ALT <= 2.5 x ULN, below 1500 cells/mm3, 40 mg/m2") == \
-        "AST/ALT ≤ 2.5 × ULN, below 1,500 cells/mm³, 40 mg/m²"
-    assert typographic("revised 02/23/2024") == "revised 02/23/2024"
-
-
 # --- the plan comparison ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("stem", ["01", "02", "03", "04", "05", "06", "07"])
@@ -180,9 +176,31 @@ def test_04_every_column_is_on_hold_and_prints_the_dose_only_conditionally() -> 
     for col in compare_plans(example("04")):
         assert col.decision == "on_hold"
         assert col.contraindications == ("Baseline neutrophils below 1,500 cells/mm³",)
-        assert col.dose.startswith("on hold")
-        # the 20 mg/m² is the inhibitor's reduction: the column says it is adjusted, the detail why
-        assert "adjusted" in col.dose and "CYP3A4" in col.dose_detail
+        assert col.dose.startswith("on hold · if it resolves: ")
+        assert "CYP3A4" in col.dose_detail
+
+
+def test_04_columns_give_both_inhibitor_doses_as_the_header_does() -> None:
+    """The header gives 60.4 mg once clarithromycin has been stopped about a week, and 30.2 mg only if
+    it cannot be avoided; every column (the engine run with its plan) says the same, in that order."""
+    c = example("04")
+    header = build_verdict(assess(c), c, default_criteria())
+    assert header.inhibitor is not None
+    assert (header.inhibitor.stopped_mg, header.inhibitor.reduced_mg) == (60.4, 30.2)
+    for col in compare_plans(c, default_criteria(), assess(c)):
+        inh = col.verdict.inhibitor
+        assert inh is not None and (inh.stopped_mg, inh.reduced_mg) == (60.4, 30.2), col.plan
+        assert "60.4 mg (40 mg/m²) about a week after clarithromycin" in col.dose, col.plan
+        assert "30.2 mg (20 mg/m²) only if it cannot be avoided" in col.dose, col.plan
+        assert col.dose.index("60.4 mg") < col.dose.index("30.2 mg")
+        assert col.dose.removeprefix("on hold · if it resolves: ") in header.dose
+        assert col.dose_lines == ("on hold · if it resolves:", inh.stopped_line, inh.reduced_line)
+
+
+def test_a_column_without_an_inhibitor_keeps_its_single_dose() -> None:
+    for col in compare_plans(example("01")):
+        assert col.verdict.inhibitor is None and "cannot be avoided" not in col.dose
+        assert col.dose_lines == (col.dose,)
 
 
 def test_03_combination_column_names_its_own_hepatic_contraindication() -> None:

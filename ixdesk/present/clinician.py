@@ -16,6 +16,7 @@ from ixdesk.core.criteria import Criteria, FindingRef
 from ixdesk.core.dosing import bsa_text, compute_dose
 from ixdesk.core.medications import check_class, classify
 from ixdesk.core.resistance import cached_source
+from ixdesk.present.course_history import CourseHistory, build_course_history
 from ixdesk.present.decision import DecisionState, decision_state
 from ixdesk.present.report_base import (
     NOT_RECORDED, STATE_TEXT, Clinic, Data, Meta, PatientId, cond_leaves, count_text, fmt_date, lab_short, fmt_num, fmt_source, join_nonempty,
@@ -185,6 +186,8 @@ class ClinicianReport(Data):
     notes: str | None
     criteria_mismatch: str | None
     sources: list[tuple[str, str]]  # document id -> "title (version)"
+    # the treatment course: cycles given and the next-cycle decision (None: the consult has no course)
+    course: CourseHistory | None = None
 
     def all_text(self) -> str:
         """Everything printable, for tests that look for a phrase regardless of layout."""
@@ -571,6 +574,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         missing=[m.label for m in assessment.missing],  # the form's own words; field paths are for the JSON
         data_notes=[one_date_format(n) for n in assessment.data_notes], notes=(consult.notes or "").strip() or None,
         criteria_mismatch=mismatch, sources=_sources(assessment, criteria),
+        course=build_course_history(consult, criteria, assessment.as_of, assessment),
     )
 
 

@@ -290,6 +290,7 @@ class MainWindow(QMainWindow):
 
         sizes = self.splitter.sizes()
         self.form = ConsultForm(None)
+        self.form.course.print_button.clicked.connect(lambda *_: self.reports.export(("cycle",)))
         self.panel = AssessmentPanel()
         self.panel.show_loading()
         # the assessment side: the verdict first, the plans side by side, then the detail (the panel)
@@ -495,6 +496,7 @@ class MainWindow(QMainWindow):
                 else:
                     self.panel.show_assessment(self._assessment, self.criteria)
                     self.panel.set_stale(None)
+                self.form.course.show_result(consult, self.criteria, self._assessment)
         elif self.criteria is not None:
             msgs = [self.form.describe_problem(p) for p in problems]  # the field in the form's words
             self.panel.set_stale(msgs, [p.field for p in problems])

@@ -211,7 +211,10 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
     gate += [CheckRow(item=g.label, value=f"{g.value} (needs {g.threshold}): "
                       + {"met": "met", "not_met": "NOT MET", "unknown": "not decided"}[g.state],
                       alert=g.state == "not_met", unverified=cs.confidence == "unverified") for g in s.gate_lines]
-    gate.append(CheckRow(item="Gate", value=s.gate_text, alert=d.gate != "go"))
+    gate_text = s.gate_text
+    if d.gate == "go" and not s.dose_shown:  # the counts allow a cycle, the dose does not: say both
+        gate_text = "Counts and toxicity grade allow a cycle; but no dose is decided: see the box above"
+    gate.append(CheckRow(item="Gate", value=gate_text, alert=d.gate != "go" or not s.dose_shown))
     adm: list[CheckRow] = []
     _m2, mg = cycle_dose(d, assessment)
     std_hours = criteria.dosing.standard.infusion_hours
@@ -234,10 +237,11 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
         dose_change=s.dose_text if shown else dose_words(d, assessment, numbers=False),
         changed_by=s.changed_by, administration=adm,
         administration_source=fmt_source(criteria.administration.preparation.source),
-        premedication=premedication_rows(assessment, criteria),
+        premedication=premedication_rows(assessment, criteria) if shown else [],
         premedication_source=fmt_source(dosing.premedication.source) + mark(dosing.premedication.confidence),
         notes=notes,
-        signatures=["First checker", "Second checker (independent)"],
+        signatures=["First checker", "Second checker (independent)"] if shown else
+        ["Prescriber informed", "Checked by (nurse)"],
     )
 
 

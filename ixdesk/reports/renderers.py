@@ -696,6 +696,20 @@ class CycleCheckRenderer(Renderer):
             out.append(self.p("5. Drug, preparation and infusion", s.h2))
             out.append(self._rows(r.administration, "On the order / calculated"))
             out.append(self.p(f"Source: {r.administration_source}", s.note))
+        if not r.premedication:
+            out.append(self.p("5. Premedication", s.h2))
+            out.append(self.p("Not planned on this sheet: no premedication before the prescriber has resolved the "
+                              "hold and a new double check is printed.", s.body))
+        else:
+            out += self._premed_rows(r)
+        if r.notes:
+            out += self.bullets(r.notes, style=s.note)
+        out += self._signatures(r)
+        return out
+
+    def _premed_rows(self, r: Any) -> list[Any]:
+        s = self.s
+        out: list[Any] = []
         out.append(self.p(("6" if r.administration else "5") + ". Premedication (planned times counted back from the "
                           "infusion start: __:__)", s.h2))
         rows = [[self.c(h, bold=True) for h in ("Drug", "Dose / route", "Planned time", "Given at / initials")]]
@@ -708,9 +722,12 @@ class CycleCheckRenderer(Renderer):
                                                                  ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
         later = "; ".join(f"{pm.drug}, {pm.dose}, {pm.route}: {pm.when}" for pm in r.premedication if not pm.applies)
         out.append(self.p(f"Source: {r.premedication_source}." + (f" Not planned: {later}." if later else ""), s.note))
-        if r.notes:
-            out += self.bullets(r.notes, style=s.note)
-        sig: list[list[Any]] = [[self.c(h, bold=True) for h in ("Independent double check", "Name (print)", "Signature", "Time")]]
+        return out
+
+    def _signatures(self, r: Any) -> list[Any]:
+        out: list[Any] = []
+        sig: list[list[Any]] = [[self.c(h, bold=True) for h in ("Independent double check" if r.dose_shown else "Sign-off",
+                                                                  "Name (print)", "Signature", "Time")]]
         sig += [[self.c(label, bold=True), "", "", ""] for label in r.signatures]
         out.append(KeepTogether([Spacer(1, 1.5 * mm),
                                  self.table(sig, [2.6, 2.6, 2.4, 1.0], extra=[("TOPPADDING", (0, 1), (-1, -1), 6),

@@ -222,7 +222,6 @@ class CourseSection(QGroupBox):
             head.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.history.setMinimumWidth(100)
-        self.history.setMaximumHeight(140)
         body.addWidget(self.history)
         hb = QHBoxLayout()
         self.amend_button = QPushButton("Change selected cycle…")
@@ -472,6 +471,11 @@ class CourseSection(QGroupBox):
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 item.setToolTip(text)
                 self.history.setItem(i, j, item)
+        self.history.resizeRowsToContents()
+        # the table as tall as its rows (up to six, then it scrolls): the history at a glance, no gap
+        rows = sum(self.history.rowHeight(i) for i in range(min(len(self._cycles), 6)))
+        self.history.setFixedHeight(self.history.horizontalHeader().sizeHint().height() + rows
+                                    + 2 * self.history.frameWidth() + 2)
         self.history.setVisible(bool(self._cycles))
         self.amend_button.setVisible(bool(self._cycles))
 

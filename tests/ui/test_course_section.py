@@ -164,3 +164,39 @@ def test_wheel_changes_no_course_field(active: Any, tmp_path: Path) -> None:  # 
     assert len(combos) >= 14  # the toxicities, the grades and the two count units
     texts = [w for w in sec.findChildren(DateEdit) + sec.findChildren(NumberEdit) if w.isVisibleTo(sec)]
     wheel_everything(window, combos + texts, "course")
+
+
+def test_record_cycle_as_given_is_prefilled_with_the_dose_the_rules_give(window: Any, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from ixdesk.ui.course import RecordDialog
+
+    seen: dict[str, Any] = {}
+
+    def exec_(dlg: RecordDialog) -> int:
+        seen.update(dlg.collect())
+        dlg.verified.setText("RN D. Fourth")  # the second checker confirms
+        dlg.accept()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(RecordDialog, "exec", exec_)
+    _open(window, tmp_path, _consult(tox={"febrile_neutropenia": True}))
+    assert window.form.course.record_given()
+    assert seen["ixabepilone_mg_per_m2"] == 25.6 and seen["ixabepilone_mg"] == 40.9 and seen["weight_kg"] == 57.5
+    assert seen["change_reason"].startswith("Febrile neutropenia: reduce 20%")
+    window.reassess()
+    last = window.current_consult().course.cycles_given[-1]
+    assert (last.number, last.ixabepilone_mg, last.verified_by) == (4, 40.9, "RN D. Fourth")
+    assert window.isWindowModified()
+
+
+def test_recording_a_held_cycle_asks_first(window: Any, tmp_path: Path, dialogs: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    _open(window, tmp_path, _consult(neutrophils=1200))
+    dialogs.question_answer = QMessageBox.StandardButton.No
+    assert not window.form.course.record_given()
+    assert any("is not 'go' (hold)" in text for _kind, text in dialogs.calls)
+    window.reassess()
+    assert len(window.current_consult().course.cycles_given) == 3

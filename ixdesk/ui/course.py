@@ -622,11 +622,15 @@ class CourseSection(QGroupBox):
         if m:
             i = int(m.group(1))
             return f"Course, cycle {self._cycles[i].number}" if i < len(self._cycles) else "Course, cycles given"
+        m = re.match(r"^course\.next_cycle\.medications\[(\d+)\]\.?(\w*)", path)
+        if m:
+            words = f", {m.group(2).replace('_', ' ')}" if m.group(2) else ""
+            return f"{self.cycle_words()}: current medications, line {int(m.group(1)) + 1}{words}"
         parts = path.split(".")
         while len(parts) > 2:
             key = ".".join(parts)
             if key in self.labels:
-                return f"{self.cycle_words()}: {self.labels[key].lower()}"
+                return f"{self.cycle_words()}: {_lower_first(self.labels[key])}"
             parts.pop()
         return self.cycle_words()
 
@@ -658,6 +662,13 @@ class CourseSection(QGroupBox):
 
 
 _MARK = {"met": "✓", "not_met": "✗", "unknown": "?"}
+
+
+def _lower_first(label: str) -> str:
+    """'Neutrophils (ANC)' -> 'neutrophils (ANC)': a label inside a sentence; acronyms keep their case."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def _html(text: str) -> str:

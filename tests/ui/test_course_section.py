@@ -200,3 +200,21 @@ def test_recording_a_held_cycle_asks_first(window: Any, tmp_path: Path, dialogs:
     assert any("is not 'go' (hold)" in text for _kind, text in dialogs.calls)
     window.reassess()
     assert len(window.current_consult().course.cycles_given) == 3
+
+
+def test_count_and_medication_problems_name_the_cycle_and_the_line(window: Any, tmp_path: Path) -> None:
+    _open(window, tmp_path, _consult())
+    sec = window.form.course
+    sec.fields["course.next_cycle.labs.neutrophils"][0].setText("900000")
+    sec.meds_edit.setPlainText("clarithromycin; 2027-01-10; 2027-01-02")
+    window.reassess()
+    words = sorted(window.form.describe_problem(p) for p in window.input_problems())
+    assert words == ["Course, cycle 4: current medications, line 1, stop date: is before the start date",
+                     "Course, cycle 4: neutrophils (ANC): above 100,000 cells/mm³; check the unit"], words
+    assert sec.fields["course.next_cycle.medications"][1].error.isVisibleTo(sec)
+    sec.meds_edit.setPlainText("clarithromycin; 2027-01-10\nfoo; 2027-13-01")
+    window.reassess()
+    words = [window.form.describe_problem(p) for p in window.input_problems()]
+    assert "Course, cycle 4: current medications: line 2, start date: no such date" in words, words
+    # what was typed is kept as typed
+    assert sec.meds_edit.toPlainText() == "clarithromycin; 2027-01-10\nfoo; 2027-13-01"

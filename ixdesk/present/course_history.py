@@ -14,13 +14,13 @@ from datetime import date
 from ixdesk.core.assessment import Assessment
 from ixdesk.core.consult import Consult, CycleGiven, PreviousCycleToxicity
 from ixdesk.core.course import assess_next_cycle
-from ixdesk.core.course_result import NextCycleDecision
+from ixdesk.core.course_result import CapecitabineHold, NextCycleDecision
 from ixdesk.core.criteria import Criteria
 from ixdesk.core.dosing import bsa_text
 from ixdesk.present.decision import decision_state
 from ixdesk.present.formats import NOT_RECORDED, fmt_date, fmt_num
 from ixdesk.present.patient import PatientReport, Section
-from ixdesk.present.report_base import Clinic, Data, make_meta
+from ixdesk.present.report_base import UNVERIFIED_MARK, Clinic, Data, make_meta
 from ixdesk.present.settings import ReportSettings
 
 GATE_WORDS = {"go": "Go: the cycle may start", "hold": "Hold: do not start the cycle",
@@ -172,6 +172,14 @@ def mg_words(d: NextCycleDecision, assessment: Assessment | None) -> str:
     return f"{fmt_num(m2)} mg/m² × {bsa_text(d.bsa_used_m2)} m²{capped} = {fmt_num(mg)} mg"
 
 
+def _cape_status(c: CapecitabineHold) -> str:
+    if c.state == "met":
+        return {"met": "HOLD applies; resume today (count above the threshold)",
+                "not_met": "HOLD capecitabine (count not above the threshold today)",
+                "unknown": "HOLD applies; today's count not recorded"}[c.resume]
+    return "Not triggered" if c.state == "not_met" else "Not decided (information missing)"
+
+
 def _gate_value(check: str, value: float | None) -> str:
     if value is None:
         return NOT_RECORDED
@@ -190,10 +198,9 @@ def summarise(consult: Consult, d: NextCycleDecision, assessment: Assessment | N
     met = [r for r in d.rows if r.state == "met" and r.effect != "no_change"] or \
         [r for r in d.rows if r.state == "met"]
     changed = [f"{r.toxicity}: {r.action}" for r in met]
-    cape = [c.text + (" Applies now" + ("; resume: count above the threshold today" if c.resume == "met" else
-                                         "; keep holding: count not above the threshold today" if c.resume == "not_met"
-                                         else "; today's count not recorded") if c.state == "met"
-                      else " Not triggered" if c.state == "not_met" else " Not decided (information missing)")
+    # a hold not triggered in one short line; one that applies or cannot be decided with its full rule
+    cape = [f"Not triggered: the capecitabine hold for low {c.lab}" if c.state == "not_met" else
+            _cape_status(c) + ": " + c.text + (f" {UNVERIFIED_MARK}" if c.confidence == "unverified" else "")
             for c in d.capecitabine]
     return NextCycleSummary(
         cycle=f"Cycle {d.cycle_number}" if d.cycle_number else "Next cycle", date=fmt_date(d.cycle_date),

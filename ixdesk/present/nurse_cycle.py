@@ -60,6 +60,7 @@ class CycleCheckReport(Data):
     toxicity: list[str]
     dose_change: str
     changed_by: list[str]
+    capecitabine: list[str]  # with capecitabine: its holds after the previous cycle, with their resumption
     administration: list[CheckRow]  # empty unless the dose is shown
     administration_source: str
     premedication: list[PremedRow]
@@ -101,7 +102,7 @@ def _identity(consult: Consult, patient: PatientId, criteria: Criteria) -> list[
         "other allergies: check the chart",
     ])
     rows = [
-        CheckRow(item="Two patient identifiers", value=ids + " (ask the patient; match the wristband and the order)"),
+        CheckRow(item="Two patient identifiers", value=ids + " (ask the patient; match wristband and order)"),
         CheckRow(item="Consent on file", value="not held in IxDesk: check the chart"),
         CheckRow(item="Allergies and prior reactions", value=allergy,
                  alert=bool(h.cremophor_hypersensitivity or h.prior_ixabepilone_reaction)),
@@ -119,8 +120,9 @@ def _identity(consult: Consult, patient: PatientId, criteria: Criteria) -> list[
 def _body(consult: Consult, d: NextCycleDecision, shown: bool, assessment: Assessment | None) -> list[CheckRow]:
     h = consult.patient.height_cm
     formula = {"mosteller": "Mosteller", "dubois": "DuBois"}[consult.plan.bsa_formula]
-    rows = [CheckRow(item="Height", value=f"{fmt_num(h)} cm" if h is not None else NOT_RECORDED),
-            CheckRow(item="Weight today", value=f"{fmt_num(d.weight_kg)} kg" if d.weight_kg is not None else NOT_RECORDED)]
+    rows = [CheckRow(item="Height; weight today",
+                     value=(f"{fmt_num(h)} cm" if h is not None else "height " + NOT_RECORDED) + "; " +
+                           (f"{fmt_num(d.weight_kg)} kg" if d.weight_kg is not None else "weight " + NOT_RECORDED))]
     bsa = NOT_RECORDED
     if d.bsa_m2 is not None:
         bsa = f"{bsa_text(d.bsa_m2)} m²" + (f" → dosed as {bsa_text(d.bsa_used_m2)} m² (cap)"
@@ -128,9 +130,9 @@ def _body(consult: Consult, d: NextCycleDecision, shown: bool, assessment: Asses
     rows.append(CheckRow(item=f"BSA ({formula}, today's weight)", value=bsa))
     if shown:
         m2, mg = cycle_dose(d, assessment)
-        rows.append(CheckRow(item="Dose per m²", value=f"{fmt_num(m2)} mg/m²"))
-        rows.append(CheckRow(item="Dose (mg)", value=f"{fmt_num(m2)} mg/m² × {bsa_text(d.bsa_used_m2 or 0)} m² = "
-                                                     f"{fmt_num(mg)} mg" if mg is not None else "not computed"))
+        rows.append(CheckRow(item="Dose (mg/m² × BSA = mg)",
+                             value=f"{fmt_num(m2)} mg/m² × {bsa_text(d.bsa_used_m2 or 0)} m² = {fmt_num(mg)} mg"
+                             if mg is not None else f"{fmt_num(m2)} mg/m²; mg not computed"))
     return rows
 
 
@@ -144,10 +146,9 @@ def _administration(dose_mg: float, hours: float, criteria: Criteria) -> list[Ch
     filt = next((t for t in steps if "filter" in t), "")
     conc = fmt_num(prep.reconstituted_mg_per_ml)
     return [
-        CheckRow(item="Drug", value="Ixabepilone (Ixempra kit): "
-                 + " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg kit" for v in vials)
+        CheckRow(item="Drug and dose", value=f"Ixabepilone (Ixempra kit) {fmt_num(dose_mg)} mg; kits: "
+                 + " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in vials)
                  + f" ({fmt_num(sum(v.size_mg * v.count for v in vials))} mg)"),
-        CheckRow(item="Dose", value=f"{fmt_num(dose_mg)} mg"),
         CheckRow(item="Volume to draw up",
                  value=f"{_draw_up(dose_mg, prep)} mL of the reconstituted {conc} mg/mL solution "
                        f"({fmt_num(dose_mg)} mg ÷ {conc} mg/mL)"),
@@ -224,6 +225,13 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
         notes.append(f"This order infuses over {fmt_num(hours)} hours (not the standard {fmt_num(std_hours)}).")
     if shown and mg is not None:
         adm = _administration(mg, hours, criteria)
+        if consult.plan.regimen == "with_capecitabine" and d.bsa_m2 is not None:
+            cape = criteria.dosing.capecitabine
+            adm.append(CheckRow(
+                item="Capecitabine (tablets at home)",
+                value=f"{fmt_num(cape.mg_per_m2_per_dose)} mg/m² × {bsa_text(d.bsa_m2)} m² = "
+                      f"{fmt_num(round(cape.mg_per_m2_per_dose * d.bsa_m2))} mg per dose, twice daily, {cape.days}; "
+                      f"{cape.note}", unverified=cape.confidence == "unverified"))
     elif shown:  # decided, but the mg needs the weight or height: no volumes without it
         shown = False
         state_text = "NOT DECIDED"
@@ -235,7 +243,7 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
         call=call, identity=_identity(consult, patient, criteria), body=_body(consult, d, shown, assessment),
         gate=gate, gate_source=fmt_source(cs.source), toxicity=s.toxicities,
         dose_change=s.dose_text if shown else dose_words(d, assessment, numbers=False),
-        changed_by=s.changed_by, administration=adm,
+        changed_by=s.changed_by, capecitabine=s.capecitabine, administration=adm,
         administration_source=fmt_source(criteria.administration.preparation.source),
         premedication=premedication_rows(assessment, criteria) if shown else [],
         premedication_source=fmt_source(dosing.premedication.source) + mark(dosing.premedication.confidence),

@@ -650,6 +650,12 @@ class CycleCheckRenderer(Renderer):
 
     base_size = 8
 
+    def __init__(self) -> None:
+        super().__init__()
+        # tighter headings: the whole double check on one page, the combination's rows included
+        self.s = replace(self.s, h2=ParagraphStyle("h2_cycle", parent=self.s.h2, spaceBefore=self.base_size * 0.35,
+                                                   spaceAfter=self.base_size * 0.15))
+
     def _rows(self, rows: list[Any], head: str = "As recorded / calculated") -> Table:
         out: list[list[Any]] = [[self.c(h, bold=True) for h in ("Check", head, "1st", "2nd")]]
         for r in rows:
@@ -657,7 +663,7 @@ class CycleCheckRenderer(Renderer):
                      if r.alert else self.c(r.value, r.unverified))
             out.append([self.c(r.item, bold=True), value, self.c(BOX), self.c(BOX)])
         alerts = [("BACKGROUND", (0, i + 1), (-1, i + 1), BLOCK_BG) for i, r in enumerate(rows) if r.alert]
-        return self.table(out, [2.2, 6.2, 0.42, 0.42], extra=alerts + [("TOPPADDING", (0, 0), (-1, -1), 1),
+        return self.table(out, [2.0, 6.4, 0.42, 0.42], extra=alerts + [("TOPPADDING", (0, 0), (-1, -1), 1),
                                                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)])
 
     def story(self, r: Any) -> list[Any]:
@@ -685,17 +691,16 @@ class CycleCheckRenderer(Renderer):
         out.append(self._rows(r.body))
         out.append(self.p("3. Cycle-start gate with today's labs", s.h2))
         out.append(self._rows(r.gate))
-        out.append(self.p(f"Source: {r.gate_source}", s.note))
         out.append(self.p("4. Previous cycle's toxicities and the dose change", s.h2))
         tox = " · ".join(esc(t) for t in r.toxicity) or "no course recorded"
         change = esc(r.dose_change) + (" — " + esc("; ".join(r.changed_by)) if r.changed_by else "")
-        out.append(self.table([[self.c("Recorded", bold=True), self.c(tox, raw=True)],
-                               [self.c("Dose change", bold=True), self.c(f"<b>{change}</b>", raw=True)]],
-                              [2.2, 6.7], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE)]))
+        rows = [[self.c("Recorded", bold=True), self.c(tox, raw=True)],
+                [self.c("Dose change", bold=True), self.c(f"<b>{change}</b>", raw=True)]]
+        rows += [[self.c("Capecitabine", bold=True), self.c(t)] for t in r.capecitabine]
+        out.append(self.table(rows, [2.0, 7.24], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE)]))
         if r.administration:
             out.append(self.p("5. Drug, preparation and infusion", s.h2))
             out.append(self._rows(r.administration, "On the order / calculated"))
-            out.append(self.p(f"Source: {r.administration_source}", s.note))
         if not r.premedication:
             out.append(self.p("5. Premedication", s.h2))
             out.append(self.p("Not planned on this sheet: no premedication before the prescriber has resolved the "
@@ -704,6 +709,9 @@ class CycleCheckRenderer(Renderer):
             out += self._premed_rows(r)
         if r.notes:
             out += self.bullets(r.notes, style=s.note)
+        sources = [f"gate {r.gate_source}"] + ([f"preparation {r.administration_source}"] if r.administration else []) \
+            + ([f"premedication {r.premedication_source}"] if r.premedication else [])
+        out.append(self.p("Sources: " + "; ".join(sources) + ".", s.note))
         out += self._signatures(r)
         return out
 
@@ -720,18 +728,21 @@ class CycleCheckRenderer(Renderer):
             rows.append([self.c(pm.drug), self.c(f"{pm.dose}, {pm.route}"), self.c(planned), self.c(BOX + " __:__ ____")])
         out.append(self.table(rows, [3.4, 2.6, 1.6, 1.3], extra=[("TOPPADDING", (0, 0), (-1, -1), 1),
                                                                  ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
-        later = "; ".join(f"{pm.drug}, {pm.dose}, {pm.route}: {pm.when}" for pm in r.premedication if not pm.applies)
-        out.append(self.p(f"Source: {r.premedication_source}." + (f" Not planned: {later}." if later else ""), s.note))
+        later = "; ".join(f"{pm.drug} {pm.dose}, {pm.when.split(' (')[0]}" for pm in r.premedication if not pm.applies)
+        if later:
+            out.append(self.p(f"Not planned: {later}.", s.note))
         return out
 
     def _signatures(self, r: Any) -> list[Any]:
         out: list[Any] = []
-        sig: list[list[Any]] = [[self.c(h, bold=True) for h in ("Independent double check" if r.dose_shown else "Sign-off",
-                                                                  "Name (print)", "Signature", "Time")]]
-        sig += [[self.c(label, bold=True), "", "", ""] for label in r.signatures]
-        out.append(KeepTogether([Spacer(1, 1.5 * mm),
-                                 self.table(sig, [2.6, 2.6, 2.4, 1.0], extra=[("TOPPADDING", (0, 1), (-1, -1), 6),
-                                                                              ("BOTTOMPADDING", (0, 1), (-1, -1), 6)])]))
+        head = "Independent double check" if r.dose_shown else "Sign-off"
+        sig: list[list[Any]] = [[self.c(f"{head}: {label}", bold=True), self.c("Name:"), self.c("Signature:"),
+                                 self.c("Time:")] for label in r.signatures]
+        out.append(KeepTogether([Spacer(1, 1 * mm),
+                                 self.table(sig, [2.8, 2.5, 2.4, 1.0], header=False,
+                                            extra=[("TOPPADDING", (0, 0), (-1, -1), 4),
+                                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 9),
+                                                   ("VALIGN", (0, 0), (-1, -1), "TOP")])]))
         return out
 
 

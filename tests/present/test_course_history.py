@@ -45,7 +45,7 @@ def test_a_dose_is_printed_only_when_the_gate_goes_and_the_dose_is_decided(kw: d
     assert (r.state_text == "GO") is shown
     dump = r.model_dump_json()
     if not shown:
-        assert "mL" not in dump and "Dose per m²" not in dump and "Dose (mg)" not in dump
+        assert "mL" not in dump and "mg/m² ×" not in dump and "Dose (mg/m² × BSA = mg)" not in dump
 
 
 def test_the_first_cycle_follows_the_consults_decision() -> None:
@@ -56,7 +56,7 @@ def test_the_first_cycle_follows_the_consults_decision() -> None:
     a = assess(c, CRITERIA, as_of=PRINTED_ON)
     r = build_cycle_check_report(c, a, CRITERIA, ReportSettings(), PRINTED_ON)
     assert r.title == "Cycle 1 double check" and r.dose_shown
-    dose = next(row.value for row in r.body if row.item == "Dose (mg)")
+    dose = next(row.value for row in r.body if row.item == "Dose (mg/m² × BSA = mg)")
     assert dose == "40 mg/m² × 1.5986 m² = 63.9 mg"  # the assessment's 40 mg/m² on the day's BSA
 
 

@@ -75,7 +75,7 @@ def test_the_go_sheet_carries_every_value_of_the_double_check(criteria: Any) -> 
         "Consent on file", "prior reaction to ixabepilone: none", "not pregnant (at consult); confirm today",
         "160 cm", "57.5 kg", "1.5986 m²",  # today's weight: the BSA recomputed
         "32 mg/m² × 1.5986 m² = 51.2 mg",
-        "1 × 45 mg kit + 1 × 15 mg kit (60 mg)",
+        "Ixabepilone (Ixempra kit) 51.2 mg; kits: 1 × 45 mg + 1 × 15 mg (60 mg)",
         "25.6 mL of the reconstituted 2 mg/mL solution",  # 51.2 mg ÷ 2 mg/mL
         "86–256 mL gives 0.2–0.6 mg/mL",  # 51.2 / 0.6 = 85.3 → 86; 51.2 / 0.2 = 256
         "lactated Ringer", "DEHP-free", "Intravenous infusion", "3 hours",
@@ -155,3 +155,21 @@ def test_cli_report_kind_cycle(tmp_path: Path, capsys: Any) -> None:
     assert capsys.readouterr().out.strip() == str(pdf)
     text = squash(pdf_text(pdf.read_bytes()))
     assert "Cycle 4 double check" in text and "HOLD" in text and not re.search(r"\d mL\b", text)
+
+
+def test_the_combination_sheet_has_capecitabine_and_stays_on_one_page(criteria: Any) -> None:
+    import json
+
+    from ixdesk.core.consult import Consult
+    from tests.present.course_data import course_data
+
+    data = course_data(tox={"febrile_neutropenia": True, "diarrhoea_or_stomatitis": True})
+    data["plan"]["regimen"] = "with_capecitabine"
+    c = Consult.model_validate_json(json.dumps(data))
+    pdf = render("cycle", c, assess(c, criteria, as_of=PRINTED_ON), criteria, SETTINGS, PRINTED_ON)
+    text = squash(pdf_text(pdf))
+    assert pdf_pages(pdf) == 1
+    assert "1,000 mg/m² × 1.5986 m² = 1,599 mg per dose, twice daily" in text
+    assert "HOLD applies; resume today (count above the threshold): Neutrophils < 500/mm³" in text
+    assert "then continue at the same dose. [unverified]" in text  # the rule the facts sheet tags verify
+    assert "Not triggered: the capecitabine hold for low platelets" in text

@@ -189,6 +189,8 @@ class CourseSection(QGroupBox):
         self._other_labs: dict[str, Any] = {}  # labs of the day this section does not edit (kept as loaded)
         self._confirmed: dict[str, tuple[Any, Any]] = {}  # count unit confirmations kept while unchanged
         self.decision: NextCycleDecision | None = None
+        # the consult's current medication names, to carry into a course started now (set by the form)
+        self.consult_medications: Callable[[], list[str] | None] = lambda: None
         self.fields: dict[str, tuple[QWidget, FieldBox]] = {}
         self.labels: dict[str, str] = {}
         self._readers: dict[str, Callable[[], Any]] = {}
@@ -375,14 +377,15 @@ class CourseSection(QGroupBox):
         self._has_next = True
         self._cycles = []
         self._clear_next(number=1)
+        try:
+            names = self.consult_medications()
+        except ParseError:
+            names = None
+        if names:
+            self.meds_edit.setPlainText("\n".join(names))
         self._refresh_history()
         self._show_started()
         self._on_change()
-
-    def set_consult_medications(self, names: list[str] | None) -> None:
-        """Prefill the first cycle's medications from the consult's list (only while empty)."""
-        if self._started and not self.meds_edit.toPlainText().strip() and names:
-            self.meds_edit.setPlainText("\n".join(names))
 
     def _clear_next(self, number: int | None = None, planned: date | None = None, weight: float | None = None,
                     meds: list[Any] | None = None) -> None:
@@ -593,6 +596,7 @@ class CourseSection(QGroupBox):
         if d is None:
             self.result.setText("")
             return
+        self.result.setEnabled(True)
         s = summarise(consult, d, assessment)
         colour = {"go": "#2e7d32", "hold": "#c62828"}.get(d.gate, "#8a5a00")
         esc = _html
@@ -607,6 +611,13 @@ class CourseSection(QGroupBox):
         parts += [f"<small>Basis: {esc(b)}</small>" for b in s.basis]
         parts += [f"<small>{esc(n)}</small>" for n in s.notes]
         self.result.setText("<br/>".join(parts))
+
+    def set_stale(self) -> None:
+        """The input has problems: the result shown is of the last valid input, and says so."""
+        if not self._started or not self.result.text() or self.result.text().startswith("<b>⚠"):
+            return
+        self.result.setText("<b>⚠ Not up to date: correct the fields marked in red.</b><br/>" + self.result.text())
+        self.result.setEnabled(False)
 
     # --- problems in the form's words -----------------------------------------------------------
 

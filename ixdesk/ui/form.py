@@ -184,6 +184,7 @@ class ConsultForm(QScrollArea):
 
         self.course = CourseSection()
         self.course.changed.connect(self._on_change)
+        self.course.consult_medications = self.medications.value  # carried into a course started now
         col.addWidget(self.course)
         col.addStretch(1)
         self.setWidget(body)

@@ -496,10 +496,12 @@ class MainWindow(QMainWindow):
                 else:
                     self.panel.show_assessment(self._assessment, self.criteria)
                     self.panel.set_stale(None)
-                self.form.course.show_result(consult, self.criteria, self._assessment)
         elif self.criteria is not None:
             msgs = [self.form.describe_problem(p) for p in problems]  # the field in the form's words
             self.panel.set_stale(msgs, [p.field for p in problems])
+            self.form.course.set_stale()
+        if consult is not None and self._assessment is not None:  # the next cycle, from the same consult
+            self.form.course.show_result(consult, self.criteria, self._assessment)
         self._show_verdict()
         self._update_modified()
         n = len(problems)

@@ -218,3 +218,38 @@ def test_count_and_medication_problems_name_the_cycle_and_the_line(window: Any, 
     assert "Course, cycle 4: current medications: line 2, start date: no such date" in words, words
     # what was typed is kept as typed
     assert sec.meds_edit.toPlainText() == "clarithromycin; 2027-01-10\nfoo; 2027-13-01"
+
+
+def test_the_result_says_when_it_is_not_up_to_date(window: Any, qtbot: Any, tmp_path: Path) -> None:
+    _open(window, tmp_path, _consult())
+    result = window.form.course.result
+    type_into(qtbot, _field(window, "weight_kg"), "abc")
+    window.reassess()
+    assert result.text().startswith("<b>⚠ Not up to date") and not result.isEnabled()
+    type_into(qtbot, _field(window, "weight_kg"), "57.5")  # back to what was saved: the same consult
+    window.reassess()
+    assert not result.text().startswith("<b>⚠") and result.isEnabled() and "Go: the cycle may start" in result.text()
+
+
+def test_a_course_started_in_the_window_carries_the_consults_medications(window: Any, examples: Path) -> None:
+    assert window.open_path(str(examples / "02-monotherapy-after-all-three.json"), ask=False)
+    window.form.course.start_course()
+    window.reassess()
+    nc = window.current_consult().course.next_cycle
+    assert [m.name for m in nc.medications] == ["metformin 500 mg twice daily", "amlodipine 5 mg"]
+    assert "Cycle 1" in window.form.course.result.text()
+
+
+def test_the_double_check_exports_from_the_window(window: Any, tmp_path: Path) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    _open(window, tmp_path, _consult(neutrophils=1200))
+    out = tmp_path / "out"
+    out.mkdir()
+    paths = window.reports.export(("cycle",), folder=str(out))
+    assert [p.name for p in paths] == ["course-cycle.pdf"]
+    text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(paths[0].read_bytes())).pages).split())
+    assert "Cycle 4 double check" in text and "HOLD" in text and "mL" not in text
+    assert window.reports.act_cycle.isEnabled() and window.reports.act_visit.isEnabled()

@@ -246,7 +246,7 @@ def _visit_sections(consult: Consult, d: NextCycleDecision) -> list[Section]:
         consult.course.next_cycle.planned_date else "the date your team gives you"
     n = d.cycle_number
     visit = [f"Your next visit is on {when}." + (f" It is for round {n} of your treatment." if n else ""),
-             "Please come a little early. The blood test comes first."]
+             "We check your blood before each round."]
     checks = ["A blood test. We count your white blood cells and your platelets. They must be high enough to go ahead.",
               "We ask how you felt since the last time. Tell us about any numbness, tingling, pain or tiredness.",
               "We weigh you. Your dose is worked out from your height and weight."]

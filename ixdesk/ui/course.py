@@ -244,7 +244,7 @@ class CourseSection(QGroupBox):
         t = QLineEdit()
         t.setPlaceholderText("HH:MM")
         t.setMaximumWidth(90)
-        self._add(f, "labs_time", "  at (time)", t, lambda: parse_time(t.text()), lambda v: t.setText(time_text(v)))
+        self._add(f, "labs_time", "  time drawn", t, lambda: parse_time(t.text()), lambda v: t.setText(time_text(v)))
         self._count(f, "neutrophils", "Neutrophils (ANC)")
         self._count(f, "platelets", "Platelets")
         meds = QPlainTextEdit()

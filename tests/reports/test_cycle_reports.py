@@ -173,3 +173,13 @@ def test_the_combination_sheet_has_capecitabine_and_stays_on_one_page(criteria: 
     assert "HOLD applies; resume today (count above the threshold): Neutrophils < 500/mm³" in text
     assert "then continue at the same dose. [unverified]" in text  # the rule the facts sheet tags verify
     assert "Not triggered: the capecitabine hold for low platelets" in text
+
+
+def test_a_consult_without_a_course_prints_no_course_section(criteria: Any) -> None:
+    from ixdesk.core.files import load_consult
+    from ixdesk.paths import examples_dir
+
+    c = load_consult(examples_dir() / "02-monotherapy-after-all-three.json")
+    text = squash(pdf_text(render("clinician", c, assess(c, criteria, as_of=PRINTED_ON), criteria, SETTINGS,
+                                  PRINTED_ON)))
+    assert "Treatment course" not in text

@@ -133,7 +133,7 @@ def test_problems_are_named_in_the_forms_words_and_focus_moves(window: Any, qtbo
     type_into(qtbot, _field(window, "labs_time"), "8h40")
     window.reassess()
     words = [window.form.describe_problem(p) for p in window.input_problems()]
-    assert any(w.startswith("Course, cycle 4: at (time): use HH:MM") for w in words), words
+    assert any(w.startswith("Course, cycle 4: time drawn: use HH:MM") for w in words), words
     type_into(qtbot, _field(window, "labs_time"), "08:40")
     window.reassess()
     words = [window.form.describe_problem(p) for p in window.input_problems()]

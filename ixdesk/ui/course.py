@@ -135,6 +135,7 @@ class RecordDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())  # the reason for change reads whole
 
     def collect(self) -> dict[str, Any]:
         """The cycle's fields; raises ParseError naming the field."""

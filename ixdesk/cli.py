@@ -77,7 +77,9 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="write PDF reports for a consult")
     r.add_argument("path", metavar="FILE")
-    r.add_argument("--kind", choices=("clinician", "nurse", "patient", "all"), default="all")
+    r.add_argument("--kind", choices=("clinician", "nurse", "patient", "cycle", "visit", "all"), default="all",
+                   help="cycle: the nurse's double check for the cycle about to start; visit: the patient's "
+                        "next-visit sheet; all: the clinician, nurse and patient reports")
     r.add_argument("-o", "--output", metavar="DIR", default=".", help="folder for the PDFs (default: current folder)")
     r.add_argument("--as-of", type=_parse_date, metavar="DATE", help="'valid as of' date printed on the reports (default: today)")
     r.add_argument("--show-record-number", action="store_true", help="print the record number on the patient summary")

@@ -16,6 +16,7 @@ from ixdesk.core.criteria import Criteria, FindingRef
 from ixdesk.core.dosing import bsa_text, compute_dose
 from ixdesk.core.medications import check_class, classify
 from ixdesk.core.resistance import cached_source
+from ixdesk.present.course_history import CourseHistory, build_course_history
 from ixdesk.present.decision import DecisionState, decision_state
 from ixdesk.present.overrides import OverrideView, hold_note, override_views
 from ixdesk.present.report_base import (
@@ -192,6 +193,8 @@ class ClinicianReport(Data):
     overrides: list[OverrideItem] = []  # every override in the consult, stale ones and orphans included
     # (field, source) of the values imported from FHIR (ixdesk.present.imported); empty when typed
     imported_sources: list[tuple[str, str]] = []
+    # the treatment course: cycles given and the next-cycle decision (None: the consult has no course)
+    course: CourseHistory | None = None
 
     def all_text(self) -> str:
         """Everything printable, for tests that look for a phrase regardless of layout."""
@@ -581,6 +584,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         overrides=[OverrideItem(title=rows[v.finding_id].title if v.finding_id in rows else v.title, text=v.line, stale=v.stale, contraindication=v.contraindication)
                    for v in views.values()],
         imported_sources=_imported_sources(consult),
+        course=build_course_history(consult, criteria, assessment.as_of, assessment),
     )
 
 

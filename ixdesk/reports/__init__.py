@@ -17,19 +17,25 @@ from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria
 from ixdesk.core.files import atomic_write_bytes
 from ixdesk.present.clinician import ClinicianReport, build_clinician_report
+from ixdesk.present.course_history import build_next_visit_report
 from ixdesk.present.nurse import NurseReport, build_nurse_report
+from ixdesk.present.nurse_cycle import CycleCheckReport, build_cycle_check_report
 from ixdesk.present.patient import PatientReport, build_patient_report
 from ixdesk.present.settings import ClinicSettings, ReportSettings
 
-ReportKind = Literal["clinician", "nurse", "patient"]
-KINDS: tuple[ReportKind, ...] = ("clinician", "nurse", "patient")
+ReportKind = Literal["clinician", "nurse", "patient", "cycle", "visit"]
+KINDS: tuple[ReportKind, ...] = ("clinician", "nurse", "patient")  # "all"
+# the course's sheets, printed for the cycle about to start: the nurse's independent double check
+# and the patient's next-visit sheet (not part of "all": a consult without a course has no cycle)
+COURSE_KINDS: tuple[ReportKind, ...] = ("cycle", "visit")
+ALL_KINDS: tuple[ReportKind, ...] = KINDS + COURSE_KINDS
 TITLES = {"clinician": "Clinician consult summary", "nurse": "Nurse pre-infusion checklist",
-          "patient": "Patient summary"}
+          "patient": "Patient summary", "cycle": "Cycle double check", "visit": "Patient next-visit sheet"}
 
 
 def build_report(kind: ReportKind, consult: Consult, assessment: Assessment, criteria: Criteria,
                  settings: ReportSettings | None, printed_on: date, show_record_number: bool = False,
-                 ) -> ClinicianReport | NurseReport | PatientReport:
+                 ) -> ClinicianReport | NurseReport | PatientReport | CycleCheckReport:
     settings = settings or ReportSettings()
     if kind == "clinician":
         return build_clinician_report(consult, assessment, criteria, settings, printed_on)
@@ -38,7 +44,12 @@ def build_report(kind: ReportKind, consult: Consult, assessment: Assessment, cri
     if kind == "patient":
         return build_patient_report(consult, assessment, criteria, settings, printed_on,
                                     show_record_number=show_record_number)
-    raise ValueError(f"unknown report kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if kind == "cycle":
+        return build_cycle_check_report(consult, assessment, criteria, settings, printed_on)
+    if kind == "visit":
+        return build_next_visit_report(consult, assessment, criteria, settings, printed_on,
+                                       show_record_number=show_record_number)
+    raise ValueError(f"unknown report kind {kind!r}; expected one of {', '.join(ALL_KINDS)}")
 
 
 def render(kind: ReportKind, consult: Consult, assessment: Assessment, criteria: Criteria,
@@ -65,8 +76,8 @@ def write_reports(kinds: Iterable[ReportKind] | ReportKind | Literal["all"], con
         kinds = KINDS if kinds == "all" else (kinds,)
     wanted = list(dict.fromkeys(kinds))
     for k in wanted:
-        if k not in KINDS:
-            raise ValueError(f"unknown report kind {k!r}; expected one of {', '.join(KINDS)} or 'all'")
+        if k not in ALL_KINDS:
+            raise ValueError(f"unknown report kind {k!r}; expected one of {', '.join(ALL_KINDS)} or 'all'")
     out = Path(out_dir)
     paths: list[Path] = []
     for kind in wanted:
@@ -78,7 +89,7 @@ def write_reports(kinds: Iterable[ReportKind] | ReportKind | Literal["all"], con
 
 
 __all__ = [
-    "KINDS", "TITLES", "ClinicSettings", "ClinicianReport", "NurseReport", "PatientReport", "ReportKind",
+    "ALL_KINDS", "COURSE_KINDS", "CycleCheckReport", "build_cycle_check_report", "build_next_visit_report", "KINDS", "TITLES", "ClinicSettings", "ClinicianReport", "NurseReport", "PatientReport", "ReportKind",
     "ReportSettings", "build_clinician_report", "build_nurse_report", "build_patient_report", "build_report",
     "render", "report_filename", "write_reports",
 ]

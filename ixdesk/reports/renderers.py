@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ixdesk.present.clinician import MARKS, ClinicianReport, FindingRow
+from ixdesk.present.course_history import STATE_MARK
 from ixdesk.present.report_base import UNVERIFIED_MARK, Meta, fmt_date
 from ixdesk.reports.fonts import esc
 from ixdesk.reports.layout import build_pdf, content_width
@@ -121,6 +122,7 @@ class ClinicianRenderer(Renderer):
         out += self._safety(r)
         out += self._overrides(r)
         out += self._dose(r)
+        out += self._course(r)
         out += self._premed(r)
         out += self._monitoring(r)
 
@@ -416,6 +418,41 @@ class ClinicianRenderer(Renderer):
             out += self.bullets([(n.text, n.unverified) for n in r.dose_notes], style=s.note)
         return out
 
+    def _course(self, r: ClinicianReport) -> list[Any]:
+        """The course history (one row per cycle given) and the next-cycle decision with its basis."""
+        c = r.course
+        if c is None:
+            return []
+        s = self.s
+        out: list[Any] = [self.p("Treatment course", s.h1)]
+        if c.rows:
+            rows: list[list[Any]] = [[self.c(h, bold=True) for h in
+                                      ("Cycle", "Date", "Weight", "mg/m²", "mg", "Reason for change", "Verified by")]]
+            rows += [[self.c(x.cycle), self.c(x.date), self.c(x.weight), self.c(x.mg_per_m2), self.c(x.mg),
+                      self.c(x.reason), self.c(x.verified_by)] for x in c.rows]
+            out.append(self.table(rows, [0.6, 1.1, 0.8, 0.7, 0.7, 3.2, 1.5]))
+        else:
+            out.append(self.p("No cycle given yet.", s.body))
+        n = c.next
+        if n is None:
+            return out
+        tone = {"go": "met", "hold": "not_met"}.get(n.gate, "unknown")
+        out.append(self.p(f"{esc(n.cycle)} ({esc(n.date)}): {self.state(tone, n.gate_text)} · "
+                          f"<b>{esc(n.dose_text)}</b> · {esc(n.mg_text)}", s.body, raw=True))
+        gate = " · ".join(f"{g.label} {g.value} (needs {g.threshold}) {STATE_MARK[g.state]}" for g in n.gate_lines)
+        lines = [("Labs", f"{n.labs_when}: {gate}"), ("Previous cycle", " · ".join(n.toxicities))]
+        if n.changed_by:
+            lines.append(("Rows that applied", "; ".join(n.changed_by)))
+        if n.rule_text:
+            lines.append(("Rule", n.rule_text))
+        lines += [("Capecitabine", t) for t in n.capecitabine]
+        if n.missing:
+            lines.append(("Missing", "; ".join(n.missing)))
+        rows = [[self.c(k, bold=True), self.c(v)] for k, v in lines]
+        out.append(self.table(rows, [1.4, 7.6], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE)]))
+        out += self.bullets([("Basis: " + b, False) for b in n.basis] + [(x, False) for x in n.notes], style=s.note)
+        return out
+
     def _premed(self, r: ClinicianReport) -> list[Any]:
         s = self.s
         rows: list[list[Any]] = [[self.c(h, bold=True) for h in ("Drug", "Dose", "Route", "Timing", "For")]]
@@ -638,3 +675,111 @@ class PatientRenderer(Renderer):
 RENDERERS: dict[str, type[Renderer]] = {"clinician": ClinicianRenderer, "nurse": NurseRenderer,
                                         "patient": PatientRenderer}
 __all__ = ["ClinicianRenderer", "NurseRenderer", "PatientRenderer", "RENDERERS", "Meta"]
+
+
+# --- the cycle's independent double check ----------------------------------------------------
+
+class CycleCheckRenderer(Renderer):
+    """One page where possible: identity, body and dose, gate, toxicities, administration, signatures.
+    Each row has a box for each checker, ticked independently."""
+
+    base_size = 8
+
+    def __init__(self) -> None:
+        super().__init__()
+        # tighter headings: the whole double check on one page, the combination's rows included
+        self.s = replace(self.s, h2=ParagraphStyle("h2_cycle", parent=self.s.h2, spaceBefore=self.base_size * 0.35,
+                                                   spaceAfter=self.base_size * 0.15))
+
+    def _rows(self, rows: list[Any], head: str = "As recorded / calculated") -> Table:
+        out: list[list[Any]] = [[self.c(h, bold=True) for h in ("Check", head, "1st", "2nd")]]
+        for r in rows:
+            value = (self.c(f'<font color="{_hex(NOT_MET)}"><b>{esc(r.value)}</b></font>', r.unverified, raw=True)
+                     if r.alert else self.c(r.value, r.unverified))
+            out.append([self.c(r.item, bold=True), value, self.c(BOX), self.c(BOX)])
+        alerts = [("BACKGROUND", (0, i + 1), (-1, i + 1), BLOCK_BG) for i, r in enumerate(rows) if r.alert]
+        return self.table(out, [2.0, 6.4, 0.42, 0.42], extra=alerts + [("TOPPADDING", (0, 0), (-1, -1), 1),
+                                                                      ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)])
+
+    def story(self, r: Any) -> list[Any]:
+        s = self.s
+        out: list[Any] = [self.p(f"Ixabepilone — {r.title}", s.title)]
+        out.append(self.kv_table([
+            ("Cycle and day", r.cycle_day), ("Date", r.cycle_date), ("Plan", r.plan), ("Prescriber", r.prescriber),
+        ]))
+        tone = "met" if r.state_text == "GO" else "not_met"
+        out.append(Spacer(1, 1 * mm))
+        if r.hold:
+            rows: list[list[Any]] = [[self.p(self.state(tone, f"{r.state_text}: no dose, volumes or draw-up amounts "
+                                                         "are printed on this sheet"), s.body, raw=True)]]
+            rows += [[self.c("• " + h)] for h in r.hold]
+            rows.append([self.c(f"Call: {r.call}", bold=True)])
+            out.append(self.table(rows, [1], header=False, extra=[
+                ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG), ("BOX", (0, 0), (-1, -1), 1.5, NOT_MET)]))
+        else:
+            out.append(self.p(self.state(tone, f"{r.state_text}: both checkers verify every line on their own"),
+                              s.body, raw=True))
+        out.append(self.p("1. Patient", s.h2))
+        out.append(self._rows(r.identity))
+        out.append(self.p("2. Height, weight, BSA" + (" and dose (second checker recomputes)" if r.dose_shown else ""),
+                          s.h2))
+        out.append(self._rows(r.body))
+        out.append(self.p("3. Cycle-start gate with today's labs", s.h2))
+        out.append(self._rows(r.gate))
+        out.append(self.p("4. Previous cycle's toxicities and the dose change", s.h2))
+        tox = " · ".join(esc(t) for t in r.toxicity) or "no course recorded"
+        change = esc(r.dose_change) + (" — " + esc("; ".join(r.changed_by)) if r.changed_by else "")
+        rows = [[self.c("Recorded", bold=True), self.c(tox, raw=True)],
+                [self.c("Dose change", bold=True), self.c(f"<b>{change}</b>", raw=True)]]
+        rows += [[self.c("Capecitabine", bold=True), self.c(t)] for t in r.capecitabine]
+        out.append(self.table(rows, [2.0, 7.24], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE)]))
+        if r.administration:
+            out.append(self.p("5. Drug, preparation and infusion", s.h2))
+            out.append(self._rows(r.administration, "On the order / calculated"))
+        if not r.premedication:
+            out.append(self.p("5. Premedication", s.h2))
+            out.append(self.p("Not planned on this sheet: no premedication before the prescriber has resolved the "
+                              "hold and a new double check is printed.", s.body))
+        else:
+            out += self._premed_rows(r)
+        if r.notes:
+            out += self.bullets(r.notes, style=s.note)
+        sources = [f"gate {r.gate_source}"] + ([f"preparation {r.administration_source}"] if r.administration else []) \
+            + ([f"premedication {r.premedication_source}"] if r.premedication else [])
+        out.append(self.p("Sources: " + "; ".join(sources) + ".", s.note))
+        out += self._signatures(r)
+        return out
+
+    def _premed_rows(self, r: Any) -> list[Any]:
+        s = self.s
+        out: list[Any] = []
+        out.append(self.p(("6" if r.administration else "5") + ". Premedication (planned times counted back from the "
+                          "infusion start: __:__)", s.h2))
+        rows = [[self.c(h, bold=True) for h in ("Drug", "Dose / route", "Planned time", "Given at / initials")]]
+        for pm in r.premedication:
+            if not pm.applies:
+                continue
+            planned = "; ".join(f"start − {m} min: __:__" for m in pm.minutes_before) or pm.timing
+            rows.append([self.c(pm.drug), self.c(f"{pm.dose}, {pm.route}"), self.c(planned), self.c(BOX + " __:__ ____")])
+        out.append(self.table(rows, [3.4, 2.6, 1.6, 1.3], extra=[("TOPPADDING", (0, 0), (-1, -1), 1),
+                                                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
+        later = "; ".join(f"{pm.drug} {pm.dose}, {pm.when.split(' (')[0]}" for pm in r.premedication if not pm.applies)
+        if later:
+            out.append(self.p(f"Not planned: {later}.", s.note))
+        return out
+
+    def _signatures(self, r: Any) -> list[Any]:
+        out: list[Any] = []
+        head = "Independent double check" if r.dose_shown else "Sign-off"
+        sig: list[list[Any]] = [[self.c(f"{head}: {label}", bold=True), self.c("Name:"), self.c("Signature:"),
+                                 self.c("Time:")] for label in r.signatures]
+        out.append(KeepTogether([Spacer(1, 1 * mm),
+                                 self.table(sig, [2.8, 2.5, 2.4, 1.0], header=False,
+                                            extra=[("TOPPADDING", (0, 0), (-1, -1), 4),
+                                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 9),
+                                                   ("VALIGN", (0, 0), (-1, -1), "TOP")])]))
+        return out
+
+
+RENDERERS["cycle"] = CycleCheckRenderer
+RENDERERS["visit"] = PatientRenderer

@@ -178,6 +178,14 @@ class ConsultForm(QScrollArea):
         self._add(f, "notes", "Notes", notes, lambda: notes.toPlainText() or None,
                   lambda v: notes.setPlainText(v or ""), stretch=True)
         col.addWidget(box)
+
+        # Course: the cycles given and the cycle about to start (ixdesk.ui.course)
+        from ixdesk.ui.course import CourseSection
+
+        self.course = CourseSection()
+        self.course.changed.connect(self._on_change)
+        self.course.consult_medications = self.medications.value  # carried into a course started now
+        col.addWidget(self.course)
         col.addStretch(1)
         self.setWidget(body)
         self._fit_minimum()
@@ -401,6 +409,7 @@ class ConsultForm(QScrollArea):
                 write(_get(consult, path))
             self.regimens.set_regimens(consult.regimens)
             self.provenance.load(consult)
+            self.course.load(consult.course)
         finally:
             self._loading = False
         self._update_derived(consult.disease.her2_ihc, consult.disease.her2_ish)
@@ -432,6 +441,10 @@ class ConsultForm(QScrollArea):
         regs, probs = self.regimens.collect()
         data["regimens"] = regs
         problems.extend(probs)
+        course, course_probs = self.course.collect()
+        if course is not None:
+            data["course"] = course
+        problems.extend(course_probs)
         return data, problems
 
     def snapshot(self) -> Any:
@@ -453,14 +466,14 @@ class ConsultForm(QScrollArea):
                 if isinstance(extra, QCheckBox):
                     texts.append(extra.isChecked())
         texts.extend(state() for state in self._extra_state)
-        return (texts, self.regimens.snapshot())
+        return (texts, self.regimens.snapshot(), self.course.snapshot())
 
     def mark_errors(self, problems: list[Problem]) -> list[Problem]:
         """Mark each problem at its field; return those that have no field on this form."""
         by_box: dict[int, tuple[FieldBox, QWidget, list[str]]] = {}
         unplaced: list[Problem] = []
         for p in problems:
-            if p.field.startswith("regimens"):
+            if p.field.startswith("regimens") or p.field.startswith("course"):
                 continue
             hit = self._lookup(p.field)
             if hit is None:
@@ -473,6 +486,7 @@ class ConsultForm(QScrollArea):
             marked = by_box.get(id(box))
             box.set_error("; ".join(marked[2]) if marked else None, target=marked[1] if marked else None)
         self.regimens.set_errors([p for p in problems if p.field.startswith("regimens")])
+        unplaced += self.course.mark_errors([p for p in problems if p.field.startswith("course")])
         return unplaced
 
     def describe_problem(self, problem: Problem) -> str:
@@ -490,6 +504,8 @@ class ConsultForm(QScrollArea):
             label = editor_form.labelForField(box) if box is not None and isinstance(editor_form, QFormLayout) else None
             words = label.text().lower() if isinstance(label, QLabel) else ""
             return f"Regimen {int(m.group(1)) + 1}" + (f", {words}" if words else "")
+        if path.startswith("course"):
+            return self.course.field_words(path)
         parts = path.split(".")
         while parts:
             key = ".".join(parts)
@@ -500,6 +516,8 @@ class ConsultForm(QScrollArea):
         return path
 
     def _lookup(self, path: str) -> tuple[QWidget, FieldBox] | None:
+        if path.startswith("course"):
+            return self.course.lookup(path)
         parts = path.split(".")
         while parts:
             key = ".".join(parts)

@@ -294,6 +294,7 @@ class MainWindow(QMainWindow):
 
         sizes = self.splitter.sizes()
         self.form = ConsultForm(None)
+        self.form.course.print_button.clicked.connect(lambda *_: self.reports.export(("cycle",)))
         self.panel = AssessmentPanel()
         self.panel.show_loading()
         # the assessment side: the verdict first, the plans side by side, then the detail (the panel)
@@ -505,6 +506,9 @@ class MainWindow(QMainWindow):
         elif self.criteria is not None:
             msgs = [self.form.describe_problem(p) for p in problems]  # the field in the form's words
             self.panel.set_stale(msgs, [p.field for p in problems])
+            self.form.course.set_stale()
+        if consult is not None and self._assessment is not None:  # the next cycle, from the same consult
+            self.form.course.show_result(consult, self.criteria, self._assessment)
         self._show_verdict()
         self._update_modified()
         n = len(problems)

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from ixdesk.reports.settings import ReportSettings
     from ixdesk.ui.main_window import MainWindow
 
-REPORT_LABELS = {"clinician": "clinician summary", "nurse": "nurse checklist", "patient": "patient summary"}
+REPORT_LABELS = {"clinician": "clinician summary", "nurse": "nurse checklist", "patient": "patient summary",
+                 "cycle": "cycle double check", "visit": "next-visit sheet"}
 HEADLESS_PLATFORMS = {"offscreen", "minimal", "vnc"}
 
 
@@ -59,7 +60,12 @@ class ReportsMenu:
         self.act_nurse = act("Export &nurse checklist…", lambda: self.export(("nurse",)))
         self.act_patient = act("Export &patient summary…", lambda: self.export(("patient",)))
         self.act_all = act("Export &all reports…", lambda: self.export(("clinician", "nurse", "patient")))
-        self.export_actions = (self.act_clinician, self.act_nurse, self.act_patient, self.act_all)
+        menu.addSeparator()
+        # the course's sheets, for the cycle about to start (ixdesk.ui.course)
+        self.act_cycle = act("Export c&ycle double check…", lambda: self.export(("cycle",)))
+        self.act_visit = act("Export patient next-&visit sheet…", lambda: self.export(("visit",)))
+        self.export_actions = (self.act_clinician, self.act_nurse, self.act_patient, self.act_all, self.act_cycle,
+                               self.act_visit)
         menu.addSeparator()
         self.act_record_number = QAction("Show &record number on patient summary", window, checkable=True)
         self.act_record_number.setChecked(False)  # per session: a take-home sheet shows it only when asked

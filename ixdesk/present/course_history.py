@@ -1,0 +1,307 @@
+"""The treatment course as every reader prints it: the cycles given, and the next-cycle decision.
+
+One wording for the clinician summary, the nurse's cycle double check, the patient's next-visit
+sheet and the window's Course section, so that "reduce 20%: 40 → 32 mg/m²" reads the same on all of
+them. The decision itself is the core's (``ixdesk.core.course.assess_next_cycle``); here it is only
+put into words. Whether a dose may be printed as an order is decided once, in :func:`dose_may_be_given`,
+by the same rule as the start sheet: a hold, an unknown gate or an undecided dose prints none.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ixdesk.core.assessment import Assessment
+from ixdesk.core.consult import Consult, CycleGiven, PreviousCycleToxicity
+from ixdesk.core.course import assess_next_cycle
+from ixdesk.core.course_result import CapecitabineHold, NextCycleDecision
+from ixdesk.core.criteria import Criteria
+from ixdesk.core.dosing import bsa_text
+from ixdesk.present.decision import decision_state
+from ixdesk.present.formats import NOT_RECORDED, fmt_date, fmt_num
+from ixdesk.present.patient import PatientReport, Section
+from ixdesk.present.report_base import UNVERIFIED_MARK, Clinic, Data, make_meta
+from ixdesk.present.settings import ReportSettings
+
+GATE_WORDS = {"go": "Go: the cycle may start", "hold": "Hold: do not start the cycle",
+              "unknown": "Not decided: information is missing"}
+GATE_SHORT = {"go": "GO", "hold": "HOLD", "unknown": "NOT DECIDED"}
+STATE_MARK = {"met": "✓", "not_met": "✗", "unknown": "?"}
+
+
+class CycleRow(Data):
+    """One cycle given, as the per-cycle table prints it."""
+
+    cycle: str
+    date: str
+    weight: str
+    mg_per_m2: str
+    mg: str
+    reason: str
+    verified_by: str
+
+
+class GateLine(Data):
+    label: str
+    threshold: str
+    value: str
+    state: str  # met / not_met / unknown
+
+
+class NextCycleSummary(Data):
+    """The next-cycle decision in words, with the basis it rests on."""
+
+    cycle: str  # "Cycle 4"
+    date: str
+    gate: str  # go / hold / unknown
+    gate_text: str
+    gate_lines: list[GateLine]
+    labs_when: str  # "9 Dec 2026 08:30" or "not recorded"
+    action: str  # the core's DoseAction
+    dose_text: str  # "Reduce 20%: 40 → 32 mg/m²"
+    dose_shown: bool  # False: no dose may be printed as an order
+    mg_text: str  # "32 mg/m² × 1.7 m² = 54.4 mg", or why there is none
+    rule_text: str
+    toxicities: list[str]  # the previous cycle's toxicities as recorded, in the label's terms
+    changed_by: list[str]  # the table's rows that applied ("Febrile neutropenia: reduce 20%")
+    capecitabine: list[str]
+    basis: list[str]
+    notes: list[str]
+    missing: list[str]
+    unverified: list[str]
+
+
+class CourseHistory(Data):
+    rows: list[CycleRow]
+    next: NextCycleSummary | None
+
+
+def cycle_row(c: CycleGiven) -> CycleRow:
+    return CycleRow(
+        cycle=str(c.number), date=fmt_date(c.date),
+        weight=f"{fmt_num(c.weight_kg)} kg" if c.weight_kg is not None else NOT_RECORDED,
+        mg_per_m2=fmt_num(c.ixabepilone_mg_per_m2), mg=fmt_num(c.ixabepilone_mg),
+        reason=(c.change_reason or "").strip() or "—", verified_by=(c.verified_by or "").strip() or NOT_RECORDED,
+    )
+
+
+def toxicity_lines(t: PreviousCycleToxicity) -> list[str]:
+    """What the course records of the previous cycle, in the PI table's terms; 'not recorded' is said."""
+    def yn(v: bool | None) -> str:
+        return NOT_RECORDED if v is None else ("yes" if v else "no")
+
+    plt = {None: NOT_RECORDED, "none": "not below 50,000/mm³", "below_50000": "below 50,000/mm³",
+           "below_25000": "below 25,000/mm³"}[t.platelets_low]
+    out = [
+        "Neutrophils < 500/mm³: " + (NOT_RECORDED if t.neutrophils_below_500_days is None
+                                     else f"{t.neutrophils_below_500_days} day(s)"),
+        f"Febrile neutropenia: {yn(t.febrile_neutropenia)}",
+        f"Lowest platelets: {plt}" + (f"; bleeding: {yn(t.bleeding)}" if t.platelets_low == "below_50000" else ""),
+        "Neuropathy: " + (NOT_RECORDED if t.neuropathy_grade is None else
+                          f"worst grade {t.neuropathy_grade}"
+                          + (f", {t.neuropathy_days} day(s)" if t.neuropathy_days is not None else "")
+                          + (", disabling" if t.neuropathy_disabling else "")
+                          + (f"; grade now {t.neuropathy_grade_now}" if t.neuropathy_grade_now is not None else
+                             "; grade now not recorded")),
+        "Other grade 3 toxicity: " + (yn(t.other_grade3) if not t.other_grade3 else
+                                      f"yes ({(t.other_grade3_name or 'name not recorded').strip()}; grade now "
+                                      f"{t.other_grade3_grade_now if t.other_grade3_grade_now is not None else NOT_RECORDED})"),
+        f"Transient grade 3 arthralgia, myalgia or fatigue: {yn(t.transient_grade3_arthralgia_myalgia_fatigue)}",
+        f"Grade 3 hand-foot syndrome: {yn(t.grade3_hand_foot_syndrome)}",
+        f"Any grade 4 toxicity: {yn(t.any_grade4)}",
+    ]
+    if t.diarrhoea_or_stomatitis is not None:
+        out.append(f"Diarrhoea or stomatitis with the low counts: {yn(t.diarrhoea_or_stomatitis)}")
+    return out
+
+
+def dose_may_be_given(d: NextCycleDecision, assessment: Assessment | None) -> bool:
+    """Whether a dose, volumes and draw-up amounts may be printed for the cycle: the gate is go and
+    the dose is decided. The first cycle follows the consult's own decision state as well."""
+    if d.gate != "go":
+        return False
+    if d.action == "first_cycle":
+        return assessment is not None and decision_state(assessment).dose_may_be_given
+    return d.action in ("no_change", "reduce") and d.mg is not None and d.mg_per_m2 is not None
+
+
+def cycle_dose(d: NextCycleDecision, assessment: Assessment | None) -> tuple[float | None, float | None]:
+    """(mg/m², mg) of the cycle from the decision; the first cycle takes the assessment's mg/m² on the
+    day's BSA (rounded as the core rounds the next-cycle mg)."""
+    if d.action == "first_cycle":
+        m2 = assessment.dose.mg_per_m2 if assessment is not None else None
+        if m2 is None or d.bsa_used_m2 is None:
+            return m2, None
+        return m2, round(m2 * d.bsa_used_m2, 1)
+    return d.mg_per_m2, d.mg
+
+
+def dose_words(d: NextCycleDecision, assessment: Assessment | None = None, numbers: bool = True) -> str:
+    """The dose change in words; ``numbers=False`` leaves every mg/m² out (a held sheet prints none)."""
+    cur = d.current_mg_per_m2
+    if not numbers:
+        return {"reduce": f"Reduce 20% from the last dose ({d.reductions} reduction{'s' if d.reductions != 1 else ''}"
+                          " in this course); the dose is printed once the cycle may start",
+                "no_change": "No change from the last dose; the dose is printed once the cycle may start",
+                "first_cycle": "First cycle: the starting dose of the assessment, printed once the cycle may start",
+                }.get(d.action) or dose_words(d, assessment)
+    if d.action == "discontinue":
+        return "Discontinue ixabepilone"
+    if d.action == "unknown":
+        return "Dose not decided: information is missing"
+    if d.action == "first_cycle":
+        m2, _ = cycle_dose(d, assessment)
+        return "First cycle: the starting dose of the assessment" + (f" ({fmt_num(m2)} mg/m²)" if m2 else "")
+    if d.action == "reduce":
+        n = d.reductions
+        return (f"Reduce 20%: {fmt_num(cur)} → {fmt_num(d.mg_per_m2)} mg/m² "
+                f"({n} reduction{'s' if n != 1 else ''} in this course)")
+    if d.mg_per_m2 is not None and cur is not None and d.mg_per_m2 != cur:
+        return f"Changed: {fmt_num(cur)} → {fmt_num(d.mg_per_m2)} mg/m²"
+    return f"No change: {fmt_num(d.mg_per_m2)} mg/m²"
+
+
+def mg_words(d: NextCycleDecision, assessment: Assessment | None) -> str:
+    m2, mg = cycle_dose(d, assessment)
+    if not dose_may_be_given(d, assessment):
+        return {"hold": "No dose: the cycle is on hold", "unknown": "No dose: the gate is not decided"}.get(
+            d.gate, "No dose: " + dose_words(d, assessment).lower())
+    if m2 is None or mg is None or d.bsa_used_m2 is None:
+        return "not computed (weight or height missing)"
+    capped = f" (BSA {bsa_text(d.bsa_m2)} m², capped)" if d.bsa_capped and d.bsa_m2 is not None else ""
+    return f"{fmt_num(m2)} mg/m² × {bsa_text(d.bsa_used_m2)} m²{capped} = {fmt_num(mg)} mg"
+
+
+def _cape_status(c: CapecitabineHold) -> str:
+    if c.state == "met":
+        return {"met": "HOLD applies; resume today (count above the threshold)",
+                "not_met": "HOLD capecitabine (count not above the threshold today)",
+                "unknown": "HOLD applies; today's count not recorded"}[c.resume]
+    return "Not triggered" if c.state == "not_met" else "Not decided (information missing)"
+
+
+def _gate_value(check: str, value: float | None) -> str:
+    if value is None:
+        return NOT_RECORDED
+    return f"grade {value:g}" if check == "nonhematologic" else f"{fmt_num(round(value))}/mm³"
+
+
+def summarise(consult: Consult, d: NextCycleDecision, assessment: Assessment | None) -> NextCycleSummary:
+    nc = consult.course.next_cycle if consult.course else None
+    labs_date = nc.labs.date if nc else None
+    labs_time = nc.labs_time if nc else None
+    when = fmt_date(labs_date) if labs_date else NOT_RECORDED
+    if labs_date and labs_time:
+        when += f" {labs_time.strftime('%H:%M')}"
+    elif labs_date:
+        when += " (time not recorded)"
+    met = [r for r in d.rows if r.state == "met" and r.effect != "no_change"] or \
+        [r for r in d.rows if r.state == "met"]
+    changed = [f"{r.toxicity}: {r.action}" for r in met]
+    # a hold not triggered in one short line; one that applies or cannot be decided with its full rule
+    cape = [f"Not triggered: the capecitabine hold for low {c.lab}" if c.state == "not_met" else
+            _cape_status(c) + ": " + c.text + (f" {UNVERIFIED_MARK}" if c.confidence == "unverified" else "")
+            for c in d.capecitabine]
+    return NextCycleSummary(
+        cycle=f"Cycle {d.cycle_number}" if d.cycle_number else "Next cycle", date=fmt_date(d.cycle_date),
+        gate=d.gate, gate_text=GATE_WORDS[d.gate],
+        gate_lines=[GateLine(label=g.label, threshold=g.threshold, value=_gate_value(g.check, g.value), state=g.state)
+                    for g in d.gate_checks],
+        labs_when=when, action=d.action, dose_text=dose_words(d, assessment),
+        dose_shown=dose_may_be_given(d, assessment), mg_text=mg_words(d, assessment),
+        rule_text=d.rule_text or "", toxicities=toxicity_lines(nc.toxicity) if nc else [],
+        changed_by=changed, capecitabine=cape, basis=list(d.basis), notes=list(d.notes),
+        missing=[m.label for m in d.missing], unverified=list(dict.fromkeys(d.unverified)),
+    )
+
+
+def build_course_history(consult: Consult, criteria: Criteria, as_of: date,
+                         assessment: Assessment | None = None) -> CourseHistory | None:
+    """None when the consult has no course (the reports then print nothing of it)."""
+    if consult.course is None:
+        return None
+    d = assess_next_cycle(consult, criteria, as_of)
+    nxt = summarise(consult, d, assessment) if d is not None and consult.course.next_cycle is not None else None
+    return CourseHistory(rows=[cycle_row(c) for c in consult.course.cycles_given], next=nxt)
+
+
+# --- the patient's sheet for the next visit -------------------------------------------------
+
+# Why the dose changed, in plain words, by the dose-modification row that applied (keyed by row id,
+# the words are the patient's; the row's own wording stays on the clinician's and nurse's sheets).
+_REASON_WORDS: dict[str, str] = {
+    "mod.neutrophils_500_7d": "your white blood cells were very low for a week or more",
+    "mod.febrile_neutropenia": "you had a fever while your white blood cells were low",
+    "mod.platelets": "your platelets (the cells that stop bleeding) were very low",
+    "mod.neuropathy_g2_7d": "you had numbness or tingling for a week or more",
+    "mod.neuropathy_g3_lt7d": "you had strong numbness or tingling",
+    "mod.neuropathy_g3_7d": "you had strong numbness or tingling for a week or more",
+    "mod.other_g3": "you had a strong side effect",
+    "mod.grade4": "you had a very strong side effect",
+}
+
+
+def _visit_sections(consult: Consult, d: NextCycleDecision) -> list[Section]:
+    when = fmt_date(d.cycle_date, long=True) if consult.course and consult.course.next_cycle and \
+        consult.course.next_cycle.planned_date else "the date your team gives you"
+    n = d.cycle_number
+    visit = [f"Your next visit is on {when}." + (f" It is for round {n} of your treatment." if n else ""),
+             "We check your blood before each round."]
+    checks = ["A blood test. We count your white blood cells and your platelets. They must be high enough to go ahead.",
+              "We ask how you felt since the last time. Tell us about any numbness, tingling, pain or tiredness.",
+              "We weigh you. Your dose is worked out from your height and weight."]
+    if consult.plan.regimen == "with_capecitabine":
+        checks.append("We ask about loose stools and mouth sores. Bring your tablets with you.")
+    reasons = list(dict.fromkeys(_REASON_WORDS[r.id] for r in d.rows
+                                 if r.state == "met" and r.id in _REASON_WORDS))
+    because = (" This is because " + " and ".join(reasons) + ".") if reasons else ""
+    if d.action == "reduce":
+        dose = [f"Your dose will be lower this time.{because}",
+                "This is the usual step after a side effect like this."]
+    elif d.action == "discontinue":
+        dose = [f"Your doctor will talk with you about stopping this drug.{because}",
+                "Your team will talk with you about what comes next."]
+    elif d.action == "no_change":
+        dose = ["Your dose stays the same as last time."]
+        if d.mg_per_m2 is not None and d.current_mg_per_m2 is not None and d.mg_per_m2 > d.current_mg_per_m2:
+            dose = ["Your dose goes back up to what it was before."]
+    elif d.action == "first_cycle":
+        dose = ["This is your first round. Your team has worked out your dose."]
+    else:
+        dose = ["Your team will decide your dose at the visit, once they have all your results."]
+    dose.append("If your weight has changed, the dose may change a little too.")
+    if d.gate == "hold":
+        dose.append("Your last blood test or side effects mean your team may wait before the next round. "
+                    "They will tell you what to do.")
+    return [Section(heading="Your next visit", paragraphs=visit),
+            Section(heading="What we will check", bullets=checks),
+            Section(heading="Your dose", paragraphs=dose)]
+
+
+def build_next_visit_report(consult: Consult, assessment: Assessment, criteria: Criteria, settings: ReportSettings,
+                            printed_on: date, show_record_number: bool = False) -> PatientReport:
+    """The patient's sheet for the next visit: the date, what will be checked, what changed in the
+    dose and why, in plain words; drawn by the patient sheet's renderer."""
+    from ixdesk.core.consult import Course
+    from ixdesk.present.patient import _questions, _urgent
+
+    course_consult = consult if consult.course is not None else consult.model_copy(update={"course": Course()})
+    d = assess_next_cycle(course_consult, criteria, printed_on)
+    assert d is not None
+    name = (consult.patient.name or "").strip()
+    record = (consult.patient.record_number or "").strip() if show_record_number else ""
+    title = "Your next treatment visit"
+    meta = make_meta("patient", title, "Next visit: ixabepilone (Ixempra)", name, consult, assessment,
+                     criteria, printed_on)
+    clinic = Clinic.from_settings(settings)
+    body = _visit_sections(course_consult, d)
+    sections = body + [_urgent(criteria, clinic), _questions("planned")]
+    return PatientReport(
+        meta=meta, sheet="planned", title=title, name=name, record_number=record or None,
+        date_text=fmt_date(printed_on, long=True), clinic=clinic, sections=sections,
+        notes_heading="My notes and questions", urgent_number=clinic.urgent_phone or clinic.phone,
+    )
+
+
+__all__ = ["CourseHistory", "build_next_visit_report", "CycleRow", "GATE_WORDS", "GateLine", "NextCycleSummary", "build_course_history",
+           "cycle_dose", "cycle_row", "dose_may_be_given", "dose_words", "mg_words", "summarise", "toxicity_lines"]

@@ -93,6 +93,19 @@ def _parse_meds(text: str) -> list[dict[str, Any]]:
     return out
 
 
+def change_rule_of(d: "NextCycleDecision") -> str | None:
+    """The row a reduction is recorded under: the toxicity itself, so that its recurrence is
+    recognised next cycle (a recurrence keeps the row of the toxicity that recurred)."""
+    if d.rule is None:
+        return None
+    if d.rule != "mod.recurrence":
+        return d.rule
+    if d.recurrence_rows:
+        return d.recurrence_rows[0]
+    met = [r.id for r in d.rows if r.state == "met" and r.effect == "reduce"]
+    return met[0] if met else None
+
+
 class RecordDialog(QDialog):
     """Confirm the dose given and who verified it; or, for a recorded cycle, change it with a reason."""
 
@@ -101,6 +114,9 @@ class RecordDialog(QDialog):
         self.setWindowTitle(title)
         self.value: dict[str, Any] | None = None
         self.amend = amend
+        # not typed here: the rule that caused the change (a recurrence of the same toxicity is
+        # matched on it next cycle), carried through unchanged
+        self._kept = {k: cycle[k] for k in ("change_rule",) if cycle.get(k)}
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.date = DateEdit()
@@ -139,7 +155,7 @@ class RecordDialog(QDialog):
 
     def collect(self) -> dict[str, Any]:
         """The cycle's fields; raises ParseError naming the field."""
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = dict(self._kept)
         for key, label, w in (("date", "date given", self.date), ("weight_kg", "weight", self.weight),
                               ("ixabepilone_mg_per_m2", "mg/m² given", self.mg_m2),
                               ("ixabepilone_mg", "mg given", self.mg), ("capecitabine_mg_per_dose", "capecitabine", self.cape)):
@@ -533,6 +549,9 @@ class CourseSection(QGroupBox):
         pre: dict[str, Any] = {"date": day, "weight_kg": weight, "ixabepilone_mg_per_m2": m2, "ixabepilone_mg": mg}
         if d is not None and d.action == "reduce" and d.rule_text:
             pre["change_reason"] = d.rule_text
+            rule = change_rule_of(d)
+            if rule is not None:
+                pre["change_rule"] = rule
         if d is not None and d.gate != "go":
             answer = QMessageBox.question(
                 self, "Record cycle", f"The gate for cycle {n} is not 'go' ({d.gate}). Record it as given anyway?",

@@ -188,6 +188,8 @@ def test_record_cycle_as_given_is_prefilled_with_the_dose_the_rules_give(window:
     window.reassess()
     last = window.current_consult().course.cycles_given[-1]
     assert (last.number, last.ixabepilone_mg, last.verified_by) == (4, 40.9, "RN D. Fourth")
+    # recorded under the toxicity that recurred, so that the next cycle can match a recurrence
+    assert seen["change_rule"] == "mod.febrile_neutropenia" and last.change_rule == "mod.febrile_neutropenia"
     assert window.isWindowModified()
 
 

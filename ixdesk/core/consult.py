@@ -20,6 +20,7 @@ from typing import Annotated, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ixdesk.core import count_units, receptors
+from ixdesk.core.audit import AuditTrail
 from ixdesk.core.dates import PartialDate
 
 # Version 2 added the treatment course (``Consult.course``). A version 1 file is a version 2 file
@@ -511,6 +512,9 @@ class Consult(StrictModel):
     plan: Plan = Field(default_factory=Plan)
     notes: LongText | None = None
     course: Course | None = None
+    # The audit trail (ixdesk.core.audit): written only once there is one, so a file without a trail
+    # that is opened and saved untouched keeps exactly its bytes. The engine never reads it.
+    audit: AuditTrail | None = Field(default=None, exclude_if=lambda v: v is None)
 
     _text = field_validator("notes")(_no_control_chars)
 

@@ -158,11 +158,16 @@ def verify(trail: AuditTrail | None) -> AuditCheck:
     if trail is None:
         return AuditCheck(ok=True, entries=0)
     prev = GENESIS
+    seqs = [e.seq for e in trail.entries]
     for i, e in enumerate(trail.entries, start=1):
         if e.seq != i:
-            what: BreakKind = "removed" if e.seq > i else "reordered"
-            reason = (f"it carries number {e.seq}: an entry before it was removed" if e.seq > i
-                      else f"it carries number {e.seq}: entries were reordered or repeated")
+            if i in seqs[i:]:
+                what: BreakKind = "reordered"
+                reason = f"it carries number {e.seq} and number {i} comes later: entries were reordered"
+            elif e.seq > i:
+                what, reason = "removed", f"it carries number {e.seq}: an entry before it was removed"
+            else:
+                what, reason = "reordered", f"it carries number {e.seq}: entries were reordered or repeated"
             return AuditCheck(False, len(trail.entries), i, what, reason)
         if e.prev != prev:
             return AuditCheck(False, len(trail.entries), i, "reordered",

@@ -151,10 +151,12 @@ class AuditHooks(QObject):
             self.window.statusBar().showMessage(f"Audit trail not extended: {exc}", 10_000)
 
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
-        form = self.window.form
-        if old is None or form is None:
+        try:
+            form = self.window.form
+            inside = old is not None and form is not None and (old is form or form.isAncestorOf(old))
+        except RuntimeError:  # the window is being destroyed (its widgets go first)
             return
-        if old is form or form.isAncestorOf(old):
+        if inside:
             self.flush()
 
     # --- the warning bar ------------------------------------------------------------------

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, PrivateAttr
 
 AUDIT_FORMAT: Final = 1
 GENESIS: Final = "0" * 64  # the ``prev`` of the first entry
@@ -38,7 +38,10 @@ KINDS: Final = (
     "cycle_recorded",  # a treatment cycle recorded in the course
     "report_printed",  # a report written (which one)
 )
-MAX_ENTRIES: Final = 20_000  # a plausibility limit: a consult file is at most 5 MB
+MAX_ENTRIES: Final = 20_000  # a plausibility limit for a file's trail
+# What append_entry lets the trail grow to (compact JSON): indented in the file it takes about twice
+# that, which leaves the consult itself room under the 5 MB a consult file may have.
+MAX_TRAIL_BYTES: Final = 1_500_000
 MAX_DETAIL_TEXT: Final = 500  # a longer text value (notes) is kept as its start and its length
 _TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$"
 _HASH_PATTERN = r"^[0-9a-f]{64}$"
@@ -71,6 +74,21 @@ class AuditTrail(_AuditModel):
     entries: Annotated[list[AuditEntry], Field(max_length=MAX_ENTRIES)] = Field(default_factory=list)
     count: Annotated[int, Field(ge=0)] = 0
     head: Annotated[str, Field(max_length=128)] = GENESIS
+    _size: int | None = PrivateAttr(default=None)  # compact JSON size, kept by append_entry
+
+    def __eq__(self, other: object) -> bool:
+        # the content decides; the cached size is not part of it
+        if not isinstance(other, AuditTrail):
+            return NotImplemented
+        return (self.format, self.count, self.head, self.entries) == (other.format, other.count, other.head, other.entries)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like every pydantic model
+
+    def json_size(self) -> int:
+        """The trail's compact JSON size in bytes (measured once, then kept up to date by appends)."""
+        if self._size is None:
+            self._size = len(self.model_dump_json())
+        return self._size
 
 
 def canonical_json(value: Any) -> bytes:
@@ -119,8 +137,9 @@ def append_entry(trail: AuditTrail | None, kind: str, detail: dict[str, Any] | N
     if kind not in KINDS:
         raise ValueError(f"unknown audit entry kind {kind!r} (one of {', '.join(KINDS)})")
     old = trail.entries if trail is not None else []
-    if len(old) >= MAX_ENTRIES:
-        raise ValueError(f"the audit trail is full ({MAX_ENTRIES} entries)")
+    size = trail.json_size() if trail is not None else len(AuditTrail().model_dump_json())
+    if len(old) >= MAX_ENTRIES or size > MAX_TRAIL_BYTES:
+        raise ValueError("the audit trail is full (the consult file would grow past its size limit)")
     prev = old[-1].hash if old else GENESIS
     seq = old[-1].seq + 1 if old else 1
     body: dict[str, Any] = {
@@ -129,7 +148,11 @@ def append_entry(trail: AuditTrail | None, kind: str, detail: dict[str, Any] | N
     }
     entry = AuditEntry.model_validate({**body, "hash": entry_hash(body)})
     entries = [*old, entry]
-    return AuditTrail(entries=entries, count=len(entries), head=entry.hash)
+    # the entries are validated models already: re-validating them all on each append would make a
+    # long trail quadratic to build
+    new = AuditTrail.model_construct(format=AUDIT_FORMAT, entries=entries, count=len(entries), head=entry.hash)
+    new._size = size + len(entry.model_dump_json()) + 1  # the entry and its comma
+    return new
 
 
 BreakKind = Literal["reordered", "removed", "edited", "truncated", "head"]

@@ -290,3 +290,25 @@ def test_trail_recovered_after_a_kill(tmp_path: Path) -> None:
     trail = rec.consult.audit
     assert len(trail.entries) == 13 and verify(trail).ok  # every entry up to the last autosave
     assert [e.kind for e in trail.entries[:2]] == ["opened", "input_changed"]
+
+
+def test_a_full_trail_refuses_more_and_the_file_still_opens(tmp_path: Path) -> None:
+    """The trail never grows a consult file past the size a consult file may have."""
+    from ixdesk.core.audit import MAX_TRAIL_BYTES
+
+    text = "n" * 5000
+
+    def grow(trail: AuditTrail | None, i: int) -> AuditTrail:
+        return append_entry(trail, "input_changed", {"field": "notes", "old": text, "new": text + str(i)}, "Dr A", T0)
+
+    trail = grow(None, 0)
+    while trail.json_size() <= MAX_TRAIL_BYTES:
+        trail = grow(trail, trail.count)
+    with pytest.raises(ValueError, match="full"):
+        grow(trail, trail.count)
+    assert abs(trail.json_size() - len(trail.model_dump_json())) < 10  # the kept size is the real one
+    assert len(trail.model_dump_json()) <= MAX_TRAIL_BYTES + 20_000
+    target = tmp_path / "big.json"
+    save_consult(load_consult(EX1).model_copy(update={"audit": trail}), target)
+    back = load_consult(target)  # within the 5 MB limit
+    assert back.audit is not None and verify(back.audit).ok

@@ -372,7 +372,7 @@ def render_text(a: Any, name: str, criteria: Any = None) -> str:
 
 # fields whose values identify the patient: never printed unless asked (output goes into tickets)
 IDENTIFYING_FIELDS = ("patient.name", "patient.record_number")
-HIDDEN = "(hidden: identifies the patient; --show-identifiers prints it)"
+HIDDEN = "(hidden)"
 
 
 def _shown_detail(detail: dict[str, Any], reveal: bool) -> dict[str, Any]:
@@ -431,6 +431,8 @@ def cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             detail = _detail_text(e.kind, _shown_detail(e.detail, args.show_identifiers))
             mark = "  <-- broken here" if check.first_broken == e.seq and not check.ok else ""
             out.write(f"{e.seq:>4}  {e.time:<24}  {user[:20]:<20}  {e.kind:<14}  {detail}{mark}\n")
+        if not args.show_identifiers and any(e.detail.get("field") in IDENTIFYING_FIELDS for e in entries):
+            out.write(f"{HIDDEN}: a name or record number; --show-identifiers prints them\n")
         out.write(("chain: intact" if check.ok else f"chain: BROKEN at entry {check.first_broken}") + "\n")
     if not check.ok:
         print(f"ixdesk audit: {args.path}: {check.message}", file=err)

@@ -164,7 +164,8 @@ def build_cards(a: Assessment, criteria: Criteria | None = None, consult: Consul
     add_all([views[f.id] for f in policy_results(a) if f.id in views and views[f.id].for_this_plan], "info")
     if verdict.dose_is_order:
         dose_section = p.section("dose")
-        rows = "\n".join(f"- {md(r.text)}" for r in dose_section.rows if not r.children)
+        rows = "\n".join(f"- {md(r.text)}" + "".join(f"\n  - {md(c.text)}" for c in r.children)
+                         for r in dose_section.rows)
         detail = f"**{md(dose_section.title)}:** {md(verdict.dose)}" + (f"\n\n{rows}" if rows else "")
         cards.append(_card(key, "dose", verdict.dose, "info", detail, criteria_label))
     return {"cards": cards}

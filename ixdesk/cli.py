@@ -20,9 +20,10 @@ from ixdesk import __version__
 
 log = logging.getLogger("ixdesk")
 
-SUBCOMMANDS = ("assess", "report", "schema", "criteria", "screenshot", "import")
+SUBCOMMANDS = ("assess", "report", "schema", "criteria", "screenshot", "import", "audit")
 EXIT_OK, EXIT_INVALID, EXIT_CRITERIA, EXIT_USAGE = 0, 2, 3, 64
 EXIT_INTERNAL = 70  # sysexits EX_SOFTWARE: a valid input that IxDesk failed on (a bug to report)
+EXIT_AUDIT_BROKEN = 4  # ixdesk audit: the consult's audit trail does not verify (docs/audit-trail.md)
 
 
 def _worse(a: int, b: int) -> int:
@@ -74,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--as-of", type=_parse_date, metavar="DATE", help="judge dates as of DATE (default: the consult date, then today)")
     a.add_argument("--criteria", metavar="DIR", help="use the criteria set in DIR instead of the bundled one")
     a.add_argument("--quiet", action="store_true", help="print nothing for valid consults (batch timing)")
+    a.add_argument("--cards", action="store_true",
+                   help="print the assessment of one consult as a CDS Hooks cards response (docs/cds-hooks-cards.md)")
 
     r = sub.add_parser("report", help="write PDF reports for a consult")
     r.add_argument("path", metavar="FILE")
@@ -101,6 +104,12 @@ def _parser() -> argparse.ArgumentParser:
     im.add_argument("--consult-date", type=_parse_date, metavar="DATE",
                     help="the consult date: labs are the latest on or before it (default: today)")
     im.add_argument("--force", action="store_true", help="replace CONSULT.json if it exists")
+
+    au = sub.add_parser("audit", help="print a consult's audit trail and check its hash chain")
+    au.add_argument("path", metavar="FILE")
+    au.add_argument("--json", action="store_true", help="print the trail as JSON with the check's result")
+    au.add_argument("--show-identifiers", action="store_true",
+                    help="print changed names and record numbers as recorded (hidden by default)")
 
     s = sub.add_parser("screenshot", help="open a consult offscreen and save a PNG of the window")
     s.add_argument("path", metavar="FILE")
@@ -132,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_criteria_check(args.dir, sys.stdout, sys.stderr, args.require_reviewed)
         if args.command == "import":
             return cmd_import(args, sys.stdout, sys.stderr)
+        if args.command == "audit":
+            return cmd_audit(args, sys.stdout, sys.stderr)
         if args.command == "screenshot":
             from ixdesk.ui.screenshot import main as shot
 
@@ -191,6 +202,10 @@ def cmd_assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ixdesk.core.engine import AssessmentInputError, assess
     from ixdesk.core.files import ConsultFileError, load_consult
 
+    if args.cards and (args.json or args.jsonl or len(args.paths) != 1 or Path(args.paths[0]).is_dir()):
+        print("ixdesk assess --cards: give one consult file (one CDS Hooks response per patient), "
+              "without --json or --jsonl", file=err)
+        return EXIT_USAGE
     criteria = _load_criteria(args.criteria, err)
     if criteria is None:
         return EXIT_CRITERIA
@@ -206,6 +221,7 @@ def cmd_assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for path in paths:
         try:
             consult = load_consult(path)
+            _warn_broken_trail(consult, str(path), err)
             a = assess(consult, criteria, args.as_of)
         except (ConsultFileError, AssessmentInputError) as exc:
             status = _worse(status, EXIT_INVALID)
@@ -222,7 +238,11 @@ def cmd_assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             continue
         if args.quiet:
             continue
-        if args.json:
+        if args.cards:
+            from ixdesk.present.cards import build_cards
+
+            out.write(json.dumps(build_cards(a, criteria, consult), indent=2, ensure_ascii=False) + "\n")
+        elif args.json:
             results.append({"file": str(path), **a.model_dump(mode="json"), "decision": _decision(a),
                             "next_cycle": _next_cycle(consult, criteria, a, policy), "overrides": _overrides(consult, a)})
         else:
@@ -232,6 +252,18 @@ def cmd_assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         payload: Any = results[0] if len(paths) == 1 else results
         out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     return status
+
+
+def _warn_broken_trail(consult: Any, name: str, err: TextIO) -> None:
+    """A tampered audit trail is said on stderr; the assessment goes on (it never reads the trail)."""
+    from ixdesk.core.audit import verify
+
+    if consult.audit is None:
+        return
+    check = verify(consult.audit)
+    if not check.ok:
+        print(f"{name}: warning: {check.message} (the assessment does not depend on it; "
+              f"see 'ixdesk audit {name}')", file=err)
 
 
 def _jsonl_sources(paths: Sequence[str]) -> Iterator[tuple[str | None, BinaryIO | str]]:
@@ -306,6 +338,7 @@ def _assess_jsonl(args: argparse.Namespace, criteria: Any, out: TextIO, err: Tex
                 continue  # blank lines give no output; the line numbers keep results matched to inputs
             try:
                 consult = parse_consult(body, f"{name or '<stdin>'}:{n}")
+                _warn_broken_trail(consult, f"{name or '<stdin>'}:{n}", err)
                 a = assess(consult, criteria, args.as_of)
             except (ConsultFileError, AssessmentInputError) as exc:
                 fail(where, _problems(exc)["problems"])
@@ -369,6 +402,78 @@ def render_text(a: Any, name: str, criteria: Any = None, overrides: Any = ()) ->
     from ixdesk.present.text import assessment_text
 
     return assessment_text(a, name, criteria, overrides)
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+# fields whose values identify the patient: never printed unless asked (output goes into tickets)
+IDENTIFYING_FIELDS = ("patient.name", "patient.record_number")
+HIDDEN = "(hidden)"
+
+
+def _shown_detail(detail: dict[str, Any], reveal: bool) -> dict[str, Any]:
+    if reveal or detail.get("field") not in IDENTIFYING_FIELDS:
+        return detail
+    return {k: (HIDDEN if k in ("old", "new") and v is not None else v) for k, v in detail.items()}
+
+
+def _detail_text(kind: str, detail: dict[str, Any]) -> str:
+    """One line for the table: 'Neutrophils (ANC): 1,200 -> 1,600', else the detail's keys and values."""
+    def value(v: Any) -> str:
+        if v is None:
+            return "(empty)"
+        return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+    if kind == "input_changed" and "field" in detail:
+        label = detail.get("label") or detail["field"]
+        return f"{label}: {value(detail.get('old'))} → {value(detail.get('new'))}"
+    return "; ".join(f"{k}: {value(v)}" for k, v in detail.items())
+
+
+def cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Print the trail; exit 4 (with the first broken entry named) when its chain does not verify."""
+    from ixdesk.core.audit import verify
+    from ixdesk.core.files import ConsultFileError, load_consult
+
+    try:
+        consult = load_consult(args.path)
+    except ConsultFileError as exc:
+        for prob in exc.problems:
+            print(f"{args.path}: {prob}", file=err)
+        return EXIT_INVALID
+    trail = consult.audit
+    check = verify(trail)
+    entries = trail.entries if trail is not None else []
+    if args.json:
+        doc = {
+            "file": str(args.path),
+            "intact": check.ok,
+            "first_broken": check.first_broken,
+            "break": check.kind,
+            "message": check.message,
+            "count": trail.count if trail is not None else 0,
+            "head": trail.head if trail is not None else None,
+            "entries": [{**e.model_dump(mode="json"), "detail": _shown_detail(e.detail, args.show_identifiers)}
+                        for e in entries],
+        }
+        out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    elif trail is None:
+        out.write(f"{args.path}: no audit trail (written by hand or before IxDesk kept trails, or never saved from the window)\n")
+    else:
+        out.write(f"Audit trail of {args.path}: {len(entries)} entries\n")
+        out.write(f"{'#':>4}  {'time (UTC)':<24}  {'user':<20}  {'kind':<14}  detail\n")
+        for e in entries:
+            user = e.user if e.user is not None else "unknown user"
+            detail = _detail_text(e.kind, _shown_detail(e.detail, args.show_identifiers))
+            mark = "  <-- broken here" if check.first_broken == e.seq and not check.ok else ""
+            out.write(f"{e.seq:>4}  {e.time:<24}  {user[:20]:<20}  {e.kind:<14}  {detail}{mark}\n")
+        if not args.show_identifiers and any(e.detail.get("field") in IDENTIFYING_FIELDS for e in entries):
+            out.write(f"{HIDDEN}: a name or record number; --show-identifiers prints them\n")
+        out.write(("chain: intact" if check.ok else f"chain: BROKEN at entry {check.first_broken}") + "\n")
+    if not check.ok:
+        print(f"ixdesk audit: {args.path}: {check.message}", file=err)
+        return EXIT_AUDIT_BROKEN
+    return EXIT_OK
 
 
 # --- other commands -------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Annotated, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ixdesk.core import count_units, receptors
+from ixdesk.core.audit import AuditTrail
 from ixdesk.core.dates import PartialDate
 from ixdesk.core.overrides import MAX_OVERRIDES, Override, check_overrides
 
@@ -581,6 +582,9 @@ class Consult(StrictModel):
     # consult without imported values keeps exactly its old form.
     provenance: Annotated[dict[ProvenancePath, Provenance], Field(max_length=400)] = Field(
         default_factory=dict, exclude_if=lambda v: not v)
+    # The audit trail (ixdesk.core.audit): written only once there is one, so a file without a trail
+    # that is opened and saved untouched keeps exactly its bytes. The engine never reads it.
+    audit: AuditTrail | None = Field(default=None, exclude_if=lambda v: v is None)
 
     _text = field_validator("notes")(_no_control_chars)
 

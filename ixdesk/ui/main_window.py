@@ -176,6 +176,9 @@ class MainWindow(QMainWindow):
         self.autosave_timer.start()
 
         self._build_menus()
+        from ixdesk.ui.audit_hooks import AuditHooks
+
+        self.audit = AuditHooks(self)  # the open consult's audit trail (ixdesk/ui/audit_hooks.py)
         self.resize(1280, 800)
         geom = self.settings.value("geometry", QByteArray())
         if isinstance(geom, QByteArray) and not geom.isEmpty():
@@ -586,7 +589,7 @@ class MainWindow(QMainWindow):
     def _update_modified(self) -> None:
         if self._loading:
             return
-        self.setWindowModified(self.form.snapshot() != self._baseline)
+        self.setWindowModified(self.form.snapshot() != self._baseline or self.audit.unsaved)
 
     def _set_baseline(self) -> None:
         self._baseline = self.form.snapshot()
@@ -649,6 +652,7 @@ class MainWindow(QMainWindow):
             self._baseline = None
             self.setWindowModified(True)
         self._update_title()
+        self.audit.begin(consult, "autosave" if modified else "file" if path else "new")
 
     def open_dialog(self) -> None:
         self.ensure_ready()
@@ -738,14 +742,16 @@ class MainWindow(QMainWindow):
                                 "Some fields have problems (marked in red). Correct them before saving; "
                                 "your input is kept and autosaved as of the last valid state." + listed)
             return False
+        self.audit.flush()
         try:
-            save_consult(self._consult, path)
+            save_consult(self.audit.attach(self._consult), path)
         except OSError as exc:
             QMessageBox.critical(self, "Save failed", f"Could not save {path}: {exc.strerror or exc}. "
                                                       "The previous file, if any, is unchanged.")
             return False
         self.path = os.path.abspath(path)
         self._remember(path)
+        self.audit.saved()
         self._set_baseline()
         self._update_title()
         self._clear_own_autosave()
@@ -766,7 +772,8 @@ class MainWindow(QMainWindow):
                 self.slot = _take_slot()
             if self.slot is None:
                 raise OSError(f"no autosave folder could be created in {autosave.autosave_dir()}")
-            autosave.write_autosave(self._consult, self.path, folder=self.slot.folder)
+            self.audit.flush()
+            autosave.write_autosave(self.audit.attach(self._consult), self.path, folder=self.slot.folder)
         except OSError as exc:
             self.statusBar().showMessage(f"Autosave failed: {exc}", 10_000)
             return False

@@ -165,6 +165,8 @@ class ReportsMenu:
                                  "<p>Your consult is unchanged.</p>")
             return []
         names = ", ".join(p.name for p in paths)
+        # which reports, never their file names (they carry the patient's name)
+        w.audit.record("report_printed", {"reports": list(kinds), "record_number_shown": self.act_record_number.isChecked()})
         w.statusBar().showMessage(f"Exported {names} to {folder}", 8000)
         if self.act_open_after.isChecked():
             target = str(paths[0]) if len(paths) == 1 else str(Path(folder))

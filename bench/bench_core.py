@@ -20,7 +20,7 @@ Every figure is a ratio to a baseline measured interleaved with it in this run (
   seen (an upper bound on what a cache per distinct inputs could save on this corpus).
 
 The process runs as the CLI batch and the window do: ``gc.freeze()`` after the criteria load when
-the engine offers it (``ixdesk.core.criteria.freeze_loaded``). ``main()`` returns rows for run.py.
+the engine offers it (``ixdesk.core.engine.batch_collector``). ``main()`` returns rows for run.py.
 """
 
 from __future__ import annotations
@@ -61,12 +61,13 @@ def _examples() -> list[tuple[str, str]]:
 
 
 def _freeze() -> None:
-    """Do what the CLI batch and the window do after loading the criteria (when the engine has it)."""
+    """Do what the CLI batch does after loading the criteria, for the rest of this process (when
+    the engine has it: ``ixdesk.core.engine.batch_collector``; the window freezes the same way)."""
     try:
-        from ixdesk.core.criteria import freeze_loaded  # type: ignore[attr-defined]
+        from ixdesk.core.engine import batch_collector  # type: ignore[attr-defined]
     except ImportError:
         return
-    freeze_loaded()
+    batch_collector().__enter__()
 
 
 CLEAN_TOX: dict[str, Any] = {

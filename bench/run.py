@@ -8,6 +8,11 @@ peak memory (VmHWM, as the child process reports it) of the IxDesk window with a
 PySide6 window of the same size. Each module prints its own detail; ``main()`` may return rows
 (dicts with metric, value, unit and optionally baseline, ratio, target, ok) for the combined table.
 Exits 1 if any module failed to run (a missed target is reported, not an error).
+
+Every baseline runs interleaved with the IxDesk path it is compared with (A B A B, see
+bench/common.py), each table prints wall and CPU time, and the machine's yardstick (a fixed
+pure-Python loop, the Python and platform versions, the load) is printed first: on a shared
+machine the ratios are the figures to compare, not the milliseconds.
 """
 
 from __future__ import annotations
@@ -116,8 +121,12 @@ def measure_memory(repeats: int = 3) -> list[dict[str, Any]]:
     if not examples:
         raise RuntimeError("no example consults")
     example = str(examples[0])
-    bare = min(_child_peak_rss(BARE_WINDOW)[0] for _ in range(repeats))
-    ix = min(_child_peak_rss(IXDESK_WINDOW, example)[0] for _ in range(repeats))
+    bares: list[float] = []
+    ixs: list[float] = []
+    for _ in range(repeats):  # interleaved, like every other baseline
+        bares.append(_child_peak_rss(BARE_WINDOW)[0])
+        ixs.append(_child_peak_rss(IXDESK_WINDOW, example)[0])
+    bare, ix = min(bares), min(ixs)
     print(f"peak RSS (min of {repeats} runs): bare PySide6 window {bare:.1f} MB; IxDesk window with "
           f"{Path(example).name} {ix:.1f} MB (+{ix - bare:.1f} MB)")
     return [
@@ -128,15 +137,13 @@ def measure_memory(repeats: int = 3) -> list[dict[str, Any]]:
 
 
 def machine_speed() -> dict[str, Any]:
-    """A yardstick for comparing figures across machines: pure-Python speed of this interpreter here.
+    """A yardstick for comparing figures across machines (see common.yardstick), printed first."""
+    from common import NOISE_NOTE, YARDSTICK_STMT, print_yardstick
 
-    ``sum(range(1000))`` takes about 7-9 us on a 2023-2024 laptop with CPython 3.11; a slower figure
-    here means every pure-Python timing above is slower in the same proportion.
-    """
-    import timeit
-
-    per = min(timeit.repeat("sum(range(1000))", number=2000, repeat=7)) / 2000 * 1e6
-    return {"bench": "machine", "metric": "yardstick: sum(range(1000)), best of 7", "value": per, "unit": "us"}
+    y = print_yardstick()
+    print(NOISE_NOTE)
+    return {"bench": "machine", "metric": f"yardstick: {YARDSTICK_STMT}, best of 7", "value": y["yardstick_us"],
+            "unit": "us"}
 
 
 def _call_main(mod: Any, quick: bool) -> Any:
@@ -144,11 +151,11 @@ def _call_main(mod: Any, quick: bool) -> Any:
     params = inspect.signature(fn).parameters
     argv: list[str] = []
     if quick and mod.__name__ == "bench_core":
-        argv = ["--runs", "50", "--batch", "5000", "--budget", "1", "--no-profile"]
+        argv = ["--rounds", "50", "--batch", "300", "--jsonl-rounds", "2", "--procs", "1", "--no-repeat-rate"]
     elif quick and mod.__name__ == "bench_ui":
         argv = ["--edits", "100", "--opens", "3"]
     elif quick and mod.__name__ == "bench_reports":
-        argv = ["--repeat", "3", "--no-profile"]
+        argv = ["--rounds", "3", "--procs", "1"]
     old = sys.argv
     sys.argv = [f"{mod.__name__}.py", *argv]  # modules that read sys.argv see only their own options
     try:
@@ -189,7 +196,8 @@ def _fmt(v: Any) -> str:
 
 
 def print_combined(rows: list[dict[str, Any]]) -> None:
-    head = f"{'bench':<8} {'metric':<48} {'value':>12} {'unit':<11} {'baseline':>10} {'ratio':>8}  {'target':<14} status"
+    head = (f"{'bench':<8} {'metric':<48} {'wall':>10} {'cpu':>10} {'unit':<11} {'baseline':>10} {'ratio':>8}  "
+            f"{'target':<18} status")
     print("\n" + "=" * len(head))
     print("IxDesk benchmarks, combined")
     print("=" * len(head))
@@ -199,9 +207,9 @@ def print_combined(rows: list[dict[str, Any]]) -> None:
         ratio = r.get("ratio")
         ratio_s = f"{ratio:.2f}x" if isinstance(ratio, (int, float)) and not isinstance(ratio, bool) else _fmt(ratio)
         status = {True: "ok", False: "MISSED"}.get(r.get("ok"), "")
-        print(f"{str(r.get('bench', ''))[:8]:<8} {str(r['metric'])[:48]:<48} {_fmt(r.get('value')):>12} "
-              f"{str(r.get('unit') or '')[:11]:<11} {_fmt(r.get('baseline')):>10} {ratio_s:>8}  "
-              f"{str(r.get('target') or '')[:14]:<14} {status}")
+        print(f"{str(r.get('bench', ''))[:8]:<8} {str(r['metric'])[:48]:<48} {_fmt(r.get('value')):>10} "
+              f"{_fmt(r.get('cpu')):>10} {str(r.get('unit') or '')[:11]:<11} {_fmt(r.get('baseline')):>10} {ratio_s:>8}  "
+              f"{str(r.get('target') or '')[:18]:<18} {status}")
 
 
 def main(argv: list[str] | None = None) -> int:

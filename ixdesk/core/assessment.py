@@ -373,3 +373,25 @@ class Assessment(Frozen):
             if r.drug_class == drug_class:
                 return r
         raise KeyError(drug_class)
+
+    def json_bytes(self) -> bytes:
+        """``model_dump_json()`` as UTF-8, byte for byte, written by orjson (about half the time).
+
+        Every model here is frozen, has no serializer of its own and holds its fields in declaration
+        order (validated, or ``Frozen.trusted`` with every field given in that order), so each
+        one's ``__dict__`` is what pydantic writes; dates are ISO dates in both, a month-only date
+        its own text. ``tests/core/test_jsonl_bytes.py`` compares the two on the examples and the
+        engine digests' mutated consults, so any model that stops fitting this shows at once.
+        """
+        return _orjson_dumps(self, default=_json_default)
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, BaseModel):
+        return o.__dict__
+    if isinstance(o, PartialDate):
+        return o.isoformat()
+    raise TypeError(f"{type(o).__name__} is not part of an Assessment")
+
+
+from orjson import dumps as _orjson_dumps  # noqa: E402 - beside its one use

@@ -28,9 +28,7 @@ if TYPE_CHECKING:
     from ixdesk.core.consult import Consult
     from ixdesk.core.criteria import Criteria
 
-PLANS = ("monotherapy", "with_capecitabine", "with_trastuzumab")
-PLAN_HEADINGS = {"monotherapy": "Monotherapy", "with_capecitabine": "With capecitabine",
-                 "with_trastuzumab": "With trastuzumab"}
+from ixdesk.present.plan_names import PLAN_HEADINGS, PLANS  # noqa: E402 - defined apart, so the window can draw them early
 
 
 @dataclass(frozen=True)

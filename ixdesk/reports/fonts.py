@@ -78,7 +78,10 @@ def visual_order(text: str) -> str:
 
 def esc(text: object) -> str:
     """Escape user text for a Paragraph, order RTL runs visually and switch CJK runs to a CID font."""
-    s = visual_order("" if text is None else str(text))
+    s = "" if text is None else str(text)
+    if s.isascii():  # nearly every string: no RTL run to reorder, every character in DejaVu Sans
+        return escape(s).replace("\n", "<br/>")
+    s = visual_order(s)
     cov = _covered()
     out: list[str] = []
     run_script: str | None = None

@@ -12,7 +12,8 @@ from typing import Any, Iterable
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph as _Paragraph
 
 from ixdesk.present.clinician import MARKS, ClinicianReport, FindingRow
 from ixdesk.present.course_history import STATE_MARK
@@ -26,6 +27,28 @@ from ixdesk.reports.styles import (
 )
 
 BOX = "☐"
+
+
+class Paragraph(_Paragraph):
+    """A Paragraph that breaks its lines once per width.
+
+    A table asks each cell's paragraph for its size several times at the same width (to size the
+    rows, to split the table across pages, to draw), and reportlab breaks the lines anew every
+    time: more than half of the reports' layout. The lines depend only on the width (the
+    available height only decides a split, which makes new paragraphs, or drops the lines of a
+    paragraph pushed whole to the next page), so a repeat at the width of the last call, with
+    its lines still held, returns that call's result; the PDF is byte for byte the same.
+    """
+
+    _wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab API)
+        last = self._wrapped
+        if last is not None and last[0] == availWidth and "blPara" in self.__dict__:  # split() may drop the lines
+            return last[1]
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, size)
+        return size
 
 
 def _hex(c: colors.Color) -> str:

@@ -19,9 +19,9 @@ from typing import Any, Callable
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
 
 import ixdesk
 from ixdesk.ui.settings import add_recent, make_settings, recent_files, remove_recent
@@ -116,6 +116,25 @@ def _default_criteria() -> "Criteria":
     return default_criteria()
 
 
+WORKER_FALLBACK_MS = 300  # the core-loading worker starts at the latest this long after the form is built
+
+
+class _AfterFirstPaint(QObject):
+    """Calls ``fn`` from the event loop once ``widget`` has painted for the first time."""
+
+    def __init__(self, widget: QWidget, fn: Callable[[], Any]) -> None:
+        super().__init__(widget)
+        self._fn: Callable[[], Any] | None = fn
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Paint and self._fn is not None:
+            fn, self._fn = self._fn, None
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, fn)  # after this paint has finished
+        return False
+
+
 class MainWindow(QMainWindow):
     """One consult per window."""
 
@@ -140,6 +159,7 @@ class MainWindow(QMainWindow):
         self._loaded: tuple[Criteria | None, str | None] | None = None  # set by the worker
         self._blank: Any = None  # the form's snapshot before anyone typed
         self._poll: QTimer | None = None
+        self._first_paint: _AfterFirstPaint | None = None  # starts the worker once the form has painted
         self._when_ready: list[Callable[[], Any]] = []
         self.criteria: Criteria | None = None
         self.criteria_error: str | None = None
@@ -192,10 +212,21 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._start_loading)
 
     def _start_loading(self) -> None:
-        """Right after the first paint: the form (typeable at once) and, in a worker, the core."""
+        """Right after the first paint: the form (typeable at once), then, in a worker, the core.
+
+        The worker holds the GIL for most of its imports and the criteria load, so started now it
+        would halve the UI thread's share while the form is laid out and painted for the first
+        time: it starts once the form has painted (or after ``WORKER_FALLBACK_MS`` if it never
+        does, e.g. a window not shown)."""
         if self._ready or self._loader is not None:
             return
         self._ensure_body()
+        self._first_paint = _AfterFirstPaint(self.form, self._start_worker)
+        QTimer.singleShot(WORKER_FALLBACK_MS, self._start_worker)
+
+    def _start_worker(self) -> None:
+        if self._ready or self._loader is not None:
+            return  # started already, or the core was loaded on this thread meanwhile
         self._loader = threading.Thread(target=self._load_core, name="ixdesk-core-loader", daemon=True)
         self._loader.start()
         self._poll = QTimer(self)

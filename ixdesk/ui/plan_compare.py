@@ -55,7 +55,7 @@ class PlanCompare(QFrame):
             lab.setStyleSheet("color:#555")
             lab.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             self.grid.addWidget(lab, r, 0)
-        from ixdesk.present.plans import PLAN_HEADINGS, PLANS
+        from ixdesk.present.plan_names import PLAN_HEADINGS, PLANS  # no pydantic: drawn before the core loads
 
         for c, plan in enumerate(PLANS, start=1):
             head = QLabel(PLAN_HEADINGS[plan])

@@ -1,0 +1,67 @@
+"""The reports' speed-ups change no byte: each paragraph breaks its lines once per width, and
+plain ASCII text is escaped without the per-character font walk (issue 13)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+import pytest
+from reportlab.platypus import Paragraph as RLParagraph
+
+import ixdesk.reports.renderers as renderers
+from ixdesk.core.criteria import default_criteria
+from ixdesk.core.engine import assess
+from ixdesk.core.files import load_consult
+from ixdesk.reports import KINDS, ReportSettings, render
+from ixdesk.reports.fonts import esc
+from tests.conftest import EXAMPLES
+
+PRINTED = date(2026, 11, 20)
+SETTINGS = ReportSettings(clinic_name="Bench Clinic", clinic_phone="+1 555 0100", urgent_phone="+1 555 0199")
+
+
+def _renders() -> dict[str, bytes]:
+    crit = default_criteria()
+    out = {}
+    for p in sorted(EXAMPLES.glob("*.json")):
+        c = load_consult(p)
+        a = assess(c, crit)
+        for k in KINDS:
+            out[f"{p.name}:{k}"] = render(k, c, a, crit, SETTINGS, PRINTED)
+    return out
+
+
+def test_the_pdfs_are_the_same_bytes_without_the_wrap_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    cached = _renders()
+    monkeypatch.setattr(renderers.Paragraph, "wrap", RLParagraph.wrap)
+    assert _renders() == cached
+
+
+def test_a_paragraph_breaks_its_lines_about_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: Counter[tuple[int, float]] = Counter()
+    alive: list[Any] = []  # held, so that no id is reused by a later paragraph
+    real = RLParagraph.breakLines
+
+    def counting(self: Any, width: Any) -> Any:
+        alive.append(self)
+        calls[(id(self), tuple(width) if isinstance(width, list) else width)] += 1
+        return real(self, width)
+
+    monkeypatch.setattr(RLParagraph, "breakLines", counting)
+    c = load_consult(EXAMPLES / "01-combination-after-anthracycline-and-taxane.json")
+    crit = default_criteria()
+    render("clinician", c, assess(c, crit), crit, SETTINGS, PRINTED)
+    # a table sized its cells' paragraphs two to three times each before; what is left are widths
+    # one float ulp apart and paragraphs pushed whole to the next page
+    assert calls and sum(calls.values()) <= 1.25 * len({pid for pid, _ in calls})
+
+
+@pytest.mark.parametrize("text", ["AST > 2.5 × ULN", "plain & <tag> \"quoted\"\nnext line", "", "40 mg/m2", "a\tb"])
+def test_ascii_fast_path_escapes_as_the_font_walk_does(text: str) -> None:
+    from xml.sax.saxutils import escape
+
+    if text.isascii():
+        assert esc(text) == escape(text).replace("\n", "<br/>")
+    assert esc("Ärztin " + text) == "Ärztin " + esc(text)  # the walk, on text that is not ASCII

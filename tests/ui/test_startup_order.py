@@ -1,0 +1,54 @@
+"""Start-up order: the form is built and painted before anything loads pydantic or the criteria.
+
+The core loads in a worker thread; building the window's body must not import pydantic on the UI
+thread (the plan comparison's headings once did, through ``ixdesk.present.plans``), and the worker
+must not start before the form has painted (it holds the GIL while the form is laid out)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from ixdesk.ui.app import ensure_app
+    from ixdesk.ui.main_window import MainWindow
+    app = ensure_app()
+    w = MainWindow()
+    w.show()
+    w._ensure_body()  # what the first event-loop pass builds: the form, the verdict, the plans, the panel
+    print("pydantic" in sys.modules, "ixdesk.core.assessment" in sys.modules, w._loader is None)
+    w.setWindowModified(False)
+    """
+)
+
+
+def test_building_the_form_imports_no_pydantic(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "IXDESK_DATA_DIR": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, env=env, timeout=120,
+                         check=True).stdout.split()
+    assert out == ["False", "False", "True"]
+
+
+def test_the_core_loads_after_the_form_has_painted(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    from ixdesk.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w._start_loading()  # the first event-loop pass: the body is built ...
+    assert w.form is not None and w._loader is None  # ... and nothing loads before it has painted
+    w.repaint()
+    qtbot.waitUntil(lambda: w._loader is not None, timeout=5000)  # then the worker starts
+    qtbot.waitUntil(lambda: w.current_assessment() is not None, timeout=30000)
+    QApplication.processEvents()
+    w.setWindowModified(False)

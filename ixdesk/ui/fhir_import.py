@@ -7,6 +7,8 @@ reason; a malformed file is refused with the resource and field named, and the f
 
 from __future__ import annotations
 
+import os
+
 from datetime import date
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -152,7 +154,11 @@ def import_path(window: "MainWindow", path: str, resolve: Resolver = ConflictDia
         inform(window, title, "The imported values do not fit this consult; nothing was imported.",
                [f"{p.field}: {p.message}" for p in describe_validation_error(exc)], True)
         return None
-    window.load_consult_into_form(merged, window.path, modified=True)
+    # the import goes into the trail first; the values it changed follow as changed inputs
+    window.audit.record("import", {"format": "FHIR R4", "file": os.path.basename(path),
+                                   "fields": len(result.provenance), "replaced": sorted(replace),
+                                   "kept": len(found) - len(replace), "not_imported": len(result.unmapped)})
+    window.load_consult_into_form(merged, window.path, modified=True, new_trail=False)
     lines = summary_lines(result)
     n_un = len(result.unmapped)
     text = (f"Imported from {len(result.provenance)} source field(s); {len(replace)} value(s) replaced at your "

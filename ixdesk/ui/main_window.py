@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         from ixdesk.ui.audit_hooks import AuditHooks
 
         self.audit = AuditHooks(self)  # the open consult's audit trail (ixdesk/ui/audit_hooks.py)
+        self.override_recorded.connect(self._audit_override)
         self.resize(1280, 800)
         geom = self.settings.value("geometry", QByteArray())
         if isinstance(geom, QByteArray) and not geom.isEmpty():
@@ -590,6 +591,19 @@ class MainWindow(QMainWindow):
         self.override_recorded.emit(event)
         return True
 
+    def _audit_override(self, event: object) -> None:
+        """An override, acknowledgement or withdrawal goes into the trail (CDS Hooks feedback terms)."""
+        from ixdesk.core.overrides import OverrideEvent
+
+        if not isinstance(event, OverrideEvent):
+            return
+        o = event.override
+        kind = "acknowledge" if o.kind == "acknowledged" else "override"
+        self.audit.record(kind, {
+            "action": event.action, "finding_id": o.finding_id, "finding_title": o.finding_title,
+            "overrideReason": o.reason.model_dump(mode="json"), "userComment": o.comment,
+            "computed": o.computed_state_at_the_time, "confirmed_twice": o.confirmed_twice})
+
     def withdraw_override(self, finding_id: str, ask: bool = True) -> bool:
         """Remove the override of one finding (the computed result was never changed by it)."""
         consult = self._consult
@@ -664,7 +678,10 @@ class MainWindow(QMainWindow):
         self.load_consult_into_form(Consult(consult_date=date.today()), None)
         self._clear_own_autosave()
 
-    def load_consult_into_form(self, consult: Consult, path: str | None, modified: bool = False) -> None:
+    def load_consult_into_form(self, consult: Consult, path: str | None, modified: bool = False,
+                               new_trail: bool = True) -> None:
+        """Show ``consult``. ``new_trail=False`` (an import into the open consult) keeps the open
+        consult's audit trail and its recorded values, so what changed is recorded as changed."""
         self.ensure_ready()  # a no-op when called from ensure_ready itself
         # what the form held is saved, discarded or being replaced: its autosave must not come back
         # (a recovered consult is written to the slot again right after this)
@@ -683,7 +700,8 @@ class MainWindow(QMainWindow):
             self._baseline = None
             self.setWindowModified(True)
         self._update_title()
-        self.audit.begin(consult, "autosave" if modified else "file" if path else "new")
+        if new_trail:
+            self.audit.begin(consult, "autosave" if modified else "file" if path else "new")
 
     def open_dialog(self) -> None:
         self.ensure_ready()

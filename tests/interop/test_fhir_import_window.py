@@ -165,3 +165,28 @@ def test_a_failure_inside_the_import_loses_nothing(qtbot: Any, window: Any, monk
     assert _import(window, rec) is None
     assert rec.messages[-1][2] and "RuntimeError" in rec.messages[-1][0]
     assert window.current_consult() == before
+
+
+def test_an_import_goes_into_the_trail_and_keeps_what_was_there(qtbot: Any, window: Any, tmp_path: Path) -> None:
+    """The open consult's trail survives an import: the import is an entry, the values it changed
+    follow as changed inputs, and the saved chain verifies."""
+    from ixdesk.core.audit import verify
+    from ixdesk.core.files import save_consult
+
+    target = tmp_path / "patient.ixdesk.json"
+    save_consult(load_consult(Path(__file__).resolve().parents[2] / "resources" / "examples"
+                              / "07-incomplete-consult.json"), target)
+    assert window.open_path(str(target), ask=False)
+    first = window.audit.trail.entries[0]
+    assert first.kind == "opened"
+    out = _import(window, Recorder(set()))
+    assert out is not None
+    window.audit.flush()
+    kinds = [e.kind for e in window.audit.trail.entries]
+    assert kinds[0] == "opened" and window.audit.trail.entries[0] == first  # nothing before it lost
+    assert kinds[1] == "import" and window.audit.trail.entries[1].detail["file"] == "example-a-bundle.json"
+    assert "input_changed" in kinds[2:] and "opened" not in kinds[1:]
+    assert window._save_to(str(target))
+    saved = load_consult(str(target))
+    assert saved.audit is not None and verify(saved.audit).ok
+    assert [e.kind for e in saved.audit.entries][:2] == ["opened", "import"]

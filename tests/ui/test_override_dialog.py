@@ -176,3 +176,17 @@ def test_the_second_box_defaults_to_cancel(qtbot: Any, monkeypatch: pytest.Monke
                  user="Dr X", at=datetime(2026, 12, 3, tzinfo=UTC), computed_state_at_the_time="met")
     assert override_dialog.confirm_contraindication(None, View(), o) is False  # type: ignore[arg-type]
     assert seen["title"] == SECOND_TITLE and seen["default"] is seen["cancel"]
+
+
+def test_an_override_and_its_withdrawal_go_into_the_audit_trail(window: Any, examples: Path, dialogs: Any,
+                                                                user: Any, fills: list[OverrideDialog]) -> None:
+    _open_04(window, examples)
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    assert window.override_finding(HELD) is True
+    last = window.audit.trail.entries[-1]
+    assert last.kind == "override" and last.detail["finding_id"] == HELD and last.detail["action"] == "recorded"
+    assert last.detail["confirmed_twice"] is True and last.detail["computed"] == "met"
+    assert last.detail["overrideReason"]["code"]
+    assert window.withdraw_override(HELD, ask=False)
+    last = window.audit.trail.entries[-1]
+    assert last.kind == "override" and last.detail["action"] == "withdrawn"

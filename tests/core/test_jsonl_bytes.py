@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ixdesk.cli import _decision, _next_cycle, main
+from ixdesk.cli import _course_policy, _decision, _next_cycle, _overrides, main
 from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import default_criteria
 from ixdesk.core.engine import assess
@@ -77,7 +77,8 @@ def test_each_jsonl_line_is_the_old_line_byte_for_byte(batch: tuple[Path, list[C
         # the line as --jsonl wrote it before: the line's keys, then pydantic's own JSON
         want = (json.dumps({"file": str(f), "line": n}, ensure_ascii=False)[:-1] + ", " + a.model_dump_json()[1:-1]
                 + ', "decision": ' + json.dumps(_decision(a), ensure_ascii=False)
-                + ', "next_cycle": ' + json.dumps(_next_cycle(c, crit, a), ensure_ascii=False) + "}\n")
+                + ', "next_cycle": ' + json.dumps(_next_cycle(c, crit, a, _course_policy()), ensure_ascii=False)
+                + ', "overrides": ' + json.dumps(_overrides(c, a), ensure_ascii=False) + "}\n")
         assert line == want, f"line {n}"
 
 

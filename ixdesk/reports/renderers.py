@@ -264,6 +264,10 @@ class ClinicianRenderer(Renderer):
                 rows.append([self.c(f"<b>{esc(ln.value)}</b> {esc(ln.label)}", raw=True),
                              Paragraph(esc(ln.detail) + (UNV if ln.unverified else ""), s.cell_small)])
             out.append(self.table(rows, [2.4, 6.6], header=False))
+        if r.anthracycline:  # the attestation, and beside it the recorded exposure (never deciding it)
+            rows = [[self.c("Anthracycline", bold=True),
+                     self.c("<br/>".join(esc(t) for t in r.anthracycline), raw=True)]]
+            out.append(self.table(rows, [1.4, 7.6], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE)]))
         return out
 
     # criteria tables ---------------------------------------------------------------------
@@ -450,12 +454,17 @@ class ClinicianRenderer(Renderer):
         out: list[Any] = [self.p("Treatment course", s.h1)]
         if c.rows:
             rows: list[list[Any]] = [[self.c(h, bold=True) for h in
-                                      ("Cycle", "Date", "Weight", "mg/m²", "mg", "Reason for change", "Verified by")]]
-            rows += [[self.c(x.cycle), self.c(x.date), self.c(x.weight), self.c(x.mg_per_m2), self.c(x.mg),
-                      self.c(x.reason), self.c(x.verified_by)] for x in c.rows]
-            out.append(self.table(rows, [0.6, 1.1, 0.8, 0.7, 0.7, 3.2, 1.5]))
+                                      ("Cycle", "Date", "Weight", "BSA", "mg/m²", "mg", "Reason for change",
+                                       "Verified by")]]
+            for x in c.rows:
+                reason = esc(x.reason) + "".join(f"<br/><i>{esc(a)}</i>" for a in x.amendments)
+                rows.append([self.c(x.cycle), self.c(x.date), self.c(x.weight), self.c(x.bsa or "—"),
+                             self.c(x.mg_per_m2), self.c(x.mg), self.c(reason, raw=True), self.c(x.verified_by)])
+            out.append(self.table(rows, [0.5, 1.0, 0.7, 0.7, 0.6, 0.6, 3.4, 1.5]))
         else:
             out.append(self.p("No cycle given yet.", s.body))
+        if c.cumulative_text:
+            out.append(self.p(c.cumulative_text, s.note))
         n = c.next
         if n is None:
             return out
@@ -468,6 +477,12 @@ class ClinicianRenderer(Renderer):
             lines.append(("Rows that applied", "; ".join(n.changed_by)))
         if n.rule_text:
             lines.append(("Rule", n.rule_text))
+        if n.recurrence_text:
+            lines.append(("Recurrence", n.recurrence_text))
+        if n.weight_text:
+            lines.append(("Weight", n.weight_text))
+        if n.rounding_text:
+            lines.append(("Rounding", n.rounding_text))
         lines += [("Capecitabine", t) for t in n.capecitabine]
         if n.missing:
             lines.append(("Missing", "; ".join(n.missing)))
@@ -754,7 +769,11 @@ class CycleCheckRenderer(Renderer):
         change = esc(r.dose_change) + (" — " + esc("; ".join(r.changed_by)) if r.changed_by else "")
         rows = [[self.c("Recorded", bold=True), self.c(tox, raw=True)],
                 [self.c("Dose change", bold=True), self.c(f"<b>{change}</b>", raw=True)]]
+        if r.recurrence:
+            rows.append([self.c("Recurrence", bold=True), self.c(r.recurrence)])
         rows += [[self.c("Capecitabine", bold=True), self.c(t)] for t in r.capecitabine]
+        if r.cumulative:
+            rows.append([self.c("Course so far", bold=True), self.c(r.cumulative)])
         out.append(self.table(rows, [2.0, 7.24], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE)]))
         if r.administration:
             out.append(self.p("5. Drug, preparation and infusion", s.h2))

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ixdesk.core.consult import Consult
 from ixdesk.core.files import load_consult, save_consult
+from ixdesk.ui.course import HISTORY_HEADERS
 from ixdesk.ui.inputs import ChoiceCombo, DateEdit, NumberEdit
 from tests.present.course_data import course_data
 from tests.ui.helpers import type_into
@@ -101,15 +102,28 @@ def test_recording_a_cycle_locks_it_and_prefills_the_next(window: Any, tmp_path:
     # locked: the history table cannot be edited; a change needs a reason, which is kept
     table = sec.history
     assert table.rowCount() == 4 and table.editTriggers() == table.EditTrigger.NoEditTriggers
-    assert table.item(3, 6).text() == "RN D. Fourth"
+    assert table.item(3, HISTORY_HEADERS.index("Verified by")).text() == "RN D. Fourth"
     values = course.cycles_given[1].model_dump(exclude_none=True)
+    reason_before = course.cycles_given[1].change_reason
     assert not sec.apply_amendment(1, {**values, "ixabepilone_mg": 51.2}, reason="  ")
-    assert sec.apply_amendment(1, {**values, "ixabepilone_mg": 51.2}, reason="mg typed wrongly", on=nc.planned_date)
+    assert sec.apply_amendment(1, {**values, "ixabepilone_mg": 51.2}, reason="mg typed wrongly", on=nc.planned_date,
+                               by="RN D. Fourth")
     window.reassess()
     changed = window.current_consult().course.cycles_given[1]
     assert changed.ixabepilone_mg == 51.2
-    assert changed.change_reason.endswith("[changed 2027-02-17: mg typed wrongly]")
-    assert changed.change_reason.startswith("Febrile neutropenia after cycle 1")
+    # the change is an amendment of its own; the clinical reason for the dose change is untouched
+    assert changed.change_reason == reason_before and "[changed" not in (changed.change_reason or "")
+    assert [(a.on.isoformat(), a.reason, a.by, a.changed) for a in changed.amendments] == [
+        ("2027-02-17", "mg typed wrongly", "RN D. Fourth", ["ixabepilone_mg"])]
+    shown = table.item(1, HISTORY_HEADERS.index("Reason for change")).text()
+    assert "Changed on 17 Feb 2027 by RN D. Fourth (mg): mg typed wrongly" in shown
+    # a second change keeps the first
+    values = changed.model_dump(exclude_none=True)
+    assert sec.apply_amendment(1, {**values, "weight_kg": 58.0}, reason="scale", on=nc.planned_date)
+    window.reassess()
+    again = window.current_consult().course.cycles_given[1]
+    assert [a.reason for a in again.amendments] == ["mg typed wrongly", "scale"] and again.amendments[1].changed == [
+        "weight_kg"]
 
 
 def test_record_dialog_needs_the_dose_and_the_second_checker() -> None:

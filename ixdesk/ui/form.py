@@ -507,6 +507,10 @@ class ConsultForm(QScrollArea):
         m = re.match(r"^regimens\[(\d+)\]\.?(\w*)", path)
         if m:
             box = self.regimens.boxes.get(m.group(2))
+            if box is None and m.group(2):  # a section of the editor (per-agent dates, anthracycline doses)
+                from ixdesk.present.fields import field_words
+
+                return field_words(path)
             editor_form = self.regimens.editor.layout()
             label = editor_form.labelForField(box) if box is not None and isinstance(editor_form, QFormLayout) else None
             words = label.text().lower() if isinstance(label, QLabel) else ""

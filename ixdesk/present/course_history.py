@@ -128,29 +128,39 @@ def cycle_rows(consult: Consult, d: NextCycleDecision | None) -> list[CycleRow]:
 THRESHOLD_NOT_SET = "threshold not set in clinic settings"
 
 
+def signed(x: float, decimals: int) -> str:
+    """'+1.10', '−4.5' (a typographic minus, as the criteria's text): a deviation reads with its sign."""
+    text = f"{x:+.{decimals}f}"
+    return "−" + text[1:] if text.startswith("-") else text
+
+
 def _reference_words(field: str | None) -> str:
     if field and field.startswith("course.cycles_given["):
-        return "the weight of the last cycle given"
-    return "the consult's weight" if field == "patient.weight_kg" else "the weight the dose was based on"
+        return "last cycle"
+    return "at the consult" if field == "patient.weight_kg" else "the dose's weight"
 
 
-def weight_words(w: WeightCheck | None) -> tuple[str, bool]:
+def weight_words(w: WeightCheck | None, with_weight: bool = True) -> tuple[str, bool]:
     """(text, flagged): the day's weight against the weight the dose was based on, with the clinic's
-    threshold shown by its value; without one it says the threshold is not set (the label has none)."""
+    threshold shown by its value; without one it says the threshold is not set (the label has none).
+    ``with_weight=False`` leaves the day's weight out, for a line that already shows it."""
     if w is None:
         return "", False
     change = ""
     if w.change_percent is not None and w.reference_kg is not None and w.weight_kg is not None:
-        change = (f"{fmt_num(w.weight_kg)} kg today, {w.change_percent:+.1f}% from {fmt_num(w.reference_kg)} kg "
-                  f"({_reference_words(w.reference_field)})")
+        change = ((f"{fmt_num(w.weight_kg)} kg, " if with_weight else "")
+                  + f"{signed(w.change_percent, 1)}% from {fmt_num(w.reference_kg)} kg ({_reference_words(w.reference_field)})")
     if not w.configured:
-        return "Weight change: " + (change + "; " if change else "") +             f"{THRESHOLD_NOT_SET} (weight_change_percent; the label gives none): not flagged", False
+        if not with_weight:  # the short form, beside the weight it follows
+            return (change + "; " if change else "") + f"weight-change {THRESHOLD_NOT_SET}", False
+        return "Weight change " + (change + ": " if change else "not known: ") + \
+            f"{THRESHOLD_NOT_SET}, not flagged", False
     limit = f"the clinic's {fmt_num(w.threshold_percent)}% threshold"
     if w.state == "met":
         return f"FLAG for the prescriber: weight {change}, beyond {limit}: check the dose", True
     if w.state == "not_met":
         return f"Weight {change}: within {limit}", False
-    what = "today's weight" if w.weight_kg is None else "the weight the dose was based on"
+    what = "the day's weight" if w.weight_kg is None else "the weight the dose was based on"
     return f"Weight change not known ({limit}): {what} is not recorded", False
 
 
@@ -163,7 +173,7 @@ def rounding_words(r: RoundedDose | None) -> str:
         return f"Not rounded ({rule}): {fmt_num(r.unrounded_mg)} mg stands; {r.text}"
     if r.mg == r.unrounded_mg:
         return f"{fmt_num(r.mg)} mg is already a multiple of {fmt_num(r.step_mg)} mg ({rule})"
-    return (f"Rounded: {fmt_num(r.mg)} mg ({r.deviation_percent:+.2f}% from the unrounded "
+    return (f"Rounded: {fmt_num(r.mg)} mg ({signed(r.deviation_percent, 2)}% from the unrounded "
             f"{fmt_num(r.unrounded_mg)} mg; {rule})")
 
 
@@ -175,9 +185,11 @@ def recurrence_words(d: NextCycleDecision) -> str:
     parts = []
     for rid in d.recurrence_rows:
         at = [str(h.number) for h in d.history if h.change_rule == rid and h.reduced]
-        when = f" (reduced for it at cycle {', '.join(at)})" if at else ""
-        parts.append(f"{names.get(rid, rid)}{when}")
-    return "Recurrence: " + "; ".join(parts) + " recurred after its reduction: a further 20% reduction"
+        when = f", first reduced at cycle {', '.join(at)}" if at else ""
+        name = names.get(rid, rid)
+        name = name[:1].lower() + name[1:] if not name[1:2].isupper() else name
+        parts.append(f"{name}{when}")
+    return "Recurrence of " + "; ".join(parts)
 
 
 def cumulative_words(c: CumulativeDose | None) -> str:
@@ -187,7 +199,7 @@ def cumulative_words(c: CumulativeDose | None) -> str:
     mg = f"{fmt_num(c.mg)} mg" if c.mg is not None else f"at least {fmt_num(c.mg_recorded)} mg (an mg not recorded)"
     m2 = (f"{fmt_num(c.mg_per_m2)} mg/m²" if c.mg_per_m2 is not None else
           f"at least {fmt_num(c.mg_per_m2_recorded)} mg/m² (an mg/m² not recorded)")
-    return f"Cumulative ixabepilone over {c.cycles} cycle{'s' if c.cycles != 1 else ''} given: {mg}, {m2}"
+    return f"Cumulative ixabepilone: {mg}, {m2} ({c.cycles} cycle{'s' if c.cycles != 1 else ''} given)"
 
 
 def anthracycline_words(e: AnthracyclineExposure, consult: Consult) -> list[str]:
@@ -309,7 +321,7 @@ def mg_words(d: NextCycleDecision, assessment: Assessment | None) -> str:
     r = d.rounding
     if r is not None and r.applied and r.mg != r.unrounded_mg:
         return (f"{fmt_num(m2)} mg/m² × {bsa_text(d.bsa_used_m2)} m²{capped} = {fmt_num(r.unrounded_mg)} mg, "
-                f"rounded to {fmt_num(r.mg)} mg ({r.deviation_percent:+.2f}%)")
+                f"rounded to {fmt_num(r.mg)} mg ({signed(r.deviation_percent, 2)}%)")
     return f"{fmt_num(m2)} mg/m² × {bsa_text(d.bsa_used_m2)} m²{capped} = {fmt_num(mg)} mg"
 
 
@@ -458,7 +470,7 @@ def build_next_visit_report(consult: Consult, assessment: Assessment, criteria: 
     )
 
 
-__all__ = ["THRESHOLD_NOT_SET", "amendment_words", "anthracycline_attestation_words", "anthracycline_block",
+__all__ = ["THRESHOLD_NOT_SET", "signed", "amendment_words", "anthracycline_attestation_words", "anthracycline_block",
            "anthracycline_words", "cumulative_words", "cycle_rows", "recurrence_words", "rounding_words", "weight_words",
            "CourseHistory", "build_next_visit_report", "CycleRow", "GATE_WORDS", "GateLine", "NextCycleSummary", "build_course_history",
            "cycle_dose", "cycle_row", "dose_may_be_given", "dose_words", "mg_words", "summarise", "toxicity_lines"]

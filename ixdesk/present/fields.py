@@ -132,8 +132,8 @@ def _regimen_words(path: str) -> str | None:
             item = REGIMEN_SECTION_ITEM_WORDS.get(m.group(2), "")
             return f"Regimen {n}: {words}, entry {int(m.group(1)) + 1}" + (f": {item}" if item else "")
         return f"Regimen {n}: {words}"
-    words = REGIMEN_WORDS.get(key)
-    return f"Regimen {n}: {words[0].lower() + words[1:]}" if words else f"Regimen {n}"
+    label = REGIMEN_WORDS.get(key)
+    return f"Regimen {n}: {label[0].lower() + label[1:]}" if label else f"Regimen {n}"
 
 
 def _course_words(path: str) -> str | None:
@@ -154,9 +154,9 @@ def _course_words(path: str) -> str | None:
         return f"Course, next cycle: current medications, line {int(m.group(1)) + 1}" + (f", {what}" if what else "")
     parts = rest.split(".")
     while parts:
-        words = COURSE_NEXT_WORDS.get(".".join(parts))
-        if words:
-            return f"Course, next cycle: {words[0].lower() + words[1:] if not words[1:2].isupper() else words}"
+        found = COURSE_NEXT_WORDS.get(".".join(parts))
+        if found:
+            return f"Course, next cycle: {found[0].lower() + found[1:] if not found[1:2].isupper() else found}"
         parts.pop()
     return "Course, next cycle"
 

@@ -460,7 +460,7 @@ class ClinicianRenderer(Renderer):
                 reason = esc(x.reason) + "".join(f"<br/><i>{esc(a)}</i>" for a in x.amendments)
                 rows.append([self.c(x.cycle), self.c(x.date), self.c(x.weight), self.c(x.bsa or "—"),
                              self.c(x.mg_per_m2), self.c(x.mg), self.c(reason, raw=True), self.c(x.verified_by)])
-            out.append(self.table(rows, [0.5, 1.0, 0.7, 0.7, 0.6, 0.6, 3.4, 1.5]))
+            out.append(self.table(rows, [0.62, 1.05, 0.65, 0.95, 0.6, 0.55, 3.0, 1.4]))
         else:
             out.append(self.p("No cycle given yet.", s.body))
         if c.cumulative_text:
@@ -486,7 +486,9 @@ class ClinicianRenderer(Renderer):
         lines += [("Capecitabine", t) for t in n.capecitabine]
         if n.missing:
             lines.append(("Missing", "; ".join(n.missing)))
-        rows = [[self.c(k, bold=True), self.c(v)] for k, v in lines]
+        rows = [[self.c(k, bold=True),
+                 self.c(f'<font color="{_hex(NOT_MET)}"><b>{esc(v)}</b></font>', raw=True)
+                 if k == "Weight" and n.weight_flag else self.c(v)] for k, v in lines]
         out.append(self.table(rows, [1.4, 7.6], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE)]))
         out += self.bullets([("Basis: " + b, False) for b in n.basis] + [(x, False) for x in n.notes], style=s.note)
         return out
@@ -769,11 +771,7 @@ class CycleCheckRenderer(Renderer):
         change = esc(r.dose_change) + (" — " + esc("; ".join(r.changed_by)) if r.changed_by else "")
         rows = [[self.c("Recorded", bold=True), self.c(tox, raw=True)],
                 [self.c("Dose change", bold=True), self.c(f"<b>{change}</b>", raw=True)]]
-        if r.recurrence:
-            rows.append([self.c("Recurrence", bold=True), self.c(r.recurrence)])
         rows += [[self.c("Capecitabine", bold=True), self.c(t)] for t in r.capecitabine]
-        if r.cumulative:
-            rows.append([self.c("Course so far", bold=True), self.c(r.cumulative)])
         out.append(self.table(rows, [2.0, 7.24], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE)]))
         if r.administration:
             out.append(self.p("5. Drug, preparation and infusion", s.h2))

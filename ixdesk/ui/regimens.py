@@ -382,7 +382,7 @@ class RegimenEditor(QWidget):
                 self.anth_form.addRow(f"{n}: cumulative", box)
             if not names:
                 self.anth_form.addRow(QLabel("No anthracycline among this regimen's agents."))
-        texts = {a: t for a, t in row.get("anthracycline_doses") or []}
+        texts = dict(row.get("anthracycline_doses") or [])
         for n, edit in self.anth_edits.items():
             if edit.text() != texts.get(n, ""):
                 edit.setText(texts.get(n, ""))
@@ -671,12 +671,12 @@ class RegimenEditor(QWidget):
         row["agent_last_doses"] = texts
         # a new list: snapshots keep the old one; a recorded dose keeps its place, a new one goes last
         anth = [[a, t] for a, t in row.get("anthracycline_doses") or []]
-        for n, edit in self.anth_edits.items():
+        for n, anth_edit in self.anth_edits.items():
             hit = next((d for d in anth if d[0] == n), None)
             if hit is not None:
-                hit[1] = edit.text()
-            elif edit.text().strip():
-                anth.append([n, edit.text()])
+                hit[1] = anth_edit.text()
+            elif anth_edit.text().strip():
+                anth.append([n, anth_edit.text()])
         row["anthracycline_doses"] = [d for d in anth if d[1].strip() or d[0] not in self.anth_edits]
         self.last_dose_date.setEnabled(not row["ongoing"])
         self._loading = True

@@ -120,7 +120,9 @@ def test_next_visit_sheet_says_the_date_the_checks_and_the_change(criteria: Any)
     text = _pdf("visit", criteria, tox={"febrile_neutropenia": True})
     assert "Your next visit is on 27 January 2027. It is for round 4 of your treatment." in text
     assert "A blood test. We count your white blood cells and your platelets." in text
-    assert "Your dose will be lower this time. This is because you had a fever while your white blood cells were low." in text
+    # the course fixture already reduced once for febrile neutropenia (cycle 2): this is its recurrence
+    assert "Your dose will be lower again this time. This is because you had a fever while your white blood cells were low." in text
+    assert "The same side effect came back after your dose was lowered before." in text
     assert "mg" not in text.replace("mg/", "")  # no milligrams for the patient to misread as an order
     same = _pdf("visit", criteria)
     assert "Your dose stays the same as last time." in same
@@ -129,8 +131,8 @@ def test_next_visit_sheet_says_the_date_the_checks_and_the_change(criteria: Any)
 def test_clinician_summary_has_the_course_history(criteria: Any) -> None:
     text = _pdf("clinician", criteria, tox={"febrile_neutropenia": True})
     assert "Treatment course" in text
-    for phrase in ("Cycle Date Weight mg/m² mg Reason for change Verified by",
-                   "2 16 Dec 2026 58.5 kg 32 51.6 Febrile neutropenia after cycle 1: reduce 20% RN A. First",
+    for phrase in ("Cycle Date Weight BSA mg/m² mg Reason for change Verified by",
+                   "2 16 Dec 2026 58.5 kg 1.6", "32 51.6 Febrile neutropenia after cycle 1: reduce 20% RN A. First",
                    "Cycle 4 (27 Jan 2027): Go: the cycle may start · Reduce 20%: 32 → 25.6 mg/m²",
                    "Basis: Start a new cycle only if neutrophils"):
         assert phrase in text, phrase

@@ -269,3 +269,45 @@ def test_the_double_check_exports_from_the_window(window: Any, tmp_path: Path) -
     text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(paths[0].read_bytes())).pages).split())
     assert "Cycle 4 double check" in text and "HOLD" in text and "mL" not in text
     assert window.reports.act_cycle.isEnabled() and window.reports.act_visit.isEnabled()
+
+
+def test_the_course_form_words_are_the_sections_labels(window: Any) -> None:
+    """ixdesk.present.fields keeps the Course section's labels as plain data (the layer is Qt-free)."""
+    from ixdesk.present.fields import COURSE_NEXT_WORDS
+
+    labels = window.form.course.labels
+    for key, words in COURSE_NEXT_WORDS.items():
+        label = labels[f"course.next_cycle.{key}"].strip()
+        assert words == label or words.endswith(": " + label), (key, words, label)
+    assert {k[len("course.next_cycle."):] for k in labels} == set(COURSE_NEXT_WORDS)
+
+
+def test_the_window_reads_the_clinic_policy_once_at_load_and_shows_it(window: Any, tmp_path: Path,
+                                                                     examples: Path) -> None:
+    import os
+
+    clinic = Path(os.environ["IXDESK_DATA_DIR"]) / "clinic.json"
+    clinic.parent.mkdir(parents=True, exist_ok=True)
+    clinic.write_text(json.dumps({"weight_change_percent": 4, "dose_rounding": {"step_mg": 5, "max_percent": 5}}),
+                      encoding="utf-8")
+    assert window.open_path(str(examples / "08-course-four-cycles-with-reduction.json"), ask=False)
+    QApplication.processEvents()
+    sec = window.form.course
+    assert sec.policy is not None and sec.policy.weight_change_percent == 4
+    d = sec.decision
+    assert d is not None and d.policy == sec.policy and d.rounding is not None and d.rounding.applied
+    text = sec.result.text()
+    assert "FLAG for the prescriber" in text and "the clinic&#x27;s 4% threshold" in text
+    assert "Dose rounding" in text and f"Rounded: {d.rounding.mg:g} mg" in text
+    assert "Cumulative ixabepilone: 252.1 mg, 144 mg/m² (4 cycles given)" in text
+    # read once: a change of the file while the consult is open is not applied until the next load
+    clinic.write_text(json.dumps({}), encoding="utf-8")
+    window.reassess()
+    assert sec.decision is not None and sec.decision.policy.weight_change_percent == 4
+    # without a policy file: the threshold is said to be not set, nothing is rounded
+    assert window.open_path(str(examples / "08-course-four-cycles-with-reduction.json"), ask=False)
+    QApplication.processEvents()
+    text = sec.result.text()
+    assert "threshold not set in clinic settings" in text and "Dose rounding" not in text
+    # the history shows each cycle's BSA, from its own weight
+    assert sec.history.item(0, HISTORY_HEADERS.index("BSA")).text().endswith("m²")

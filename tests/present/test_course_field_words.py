@@ -45,7 +45,7 @@ def _static_paths() -> set[str]:
 
 
 def _run_paths() -> set[str]:
-    data = course_data(tox={k: None for k in course_data()["course"]["next_cycle"]["toxicity"]}, weight=None)
+    data = course_data(tox=dict.fromkeys(course_data()["course"]["next_cycle"]["toxicity"]), weight=None)
     nc = data["course"]["next_cycle"]
     nc["labs"] = {}
     nc.pop("planned_date")

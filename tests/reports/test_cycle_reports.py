@@ -185,3 +185,45 @@ def test_a_consult_without_a_course_prints_no_course_section(criteria: Any) -> N
     text = squash(pdf_text(render("clinician", c, assess(c, criteria, as_of=PRINTED_ON), criteria, SETTINGS,
                                   PRINTED_ON)))
     assert "Treatment course" not in text
+
+
+EXAMPLE_08 = "08-course-four-cycles-with-reduction.json"
+
+
+@pytest.mark.parametrize("rounding", [False, True])
+def test_example_08_renders_every_kind_and_reads_right(criteria: Any, rounding: bool) -> None:
+    """The shipped course (four cycles, a reduction after febrile neutropenia, cycle 5 on 17 Feb 2027):
+    all five report kinds, without and with the clinic's policies."""
+    from datetime import date
+
+    from ixdesk.core.course_policy import course_policy
+    from ixdesk.core.files import load_consult
+    from ixdesk.paths import examples_dir
+
+    c = load_consult(examples_dir() / EXAMPLE_08)
+    on = date(2027, 2, 17)
+    a = assess(c, criteria, as_of=on)
+    policy = course_policy(4, {"step_mg": 5, "max_percent": 5}) if rounding else None
+    pdfs = {k: render(k, c, a, criteria, SETTINGS, on, policy=policy) for k in ALL_KINDS}
+    texts = {k: squash(pdf_text(v)) for k, v in pdfs.items()}
+    assert set(texts) == {"clinician", "nurse", "patient", "cycle", "visit"}
+    cyc, visit, clin = texts["cycle"], texts["visit"], texts["clinician"]
+    assert pdf_pages(pdfs["cycle"]) == 1  # the double check on one page, the policies' rows included
+    assert "Cycle 5 double check" in cyc and "GO: both checkers verify every line on their own" in cyc
+    assert "Cumulative ixabepilone: 252.1 mg, 144 mg/m² (4 cycles given)" in cyc
+    assert "Cumulative ixabepilone: 252.1 mg, 144 mg/m² (4 cycles given)" in clin
+    assert "Recorded cumulative exposure (shown beside the attestation, not deciding it): doxorubicin: 240 mg/m² (regimen 1)" in clin
+    assert "Your next visit is on 17 February 2027. It is for round 5 of your treatment." in visit
+    assert "mg" not in visit.replace("mg/", "")
+    if rounding:  # 63 kg is −4.5% from 66 kg: beyond 4%; 54.4 mg rounds to 55 mg (+1.10%)
+        assert ("FLAG for the prescriber: weight −4.5% from 66 kg (last cycle), beyond the clinic's 4% threshold: "
+                "check the dose") in cyc
+        assert "Dose, unrounded 32 mg/m² × 1.6993 m² = 54.4 mg (not the order: rounded below)" in cyc
+        assert "DOSE ORDERED (rounded) 55 mg, +1.10% from 54.4 mg" in cyc and "prepare 55 mg" in cyc
+        assert "Ixabepilone (Ixempra kit) 55 mg" in cyc
+        assert "Rounded: 55 mg (+1.10% from the unrounded 54.4 mg; clinic policy: step 5 mg, at most 5%)" in clin
+        assert "Your weight has changed since your last round." in visit
+    else:
+        assert "weight-change threshold not set in clinic settings" in cyc
+        assert "threshold not set in clinic settings" in clin and "Rounded" not in clin
+        assert "Ixabepilone (Ixempra kit) 54.4 mg" in cyc and "DOSE ORDERED" not in cyc

@@ -44,7 +44,8 @@ COUNT_UNITS = [("cells/mm3", "cells/mm³"), ("10^9/L", "×10⁹/L")]
 PLATELET_LOW = [("none", "not below 50,000/mm³"), ("below_50000", "below 50,000/mm³"),
                 ("below_25000", "below 25,000/mm³")]
 GRADES = [(i, f"grade {i}") for i in range(5)]
-HISTORY_HEADERS = ("Cycle", "Date", "Weight", "BSA", "mg/m²", "mg", "Reason for change", "Verified by")
+# the BSA of each cycle (from its own weight) is the weight cell's tooltip: the reason keeps the room
+HISTORY_HEADERS = ("Cycle", "Date", "Weight", "mg/m²", "mg", "Reason for change", "Verified by")
 _REASON_COLUMN = HISTORY_HEADERS.index("Reason for change")
 # the cycle's fields an amendment can change (the dialog's), compared to name them in the amendment
 _AMENDABLE = ("date", "weight_kg", "ixabepilone_mg_per_m2", "ixabepilone_mg", "capecitabine_mg_per_dose",
@@ -517,11 +518,10 @@ class CourseSection(QGroupBox):
         for i, c in enumerate(self._cycles):
             r = cycle_row(c, hist.get(c.number))
             reason = "\n".join([r.reason, *r.amendments])
-            for j, text in enumerate((r.cycle, r.date, r.weight, r.bsa or "—", r.mg_per_m2, r.mg, reason,
-                                      r.verified_by)):
+            for j, text in enumerate((r.cycle, r.date, r.weight, r.mg_per_m2, r.mg, reason, r.verified_by)):
                 item = QTableWidgetItem(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                item.setToolTip(text)
+                item.setToolTip(f"{text}; BSA {r.bsa}" if j == 2 and r.bsa else text)
                 self.history.setItem(i, j, item)
         self.history.resizeRowsToContents()
         # the table as tall as its rows (up to six, then it scrolls): the history at a glance, no gap

@@ -309,5 +309,5 @@ def test_the_window_reads_the_clinic_policy_once_at_load_and_shows_it(window: An
     QApplication.processEvents()
     text = sec.result.text()
     assert "threshold not set in clinic settings" in text and "Dose rounding" not in text
-    # the history shows each cycle's BSA, from its own weight
-    assert sec.history.item(0, HISTORY_HEADERS.index("BSA")).text().endswith("m²")
+    # the history gives each cycle's BSA, from its own weight, with the weight
+    assert sec.history.item(0, HISTORY_HEADERS.index("Weight")).toolTip().startswith("68 kg; BSA 1.")

@@ -17,7 +17,9 @@ from ixdesk.core.dosing import bsa_text, compute_dose
 from ixdesk.core.medications import check_class, classify
 from ixdesk.core.resistance import cached_source
 from ixdesk.core.course_policy import CoursePolicy
-from ixdesk.present.course_history import CourseHistory, anthracycline_block, build_course_history
+from ixdesk.present.course_history import (
+    CourseHistory, anthracycline_block, anthracycline_regimen_words, build_course_history,
+)
 from ixdesk.present.decision import DecisionState, decision_state
 from ixdesk.present.overrides import OverrideView, hold_note, override_views
 from ixdesk.present.report_base import (
@@ -113,6 +115,7 @@ class RegimenRow(Data):
     dates: str
     outcome: str
     resistance: list[ResistanceStep]
+    anthracycline: str = ""  # its anthracyclines' cumulative doses as recorded (beside the attestation's rows)
 
 
 class ClassSummary(Data):
@@ -567,7 +570,9 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
                       "not_decided": "Proposed dose (not decided)"}.get(state.kind, "Proposed dose"), clinic=Clinic.from_settings(settings), patient=patient,
         consult_date=fmt_date(consult.consult_date), as_of=fmt_date(assessment.as_of),
         prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED, plan=plan, question=question,
-        disease=_disease(consult), regimens=_regimens(consult, assessment),
+        disease=_disease(consult),
+        regimens=[row.model_copy(update={"anthracycline": words}) for row, words in
+                  zip(_regimens(consult, assessment), anthracycline_regimen_words(consult, criteria), strict=True)],
         no_prior_therapy=consult.no_prior_systemic_therapy,
         class_summaries=[ClassSummary(label=c.label, result=c.result.replace("_", " "), summary=fmt_parts(c.summary_parts))
                          for c in assessment.resistance],

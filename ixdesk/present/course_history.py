@@ -210,7 +210,7 @@ def anthracycline_words(e: AnthracyclineExposure, consult: Consult) -> list[str]
         regs = ", ".join(str(i + 1) for i in a.regimens)
         lines.append(f"{a.agent}: {fmt_num(a.cumulative_mg_per_m2)} mg/m² (regimen{'s' if len(a.regimens) > 1 else ''} {regs})")
     for m in e.missing:
-        lines.append(m.label[:1].upper() + m.label[1:] + ": not recorded")
+        lines.append(m.label + ": not recorded")
     if not lines:
         return ["No anthracycline among the prior regimens recorded"] if consult.regimens else             ["No prior regimens recorded"]
     return lines + [n for n in e.notes if "not recognised" in n or "not counted" in n]
@@ -221,14 +221,33 @@ def anthracycline_attestation_words(consult: Consult) -> str:
     v = at.anthracycline_contraindicated
     text = {None: "not recorded", True: "yes", False: "no"}[v]
     reason = (at.anthracycline_contraindication_reason or "").strip()
-    return f"Further anthracycline contraindicated (clinician's attestation): {text}" + (f" ({reason})" if reason else "")
+    return f"attestation 'further anthracycline contraindicated': {text}" + (f" ({reason})" if reason else "")
 
 
 def anthracycline_block(consult: Consult, criteria: Criteria) -> list[str]:
-    """The attestation and, beside it, the recorded exposure that does not decide it."""
+    """The attestation and, beside it, the recorded exposure per agent that does not decide it; empty
+    when no dose is recorded (each regimen then says its own, see :func:`anthracycline_regimen_words`)."""
+    e = anthracycline_exposure(consult, criteria)
+    if not e.agents:
+        return []
     return [anthracycline_attestation_words(consult),
-            "Recorded cumulative exposure (shown beside the attestation, not deciding it): "
-            + "; ".join(anthracycline_words(anthracycline_exposure(consult, criteria), consult))]
+            "recorded exposure (not deciding it): " + "; ".join(anthracycline_words(e, consult))]
+
+
+def anthracycline_regimen_words(consult: Consult, criteria: Criteria) -> list[str]:
+    """Per regimen (by index): its anthracyclines' cumulative doses ("total") as recorded, or that one
+    is not recorded; '' for a regimen without an anthracycline."""
+    e = anthracycline_exposure(consult, criteria)
+    out = []
+    for i, reg in enumerate(consult.regimens):
+        parts = [f"{d.agent} total {fmt_num(d.cumulative_mg_per_m2)} mg/m²" for d in reg.anthracycline_doses]
+        for m in e.missing:
+            if m.field == f"regimens[{i}].anthracycline_doses":
+                what = m.label.split(": ", 1)[-1]  # "cumulative epirubicin dose"
+                agent = what.removeprefix("cumulative ").removesuffix(" dose")
+                parts.append(f"{agent} total: not recorded")
+        out.append("; ".join(parts))
+    return out
 
 
 def toxicity_lines(t: PreviousCycleToxicity) -> list[str]:
@@ -471,6 +490,7 @@ def build_next_visit_report(consult: Consult, assessment: Assessment, criteria: 
 
 
 __all__ = ["THRESHOLD_NOT_SET", "signed", "amendment_words", "anthracycline_attestation_words", "anthracycline_block",
+           "anthracycline_regimen_words",
            "anthracycline_words", "cumulative_words", "cycle_rows", "recurrence_words", "rounding_words", "weight_words",
            "CourseHistory", "build_next_visit_report", "CycleRow", "GATE_WORDS", "GateLine", "NextCycleSummary", "build_course_history",
            "cycle_dose", "cycle_row", "dose_may_be_given", "dose_words", "mg_words", "summarise", "toxicity_lines"]

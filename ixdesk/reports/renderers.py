@@ -245,7 +245,9 @@ class ClinicianRenderer(Renderer):
                 comp = "<br/>".join(
                     f"<b>{esc(st.drug_class)}: {esc(st.result)}</b> — {esc(st.text)}" + (UNV if st.unverified else "")
                     for st in reg.resistance) or esc("no anthracycline, taxane or capecitabine")
-                rows.append([self.c(str(reg.number)), self.c(reg.agents), self.c(reg.setting), self.c(reg.dates),
+                agents = esc(reg.agents) + (f"<br/><font size={s.note.fontSize}>{esc(reg.anthracycline)}</font>"
+                                            if reg.anthracycline else "")  # the recorded exposure, per regimen
+                rows.append([self.c(str(reg.number)), self.c(agents, raw=True), self.c(reg.setting), self.c(reg.dates),
                              self.c(reg.outcome), self.c(comp, raw=True)])
             out.append(self.table(rows, [0.25, 1.65, 1.15, 1.45, 1.7, 3.8]))
             noted = [reg for reg in r.regimens if reg.note]
@@ -257,18 +259,22 @@ class ClinicianRenderer(Renderer):
                 st = {"resistant": "met", "not resistant": "not_met"}.get(cs.result, "unknown")
                 parts.append(f"<b>{esc(cs.label)}</b>: {self.state(st, cs.result)} ({esc(cs.summary)})")
             src = ("; source: " + esc(" · ".join(r.resistance_sources))) if r.resistance_sources else ""
-            out.append(self.p("By drug class: " + " · ".join(parts) + src, s.note, raw=True))
+            out.append(self.p("By drug class: " + " · ".join(parts) + src + self._anthracycline(r), s.note, raw=True))
+        elif r.anthracycline:
+            out.append(self.p(self._anthracycline(r).removeprefix(" · "), s.note, raw=True))
         if r.lines:
             rows = []
             for ln in r.lines:
                 rows.append([self.c(f"<b>{esc(ln.value)}</b> {esc(ln.label)}", raw=True),
                              Paragraph(esc(ln.detail) + (UNV if ln.unverified else ""), s.cell_small)])
             out.append(self.table(rows, [2.4, 6.6], header=False))
-        if r.anthracycline:  # the attestation, and beside it the recorded exposure (never deciding it)
-            rows = [[self.c("Anthracycline", bold=True),
-                     self.c("<br/>".join(esc(t) for t in r.anthracycline), raw=True)]]
-            out.append(self.table(rows, [1.4, 7.6], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE)]))
         return out
+
+    def _anthracycline(self, r: ClinicianReport) -> str:
+        """The attestation, and beside it the recorded exposure (never deciding it), on its own line."""
+        if not r.anthracycline:
+            return ""
+        return " · <b>Anthracycline</b>: " + "; ".join(esc(t) for t in r.anthracycline)
 
     # criteria tables ---------------------------------------------------------------------
     def _marks(self, state: str) -> str:

@@ -187,9 +187,12 @@ def test_the_clinician_summary_shows_the_recorded_exposure_beside_the_attestatio
     a = assess(c, CRITERIA, as_of=date(2027, 2, 17))
     r = build_clinician_report(c, a, CRITERIA, SETTINGS, date(2027, 2, 17))
     att, exposure = r.anthracycline
-    assert att == "Further anthracycline contraindicated (clinician's attestation): no"
-    assert "not deciding it" in exposure and "doxorubicin: 240 mg/m² (regimen 1)" in exposure
-    assert "Regimen 4: cumulative pegylated liposomal doxorubicin dose: not recorded" in exposure
+    assert att == "attestation 'further anthracycline contraindicated': no"
+    assert exposure == ("recorded exposure (not deciding it): doxorubicin: 240 mg/m² (regimen 1); "
+                        "regimen 4: cumulative pegylated liposomal doxorubicin dose: not recorded")
+    # and each regimen says its own, in the history table
+    assert [x.anthracycline for x in r.regimens] == [
+        "doxorubicin total 240 mg/m²", "", "", "pegylated liposomal doxorubicin total: not recorded"]
 
 
 def test_the_exposure_is_shown_for_a_consult_without_a_course() -> None:
@@ -197,5 +200,5 @@ def test_the_exposure_is_shown_for_a_consult_without_a_course() -> None:
     assert c.course is None
     r = build_clinician_report(c, assess(c, CRITERIA, as_of=PRINTED_ON), CRITERIA, SETTINGS, PRINTED_ON)
     assert r.course is None
-    assert r.anthracycline[0].startswith("Further anthracycline contraindicated (clinician's attestation):")
-    assert "Recorded cumulative exposure" in r.anthracycline[1]
+    assert r.regimens[0].anthracycline == "epirubicin total: not recorded"  # EC, no dose recorded
+    assert r.anthracycline == []  # no dose recorded anywhere: no per-agent totals to show

@@ -212,7 +212,9 @@ def test_example_08_renders_every_kind_and_reads_right(criteria: Any, rounding: 
     assert "Cycle 5 double check" in cyc and "GO: both checkers verify every line on their own" in cyc
     assert "Cumulative ixabepilone: 252.1 mg, 144 mg/m² (4 cycles given)" in cyc
     assert "Cumulative ixabepilone: 252.1 mg, 144 mg/m² (4 cycles given)" in clin
-    assert "Recorded cumulative exposure (shown beside the attestation, not deciding it): doxorubicin: 240 mg/m² (regimen 1)" in clin
+    assert ("Anthracycline: attestation 'further anthracycline contraindicated': no; recorded exposure (not deciding "
+            "it): doxorubicin: 240 mg/m² (regimen 1)") in clin
+    assert "doxorubicin total 240 mg/m²" in clin
     assert "Your next visit is on 17 February 2027. It is for round 5 of your treatment." in visit
     assert "mg" not in visit.replace("mg/", "")
     if rounding:  # 63 kg is −4.5% from 66 kg: beyond 4%; 54.4 mg rounds to 55 mg (+1.10%)

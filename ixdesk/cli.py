@@ -556,7 +556,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     try:
         paths = write_reports(args.kind, consult, assessment, criteria, load_settings(), printed_on, Path(args.output),
-                              stem=Path(args.path).stem, show_record_number=args.show_record_number)
+                              stem=Path(args.path).stem, show_record_number=args.show_record_number,
+                              policy=_course_policy())
     except OSError as exc:
         print(f"ixdesk report: cannot write to {args.output}: {exc.strerror or type(exc).__name__}", file=sys.stderr)
         return EXIT_INVALID

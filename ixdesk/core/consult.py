@@ -438,6 +438,20 @@ CourseDays = Annotated[int, Field(ge=0, le=42)]  # a 21-day cycle; 42 leaves roo
 CtcGrade = Annotated[int, Field(ge=0, le=4)]
 
 
+class Amendment(StrictModel):
+    """A change made to a cycle after it was recorded as given (the cycle is locked): when, why, by
+    whom and which fields changed. Kept apart from ``change_reason``, which stays the clinical
+    reason for the dose change, so an amendment never rewrites the reason the next cycle reads."""
+
+    on: _dt.date
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    by: ShortText | None = Field(default=None, exclude_if=lambda v: v is None)
+    changed: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=20)] = Field(
+        default_factory=list, exclude_if=lambda v: not v)
+
+    _text = field_validator("reason", "by")(_no_control_chars)
+
+
 class CycleGiven(StrictModel):
     """One cycle as given: what the prescriber and the second checker confirmed. The mg/m² is
     the reference the next cycle's reductions are counted from."""
@@ -457,6 +471,10 @@ class CycleGiven(StrictModel):
     # Written only when given.
     change_rule: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")] | None = Field(
         default=None, exclude_if=lambda v: v is None)
+    # Changes made after the cycle was recorded, oldest first. Written only when there is one, so a
+    # file without amendments keeps exactly its old form.
+    amendments: Annotated[list[Amendment], Field(max_length=50)] = Field(
+        default_factory=list, exclude_if=lambda v: not v)
 
     _text = field_validator("change_reason", "verified_by")(_no_control_chars)
 

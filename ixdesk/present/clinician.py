@@ -16,7 +16,10 @@ from ixdesk.core.criteria import Criteria, FindingRef
 from ixdesk.core.dosing import bsa_text, compute_dose
 from ixdesk.core.medications import check_class, classify
 from ixdesk.core.resistance import cached_source
-from ixdesk.present.course_history import CourseHistory, build_course_history
+from ixdesk.core.course_policy import CoursePolicy
+from ixdesk.present.course_history import (
+    CourseHistory, anthracycline_block, anthracycline_regimen_words, build_course_history,
+)
 from ixdesk.present.decision import DecisionState, decision_state
 from ixdesk.present.overrides import OverrideView, hold_note, override_views
 from ixdesk.present.report_base import (
@@ -112,6 +115,7 @@ class RegimenRow(Data):
     dates: str
     outcome: str
     resistance: list[ResistanceStep]
+    anthracycline: str = ""  # its anthracyclines' cumulative doses as recorded (beside the attestation's rows)
 
 
 class ClassSummary(Data):
@@ -195,6 +199,8 @@ class ClinicianReport(Data):
     imported_sources: list[tuple[str, str]] = []
     # the treatment course: cycles given and the next-cycle decision (None: the consult has no course)
     course: CourseHistory | None = None
+    # the anthracycline attestation with the recorded cumulative exposure beside it (never deciding it)
+    anthracycline: list[str] = []
 
     def all_text(self) -> str:
         """Everything printable, for tests that look for a phrase regardless of layout."""
@@ -519,7 +525,8 @@ def key_points(rows: dict[str, FindingRow], groups: list["FindingGroup"], assess
 
 
 def build_clinician_report(consult: Consult, assessment: Assessment, criteria: Criteria,
-                           settings: ReportSettings, printed_on: date) -> ClinicianReport:
+                           settings: ReportSettings, printed_on: date,
+                           policy: CoursePolicy | None = None) -> ClinicianReport:
     patient = PatientId.from_consult(consult)
     header_right = join_nonempty([patient.name, f"MRN {patient.record_number}" if patient.record_number else None])
     meta = make_meta("clinician", "Clinician consult summary", "Ixabepilone consult summary for " + patient.name,
@@ -563,7 +570,9 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
                       "not_decided": "Proposed dose (not decided)"}.get(state.kind, "Proposed dose"), clinic=Clinic.from_settings(settings), patient=patient,
         consult_date=fmt_date(consult.consult_date), as_of=fmt_date(assessment.as_of),
         prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED, plan=plan, question=question,
-        disease=_disease(consult), regimens=_regimens(consult, assessment),
+        disease=_disease(consult),
+        regimens=[row.model_copy(update={"anthracycline": words}) for row, words in
+                  zip(_regimens(consult, assessment), anthracycline_regimen_words(consult, criteria), strict=True)],
         no_prior_therapy=consult.no_prior_systemic_therapy,
         class_summaries=[ClassSummary(label=c.label, result=c.result.replace("_", " "), summary=fmt_parts(c.summary_parts))
                          for c in assessment.resistance],
@@ -584,7 +593,8 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         overrides=[OverrideItem(title=rows[v.finding_id].title if v.finding_id in rows else v.title, text=v.line, stale=v.stale, contraindication=v.contraindication)
                    for v in views.values()],
         imported_sources=_imported_sources(consult),
-        course=build_course_history(consult, criteria, assessment.as_of, assessment),
+        course=build_course_history(consult, criteria, assessment.as_of, assessment, policy),
+        anthracycline=anthracycline_block(consult, criteria),
     )
 
 

@@ -12,9 +12,13 @@ from __future__ import annotations
 from datetime import date
 
 from ixdesk.core.assessment import Assessment
-from ixdesk.core.consult import Consult, CycleGiven, PreviousCycleToxicity
+from ixdesk.core.consult import Amendment, Consult, CycleGiven, PreviousCycleToxicity
 from ixdesk.core.course import assess_next_cycle
-from ixdesk.core.course_result import CapecitabineHold, NextCycleDecision
+from ixdesk.core.course_anthracycline import anthracycline_exposure
+from ixdesk.core.course_policy import CoursePolicy
+from ixdesk.core.course_result import (
+    AnthracyclineExposure, CapecitabineHold, CumulativeDose, CycleHistoryRow, NextCycleDecision, RoundedDose, WeightCheck,
+)
 from ixdesk.core.criteria import Criteria
 from ixdesk.core.dosing import bsa_text
 from ixdesk.present.decision import decision_state
@@ -39,6 +43,8 @@ class CycleRow(Data):
     mg: str
     reason: str
     verified_by: str
+    bsa: str = ""  # "1.74 m²" from that cycle's weight (the core's history), "" when not known
+    amendments: list[str] = []  # "Changed on 9 Dec 2026 by RN J. Park (weight): reason"
 
 
 class GateLine(Data):
@@ -69,20 +75,179 @@ class NextCycleSummary(Data):
     notes: list[str]
     missing: list[str]
     unverified: list[str]
+    # issue 11 wiring: the clinic policies and the cumulative picture, in the same words everywhere
+    weight_text: str = ""
+    weight_flag: bool = False  # beyond the clinic's threshold: flag it for the prescriber
+    rounding_text: str = ""  # "" when no rounding policy is set (or no dose to round)
+    recurrence_text: str = ""
+    cumulative_text: str = ""
 
 
 class CourseHistory(Data):
     rows: list[CycleRow]
     next: NextCycleSummary | None
+    cumulative_text: str = ""
 
 
-def cycle_row(c: CycleGiven) -> CycleRow:
+# The cycle's fields in the form's words, for "which fields an amendment changed".
+_CYCLE_FIELD_WORDS = {"date": "date given", "weight_kg": "weight", "ixabepilone_mg_per_m2": "mg/m²",
+                      "ixabepilone_mg": "mg", "capecitabine_mg_per_dose": "capecitabine dose",
+                      "change_reason": "reason for change", "verified_by": "verified by", "change_rule": "rule"}
+
+
+def amendment_words(a: Amendment) -> str:
+    """'Changed on 9 Dec 2026 by RN J. Park (weight, mg): scale recalibrated'."""
+    by = f" by {a.by.strip()}" if a.by and a.by.strip() else ""
+    fields = f" ({', '.join(_CYCLE_FIELD_WORDS.get(f, f.replace('_', ' ')) for f in a.changed)})" if a.changed else ""
+    return f"Changed on {fmt_date(a.on)}{by}{fields}: {a.reason.strip()}"
+
+
+def cycle_row(c: CycleGiven, h: CycleHistoryRow | None = None) -> CycleRow:
+    """``h``: the core's history row of the cycle (its BSA from that day's weight), when computed."""
+    bsa = ""
+    if h is not None and h.bsa_used_m2 is not None:
+        bsa = f"{bsa_text(h.bsa_used_m2)} m²" + (" (cap)" if h.bsa_m2 is not None and h.bsa_m2 != h.bsa_used_m2 else "")
     return CycleRow(
         cycle=str(c.number), date=fmt_date(c.date),
         weight=f"{fmt_num(c.weight_kg)} kg" if c.weight_kg is not None else NOT_RECORDED,
         mg_per_m2=fmt_num(c.ixabepilone_mg_per_m2), mg=fmt_num(c.ixabepilone_mg),
         reason=(c.change_reason or "").strip() or "—", verified_by=(c.verified_by or "").strip() or NOT_RECORDED,
+        bsa=bsa, amendments=[amendment_words(a) for a in c.amendments],
     )
+
+
+def cycle_rows(consult: Consult, d: NextCycleDecision | None) -> list[CycleRow]:
+    """Every cycle given, each with the core's history row of the same number where there is one."""
+    cycles = consult.course.cycles_given if consult.course else []
+    hist = {h.number: h for h in (d.history if d is not None else [])}
+    return [cycle_row(c, hist.get(c.number)) for c in cycles]
+
+
+# --- the clinic policies and the cumulative picture, in words (one wording for every reader) -------
+
+THRESHOLD_NOT_SET = "threshold not set in clinic settings"
+
+
+def signed(x: float, decimals: int) -> str:
+    """'+1.10', '−4.5' (a typographic minus, as the criteria's text): a deviation reads with its sign."""
+    text = f"{x:+.{decimals}f}"
+    return "−" + text[1:] if text.startswith("-") else text
+
+
+def _reference_words(field: str | None) -> str:
+    if field and field.startswith("course.cycles_given["):
+        return "last cycle"
+    return "at the consult" if field == "patient.weight_kg" else "the dose's weight"
+
+
+def weight_words(w: WeightCheck | None, with_weight: bool = True) -> tuple[str, bool]:
+    """(text, flagged): the day's weight against the weight the dose was based on, with the clinic's
+    threshold shown by its value; without one it says the threshold is not set (the label has none).
+    ``with_weight=False`` leaves the day's weight out, for a line that already shows it."""
+    if w is None:
+        return "", False
+    change = ""
+    if w.change_percent is not None and w.reference_kg is not None and w.weight_kg is not None:
+        change = ((f"{fmt_num(w.weight_kg)} kg, " if with_weight else "")
+                  + f"{signed(w.change_percent, 1)}% from {fmt_num(w.reference_kg)} kg ({_reference_words(w.reference_field)})")
+    if not w.configured:
+        if not with_weight:  # the short form, beside the weight it follows
+            return (change + "; " if change else "") + f"weight-change {THRESHOLD_NOT_SET}", False
+        return "Weight change " + (change + ": " if change else "not known: ") + \
+            f"{THRESHOLD_NOT_SET}, not flagged", False
+    limit = f"the clinic's {fmt_num(w.threshold_percent)}% threshold"
+    if w.state == "met":
+        return f"FLAG for the prescriber: weight {change}, beyond {limit}: check the dose", True
+    if w.state == "not_met":
+        return f"Weight {change}: within {limit}", False
+    what = "the day's weight" if w.weight_kg is None else "the weight the dose was based on"
+    return f"Weight change not known ({limit}): {what} is not recorded", False
+
+
+def rounding_words(r: RoundedDose | None) -> str:
+    """The rounded dose with its signed deviation from the unrounded one; '' without a policy."""
+    if r is None:
+        return ""
+    rule = f"clinic policy: step {fmt_num(r.step_mg)} mg, at most {fmt_num(r.max_percent)}%"
+    if not r.applied:
+        return f"Not rounded ({rule}): {fmt_num(r.unrounded_mg)} mg stands; {r.text}"
+    if r.mg == r.unrounded_mg:
+        return f"{fmt_num(r.mg)} mg is already a multiple of {fmt_num(r.step_mg)} mg ({rule})"
+    return (f"Rounded: {fmt_num(r.mg)} mg ({signed(r.deviation_percent, 2)}% from the unrounded "
+            f"{fmt_num(r.unrounded_mg)} mg; {rule})")
+
+
+def recurrence_words(d: NextCycleDecision) -> str:
+    """Which toxicity recurred after its earlier reduction (and at which cycle that was); '' if none."""
+    if d.recurrence != "met" or not d.recurrence_rows:
+        return "" if d.recurrence != "unknown" else "Recurrence not decided: information is missing"
+    names = {r.id: r.toxicity for r in d.rows}
+    parts = []
+    for rid in d.recurrence_rows:
+        at = [str(h.number) for h in d.history if h.change_rule == rid and h.reduced]
+        when = f", first reduced at cycle {', '.join(at)}" if at else ""
+        name = names.get(rid, rid)
+        name = name[:1].lower() + name[1:] if not name[1:2].isupper() else name
+        parts.append(f"{name}{when}")
+    return "Recurrence of " + "; ".join(parts)
+
+
+def cumulative_words(c: CumulativeDose | None) -> str:
+    """'Cumulative ixabepilone over 4 cycles: 252.1 mg, 144 mg/m²'; a missing cycle makes it a lower bound."""
+    if c is None or c.cycles == 0:
+        return "Cumulative ixabepilone: none given yet" if c is not None else ""
+    mg = f"{fmt_num(c.mg)} mg" if c.mg is not None else f"at least {fmt_num(c.mg_recorded)} mg (an mg not recorded)"
+    m2 = (f"{fmt_num(c.mg_per_m2)} mg/m²" if c.mg_per_m2 is not None else
+          f"at least {fmt_num(c.mg_per_m2_recorded)} mg/m² (an mg/m² not recorded)")
+    return f"Cumulative ixabepilone: {mg}, {m2} ({c.cycles} cycle{'s' if c.cycles != 1 else ''} given)"
+
+
+def anthracycline_words(e: AnthracyclineExposure, consult: Consult) -> list[str]:
+    """Prior cumulative anthracycline exposure per agent, as recorded, for the reader to set beside the
+    attestation; IxDesk never decides the attestation from it, and never adds agents together."""
+    lines = []
+    for a in e.agents:
+        regs = ", ".join(str(i + 1) for i in a.regimens)
+        lines.append(f"{a.agent}: {fmt_num(a.cumulative_mg_per_m2)} mg/m² (regimen{'s' if len(a.regimens) > 1 else ''} {regs})")
+    for m in e.missing:
+        lines.append(m.label + ": not recorded")
+    if not lines:
+        return ["No anthracycline among the prior regimens recorded"] if consult.regimens else             ["No prior regimens recorded"]
+    return lines + [n for n in e.notes if "not recognised" in n or "not counted" in n]
+
+
+def anthracycline_attestation_words(consult: Consult) -> str:
+    at = consult.attestations
+    v = at.anthracycline_contraindicated
+    text = {None: "not recorded", True: "yes", False: "no"}[v]
+    reason = (at.anthracycline_contraindication_reason or "").strip()
+    return f"attestation 'further anthracycline contraindicated': {text}" + (f" ({reason})" if reason else "")
+
+
+def anthracycline_block(consult: Consult, criteria: Criteria) -> list[str]:
+    """The attestation and, beside it, the recorded exposure per agent that does not decide it; empty
+    when no dose is recorded (each regimen then says its own, see :func:`anthracycline_regimen_words`)."""
+    e = anthracycline_exposure(consult, criteria)
+    if not e.agents:
+        return []
+    return [anthracycline_attestation_words(consult),
+            "recorded exposure (not deciding it): " + "; ".join(anthracycline_words(e, consult))]
+
+
+def anthracycline_regimen_words(consult: Consult, criteria: Criteria) -> list[str]:
+    """Per regimen (by index): its anthracyclines' cumulative doses ("total") as recorded, or that one
+    is not recorded; '' for a regimen without an anthracycline."""
+    e = anthracycline_exposure(consult, criteria)
+    out = []
+    for i, reg in enumerate(consult.regimens):
+        parts = [f"{d.agent} total {fmt_num(d.cumulative_mg_per_m2)} mg/m²" for d in reg.anthracycline_doses]
+        for m in e.missing:
+            if m.field == f"regimens[{i}].anthracycline_doses":
+                what = m.label.split(": ", 1)[-1]  # "cumulative epirubicin dose"
+                agent = what.removeprefix("cumulative ").removesuffix(" dose")
+                parts.append(f"{agent} total: not recorded")
+        out.append("; ".join(parts))
+    return out
 
 
 def toxicity_lines(t: PreviousCycleToxicity) -> list[str]:
@@ -126,13 +291,16 @@ def dose_may_be_given(d: NextCycleDecision, assessment: Assessment | None) -> bo
 
 
 def cycle_dose(d: NextCycleDecision, assessment: Assessment | None) -> tuple[float | None, float | None]:
-    """(mg/m², mg) of the cycle from the decision; the first cycle takes the assessment's mg/m² on the
+    """(mg/m², mg) of the cycle from the decision, the mg being the dose to give: the rounded dose when
+    the clinic's rounding policy rounded it. The first cycle takes the assessment's mg/m² on the
     day's BSA (rounded as the core rounds the next-cycle mg)."""
     if d.action == "first_cycle":
         m2 = assessment.dose.mg_per_m2 if assessment is not None else None
         if m2 is None or d.bsa_used_m2 is None:
             return m2, None
         return m2, round(m2 * d.bsa_used_m2, 1)
+    if d.rounding is not None and d.rounding.applied:
+        return d.mg_per_m2, d.rounding.mg  # the clinic's rounding: the rounded dose is the order
     return d.mg_per_m2, d.mg
 
 
@@ -169,6 +337,10 @@ def mg_words(d: NextCycleDecision, assessment: Assessment | None) -> str:
     if m2 is None or mg is None or d.bsa_used_m2 is None:
         return "not computed (weight or height missing)"
     capped = f" (BSA {bsa_text(d.bsa_m2)} m², capped)" if d.bsa_capped and d.bsa_m2 is not None else ""
+    r = d.rounding
+    if r is not None and r.applied and r.mg != r.unrounded_mg:
+        return (f"{fmt_num(m2)} mg/m² × {bsa_text(d.bsa_used_m2)} m²{capped} = {fmt_num(r.unrounded_mg)} mg, "
+                f"rounded to {fmt_num(r.mg)} mg ({signed(r.deviation_percent, 2)}%)")
     return f"{fmt_num(m2)} mg/m² × {bsa_text(d.bsa_used_m2)} m²{capped} = {fmt_num(mg)} mg"
 
 
@@ -212,17 +384,22 @@ def summarise(consult: Consult, d: NextCycleDecision, assessment: Assessment | N
         rule_text=d.rule_text or "", toxicities=toxicity_lines(nc.toxicity) if nc else [],
         changed_by=changed, capecitabine=cape, basis=list(d.basis), notes=list(d.notes),
         missing=[m.label for m in d.missing], unverified=list(dict.fromkeys(d.unverified)),
+        weight_text=weight_words(d.weight_check)[0], weight_flag=weight_words(d.weight_check)[1],
+        rounding_text=rounding_words(d.rounding) if dose_may_be_given(d, assessment) else "",
+        recurrence_text=recurrence_words(d), cumulative_text=cumulative_words(d.cumulative),
     )
 
 
 def build_course_history(consult: Consult, criteria: Criteria, as_of: date,
-                         assessment: Assessment | None = None) -> CourseHistory | None:
-    """None when the consult has no course (the reports then print nothing of it)."""
+                         assessment: Assessment | None = None, policy: CoursePolicy | None = None) -> CourseHistory | None:
+    """None when the consult has no course (the reports then print nothing of it). ``policy``: the
+    clinic's weight threshold and dose rounding, read by the caller (the window, the CLI)."""
     if consult.course is None:
         return None
-    d = assess_next_cycle(consult, criteria, as_of)
+    d = assess_next_cycle(consult, criteria, as_of, policy)
     nxt = summarise(consult, d, assessment) if d is not None and consult.course.next_cycle is not None else None
-    return CourseHistory(rows=[cycle_row(c) for c in consult.course.cycles_given], next=nxt)
+    return CourseHistory(rows=cycle_rows(consult, d), next=nxt,
+                         cumulative_text=cumulative_words(d.cumulative) if d is not None else "")
 
 
 # --- the patient's sheet for the next visit -------------------------------------------------
@@ -255,7 +432,11 @@ def _visit_sections(consult: Consult, d: NextCycleDecision) -> list[Section]:
     reasons = list(dict.fromkeys(_REASON_WORDS[r.id] for r in d.rows
                                  if r.state == "met" and r.id in _REASON_WORDS))
     because = (" This is because " + " and ".join(reasons) + ".") if reasons else ""
-    if d.action == "reduce":
+    if d.action == "reduce" and d.recurrence == "met":
+        dose = [f"Your dose will be lower again this time.{because}",
+                "The same side effect came back after your dose was lowered before. "
+                "Lowering it once more is the usual step."]
+    elif d.action == "reduce":
         dose = [f"Your dose will be lower this time.{because}",
                 "This is the usual step after a side effect like this."]
     elif d.action == "discontinue":
@@ -269,7 +450,11 @@ def _visit_sections(consult: Consult, d: NextCycleDecision) -> list[Section]:
         dose = ["This is your first round. Your team has worked out your dose."]
     else:
         dose = ["Your team will decide your dose at the visit, once they have all your results."]
-    dose.append("If your weight has changed, the dose may change a little too.")
+    if d.weight_check is not None and d.weight_check.state == "met":
+        dose.append("Your weight has changed since your last round. Your doctor will check your dose for your "
+                    "weight today.")
+    else:
+        dose.append("If your weight has changed, the dose may change a little too.")
     if d.gate == "hold":
         dose.append("Your last blood test or side effects mean your team may wait before the next round. "
                     "They will tell you what to do.")
@@ -279,14 +464,15 @@ def _visit_sections(consult: Consult, d: NextCycleDecision) -> list[Section]:
 
 
 def build_next_visit_report(consult: Consult, assessment: Assessment, criteria: Criteria, settings: ReportSettings,
-                            printed_on: date, show_record_number: bool = False) -> PatientReport:
+                            printed_on: date, show_record_number: bool = False,
+                            policy: CoursePolicy | None = None) -> PatientReport:
     """The patient's sheet for the next visit: the date, what will be checked, what changed in the
     dose and why, in plain words; drawn by the patient sheet's renderer."""
     from ixdesk.core.consult import Course
     from ixdesk.present.patient import _questions, _urgent
 
     course_consult = consult if consult.course is not None else consult.model_copy(update={"course": Course()})
-    d = assess_next_cycle(course_consult, criteria, printed_on)
+    d = assess_next_cycle(course_consult, criteria, printed_on, policy)
     assert d is not None
     name = (consult.patient.name or "").strip()
     record = (consult.patient.record_number or "").strip() if show_record_number else ""
@@ -303,5 +489,8 @@ def build_next_visit_report(consult: Consult, assessment: Assessment, criteria: 
     )
 
 
-__all__ = ["CourseHistory", "build_next_visit_report", "CycleRow", "GATE_WORDS", "GateLine", "NextCycleSummary", "build_course_history",
+__all__ = ["THRESHOLD_NOT_SET", "signed", "amendment_words", "anthracycline_attestation_words", "anthracycline_block",
+           "anthracycline_regimen_words",
+           "anthracycline_words", "cumulative_words", "cycle_rows", "recurrence_words", "rounding_words", "weight_words",
+           "CourseHistory", "build_next_visit_report", "CycleRow", "GATE_WORDS", "GateLine", "NextCycleSummary", "build_course_history",
            "cycle_dose", "cycle_row", "dose_may_be_given", "dose_words", "mg_words", "summarise", "toxicity_lines"]

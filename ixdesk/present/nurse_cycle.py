@@ -21,10 +21,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from ixdesk.core.assessment import Assessment
 from ixdesk.core.consult import Consult
 from ixdesk.core.course import assess_next_cycle
+from ixdesk.core.course_policy import CoursePolicy
 from ixdesk.core.course_result import NextCycleDecision
 from ixdesk.core.criteria import Criteria, Preparation
 from ixdesk.core.dosing import bsa_text, vial_plan
-from ixdesk.present.course_history import NextCycleSummary, cycle_dose, dose_words, summarise
+from ixdesk.present.course_history import (
+    NextCycleSummary, cumulative_words, cycle_dose, dose_words, signed, summarise, weight_words,
+)
 from ixdesk.present.formats import NOT_RECORDED, fmt_num
 from ixdesk.present.report_base import (
     Data, Meta, PatientId, PremedRow, fmt_source, join_nonempty, make_meta, mark, plan_text, premedication_rows,
@@ -67,6 +70,8 @@ class CycleCheckReport(Data):
     premedication_source: str
     notes: list[str]
     signatures: list[str]
+    recurrence: str = ""  # which toxicity recurred after its reduction ("" when none)
+    cumulative: str = ""  # the cumulative ixabepilone of the cycles given (printed beside the dose)
 
 
 def _draw_up(dose_mg: float, prep: Preparation) -> Decimal:
@@ -120,9 +125,11 @@ def _identity(consult: Consult, patient: PatientId, criteria: Criteria) -> list[
 def _body(consult: Consult, d: NextCycleDecision, shown: bool, assessment: Assessment | None) -> list[CheckRow]:
     h = consult.patient.height_cm
     formula = {"mosteller": "Mosteller", "dubois": "DuBois"}[consult.plan.bsa_formula]
+    weight, flagged = weight_words(d.weight_check, with_weight=False)  # the change, on the weight's line
     rows = [CheckRow(item="Height; weight today",
                      value=(f"{fmt_num(h)} cm" if h is not None else "height " + NOT_RECORDED) + "; " +
-                           (f"{fmt_num(d.weight_kg)} kg" if d.weight_kg is not None else "weight " + NOT_RECORDED))]
+                           (f"{fmt_num(d.weight_kg)} kg" if d.weight_kg is not None else "weight " + NOT_RECORDED)
+                           + (f": {weight}" if weight else ""), alert=flagged)]
     bsa = NOT_RECORDED
     if d.bsa_m2 is not None:
         bsa = f"{bsa_text(d.bsa_m2)} m²" + (f" → dosed as {bsa_text(d.bsa_used_m2)} m² (cap)"
@@ -130,9 +137,25 @@ def _body(consult: Consult, d: NextCycleDecision, shown: bool, assessment: Asses
     rows.append(CheckRow(item=f"BSA ({formula}, today's weight)", value=bsa))
     if shown:
         m2, mg = cycle_dose(d, assessment)
-        rows.append(CheckRow(item="Dose (mg/m² × BSA = mg)",
-                             value=f"{fmt_num(m2)} mg/m² × {bsa_text(d.bsa_used_m2 or 0)} m² = {fmt_num(mg)} mg"
-                             if mg is not None else f"{fmt_num(m2)} mg/m²; mg not computed"))
+        r = d.rounding
+        cum = cumulative_words(d.cumulative)  # the course so far, beside the dose it adds to
+        so_far = f". {cum}" if cum and d.cumulative is not None and d.cumulative.cycles else ""
+        if r is not None and r.applied and r.mg != r.unrounded_mg and mg is not None:
+            # the clinic rounds: both checkers recompute the unrounded dose, and the order is the rounded one
+            rows.append(CheckRow(item="Dose, unrounded",
+                                 value=f"{fmt_num(m2)} mg/m² × {bsa_text(d.bsa_used_m2 or 0)} m² = "
+                                       f"{fmt_num(r.unrounded_mg)} mg (not the order: rounded below)" + so_far))
+            rows.append(CheckRow(item="DOSE ORDERED (rounded)",
+                                 value=f"{fmt_num(r.mg)} mg, {signed(r.deviation_percent, 2)}% from {fmt_num(r.unrounded_mg)} mg "
+                                       f"(clinic policy: step {fmt_num(r.step_mg)} mg, at most "
+                                       f"{fmt_num(r.max_percent)}%): prepare {fmt_num(r.mg)} mg"))
+        else:
+            rows.append(CheckRow(item="Dose (mg/m² × BSA = mg)",
+                                 value=(f"{fmt_num(m2)} mg/m² × {bsa_text(d.bsa_used_m2 or 0)} m² = {fmt_num(mg)} mg"
+                                        if mg is not None else f"{fmt_num(m2)} mg/m²; mg not computed") + so_far))
+            if r is not None:
+                rows.append(CheckRow(item="Dose rounding (clinic policy)",
+                                     value=f"not rounded: {fmt_num(mg)} mg is the order ({r.text})"))
     return rows
 
 
@@ -168,13 +191,14 @@ def _administration(dose_mg: float, hours: float, criteria: Criteria) -> list[Ch
 
 
 def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria: Criteria,
-                             settings: ReportSettings, printed_on: date) -> CycleCheckReport:
+                             settings: ReportSettings, printed_on: date,
+                             policy: CoursePolicy | None = None) -> CycleCheckReport:
     """The double check for the cycle about to start. A consult without a course gets the first
     cycle's sheet (the course is empty): the gate then needs the day's labs like any cycle."""
     from ixdesk.core.consult import Course
 
     course_consult = consult if consult.course is not None else consult.model_copy(update={"course": Course()})
-    d = assess_next_cycle(course_consult, criteria, printed_on)
+    d = assess_next_cycle(course_consult, criteria, printed_on, policy)
     assert d is not None  # the consult has a course
     s: NextCycleSummary = summarise(course_consult, d, assessment)
     patient = PatientId.from_consult(consult)
@@ -241,7 +265,8 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
         meta=meta, title=title, cycle_day=f"Cycle {n}, day 1", cycle_date=s.date, plan=plan_text(consult.plan.regimen),
         prescriber=prescriber or NOT_RECORDED, patient=patient, dose_shown=shown, state_text=state_text, hold=hold,
         call=call, identity=_identity(consult, patient, criteria), body=_body(consult, d, shown, assessment),
-        gate=gate, gate_source=fmt_source(cs.source), toxicity=s.toxicities,
+        # which toxicity recurred, read with the toxicities recorded (the recurrence row is in the dose change)
+        gate=gate, gate_source=fmt_source(cs.source), toxicity=s.toxicities + ([s.recurrence_text] if s.recurrence_text else []),
         dose_change=s.dose_text if shown else dose_words(d, assessment, numbers=False),
         changed_by=s.changed_by, capecitabine=s.capecitabine, administration=adm,
         administration_source=fmt_source(criteria.administration.preparation.source),
@@ -250,6 +275,9 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
         notes=notes,
         signatures=["First checker", "Second checker (independent)"] if shown else
         ["Prescriber informed", "Checked by (nurse)"],
+        # a held sheet prints no mg/m² at all (nothing to mistake for a dose): the course total is on
+        # the clinician summary and the window
+        recurrence=s.recurrence_text, cumulative=s.cumulative_text if shown else "",
     )
 
 

@@ -14,6 +14,7 @@ from typing import Iterable, Literal
 
 from ixdesk.core.assessment import Assessment
 from ixdesk.core.consult import Consult
+from ixdesk.core.course_policy import CoursePolicy
 from ixdesk.core.criteria import Criteria
 from ixdesk.core.files import atomic_write_bytes
 from ixdesk.present.clinician import ClinicianReport, build_clinician_report
@@ -35,29 +36,33 @@ TITLES = {"clinician": "Clinician consult summary", "nurse": "Nurse pre-infusion
 
 def build_report(kind: ReportKind, consult: Consult, assessment: Assessment, criteria: Criteria,
                  settings: ReportSettings | None, printed_on: date, show_record_number: bool = False,
+                 policy: CoursePolicy | None = None,
                  ) -> ClinicianReport | NurseReport | PatientReport | CycleCheckReport:
+    """``policy``: the clinic's course policies (weight threshold, dose rounding), read by the caller
+    from the clinic settings (this layer reads no file); None: neither is set."""
     settings = settings or ReportSettings()
     if kind == "clinician":
-        return build_clinician_report(consult, assessment, criteria, settings, printed_on)
+        return build_clinician_report(consult, assessment, criteria, settings, printed_on, policy)
     if kind == "nurse":
         return build_nurse_report(consult, assessment, criteria, settings, printed_on)
     if kind == "patient":
         return build_patient_report(consult, assessment, criteria, settings, printed_on,
                                     show_record_number=show_record_number)
     if kind == "cycle":
-        return build_cycle_check_report(consult, assessment, criteria, settings, printed_on)
+        return build_cycle_check_report(consult, assessment, criteria, settings, printed_on, policy)
     if kind == "visit":
         return build_next_visit_report(consult, assessment, criteria, settings, printed_on,
-                                       show_record_number=show_record_number)
+                                       show_record_number=show_record_number, policy=policy)
     raise ValueError(f"unknown report kind {kind!r}; expected one of {', '.join(ALL_KINDS)}")
 
 
 def render(kind: ReportKind, consult: Consult, assessment: Assessment, criteria: Criteria,
-           settings: ReportSettings | None, printed_on: date, show_record_number: bool = False) -> bytes:
+           settings: ReportSettings | None, printed_on: date, show_record_number: bool = False,
+           policy: CoursePolicy | None = None) -> bytes:
     """The PDF of one report, as bytes."""
     from ixdesk.reports.renderers import RENDERERS
 
-    report = build_report(kind, consult, assessment, criteria, settings, printed_on, show_record_number)
+    report = build_report(kind, consult, assessment, criteria, settings, printed_on, show_record_number, policy)
     return RENDERERS[kind]().render(report)
 
 
@@ -67,7 +72,8 @@ def report_filename(stem: str, kind: ReportKind) -> str:
 
 def write_reports(kinds: Iterable[ReportKind] | ReportKind | Literal["all"], consult: Consult, assessment: Assessment,
                   criteria: Criteria, settings: ReportSettings | None, printed_on: date, out_dir: str | os.PathLike[str],
-                  stem: str = "consult", show_record_number: bool = False) -> list[Path]:
+                  stem: str = "consult", show_record_number: bool = False,
+                  policy: CoursePolicy | None = None) -> list[Path]:
     """Write the chosen reports into ``out_dir`` as ``<stem>-<kind>.pdf``; return the paths written.
 
     ``stem`` is the consult file's stem (``Path(consult_file).stem``). ``kinds`` may be "all".
@@ -81,7 +87,7 @@ def write_reports(kinds: Iterable[ReportKind] | ReportKind | Literal["all"], con
     out = Path(out_dir)
     paths: list[Path] = []
     for kind in wanted:
-        data = render(kind, consult, assessment, criteria, settings, printed_on, show_record_number)
+        data = render(kind, consult, assessment, criteria, settings, printed_on, show_record_number, policy)
         path = out / report_filename(stem, kind)
         atomic_write_bytes(path, data)
         paths.append(path)

@@ -245,7 +245,9 @@ class ClinicianRenderer(Renderer):
                 comp = "<br/>".join(
                     f"<b>{esc(st.drug_class)}: {esc(st.result)}</b> — {esc(st.text)}" + (UNV if st.unverified else "")
                     for st in reg.resistance) or esc("no anthracycline, taxane or capecitabine")
-                rows.append([self.c(str(reg.number)), self.c(reg.agents), self.c(reg.setting), self.c(reg.dates),
+                agents = esc(reg.agents) + (f"<br/><font size={s.note.fontSize}>{esc(reg.anthracycline)}</font>"
+                                            if reg.anthracycline else "")  # the recorded exposure, per regimen
+                rows.append([self.c(str(reg.number)), self.c(agents, raw=True), self.c(reg.setting), self.c(reg.dates),
                              self.c(reg.outcome), self.c(comp, raw=True)])
             out.append(self.table(rows, [0.25, 1.65, 1.15, 1.45, 1.7, 3.8]))
             noted = [reg for reg in r.regimens if reg.note]
@@ -257,7 +259,9 @@ class ClinicianRenderer(Renderer):
                 st = {"resistant": "met", "not resistant": "not_met"}.get(cs.result, "unknown")
                 parts.append(f"<b>{esc(cs.label)}</b>: {self.state(st, cs.result)} ({esc(cs.summary)})")
             src = ("; source: " + esc(" · ".join(r.resistance_sources))) if r.resistance_sources else ""
-            out.append(self.p("By drug class: " + " · ".join(parts) + src, s.note, raw=True))
+            out.append(self.p("By drug class: " + " · ".join(parts) + src + self._anthracycline(r), s.note, raw=True))
+        elif r.anthracycline:
+            out.append(self.p(self._anthracycline(r).removeprefix(" · "), s.note, raw=True))
         if r.lines:
             rows = []
             for ln in r.lines:
@@ -265,6 +269,12 @@ class ClinicianRenderer(Renderer):
                              Paragraph(esc(ln.detail) + (UNV if ln.unverified else ""), s.cell_small)])
             out.append(self.table(rows, [2.4, 6.6], header=False))
         return out
+
+    def _anthracycline(self, r: ClinicianReport) -> str:
+        """The attestation, and beside it the recorded exposure (never deciding it), on its own line."""
+        if not r.anthracycline:
+            return ""
+        return " · <b>Anthracycline</b>: " + "; ".join(esc(t) for t in r.anthracycline)
 
     # criteria tables ---------------------------------------------------------------------
     def _marks(self, state: str) -> str:
@@ -450,12 +460,17 @@ class ClinicianRenderer(Renderer):
         out: list[Any] = [self.p("Treatment course", s.h1)]
         if c.rows:
             rows: list[list[Any]] = [[self.c(h, bold=True) for h in
-                                      ("Cycle", "Date", "Weight", "mg/m²", "mg", "Reason for change", "Verified by")]]
-            rows += [[self.c(x.cycle), self.c(x.date), self.c(x.weight), self.c(x.mg_per_m2), self.c(x.mg),
-                      self.c(x.reason), self.c(x.verified_by)] for x in c.rows]
-            out.append(self.table(rows, [0.6, 1.1, 0.8, 0.7, 0.7, 3.2, 1.5]))
+                                      ("Cycle", "Date", "Weight", "BSA", "mg/m²", "mg", "Reason for change",
+                                       "Verified by")]]
+            for x in c.rows:
+                reason = esc(x.reason) + "".join(f"<br/><i>{esc(a)}</i>" for a in x.amendments)
+                rows.append([self.c(x.cycle), self.c(x.date), self.c(x.weight), self.c(x.bsa or "—"),
+                             self.c(x.mg_per_m2), self.c(x.mg), self.c(reason, raw=True), self.c(x.verified_by)])
+            out.append(self.table(rows, [0.62, 1.05, 0.65, 0.95, 0.6, 0.55, 3.0, 1.4]))
         else:
             out.append(self.p("No cycle given yet.", s.body))
+        if c.cumulative_text:
+            out.append(self.p(c.cumulative_text, s.note))
         n = c.next
         if n is None:
             return out
@@ -468,10 +483,18 @@ class ClinicianRenderer(Renderer):
             lines.append(("Rows that applied", "; ".join(n.changed_by)))
         if n.rule_text:
             lines.append(("Rule", n.rule_text))
+        if n.recurrence_text:
+            lines.append(("Recurrence", n.recurrence_text))
+        if n.weight_text:
+            lines.append(("Weight", n.weight_text))
+        if n.rounding_text:
+            lines.append(("Rounding", n.rounding_text))
         lines += [("Capecitabine", t) for t in n.capecitabine]
         if n.missing:
             lines.append(("Missing", "; ".join(n.missing)))
-        rows = [[self.c(k, bold=True), self.c(v)] for k, v in lines]
+        rows = [[self.c(k, bold=True),
+                 self.c(f'<font color="{_hex(NOT_MET)}"><b>{esc(v)}</b></font>', raw=True)
+                 if k == "Weight" and n.weight_flag else self.c(v)] for k, v in lines]
         out.append(self.table(rows, [1.4, 7.6], header=False, extra=[("BACKGROUND", (0, 0), (0, -1), SHADE)]))
         out += self.bullets([("Basis: " + b, False) for b in n.basis] + [(x, False) for x in n.notes], style=s.note)
         return out

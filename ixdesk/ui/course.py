@@ -6,7 +6,12 @@ gate and the next dose are shown live under it: the window re-runs the pure
 ``assess_next_cycle()`` on every change (as the panel re-runs ``assess()``), and this section only
 prints the result. "Record cycle as given" confirms the dose given and who verified it; the cycle
 then joins the history, read-only. Changing a recorded cycle later asks for a reason, which is
-kept with the cycle (appended to its reason for change, dated).
+kept with the cycle as a dated amendment (``CycleGiven.amendments``: when, why, by whom, which
+fields), apart from its reason for change (the clinical reason for the dose change).
+
+The clinic's course policies (the weight-change threshold, the dose rounding) are read from the
+clinic settings once when a consult is loaded, as the CLI reads them once per run, and handed to
+the core with every decision and to the reports printed from the window.
 
 The section holds no clinical logic and no numbers of its own; every input is one of the form's
 widgets (three-way combos, text-kept number and date fields) under the form's wheel guard.
@@ -31,6 +36,7 @@ from ixdesk.ui.inputs import (
 if TYPE_CHECKING:
     from ixdesk.core.assessment import Assessment
     from ixdesk.core.consult import Consult, Course, CycleGiven
+    from ixdesk.core.course_policy import CoursePolicy
     from ixdesk.core.course_result import NextCycleDecision
     from ixdesk.core.criteria import Criteria
 
@@ -38,7 +44,12 @@ COUNT_UNITS = [("cells/mm3", "cells/mm³"), ("10^9/L", "×10⁹/L")]
 PLATELET_LOW = [("none", "not below 50,000/mm³"), ("below_50000", "below 50,000/mm³"),
                 ("below_25000", "below 25,000/mm³")]
 GRADES = [(i, f"grade {i}") for i in range(5)]
+# the BSA of each cycle (from its own weight) is the weight cell's tooltip: the reason keeps the room
 HISTORY_HEADERS = ("Cycle", "Date", "Weight", "mg/m²", "mg", "Reason for change", "Verified by")
+_REASON_COLUMN = HISTORY_HEADERS.index("Reason for change")
+# the cycle's fields an amendment can change (the dialog's), compared to name them in the amendment
+_AMENDABLE = ("date", "weight_kg", "ixabepilone_mg_per_m2", "ixabepilone_mg", "capecitabine_mg_per_dose",
+              "change_reason", "verified_by")
 _TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
 
 
@@ -116,7 +127,7 @@ class RecordDialog(QDialog):
         self.amend = amend
         # not typed here: the rule that caused the change (a recurrence of the same toxicity is
         # matched on it next cycle), carried through unchanged
-        self._kept = {k: cycle[k] for k in ("change_rule",) if cycle.get(k)}
+        self._kept = {k: cycle[k] for k in ("change_rule", "amendments") if cycle.get(k)}
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.date = DateEdit()
@@ -132,6 +143,7 @@ class RecordDialog(QDialog):
         self.reason = QLineEdit(cycle.get("change_reason") or "")
         self.verified = QLineEdit(cycle.get("verified_by") or "")
         self.amend_reason = QLineEdit()
+        self.amend_by = QLineEdit()
         for label, w in (("Date given", self.date), ("Weight that day (kg)", self.weight),
                          ("Ixabepilone given (mg/m²)", self.mg_m2), ("Ixabepilone given (mg)", self.mg),
                          ("Capecitabine per dose (mg)", self.cape), ("Reason for change", self.reason),
@@ -141,6 +153,11 @@ class RecordDialog(QDialog):
         if amend:
             self.amend_reason.setAccessibleName("Reason for changing a recorded cycle")
             form.addRow("Why change a recorded cycle?", self.amend_reason)
+            from ixdesk.clinic_settings import clinic_user_name
+
+            self.amend_by.setText(clinic_user_name() or "")
+            self.amend_by.setAccessibleName("Changed by")
+            form.addRow("Changed by", self.amend_by)
         lay.addLayout(form)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b71c1c; font-weight: 600;")
@@ -206,6 +223,9 @@ class CourseSection(QGroupBox):
         self._other_labs: dict[str, Any] = {}  # labs of the day this section does not edit (kept as loaded)
         self._confirmed: dict[str, tuple[Any, Any]] = {}  # count unit confirmations kept while unchanged
         self.decision: NextCycleDecision | None = None
+        self.policy: CoursePolicy | None = None  # the clinic's course policies, read at load
+        # set by the form: the label beside the anthracycline attestation, kept up to date here
+        self.anthracycline_label: QLabel | None = None
         # the consult's current medication names, to carry into a course started now (set by the form)
         self.consult_medications: Callable[[], list[str] | None] = lambda: None
         self.fields: dict[str, tuple[QWidget, FieldBox]] = {}
@@ -239,7 +259,7 @@ class CourseSection(QGroupBox):
         head = self.history.horizontalHeader()
         for i in range(len(HISTORY_HEADERS)):
             head.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
-        head.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        head.setSectionResizeMode(_REASON_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.history.setMinimumWidth(100)
         body.addWidget(self.history)
         hb = QHBoxLayout()
@@ -420,7 +440,17 @@ class CourseSection(QGroupBox):
         finally:
             self._loading = False
 
+    def read_policy(self) -> CoursePolicy:
+        """The clinic's weight threshold and dose rounding, from the clinic settings file (as the
+        CLI's ``_course_policy``); a bad setting is refused by the core with a note."""
+        from ixdesk.clinic_settings import clinic_value
+        from ixdesk.core.course_policy import ROUNDING_SETTING, WEIGHT_SETTING, course_policy
+
+        self.policy = course_policy(clinic_value(WEIGHT_SETTING), clinic_value(ROUNDING_SETTING))
+        return self.policy
+
     def load(self, course: Course | None) -> None:
+        self.read_policy()
         self._loading = True
         try:
             self._started = course is not None
@@ -484,12 +514,14 @@ class CourseSection(QGroupBox):
         from ixdesk.present.course_history import cycle_row  # no reportlab; pydantic is loaded by now
 
         self.history.setRowCount(len(self._cycles))
+        hist = {h.number: h for h in (self.decision.history if self.decision is not None else [])}
         for i, c in enumerate(self._cycles):
-            r = cycle_row(c)
-            for j, text in enumerate((r.cycle, r.date, r.weight, r.mg_per_m2, r.mg, r.reason, r.verified_by)):
+            r = cycle_row(c, hist.get(c.number))
+            reason = "\n".join([r.reason, *r.amendments])
+            for j, text in enumerate((r.cycle, r.date, r.weight, r.mg_per_m2, r.mg, reason, r.verified_by)):
                 item = QTableWidgetItem(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                item.setToolTip(text)
+                item.setToolTip(f"{text}; BSA {r.bsa}" if j == 2 and r.bsa else text)
                 self.history.setItem(i, j, item)
         self.history.resizeRowsToContents()
         # the table as tall as its rows (up to six, then it scrolls): the history at a glance, no gap
@@ -508,10 +540,12 @@ class CourseSection(QGroupBox):
         dlg = RecordDialog(f"Change cycle {c.number} (locked)", c.model_dump(exclude_none=True), amend=True, parent=self)
         if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
             return False
-        return self.apply_amendment(row, dlg.value, dlg.amend_reason.text().strip())
+        return self.apply_amendment(row, dlg.value, dlg.amend_reason.text().strip(), by=dlg.amend_by.text())
 
-    def apply_amendment(self, row: int, values: dict[str, Any], reason: str, on: date | None = None) -> bool:
-        """Change a recorded cycle; the reason is kept, dated, with the cycle's reason for change."""
+    def apply_amendment(self, row: int, values: dict[str, Any], reason: str, on: date | None = None,
+                        by: str | None = None) -> bool:
+        """Change a recorded cycle; the change is kept as a dated amendment naming the fields it
+        changed. ``change_reason`` stays what the user typed: the clinical reason for the dose change."""
         from pydantic import ValidationError
 
         from ixdesk.core.consult import CycleGiven
@@ -519,11 +553,15 @@ class CourseSection(QGroupBox):
         if not reason.strip():
             return False
         c = self._cycles[row]
-        note = f"[changed {(on or date.today()).isoformat()}: {reason.strip()}]"
-        prior = (values.get("change_reason") or "").strip()
+        before = c.model_dump()
+        values = {k: v for k, v in values.items() if k != "amendments"}
+        changed = [k for k in _AMENDABLE if values.get(k) != before.get(k)]
+        amendment: dict[str, Any] = {"on": on or date.today(), "reason": reason.strip(), "changed": changed}
+        if by and by.strip():
+            amendment["by"] = by.strip()
         try:
             new = CycleGiven.model_validate({**values, "number": c.number,
-                                             "change_reason": f"{prior} {note}".strip()})
+                                             "amendments": [a.model_dump() for a in c.amendments] + [amendment]})
         except ValidationError as exc:
             QMessageBox.warning(self, "Cycle not changed", f"Course, cycle {c.number}: {exc.errors()[0]['msg']}")
             return False
@@ -599,6 +637,8 @@ class CourseSection(QGroupBox):
 
     def show_result(self, consult: Consult | None, criteria: Criteria | None, assessment: Assessment | None) -> None:
         """Re-run the pure next-cycle decision on the consult on screen and print gate, dose and basis."""
+        if consult is not None and criteria is not None:
+            self._show_anthracycline(consult, criteria)
         if not self._started or consult is None or criteria is None:
             return
         from ixdesk.core.course import assess_next_cycle
@@ -608,7 +648,8 @@ class CourseSection(QGroupBox):
         self._assessment = assessment
         as_of = consult.consult_date or date.today()
         try:
-            d = assess_next_cycle(consult, criteria, max(as_of, date.today()))
+            d = assess_next_cycle(consult, criteria, max(as_of, date.today()),
+                                  self.policy if self.policy is not None else self.read_policy())
         except Exception as exc:  # noqa: BLE001 - a core bug must not take the form down
             self.result.setText(f"The next-cycle decision failed: {type(exc).__name__}")
             return
@@ -616,6 +657,7 @@ class CourseSection(QGroupBox):
         if d is None:
             self.result.setText("")
             return
+        self._refresh_history()  # each cycle's BSA, from the core's history
         self.result.setEnabled(True)
         s = summarise(consult, d, assessment)
         colour = {"go": "#2e7d32", "hold": "#c62828"}.get(d.gate, "#8a5a00")
@@ -624,13 +666,34 @@ class CourseSection(QGroupBox):
         parts = [f"<b>{esc(s.cycle)}</b> ({esc(s.date)}): <b style='color:{colour}'>{esc(s.gate_text)}</b>",
                  f"<b>{esc(s.dose_text)}</b> · {esc(s.mg_text)}",
                  f"Labs {esc(s.labs_when)}: {gate}"]
+        if s.rounding_text:
+            parts.append("<b>Dose rounding</b>: " + esc(s.rounding_text))
         if s.changed_by:
             parts.append("Rows that applied: " + esc("; ".join(s.changed_by)))
+        if s.recurrence_text:
+            parts.append(esc(s.recurrence_text))
+        if s.weight_text:
+            parts.append(f"<b style='color:#c62828'>⚑ {esc(s.weight_text)}</b>" if s.weight_flag else esc(s.weight_text))
+        if s.cumulative_text:
+            parts.append(esc(s.cumulative_text))
         if s.missing:
             parts.append("<span style='color:#8a5a00'>Missing: " + esc("; ".join(s.missing)) + "</span>")
         parts += [f"<small>Basis: {esc(b)}</small>" for b in s.basis]
         parts += [f"<small>{esc(n)}</small>" for n in s.notes]
         self.result.setText("<br/>".join(parts))
+
+    def _show_anthracycline(self, consult: Consult, criteria: Criteria) -> None:
+        """The recorded anthracycline exposure beside the attestation (with or without a course)."""
+        if self.anthracycline_label is None:
+            return
+        from ixdesk.core.course_anthracycline import anthracycline_exposure
+        from ixdesk.present.course_history import anthracycline_words
+
+        try:
+            lines = anthracycline_words(anthracycline_exposure(consult, criteria), consult)
+        except Exception as exc:  # noqa: BLE001 - a core bug must not take the form down
+            lines = [f"not computed ({type(exc).__name__})"]
+        self.anthracycline_label.setText("Recorded exposure (does not decide the attestation): " + "; ".join(lines))
 
     def set_stale(self) -> None:
         """The input has problems: the result shown is of the last valid input, and says so."""

@@ -171,6 +171,12 @@ class ConsultForm(QScrollArea):
         self._tri(f, "attestations.prescriber_is_oncologist", "Prescriber is an oncologist")
         self._tri(f, "attestations.anthracycline_contraindicated", "Anthracycline contraindicated")
         self._text(f, "attestations.anthracycline_contraindication_reason", "  reason", 5000)
+        # beside the attestation, never deciding it: the recorded cumulative exposure (ixdesk.ui.course)
+        self.anthracycline_exposure = QLabel()
+        self.anthracycline_exposure.setWordWrap(True)
+        self.anthracycline_exposure.setAccessibleName("Recorded anthracycline exposure")
+        self.anthracycline_exposure.setStyleSheet("color: #555;")
+        f.addRow("  exposure", self.anthracycline_exposure)
         self._tri(f, "attestations.tdxd_candidate", "Candidate for T-DXd")
         notes = QPlainTextEdit()
         notes.setTabChangesFocus(True)
@@ -185,6 +191,7 @@ class ConsultForm(QScrollArea):
         self.course = CourseSection()
         self.course.changed.connect(self._on_change)
         self.course.consult_medications = self.medications.value  # carried into a course started now
+        self.course.anthracycline_label = self.anthracycline_exposure
         col.addWidget(self.course)
         col.addStretch(1)
         self.setWidget(body)
@@ -500,6 +507,10 @@ class ConsultForm(QScrollArea):
         m = re.match(r"^regimens\[(\d+)\]\.?(\w*)", path)
         if m:
             box = self.regimens.boxes.get(m.group(2))
+            if box is None and m.group(2):  # a section of the editor (per-agent dates, anthracycline doses)
+                from ixdesk.present.fields import field_words
+
+                return field_words(path)
             editor_form = self.regimens.editor.layout()
             label = editor_form.labelForField(box) if box is not None and isinstance(editor_form, QFormLayout) else None
             words = label.text().lower() if isinstance(label, QLabel) else ""

@@ -176,6 +176,26 @@ class TriState(ChoiceCombo):
         super().__init__([(True, "yes"), (False, "no")], parent=parent)
 
 
+def parse_number(text: str, integer: bool = False) -> float | int | None:
+    """A typed number; empty means not recorded. Raises ParseError with the reason in words."""
+    text = text.strip()
+    if not text:
+        return None
+    if "," in text:  # "1,500" could mean 1500 or 1.5: refuse rather than guess
+        raise ParseError("use a point for decimals and no thousands separator")
+    try:
+        num = float(text)
+    except ValueError:
+        raise ParseError("not a number") from None
+    if not math.isfinite(num):
+        raise ParseError("not a number")
+    if integer:
+        if num != int(num):
+            raise ParseError("must be a whole number")
+        return int(num)
+    return num
+
+
 class NumberEdit(QLineEdit):
     """A number typed as text; empty means not recorded."""
 
@@ -185,22 +205,7 @@ class NumberEdit(QLineEdit):
         self.setPlaceholderText(placeholder or NOT_RECORDED)
 
     def value(self) -> float | int | None:
-        text = self.text().strip()
-        if not text:
-            return None
-        if "," in text:  # "1,500" could mean 1500 or 1.5: refuse rather than guess
-            raise ParseError("use a point for decimals and no thousands separator")
-        try:
-            num = float(text)
-        except ValueError:
-            raise ParseError("not a number") from None
-        if not math.isfinite(num):
-            raise ParseError("not a number")
-        if self._integer:
-            if num != int(num):
-                raise ParseError("must be a whole number")
-            return int(num)
-        return num
+        return parse_number(self.text(), self._integer)
 
     def set_value(self, value: float | int | None) -> None:
         if value is None:

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 from typing import TYPE_CHECKING
 
 from ixdesk.ui.inputs import (
-    ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, ParseError, TriState, parse_partial_date,
+    ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, NumberEdit, ParseError, TriState, parse_number,
+    parse_partial_date,
 )
 
 if TYPE_CHECKING:  # pydantic models load after the window is on screen
@@ -49,7 +50,33 @@ def split_agents(text: str) -> list[str]:
 def blank_row() -> dict[str, Any]:
     return {"agents": "", "setting": None, "start_date": "", "last_dose_date": "", "ongoing": False,
             "progressed": None, "progression_date": "", "best_response": None, "stop_reason": None,
-            "hypersensitivity_grade": None, "note": "", "agent_last_doses": {}}
+            "hypersensitivity_grade": None, "note": "", "agent_last_doses": {}, "anthracycline_doses": []}
+
+
+def _number_text(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def anthracycline_names(row: dict[str, Any], criteria: Any) -> list[str]:
+    """The names the row's anthracycline-dose fields go by: each dose recorded (its name as recorded,
+    in the file's order), then each anthracycline of the row's agents by its formulary name (AC gives
+    doxorubicin) that has none yet. Without the criteria only the recorded ones."""
+    names = [a for a, _t in row.get("anthracycline_doses") or []]
+    if criteria is None:
+        return names
+    from ixdesk.core.formulary import match_agent
+
+    def key(name: str) -> str:
+        m = match_agent(name, criteria)
+        return m[0].name.casefold() if len(m) == 1 else name.casefold()
+
+    have = {key(n) for n in names}
+    for typed in split_agents(row["agents"]):
+        for a in match_agent(typed, criteria):
+            if a.class_ == "anthracycline" and a.name.casefold() not in have:
+                have.add(a.name.casefold())
+                names.append(a.name)
+    return names
 
 
 def dated_agents(row: dict[str, Any]) -> list[tuple[str, str]]:
@@ -79,7 +106,9 @@ def row_from_regimen(reg: Regimen) -> dict[str, Any]:
             "progression_date": reg.progression_date.isoformat() if reg.progression_date else "",
             "best_response": reg.best_response, "stop_reason": reg.stop_reason,
             "hypersensitivity_grade": reg.hypersensitivity_grade, "note": reg.note or "",
-            "agent_last_doses": {a.agent.casefold(): a.last_dose_date.isoformat() for a in reg.agent_last_doses}}
+            "agent_last_doses": {a.agent.casefold(): a.last_dose_date.isoformat() for a in reg.agent_last_doses},
+            # [agent as recorded, mg/m² as text], in the file's order: carried unchanged unless edited
+            "anthracycline_doses": [[d.agent, _number_text(d.cumulative_mg_per_m2)] for d in reg.anthracycline_doses]}
 
 
 def row_to_data(row: dict[str, Any], index: int) -> tuple[dict[str, Any], list[Problem]]:
@@ -105,6 +134,20 @@ def row_to_data(row: dict[str, Any], index: int) -> tuple[dict[str, Any], list[P
             problems.append(Problem(f"regimens[{index}].agent_last_doses[{k}].last_dose_date", f"{name}: {exc}"))
     if doses:
         data["agent_last_doses"] = doses
+    anth: list[dict[str, Any]] = []
+    for name, text in row.get("anthracycline_doses") or []:
+        k = len(anth)
+        try:
+            v = parse_number(text)
+        except ParseError as exc:
+            problems.append(Problem(f"regimens[{index}].anthracycline_doses[{k}].cumulative_mg_per_m2",
+                                    f"{name}: {exc}"))
+            anth.append({"agent": name, "cumulative_mg_per_m2": 1})  # a placeholder keeps k; the problem blocks it
+            continue
+        if v is not None:
+            anth.append({"agent": name, "cumulative_mg_per_m2": v})
+    if anth:
+        data["anthracycline_doses"] = anth
     return data, problems
 
 
@@ -156,6 +199,7 @@ class RegimenEditor(QWidget):
         super().__init__(parent)
         self.rows: list[dict[str, Any]] = []
         self._names = QStringListModel(completion_names(criteria), self)
+        self._criteria = criteria
         self._loading = False
         self._errors: dict[int, list[Problem]] = {}
         self._marked: tuple[int, list[tuple[int, list[tuple[str, str]]]]] | None = None  # what set_errors last drew
@@ -235,6 +279,7 @@ class RegimenEditor(QWidget):
             else:
                 w.currentIndexChanged.connect(self._editor_changed)
         self._build_per_agent(form)
+        self._build_anthracycline(form)
         layout.addWidget(self.editor)
         self._refresh_editor()
 
@@ -276,6 +321,74 @@ class RegimenEditor(QWidget):
         row = form.getWidgetPosition(self.boxes["ongoing"])[0] + 1  # type: ignore[index]  # (row, role), typed object in the stub; below the last dose and 'ongoing'
         form.insertRow(row, "", holder)
 
+    def _build_anthracycline(self, form: QFormLayout) -> None:
+        """Below the note: an expander with each anthracycline of the regimen and its cumulative
+        mg/m² as the chart records it (optional). Shown beside the anthracycline attestation, never
+        deciding it; closed, a regimen looks as it always did."""
+        self.anth_toggle = QToolButton()
+        self.anth_toggle.setCheckable(True)
+        self.anth_toggle.setAutoRaise(True)
+        self.anth_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.anth_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.anth_toggle.setText("Cumulative anthracycline dose")
+        self.anth_toggle.setAccessibleName("Cumulative anthracycline dose")
+        self.anth_toggle.setToolTip("The cumulative mg/m² of each anthracycline of this regimen, as the chart "
+                                    "records it; shown beside the anthracycline attestation, never deciding it.")
+        self.anth_toggle.toggled.connect(self._anth_toggled)
+        self.anth_panel = QWidget()
+        panel = QVBoxLayout(self.anth_panel)
+        panel.setContentsMargins(12, 0, 0, 2)
+        hint = QLabel("Optional: the total mg/m² given in this regimen, per agent, from the treatment summary. "
+                      "Empty: not recorded. Agents are never added together.")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        panel.addWidget(hint)
+        self.anth_form = QFormLayout()
+        self.anth_form.setContentsMargins(0, 0, 0, 0)
+        panel.addLayout(self.anth_form)
+        self.anth_panel.setVisible(False)
+        self.anth_edits: dict[str, NumberEdit] = {}  # the agent's name as the row keeps it -> its field
+        self.anth_boxes: dict[str, FieldBox] = {}
+        self._anth_names: list[str] = []
+        holder = QWidget()
+        col = QVBoxLayout(holder)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(self.anth_toggle)
+        col.addWidget(self.anth_panel)
+        form.addRow("", holder)
+
+    def _anth_toggled(self, open_: bool) -> None:
+        self.anth_toggle.setArrowType(Qt.ArrowType.DownArrow if open_ else Qt.ArrowType.RightArrow)
+        self.anth_panel.setVisible(open_)
+
+    def _anth_rows(self, row: dict[str, Any]) -> None:
+        """One mg/m² field per anthracycline; rebuilt only when the names change (typing keeps focus)."""
+        names = anthracycline_names(row, self._criteria)
+        if names != self._anth_names:
+            self._anth_names = names
+            while self.anth_form.rowCount():
+                self.anth_form.removeRow(0)
+            self.anth_edits, self.anth_boxes = {}, {}
+            for n in names:
+                edit = NumberEdit()
+                edit.setMaximumWidth(110)
+                edit.setToolTip(f"The cumulative {n} dose of this regimen in mg/m², as recorded. Empty: not recorded.")
+                edit.setAccessibleName(f"Regimen {n} cumulative dose (mg/m²)")
+                edit.textChanged.connect(self._editor_changed)
+                box = FieldBox(edit, QLabel("mg/m²"))
+                self.anth_edits[n] = edit
+                self.anth_boxes[n] = box
+                self.anth_form.addRow(f"{n}: cumulative", box)
+            if not names:
+                self.anth_form.addRow(QLabel("No anthracycline among this regimen's agents."))
+        texts = dict(row.get("anthracycline_doses") or [])
+        for n, edit in self.anth_edits.items():
+            if edit.text() != texts.get(n, ""):
+                edit.setText(texts.get(n, ""))
+        n_rec = sum(1 for _a, t in row.get("anthracycline_doses") or [] if t.strip())
+        self.anth_toggle.setText("Cumulative anthracycline dose" + (f" ({n_rec} recorded)" if n_rec else ""))
+
     def _per_agent_toggled(self, open_: bool) -> None:
         self.per_agent_toggle.setArrowType(Qt.ArrowType.DownArrow if open_ else Qt.ArrowType.RightArrow)
         self.per_agent_panel.setVisible(open_)
@@ -315,6 +428,10 @@ class RegimenEditor(QWidget):
     def set_criteria(self, criteria: Any) -> None:
         """Criteria load after the window is shown; the completer gets its names then."""
         self._names.setStringList(completion_names(criteria))
+        self._criteria = criteria
+        self._anth_names = []  # the anthracyclines of each row are known now
+        if hasattr(self, "anth_form"):
+            self._refresh_editor()
 
     # --- rows -------------------------------------------------------------------------------
 
@@ -363,7 +480,8 @@ class RegimenEditor(QWidget):
         return out, problems
 
     def snapshot(self) -> list[dict[str, Any]]:
-        return [{**r, "agent_last_doses": dict(r.get("agent_last_doses") or {})} for r in self.rows]
+        return [{**r, "agent_last_doses": dict(r.get("agent_last_doses") or {}),
+                 "anthracycline_doses": [list(d) for d in r.get("anthracycline_doses") or []]} for r in self.rows]
 
     # --- errors and focus -------------------------------------------------------------------
 
@@ -402,9 +520,16 @@ class RegimenEditor(QWidget):
         by_key: dict[str, str] = {}
         by_agent: dict[str, str] = {}
         dated = dated_agents(self.rows[i]) if i is not None else []
+        sent = [a for a, t in (self.rows[i].get("anthracycline_doses") or []) if t.strip()] if i is not None else []
+        by_anth: dict[str, str] = {}
         for p in errs:
             rest = p.field.split("]", 1)[1].lstrip(".")
             key = rest.split(".")[0].split("[")[0] or "agents"
+            m = re.match(r"^anthracycline_doses\[(\d+)\]", rest)
+            if m and int(m.group(1)) < len(sent) and sent[int(m.group(1))] in self.anth_boxes:
+                name = sent[int(m.group(1))]
+                by_anth[name] = by_anth.get(name, "") + ("; " if name in by_anth else "") + p.message
+                continue
             m = re.match(r"^agent_last_doses\[(\d+)\]", rest)
             if m and int(m.group(1)) < len(dated) and dated[int(m.group(1))][0].casefold() in self.agent_date_boxes:
                 name = dated[int(m.group(1))][0].casefold()
@@ -417,6 +542,10 @@ class RegimenEditor(QWidget):
             box.set_error(by_key.get(key))
         for name, box in self.agent_date_boxes.items():
             box.set_error(by_agent.get(name))
+        for name, abox in self.anth_boxes.items():
+            abox.set_error(by_anth.get(name))
+        if by_anth and not self.anth_toggle.isChecked():
+            self.anth_toggle.setChecked(True)  # an error is never hidden in a closed section
         if by_agent and not self.per_agent_toggle.isChecked():
             self.per_agent_toggle.setChecked(True)  # an error is never hidden in a closed section
 
@@ -508,6 +637,8 @@ class RegimenEditor(QWidget):
                 self.note.setPlainText(row["note"])
             self._per_agent_rows(row)
             self.per_agent_toggle.setChecked(bool(dated_agents(row)))
+            self._anth_rows(row)
+            self.anth_toggle.setChecked(any(t.strip() for _a, t in row.get("anthracycline_doses") or []))
         finally:
             self._loading = False
         self.last_dose_date.setEnabled(not row["ongoing"])
@@ -538,9 +669,19 @@ class RegimenEditor(QWidget):
             else:
                 texts.pop(key, None)
         row["agent_last_doses"] = texts
+        # a new list: snapshots keep the old one; a recorded dose keeps its place, a new one goes last
+        anth = [[a, t] for a, t in row.get("anthracycline_doses") or []]
+        for n, anth_edit in self.anth_edits.items():
+            hit = next((d for d in anth if d[0] == n), None)
+            if hit is not None:
+                hit[1] = anth_edit.text()
+            elif anth_edit.text().strip():
+                anth.append([n, anth_edit.text()])
+        row["anthracycline_doses"] = [d for d in anth if d[1].strip() or d[0] not in self.anth_edits]
         self.last_dose_date.setEnabled(not row["ongoing"])
         self._loading = True
         self._per_agent_rows(row)
+        self._anth_rows(row)
         self._fill_table_row(i, row)
         self._loading = False
         self.changed.emit()

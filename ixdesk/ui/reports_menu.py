@@ -151,7 +151,8 @@ class ReportsMenu:
             consult, assessment = w.current_consult(), w.current_assessment()
             assert consult is not None and assessment is not None and w.criteria is not None
             paths = write_reports(list(kinds), consult, assessment, w.criteria, load_settings(), date.today(),
-                                  folder, stem=stem, show_record_number=self.act_record_number.isChecked())
+                                  folder, stem=stem, show_record_number=self.act_record_number.isChecked(),
+                                  policy=w.form.course.policy)
         except OSError as exc:
             QMessageBox.critical(w, "Export failed",
                                  f"<p>The {html.escape(what)} could not be written to <b>{html.escape(folder)}</b>:"

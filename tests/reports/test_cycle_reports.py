@@ -120,7 +120,9 @@ def test_next_visit_sheet_says_the_date_the_checks_and_the_change(criteria: Any)
     text = _pdf("visit", criteria, tox={"febrile_neutropenia": True})
     assert "Your next visit is on 27 January 2027. It is for round 4 of your treatment." in text
     assert "A blood test. We count your white blood cells and your platelets." in text
-    assert "Your dose will be lower this time. This is because you had a fever while your white blood cells were low." in text
+    # the course fixture already reduced once for febrile neutropenia (cycle 2): this is its recurrence
+    assert "Your dose will be lower again this time. This is because you had a fever while your white blood cells were low." in text
+    assert "The same side effect came back after your dose was lowered before." in text
     assert "mg" not in text.replace("mg/", "")  # no milligrams for the patient to misread as an order
     same = _pdf("visit", criteria)
     assert "Your dose stays the same as last time." in same
@@ -129,8 +131,8 @@ def test_next_visit_sheet_says_the_date_the_checks_and_the_change(criteria: Any)
 def test_clinician_summary_has_the_course_history(criteria: Any) -> None:
     text = _pdf("clinician", criteria, tox={"febrile_neutropenia": True})
     assert "Treatment course" in text
-    for phrase in ("Cycle Date Weight mg/m² mg Reason for change Verified by",
-                   "2 16 Dec 2026 58.5 kg 32 51.6 Febrile neutropenia after cycle 1: reduce 20% RN A. First",
+    for phrase in ("Cycle Date Weight BSA mg/m² mg Reason for change Verified by",
+                   "2 16 Dec 2026 58.5 kg 1.6", "32 51.6 Febrile neutropenia after cycle 1: reduce 20% RN A. First",
                    "Cycle 4 (27 Jan 2027): Go: the cycle may start · Reduce 20%: 32 → 25.6 mg/m²",
                    "Basis: Start a new cycle only if neutrophils"):
         assert phrase in text, phrase
@@ -183,3 +185,47 @@ def test_a_consult_without_a_course_prints_no_course_section(criteria: Any) -> N
     text = squash(pdf_text(render("clinician", c, assess(c, criteria, as_of=PRINTED_ON), criteria, SETTINGS,
                                   PRINTED_ON)))
     assert "Treatment course" not in text
+
+
+EXAMPLE_08 = "08-course-four-cycles-with-reduction.json"
+
+
+@pytest.mark.parametrize("rounding", [False, True])
+def test_example_08_renders_every_kind_and_reads_right(criteria: Any, rounding: bool) -> None:
+    """The shipped course (four cycles, a reduction after febrile neutropenia, cycle 5 on 17 Feb 2027):
+    all five report kinds, without and with the clinic's policies."""
+    from datetime import date
+
+    from ixdesk.core.course_policy import course_policy
+    from ixdesk.core.files import load_consult
+    from ixdesk.paths import examples_dir
+
+    c = load_consult(examples_dir() / EXAMPLE_08)
+    on = date(2027, 2, 17)
+    a = assess(c, criteria, as_of=on)
+    policy = course_policy(4, {"step_mg": 5, "max_percent": 5}) if rounding else None
+    pdfs = {k: render(k, c, a, criteria, SETTINGS, on, policy=policy) for k in ALL_KINDS}
+    texts = {k: squash(pdf_text(v)) for k, v in pdfs.items()}
+    assert set(texts) == {"clinician", "nurse", "patient", "cycle", "visit"}
+    cyc, visit, clin = texts["cycle"], texts["visit"], texts["clinician"]
+    assert pdf_pages(pdfs["cycle"]) == 1  # the double check on one page, the policies' rows included
+    assert "Cycle 5 double check" in cyc and "GO: both checkers verify every line on their own" in cyc
+    assert "Cumulative ixabepilone: 252.1 mg, 144 mg/m² (4 cycles given)" in cyc
+    assert "Cumulative ixabepilone: 252.1 mg, 144 mg/m² (4 cycles given)" in clin
+    assert ("Anthracycline: attestation 'further anthracycline contraindicated': no; recorded exposure (not deciding "
+            "it): doxorubicin: 240 mg/m² (regimen 1)") in clin
+    assert "doxorubicin total 240 mg/m²" in clin
+    assert "Your next visit is on 17 February 2027. It is for round 5 of your treatment." in visit
+    assert "mg" not in visit.replace("mg/", "")
+    if rounding:  # 63 kg is −4.5% from 66 kg: beyond 4%; 54.4 mg rounds to 55 mg (+1.10%)
+        assert ("FLAG for the prescriber: weight −4.5% from 66 kg (last cycle), beyond the clinic's 4% threshold: "
+                "check the dose") in cyc
+        assert "Dose, unrounded 32 mg/m² × 1.6993 m² = 54.4 mg (not the order: rounded below)" in cyc
+        assert "DOSE ORDERED (rounded) 55 mg, +1.10% from 54.4 mg" in cyc and "prepare 55 mg" in cyc
+        assert "Ixabepilone (Ixempra kit) 55 mg" in cyc
+        assert "Rounded: 55 mg (+1.10% from the unrounded 54.4 mg; clinic policy: step 5 mg, at most 5%)" in clin
+        assert "Your weight has changed since your last round." in visit
+    else:
+        assert "weight-change threshold not set in clinic settings" in cyc
+        assert "threshold not set in clinic settings" in clin and "Rounded" not in clin
+        assert "Ixabepilone (Ixempra kit) 54.4 mg" in cyc and "DOSE ORDERED" not in cyc

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ixdesk.core.consult import Consult
 from ixdesk.core.files import load_consult, save_consult
+from ixdesk.ui.course import HISTORY_HEADERS
 from ixdesk.ui.inputs import ChoiceCombo, DateEdit, NumberEdit
 from tests.present.course_data import course_data
 from tests.ui.helpers import type_into
@@ -104,15 +105,28 @@ def test_recording_a_cycle_locks_it_and_prefills_the_next(window: Any, tmp_path:
     # locked: the history table cannot be edited; a change needs a reason, which is kept
     table = sec.history
     assert table.rowCount() == 4 and table.editTriggers() == table.EditTrigger.NoEditTriggers
-    assert table.item(3, 6).text() == "RN D. Fourth"
+    assert table.item(3, HISTORY_HEADERS.index("Verified by")).text() == "RN D. Fourth"
     values = course.cycles_given[1].model_dump(exclude_none=True)
+    reason_before = course.cycles_given[1].change_reason
     assert not sec.apply_amendment(1, {**values, "ixabepilone_mg": 51.2}, reason="  ")
-    assert sec.apply_amendment(1, {**values, "ixabepilone_mg": 51.2}, reason="mg typed wrongly", on=nc.planned_date)
+    assert sec.apply_amendment(1, {**values, "ixabepilone_mg": 51.2}, reason="mg typed wrongly", on=nc.planned_date,
+                               by="RN D. Fourth")
     window.reassess()
     changed = window.current_consult().course.cycles_given[1]
     assert changed.ixabepilone_mg == 51.2
-    assert changed.change_reason.endswith("[changed 2027-02-17: mg typed wrongly]")
-    assert changed.change_reason.startswith("Febrile neutropenia after cycle 1")
+    # the change is an amendment of its own; the clinical reason for the dose change is untouched
+    assert changed.change_reason == reason_before and "[changed" not in (changed.change_reason or "")
+    assert [(a.on.isoformat(), a.reason, a.by, a.changed) for a in changed.amendments] == [
+        ("2027-02-17", "mg typed wrongly", "RN D. Fourth", ["ixabepilone_mg"])]
+    shown = table.item(1, HISTORY_HEADERS.index("Reason for change")).text()
+    assert "Changed on 17 Feb 2027 by RN D. Fourth (mg): mg typed wrongly" in shown
+    # a second change keeps the first
+    values = changed.model_dump(exclude_none=True)
+    assert sec.apply_amendment(1, {**values, "weight_kg": 58.0}, reason="scale", on=nc.planned_date)
+    window.reassess()
+    again = window.current_consult().course.cycles_given[1]
+    assert [a.reason for a in again.amendments] == ["mg typed wrongly", "scale"] and again.amendments[1].changed == [
+        "weight_kg"]
 
 
 def test_record_dialog_needs_the_dose_and_the_second_checker() -> None:
@@ -258,3 +272,45 @@ def test_the_double_check_exports_from_the_window(window: Any, tmp_path: Path) -
     text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(paths[0].read_bytes())).pages).split())
     assert "Cycle 4 double check" in text and "HOLD" in text and "mL" not in text
     assert window.reports.act_cycle.isEnabled() and window.reports.act_visit.isEnabled()
+
+
+def test_the_course_form_words_are_the_sections_labels(window: Any) -> None:
+    """ixdesk.present.fields keeps the Course section's labels as plain data (the layer is Qt-free)."""
+    from ixdesk.present.fields import COURSE_NEXT_WORDS
+
+    labels = window.form.course.labels
+    for key, words in COURSE_NEXT_WORDS.items():
+        label = labels[f"course.next_cycle.{key}"].strip()
+        assert words == label or words.endswith(": " + label), (key, words, label)
+    assert {k[len("course.next_cycle."):] for k in labels} == set(COURSE_NEXT_WORDS)
+
+
+def test_the_window_reads_the_clinic_policy_once_at_load_and_shows_it(window: Any, tmp_path: Path,
+                                                                     examples: Path) -> None:
+    import os
+
+    clinic = Path(os.environ["IXDESK_DATA_DIR"]) / "clinic.json"
+    clinic.parent.mkdir(parents=True, exist_ok=True)
+    clinic.write_text(json.dumps({"weight_change_percent": 4, "dose_rounding": {"step_mg": 5, "max_percent": 5}}),
+                      encoding="utf-8")
+    assert window.open_path(str(examples / "08-course-four-cycles-with-reduction.json"), ask=False)
+    QApplication.processEvents()
+    sec = window.form.course
+    assert sec.policy is not None and sec.policy.weight_change_percent == 4
+    d = sec.decision
+    assert d is not None and d.policy == sec.policy and d.rounding is not None and d.rounding.applied
+    text = sec.result.text()
+    assert "FLAG for the prescriber" in text and "the clinic&#x27;s 4% threshold" in text
+    assert "Dose rounding" in text and f"Rounded: {d.rounding.mg:g} mg" in text
+    assert "Cumulative ixabepilone: 252.1 mg, 144 mg/m² (4 cycles given)" in text
+    # read once: a change of the file while the consult is open is not applied until the next load
+    clinic.write_text(json.dumps({}), encoding="utf-8")
+    window.reassess()
+    assert sec.decision is not None and sec.decision.policy.weight_change_percent == 4
+    # without a policy file: the threshold is said to be not set, nothing is rounded
+    assert window.open_path(str(examples / "08-course-four-cycles-with-reduction.json"), ask=False)
+    QApplication.processEvents()
+    text = sec.result.text()
+    assert "threshold not set in clinic settings" in text and "Dose rounding" not in text
+    # the history gives each cycle's BSA, from its own weight, with the weight
+    assert sec.history.item(0, HISTORY_HEADERS.index("Weight")).toolTip().startswith("68 kg; BSA 1.")

@@ -360,18 +360,40 @@ class FieldBox(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         for w in widgets:
             row.addWidget(w)
-        self.note = tinted(QLabel(note or ""), "#555")
-        self.note.setVisible(bool(note))
-        row.addWidget(self.note)
+        self._row = row
+        self._outer = outer
+        self.widgets = list(widgets)
+        # The note and the error line are built when first needed: most fields have no note, and
+        # an error line is hidden until the user types something wrong (the form and the course
+        # section hold about 140 of them, a tenth of the widgets built at start-up).
+        self._note: QLabel | None = None
+        self._error: QLabel | None = None
+        if note:
+            self.note.setText(note)
+            self.note.setVisible(True)
         if not stretch_last:
             row.addStretch(1)
         outer.addLayout(row)
-        self.error = tinted(QLabel(), "#b71c1c", QFont.Weight.DemiBold)
-        self.error.setWordWrap(True)
-        self.error.hide()
-        outer.addWidget(self.error)
-        self.widgets = list(widgets)
         self._tips = {id(w): w.toolTip() for w in widgets}
+
+    @property
+    def note(self) -> QLabel:
+        """The grey note beside the inputs (hidden when empty)."""
+        if self._note is None:
+            self._note = tinted(QLabel(), "#555")
+            self._note.setVisible(False)
+            self._row.insertWidget(len(self.widgets), self._note)  # after the inputs, before any stretch
+        return self._note
+
+    @property
+    def error(self) -> QLabel:
+        """The error line under the inputs (hidden while there is no error)."""
+        if self._error is None:
+            self._error = tinted(QLabel(), "#b71c1c", QFont.Weight.DemiBold)
+            self._error.setWordWrap(True)
+            self._error.hide()
+            self._outer.insertWidget(1, self._error)  # right under the row, above any prompt
+        return self._error
 
     def set_error(self, message: str | None, target: QWidget | None = None) -> None:
         """Show or clear the error; ``target`` picks which of the row's widgets gets the border.
@@ -391,9 +413,9 @@ class FieldBox(QWidget):
         if message:
             self.error.setText(f"⚠ {message}")
             self.error.show()
-        else:
-            self.error.clear()
-            self.error.hide()
+        elif self._error is not None:
+            self._error.clear()
+            self._error.hide()
 
 
 class UnitPrompt(QFrame):

@@ -329,7 +329,9 @@ class MainWindow(QMainWindow):
 
         sizes = self.splitter.sizes()
         self.form = ConsultForm(None)
-        self.form.course.print_button.clicked.connect(lambda *_: self.reports.export(("cycle",)))
+        # the course section is built on first use (ixdesk.ui.form.ConsultForm.course)
+        self.form.when_course_built(
+            lambda course: course.print_button.clicked.connect(lambda *_: self.reports.export(("cycle",))))
         self.panel = AssessmentPanel()
         self.panel.show_loading()
         # the assessment side: the verdict first, the plans side by side, then the detail (the panel)

@@ -19,7 +19,7 @@ from ixdesk.present.clinician import MARKS, ClinicianReport, FindingRow
 from ixdesk.present.course_history import STATE_MARK
 from ixdesk.present.report_base import UNVERIFIED_MARK, Meta, fmt_date
 from ixdesk.reports.fonts import esc
-from ixdesk.reports.layout import build_pdf, content_width
+from ixdesk.reports.layout import build_pdf, content_width, parsed
 from ixdesk.present.nurse import NurseReport
 from ixdesk.present.patient import PatientReport
 from ixdesk.reports.styles import (
@@ -49,6 +49,19 @@ class Paragraph(_Paragraph):
         size = super().wrap(availWidth, availHeight)
         self._wrapped = (availWidth, size)
         return size
+
+    def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:  # noqa: N803 (reportlab API)
+        """Markup parsed once per (text, style, bullet): see ``layout.parsed``."""
+        if frags is not None:  # a split's second half, given its fragments
+            super()._setup(text, style, bulletText, frags, cleaner)  # type: ignore[misc]
+            return
+
+        def parse() -> tuple[str, Any, list[Any], Any]:
+            super(Paragraph, self)._setup(text, style, bulletText, frags, cleaner)  # type: ignore[misc]
+            return self.text, self.style, self.frags, self.bulletText
+
+        self.text, self.style, self.frags, self.bulletText = parsed(text, style, bulletText, self.caseSensitive, parse)
+        self.debug = 0
 
 
 def _hex(c: colors.Color) -> str:

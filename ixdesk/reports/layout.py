@@ -155,8 +155,41 @@ def _copy_bullet(bullet: Any) -> Any:
     return _fresh(bullet) if isinstance(bullet, list) else bullet
 
 
+def parse_key(text: Any, style: Any, bullet_text: Any, case_sensitive: int) -> tuple[Any, ...] | None:
+    """The key ``parsed`` files a paragraph under, or None when it has none (a bullet given as fragments)."""
+    key = (text, style, bullet_text, case_sensitive)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+# Broken lines, by (parse key, width): what reportlab's Paragraph.wrap made of that paragraph at
+# that width (the attributes it set, its lines, its height).
+_BROKEN: dict[tuple[Any, ...], tuple[dict[str, Any], Any, float]] = {}
+
+
+def line_breaks(key: tuple[Any, ...], width: float) -> tuple[dict[str, Any], Any, float] | None:
+    """Lines broken before for the same paragraph at the same width (``keep_line_breaks``).
+
+    Breaking lines is the largest part of laying out the reports once each paragraph breaks once
+    per width (``renderers.Paragraph.wrap``), and the same cell at the same column width recurs,
+    within a report and between consults. Reportlab reads a paragraph's lines to measure and draw
+    it; only a split changes them (it appends a space to a line's last word), and the renderers'
+    Paragraph splits a private copy. So paragraphs with the same text, style and width share one
+    set of lines, and the PDF is the same bytes."""
+    return _BROKEN.get((key, width))
+
+
+def keep_line_breaks(key: tuple[Any, ...], width: float, broken: tuple[dict[str, Any], Any, float]) -> None:
+    if len(_BROKEN) >= PARSED_MAX:
+        _BROKEN.clear()
+    _BROKEN[(key, width)] = broken
+
+
 def content_width() -> float:
     return PAGE[0] - 2 * MARGIN_X
 
 
-__all__ = ["build_pdf", "content_width", "date", "parsed"]
+__all__ = ["build_pdf", "content_width", "date", "keep_line_breaks", "line_breaks", "parse_key", "parsed"]

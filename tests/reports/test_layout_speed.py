@@ -105,3 +105,27 @@ def test_a_paragraph_seen_before_is_not_parsed_again(monkeypatch: pytest.MonkeyP
     parses.clear()
     render("clinician", c, a, crit, SETTINGS, PRINTED)
     assert len(parses) <= 5  # only the page header's line (its own style, drawn on each page) is parsed again
+
+
+def test_a_paragraph_seen_before_at_the_same_width_breaks_no_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ixdesk.reports.layout as layout
+
+    monkeypatch.setattr(layout, "_PARSED", {})
+    monkeypatch.setattr(layout, "_BROKEN", {})
+    calls: list[Any] = []
+    real = RLParagraph.breakLines
+
+    def counting(self: Any, width: Any) -> Any:
+        calls.append(self)
+        return real(self, width)
+
+    monkeypatch.setattr(RLParagraph, "breakLines", counting)
+    c = load_consult(EXAMPLES / "04-blocked-by-neutrophils.json")
+    crit = default_criteria()
+    a = assess(c, crit)
+    first = render("clinician", c, a, crit, SETTINGS, PRINTED)
+    n_first = len(calls)
+    calls.clear()
+    assert render("clinician", c, a, crit, SETTINGS, PRINTED) == first
+    # left: the page header's line (its own style) and the second halves of split paragraphs
+    assert n_first > 100 and len(calls) <= 0.1 * n_first

@@ -109,6 +109,10 @@ def _scroll_areas_around(w: QWidget) -> list[QAbstractScrollArea]:
     return out
 
 
+_WHEEL = QEvent.Type.Wheel
+_POLISH = QEvent.Type.Polish
+
+
 class WheelGuard(QObject):
     """One application-wide event filter: the wheel over a choice field scrolls the form instead.
 
@@ -121,15 +125,19 @@ class WheelGuard(QObject):
     there get ``StrongFocus`` when first polished, so the wheel does not move the focus either."""
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        # every event of the application passes here (thousands while the window is first laid
+        # out and painted): the two kinds it handles are compared with constants looked up once
         kind = event.type()
-        if kind == QEvent.Type.Wheel:
+        if kind != _WHEEL and kind != _POLISH:
+            return False
+        if kind == _WHEEL:
             choice = _choice_under(obj)
             if choice is None:
                 return False
             _forward_wheel(choice, event)  # type: ignore[arg-type]
             event.accept()
             return True  # the choice widget never sees it
-        if kind == QEvent.Type.Polish and _is_choice(obj):
+        if _is_choice(obj):  # a Polish event
             w: QWidget = obj  # type: ignore[assignment]
             if w.focusPolicy() == Qt.FocusPolicy.WheelFocus and _choice_under(w) is not None:
                 w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -164,9 +172,12 @@ def guard_wheel(root: QWidget) -> None:
     if _GUARD is None or _GUARD.parent() is not app:
         _GUARD = WheelGuard(app)
         app.installEventFilter(_GUARD)
-    for w in root.findChildren(QWidget):  # widgets already polished before the filter existed
-        if _is_choice(w) and w.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-            w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    # widgets already polished before the filter existed (by kind: wrapping every widget of the form
+    # in a Python object to test it cost a tenth of building the form)
+    for kind in (QComboBox, QAbstractSpinBox, QAbstractSlider):
+        for w in root.findChildren(kind):
+            if _is_choice(w) and w.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+                w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
 
 class TriState(ChoiceCombo):

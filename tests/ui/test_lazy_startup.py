@@ -73,3 +73,24 @@ def test_a_field_box_builds_its_error_line_and_note_on_first_use(qtbot: Any) -> 
     noted = FieldBox(QLineEdit(), note="kg")
     qtbot.addWidget(noted)
     assert noted.note.text() == "kg" and not noted.note.isHidden()
+
+
+def test_the_assessment_side_sets_no_style_sheet_on_plain_grey_text(qtbot: Any) -> None:
+    from PySide6.QtGui import QPalette
+
+    from ixdesk.ui.panel import AssessmentPanel
+    from ixdesk.ui.plan_compare import PlanCompare
+    from ixdesk.ui.verdict import VerdictHeader
+
+    verdict, plans, panel = VerdictHeader(), PlanCompare(), AssessmentPanel()
+    for w in (verdict, plans, panel):
+        qtbot.addWidget(w)
+    grey = [verdict.plan, verdict.footnote] + [lab for lab in plans.findChildren(QLabel) if lab.text() and
+                                               lab.palette().color(QPalette.ColorRole.WindowText).name() == "#555555"]
+    assert len(grey) >= 2 + 7  # the plan line, the footnote and the comparison's row names
+    assert all(lab.styleSheet() == "" for lab in grey)  # tinted by palette: no style sheet to polish
+    assert verdict.plan.palette().color(QPalette.ColorRole.WindowText).name() == "#555555"
+    assert verdict.footnote.palette().color(QPalette.ColorRole.WindowText).name() == "#666666"
+    assert panel.criteria_notice.styleSheet() == ""  # hidden until the criteria are not the reviewed set
+    panel.show_criteria_notice("these criteria were edited", "ab" * 32)
+    assert "border" in panel.criteria_notice.styleSheet() and not panel.criteria_notice.isHidden()

@@ -94,3 +94,25 @@ def test_the_assessment_side_sets_no_style_sheet_on_plain_grey_text(qtbot: Any) 
     assert panel.criteria_notice.styleSheet() == ""  # hidden until the criteria are not the reviewed set
     panel.show_criteria_notice("these criteria were edited", "ab" * 32)
     assert "border" in panel.criteria_notice.styleSheet() and not panel.criteria_notice.isHidden()
+
+
+def test_the_form_comes_first_and_the_assessment_side_on_the_next_pass(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from ixdesk.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w._start_loading()  # the first event-loop pass after first paint
+    assert w.form is not None and w.splitter.widget(0) is w.form
+    assert w.panel is None  # the side still shows its placeholder, as it would say "Loading criteria…" anyway
+    placeholder = w.splitter.widget(1)
+    assert isinstance(placeholder, QLabel) and placeholder.text() == "Loading criteria…"
+    w.form.fields["patient.name"][0].setText("Typed at once")  # typeable before the side exists
+    qtbot.waitUntil(lambda: w.panel is not None)
+    assert w.splitter.widget(1) is w.assessment_side and w.splitter.count() == 2
+    qtbot.waitUntil(lambda: w.current_assessment() is not None, timeout=30000)
+    assert w.current_consult().patient.name == "Typed at once"
+    QApplication.processEvents()
+    w.setWindowModified(False)

@@ -110,8 +110,86 @@ def build_pdf(meta: Meta, story: list[Any], on_page: Callable[..., None] | None 
     return buf.getvalue()
 
 
+# Parsed paragraph markup, by (text, style, bullet text, case sensitivity): see ``parsed``.
+_PARSED: dict[tuple[Any, ...], tuple[str, Any, list[Any], Any]] = {}
+PARSED_MAX = 8192  # entries; about 500 a consult's three reports, three quarters of them shared between consults
+
+
+def _fresh(frags: list[Any]) -> list[Any]:
+    """Copies of cached fragments that layout may change without touching the cache's."""
+    out = []
+    for f in frags:
+        g = f.clone()
+        for k, v in g.__dict__.items():
+            if isinstance(v, list):
+                g.__dict__[k] = list(v)  # a fragment's links and underlines
+        out.append(g)
+    return out
+
+
+def parsed(text: str, style: Any, bullet_text: Any, case_sensitive: int,
+           parse: Callable[[], tuple[str, Any, list[Any], Any]]) -> tuple[str, Any, list[Any], Any]:
+    """A paragraph's parsed markup (its cleaned text, style, fragments and bullet), parsed once.
+
+    Parsing the markup is a quarter of the reports' time, and the same fragments recur: the
+    checkbox and "Met" cells within one report, and the rules' texts, sources and checklists
+    across consults (three quarters of a consult's distinct paragraphs appear in another's). The
+    parse depends only on the text, the style object (the stylesheets are built once per size, see
+    ``styles.stylesheet``) and the bullet, so a repeat gets copies of the first parse's fragments:
+    the PDF is the same bytes. ``parse`` runs reportlab's own parser on a miss."""
+    try:
+        key = (text, style, bullet_text, case_sensitive)
+        hit = _PARSED.get(key)
+    except TypeError:  # a bullet given as fragments: not hashable, parse it as reportlab does
+        return parse()
+    if hit is None:
+        hit = parse()
+        if len(_PARSED) >= PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = (hit[0], hit[1], _fresh(hit[2]), _copy_bullet(hit[3]))
+        return hit
+    return hit[0], hit[1], _fresh(hit[2]), _copy_bullet(hit[3])
+
+
+def _copy_bullet(bullet: Any) -> Any:
+    return _fresh(bullet) if isinstance(bullet, list) else bullet
+
+
+def parse_key(text: Any, style: Any, bullet_text: Any, case_sensitive: int) -> tuple[Any, ...] | None:
+    """The key ``parsed`` files a paragraph under, or None when it has none (a bullet given as fragments)."""
+    key = (text, style, bullet_text, case_sensitive)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+# Broken lines, by (parse key, width): what reportlab's Paragraph.wrap made of that paragraph at
+# that width (the attributes it set, its lines, its height).
+_BROKEN: dict[tuple[Any, ...], tuple[dict[str, Any], Any, float]] = {}
+
+
+def line_breaks(key: tuple[Any, ...], width: float) -> tuple[dict[str, Any], Any, float] | None:
+    """Lines broken before for the same paragraph at the same width (``keep_line_breaks``).
+
+    Breaking lines is the largest part of laying out the reports once each paragraph breaks once
+    per width (``renderers.Paragraph.wrap``), and the same cell at the same column width recurs,
+    within a report and between consults. Reportlab reads a paragraph's lines to measure and draw
+    it; only a split changes them (it appends a space to a line's last word), and the renderers'
+    Paragraph splits a private copy. So paragraphs with the same text, style and width share one
+    set of lines, and the PDF is the same bytes."""
+    return _BROKEN.get((key, width))
+
+
+def keep_line_breaks(key: tuple[Any, ...], width: float, broken: tuple[dict[str, Any], Any, float]) -> None:
+    if len(_BROKEN) >= PARSED_MAX:
+        _BROKEN.clear()
+    _BROKEN[(key, width)] = broken
+
+
 def content_width() -> float:
     return PAGE[0] - 2 * MARGIN_X
 
 
-__all__ = ["build_pdf", "content_width", "date"]
+__all__ = ["build_pdf", "content_width", "date", "keep_line_breaks", "line_breaks", "parse_key", "parsed"]

@@ -6,6 +6,8 @@ into a Paragraph, so long names and notes wrap instead of overflowing table cell
 
 from __future__ import annotations
 
+import copy
+
 from dataclasses import replace
 from typing import Any, Iterable
 
@@ -19,7 +21,7 @@ from ixdesk.present.clinician import MARKS, ClinicianReport, FindingRow
 from ixdesk.present.course_history import STATE_MARK
 from ixdesk.present.report_base import UNVERIFIED_MARK, Meta, fmt_date
 from ixdesk.reports.fonts import esc
-from ixdesk.reports.layout import build_pdf, content_width
+from ixdesk.reports.layout import build_pdf, content_width, keep_line_breaks, line_breaks, parse_key, parsed
 from ixdesk.present.nurse import NurseReport
 from ixdesk.present.patient import PatientReport
 from ixdesk.reports.styles import (
@@ -27,6 +29,10 @@ from ixdesk.reports.styles import (
 )
 
 BOX = "☐"
+
+
+# what reportlab's Paragraph.wrap and breakLines set on a paragraph, besides its lines (blPara)
+_BROKEN_STATE = ("width", "height", "_wrapWidths", "_width_max", "_splitLongWordCount", "_hyphenations")
 
 
 class Paragraph(_Paragraph):
@@ -46,9 +52,52 @@ class Paragraph(_Paragraph):
         last = self._wrapped
         if last is not None and last[0] == availWidth and "blPara" in self.__dict__:  # split() may drop the lines
             return last[1]
+        key = self._parse_key
+        if key is not None and availWidth >= 1e-8:  # reportlab's _FUZZ: narrower never fits
+            hit = line_breaks(key, availWidth)
+            if hit is not None:
+                # what breaking the lines set on the paragraph (its widths, its widest line, ...)
+                self.__dict__.update({k: list(v) if isinstance(v, list) else v for k, v in hit[0].items()})
+                self.blPara = hit[1]
+                self._shared_lines = True  # copied before a split changes them (see ``split``)
+                size = (availWidth, hit[2])
+                self._wrapped = (availWidth, size)
+                return size
+        frags = self.frags
         size = super().wrap(availWidth, availHeight)
         self._wrapped = (availWidth, size)
+        self._shared_lines = False
+        if key is not None and "blPara" in self.__dict__:
+            state = {k: self.__dict__[k] for k in _BROKEN_STATE if k in self.__dict__}
+            if self.frags is not frags:  # breaking the lines replaced the fragments by their words
+                state["frags"] = list(self.frags)
+            keep_line_breaks(key, availWidth, (state, self.blPara, size[1]))
+            self._shared_lines = True  # the cache holds them now
         return size
+
+    _parse_key: tuple[Any, ...] | None = None  # this paragraph's key in the parse cache, if it has one
+    _shared_lines = False  # self.blPara is held by the line-break cache (layout.line_breaks)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803 (reportlab API)
+        """Reportlab's split, on a private copy of shared lines: it appends spaces to their words."""
+        if self._shared_lines and "blPara" in self.__dict__:
+            self.blPara = copy.deepcopy(self.blPara)
+            self._shared_lines = False
+        return super().split(availWidth, availHeight)
+
+    def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:  # noqa: N803 (reportlab API)
+        """Markup parsed once per (text, style, bullet): see ``layout.parsed``."""
+        if frags is not None:  # a split's second half, given its fragments
+            super()._setup(text, style, bulletText, frags, cleaner)  # type: ignore[misc]
+            return
+
+        def parse() -> tuple[str, Any, list[Any], Any]:
+            super(Paragraph, self)._setup(text, style, bulletText, frags, cleaner)  # type: ignore[misc]
+            return self.text, self.style, self.frags, self.bulletText
+
+        self.text, self.style, self.frags, self.bulletText = parsed(text, style, bulletText, self.caseSensitive, parse)
+        self._parse_key = parse_key(text, style, bulletText, self.caseSensitive)
+        self.debug = 0
 
 
 def _hex(c: colors.Color) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -44,8 +45,13 @@ class Styles:
     h2_loose: ParagraphStyle
 
 
+@lru_cache(maxsize=16)
 def stylesheet(base: float) -> Styles:
-    """Styles scaled from one body size: 8.5 pt for the chair-side checklist, 13 pt for patients."""
+    """Styles scaled from one body size: 8.5 pt for the chair-side checklist, 13 pt for patients.
+
+    Built once per size and shared: the styles are never changed after this (a renderer that needs
+    another heading makes a new style from one of these), and the same style objects let a
+    paragraph's parsed markup be reused (``layout.parsed``)."""
     register_fonts()
     lead = base * 1.3
 

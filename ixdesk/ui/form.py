@@ -19,13 +19,14 @@ from PySide6.QtWidgets import (
 from typing import TYPE_CHECKING
 
 from ixdesk.ui.inputs import (
-    ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, NumberEdit, ParseError, TriState, UnitPrompt,
-    connect_change, guard_wheel,
+    WHEEL_GUARD_PROPERTY, ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, NumberEdit, ParseError, TriState,
+    UnitPrompt, connect_change, guard_wheel,
 )
 from ixdesk.ui.settings import count_unit, make_settings, remember_count_unit
 
 if TYPE_CHECKING:  # pydantic models load after the window is on screen
     from ixdesk.core.consult import Consult
+    from ixdesk.ui.course import CourseSection
 from ixdesk.core.count_units import BUTTON_WORDS, unit_doubt  # no pydantic
 from ixdesk.ui.regimens import FIELDS as REGIMEN_FIELDS, RegimenEditor
 
@@ -185,14 +186,12 @@ class ConsultForm(QScrollArea):
                   lambda v: notes.setPlainText(v or ""), stretch=True)
         col.addWidget(box)
 
-        # Course: the cycles given and the cycle about to start (ixdesk.ui.course)
-        from ixdesk.ui.course import CourseSection
-
-        self.course = CourseSection()
-        self.course.changed.connect(self._on_change)
-        self.course.consult_medications = self.medications.value  # carried into a course started now
-        self.course.anthracycline_label = self.anthracycline_exposure
-        col.addWidget(self.course)
+        # Course: the cycles given and the cycle about to start (ixdesk.ui.course), at the foot of
+        # the column, built on first use (see ``course``)
+        self._col = col
+        self._course: CourseSection | None = None
+        self._course_blank: Any = None  # a new course section's snapshot (see ``snapshot``)
+        self._course_built: list[Callable[[CourseSection], object]] = []
         col.addStretch(1)
         self.setWidget(body)
         self._fit_minimum()
@@ -202,6 +201,38 @@ class ConsultForm(QScrollArea):
         from ixdesk.ui.provenance import ProvenanceMarks
 
         self.provenance = ProvenanceMarks(self)  # marks and sources of imported values
+
+    @property
+    def course(self) -> CourseSection:
+        """The treatment-course section, built the first time anything needs it.
+
+        It sits at the foot of the form, below what a window shows at start-up, and holds about 270
+        widgets (most of them hidden until a course is started): building it costs a quarter of the
+        form's start-up. Opening or assessing a consult (``load``, ``collect``) needs it, so it is
+        in place as soon as the core has loaded, before anyone could have scrolled down to it."""
+        if self._course is None:
+            from ixdesk.ui.course import CourseSection
+
+            course = CourseSection()
+            self._course = course
+            self._course_blank = course.snapshot()
+            course.changed.connect(self._on_change)
+            course.consult_medications = self.medications.value  # carried into a course started now
+            course.anthracycline_label = self.anthracycline_exposure
+            self._col.insertWidget(self._col.count() - 1, course)  # above the stretch
+            if self.property(WHEEL_GUARD_PROPERTY):
+                guard_wheel(self)  # its choice fields, as the form's own
+            self._fit_minimum()
+            for fn in self._course_built:
+                fn(course)
+        return self._course
+
+    def when_course_built(self, fn: Callable[[CourseSection], object]) -> None:
+        """Call ``fn(course)`` once the course section exists (now, if it does)."""
+        if self._course is not None:
+            fn(self._course)
+        else:
+            self._course_built.append(fn)
 
     def _fit_minimum(self) -> None:
         """The form is never narrower than its content needs: sideways scrolling (and the labels it
@@ -473,7 +504,9 @@ class ConsultForm(QScrollArea):
                 if isinstance(extra, QCheckBox):
                     texts.append(extra.isChecked())
         texts.extend(state() for state in self._extra_state)
-        return (texts, self.regimens.snapshot(), self.course.snapshot())
+        # a course section not built yet is a new one: it snapshots as a new one does, without building it
+        course = self._course.snapshot() if self._course is not None else None
+        return (texts, self.regimens.snapshot(), None if course == self._course_blank else course)
 
     def mark_errors(self, problems: list[Problem]) -> list[Problem]:
         """Mark each problem at its field; return those that have no field on this form."""

@@ -109,6 +109,10 @@ def _scroll_areas_around(w: QWidget) -> list[QAbstractScrollArea]:
     return out
 
 
+_WHEEL = QEvent.Type.Wheel
+_POLISH = QEvent.Type.Polish
+
+
 class WheelGuard(QObject):
     """One application-wide event filter: the wheel over a choice field scrolls the form instead.
 
@@ -121,15 +125,19 @@ class WheelGuard(QObject):
     there get ``StrongFocus`` when first polished, so the wheel does not move the focus either."""
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        # every event of the application passes here (thousands while the window is first laid
+        # out and painted): the two kinds it handles are compared with constants looked up once
         kind = event.type()
-        if kind == QEvent.Type.Wheel:
+        if kind != _WHEEL and kind != _POLISH:
+            return False
+        if kind == _WHEEL:
             choice = _choice_under(obj)
             if choice is None:
                 return False
             _forward_wheel(choice, event)  # type: ignore[arg-type]
             event.accept()
             return True  # the choice widget never sees it
-        if kind == QEvent.Type.Polish and _is_choice(obj):
+        if _is_choice(obj):  # a Polish event
             w: QWidget = obj  # type: ignore[assignment]
             if w.focusPolicy() == Qt.FocusPolicy.WheelFocus and _choice_under(w) is not None:
                 w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -164,9 +172,12 @@ def guard_wheel(root: QWidget) -> None:
     if _GUARD is None or _GUARD.parent() is not app:
         _GUARD = WheelGuard(app)
         app.installEventFilter(_GUARD)
-    for w in root.findChildren(QWidget):  # widgets already polished before the filter existed
-        if _is_choice(w) and w.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-            w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    # widgets already polished before the filter existed (by kind: wrapping every widget of the form
+    # in a Python object to test it cost a tenth of building the form)
+    for kind in (QComboBox, QAbstractSpinBox, QAbstractSlider):
+        for w in root.findChildren(kind):
+            if _is_choice(w) and w.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+                w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
 
 class TriState(ChoiceCombo):
@@ -365,18 +376,40 @@ class FieldBox(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         for w in widgets:
             row.addWidget(w)
-        self.note = tinted(QLabel(note or ""), "#555")
-        self.note.setVisible(bool(note))
-        row.addWidget(self.note)
+        self._row = row
+        self._outer = outer
+        self.widgets = list(widgets)
+        # The note and the error line are built when first needed: most fields have no note, and
+        # an error line is hidden until the user types something wrong (the form and the course
+        # section hold about 140 of them, a tenth of the widgets built at start-up).
+        self._note: QLabel | None = None
+        self._error: QLabel | None = None
+        if note:
+            self.note.setText(note)
+            self.note.setVisible(True)
         if not stretch_last:
             row.addStretch(1)
         outer.addLayout(row)
-        self.error = tinted(QLabel(), "#b71c1c", QFont.Weight.DemiBold)
-        self.error.setWordWrap(True)
-        self.error.hide()
-        outer.addWidget(self.error)
-        self.widgets = list(widgets)
         self._tips = {id(w): w.toolTip() for w in widgets}
+
+    @property
+    def note(self) -> QLabel:
+        """The grey note beside the inputs (hidden when empty)."""
+        if self._note is None:
+            self._note = tinted(QLabel(), "#555")
+            self._note.setVisible(False)
+            self._row.insertWidget(len(self.widgets), self._note)  # after the inputs, before any stretch
+        return self._note
+
+    @property
+    def error(self) -> QLabel:
+        """The error line under the inputs (hidden while there is no error)."""
+        if self._error is None:
+            self._error = tinted(QLabel(), "#b71c1c", QFont.Weight.DemiBold)
+            self._error.setWordWrap(True)
+            self._error.hide()
+            self._outer.insertWidget(1, self._error)  # right under the row, above any prompt
+        return self._error
 
     def set_error(self, message: str | None, target: QWidget | None = None) -> None:
         """Show or clear the error; ``target`` picks which of the row's widgets gets the border.
@@ -396,9 +429,9 @@ class FieldBox(QWidget):
         if message:
             self.error.setText(f"⚠ {message}")
             self.error.show()
-        else:
-            self.error.clear()
-            self.error.hide()
+        elif self._error is not None:
+            self._error.clear()
+            self._error.hide()
 
 
 class UnitPrompt(QFrame):

@@ -221,8 +221,11 @@ class MainWindow(QMainWindow):
         does, e.g. a window not shown)."""
         if self._ready or self._loader is not None:
             return
-        self._ensure_body()
+        self._ensure_form()
         self._first_paint = _AfterFirstPaint(self.form, self._start_worker)
+        # the assessment side (verdict, plans, detail) says "Loading criteria…" until the core has
+        # loaded, as its placeholder does: it is built on the next pass, after the form is on screen
+        QTimer.singleShot(0, self._ensure_body)
         QTimer.singleShot(WORKER_FALLBACK_MS, self._start_worker)
 
     def _start_worker(self) -> None:
@@ -313,23 +316,42 @@ class MainWindow(QMainWindow):
         for fn in pending:
             fn()
 
+    def _ensure_form(self) -> None:
+        """The form, first: what the user types into (the assessment side follows, ``_ensure_body``)."""
+        if self.form is None:
+            self._build_form()
+            self._blank = self.form.snapshot()
+
     def _ensure_body(self) -> None:
+        """The form and the assessment side: everything but what the core loads."""
         if not self._body_built:
+            self._ensure_form()
             self._body_built = True
             self._build_body()
-            self._blank = self.form.snapshot()
+
+    def _build_form(self) -> None:
+        from ixdesk.ui.form import ConsultForm
+
+        sizes = self.splitter.sizes()
+        self.form = ConsultForm(None)
+        old = self.splitter.replaceWidget(0, self.form)
+        if old is not None:
+            old.deleteLater()
+        if sum(sizes) > 0:
+            self.splitter.setSizes(sizes)
+        self.form.changed.connect(self._timer.start)
+        # the course section is built on first use (ixdesk.ui.form.ConsultForm.course)
+        self.form.when_course_built(
+            lambda course: course.print_button.clicked.connect(lambda *_: self.reports.export(("cycle",))))
 
     def _build_body(self) -> None:
         from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-        from ixdesk.ui.form import ConsultForm
         from ixdesk.ui.panel import AssessmentPanel
         from ixdesk.ui.plan_compare import PlanCompare
         from ixdesk.ui.verdict import VerdictHeader
 
         sizes = self.splitter.sizes()
-        self.form = ConsultForm(None)
-        self.form.course.print_button.clicked.connect(lambda *_: self.reports.export(("cycle",)))
         self.panel = AssessmentPanel()
         self.panel.show_loading()
         # the assessment side: the verdict first, the plans side by side, then the detail (the panel)
@@ -355,13 +377,11 @@ class MainWindow(QMainWindow):
         self._compare_timer.setSingleShot(True)
         self._compare_timer.setInterval(120)  # after the verdict and the panel, once typing pauses
         self._compare_timer.timeout.connect(self._update_compare)
-        for i, w in enumerate((self.form, side)):
-            old = self.splitter.replaceWidget(i, w)
-            if old is not None:
-                old.deleteLater()
+        old = self.splitter.replaceWidget(1, side)
+        if old is not None:
+            old.deleteLater()
         if sum(sizes) > 0:
             self.splitter.setSizes(sizes)
-        self.form.changed.connect(self._timer.start)
         self.panel.field_requested.connect(self.focus_field)
         self.panel.override_requested.connect(self.override_finding)
         self.panel.override_withdraw_requested.connect(self.withdraw_override)

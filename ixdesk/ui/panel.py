@@ -55,8 +55,7 @@ class AssessmentPanel(QWidget):
         self.criteria_notice = QLabel()
         self.criteria_notice.setWordWrap(True)
         self.criteria_notice.setAccessibleName("Criteria status")
-        self.criteria_notice.setStyleSheet(f"background: {RED}; border: 2px solid #a11d1d; padding: 6px; font-weight: bold;")
-        self.criteria_notice.hide()
+        self.criteria_notice.hide()  # styled when first shown: a style sheet costs its polish at start-up
         layout.addWidget(self.criteria_notice)
         self.banner = QLabel()
         self.banner.setWordWrap(True)
@@ -129,6 +128,9 @@ class AssessmentPanel(QWidget):
             sha = f" (sha256 {html.escape(sha256[:16])}…)" if sha256 else ""
             self.criteria_notice.setText(f"⚠ {html.escape(notice[:1].upper() + notice[1:])}{sha}: results come "
                                          "from rules nobody has reviewed.")
+            if not self.criteria_notice.styleSheet():
+                self.criteria_notice.setStyleSheet(f"background: {RED}; border: 2px solid #a11d1d; padding: 6px; "
+                                                   "font-weight: bold;")
             self.criteria_notice.show()
         else:
             self.criteria_notice.hide()

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
+from ixdesk.ui.inputs import tinted
 from ixdesk.ui.verdict import TONES
 
 if TYPE_CHECKING:
@@ -51,8 +52,7 @@ class PlanCompare(QFrame):
         bold = QFont(self.font())
         bold.setBold(True)
         for r, name in enumerate(ROWS, start=1):
-            lab = QLabel(name)
-            lab.setStyleSheet("color:#555")
+            lab = tinted(QLabel(name), "#555")  # a palette, not a style sheet per label (start-up)
             lab.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             self.grid.addWidget(lab, r, 0)
         from ixdesk.present.plan_names import PLAN_HEADINGS, PLANS  # no pydantic: drawn before the core loads

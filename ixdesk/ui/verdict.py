@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ixdesk.ui.inputs import tinted
+
 if TYPE_CHECKING:
     from ixdesk.present.verdict import Status, Verdict
 
@@ -84,7 +86,7 @@ class VerdictHeader(QFrame):
         top.addWidget(self.tag)
         self.plan = QLabel()
         self.plan.setAccessibleName("Plan under discussion")
-        self.plan.setStyleSheet("color:#555")
+        tinted(self.plan, "#555")  # a palette, not a style sheet (start-up)
         top.addWidget(self.plan, 1)
         self.compare_button = QToolButton()
         self.compare_button.setText("Compare plans")
@@ -119,7 +121,7 @@ class VerdictHeader(QFrame):
         body.addWidget(self.notes)
         self.footnote = QLabel()
         self.footnote.setAccessibleName("Date and criteria")
-        self.footnote.setStyleSheet("color:#666")
+        tinted(self.footnote, "#666")  # a palette, not a style sheet (start-up)
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.9))
         self.footnote.setFont(small)

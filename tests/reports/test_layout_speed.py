@@ -65,3 +65,67 @@ def test_ascii_fast_path_escapes_as_the_font_walk_does(text: str) -> None:
     if text.isascii():
         assert esc(text) == escape(text).replace("\n", "<br/>")
     assert esc("Ärztin " + text) == "Ärztin " + esc(text)  # the walk, on text that is not ASCII
+
+
+def test_the_pdfs_are_the_same_bytes_without_the_parse_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ixdesk.reports.layout as layout
+
+    first = _renders()
+    again = _renders()  # every paragraph a cache hit now
+    monkeypatch.setattr(renderers.Paragraph, "_setup", RLParagraph._setup)
+    monkeypatch.setattr(layout, "_PARSED", {})
+    assert first == again == _renders()
+
+
+def test_a_paragraph_seen_before_is_not_parsed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ixdesk.reports.layout as layout
+    from reportlab.platypus.paraparser import ParaParser
+
+    monkeypatch.setattr(layout, "_PARSED", {})
+    parses: list[str] = []
+    made: list[str] = []
+    real_parse, real_init = ParaParser.parse, renderers.Paragraph.__init__
+
+    def counting_parse(self: Any, text: str, style: Any) -> Any:
+        parses.append(text)
+        return real_parse(self, text, style)
+
+    def counting_init(self: Any, text: Any, *args: Any, **kwargs: Any) -> None:
+        made.append(text)
+        real_init(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(ParaParser, "parse", counting_parse)
+    monkeypatch.setattr(renderers.Paragraph, "__init__", counting_init)
+    c = load_consult(EXAMPLES / "01-combination-after-anthracycline-and-taxane.json")
+    crit = default_criteria()
+    a = assess(c, crit)
+    render("clinician", c, a, crit, SETTINGS, PRINTED)
+    first, n_made = len(parses), len(made)
+    assert first < 0.95 * n_made  # the checkbox and "Met" cells repeat within one report
+    parses.clear()
+    render("clinician", c, a, crit, SETTINGS, PRINTED)
+    assert len(parses) <= 5  # only the page header's line (its own style, drawn on each page) is parsed again
+
+
+def test_a_paragraph_seen_before_at_the_same_width_breaks_no_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ixdesk.reports.layout as layout
+
+    monkeypatch.setattr(layout, "_PARSED", {})
+    monkeypatch.setattr(layout, "_BROKEN", {})
+    calls: list[Any] = []
+    real = RLParagraph.breakLines
+
+    def counting(self: Any, width: Any) -> Any:
+        calls.append(self)
+        return real(self, width)
+
+    monkeypatch.setattr(RLParagraph, "breakLines", counting)
+    c = load_consult(EXAMPLES / "04-blocked-by-neutrophils.json")
+    crit = default_criteria()
+    a = assess(c, crit)
+    first = render("clinician", c, a, crit, SETTINGS, PRINTED)
+    n_first = len(calls)
+    calls.clear()
+    assert render("clinician", c, a, crit, SETTINGS, PRINTED) == first
+    # left: the page header's line (its own style) and the second halves of split paragraphs
+    assert n_first > 100 and len(calls) <= 0.1 * n_first

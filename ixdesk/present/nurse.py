@@ -29,7 +29,7 @@ from ixdesk.present.report_base import (
     NOT_RECORDED, Data, Meta, PatientId, count_text, fmt_date, fmt_num, fmt_source, join_nonempty, make_meta, PremedRow, premedication_rows,
     mark, plan_text, rule_lab_limits, uln_text,
 )
-from ixdesk.present.words import DECISION_WORDS
+from ixdesk.present.words import DECISION_WORDS, contraception_text
 from ixdesk.present.settings import ReportSettings
 
 
@@ -141,9 +141,15 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     if consult.patient.sex != "male":  # tick boxes only for what applies
         pregnant = {True: "PREGNANT recorded", False: "not pregnant (at consult)", None: NOT_RECORDED}[consult.patient.pregnant]
         checks.append(Check(item="Pregnancy status confirmed",
-                            threshold=f"not pregnant; contraception during treatment and {preg.contraception_female_months} "
-                                      "months after",
+                            threshold="not pregnant; " + contraception_text(preg.contraception_female_months,
+                                                                           preg.contraception_male_months,
+                                                                           consult.patient.sex),
                             baseline=pregnant, unverified=preg.confidence == "unverified"))
+    else:  # a male patient: the partner rule (facts sheet 9), no pregnancy status to confirm
+        checks.append(Check(item="Contraception discussed",
+                            threshold=contraception_text(preg.contraception_female_months,
+                                                         preg.contraception_male_months, "male"),
+                            baseline="", unverified=preg.confidence == "unverified"))
     reaction = {True: "YES: add corticosteroid", False: "none recorded", None: NOT_RECORDED}[
         assessment.dose.prior_reaction]
     checks.append(Check(item="Prior reaction to ixabepilone", threshold="if yes, corticosteroid premedication given",
@@ -166,13 +172,13 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         if d.unrecognised_medications:
             hold.append("Medication not recognised (it could be a strong CYP3A4 inhibitor, which changes the dose): "
                         + "; ".join(d.unrecognised_medications))
-    if shown:
-        for fid in assessment.warnings:
-            try:
-                f = assessment.finding(fid)
-            except KeyError:
-                continue
-            alerts.append(f"Warning: {f.title}{_values(f)}.")
+    # warnings are printed whatever the state: a held or undecided sheet must still say them
+    for fid in assessment.warnings:
+        try:
+            f = assessment.finding(fid)
+        except KeyError:
+            continue
+        alerts.append(f"Warning: {f.title}{_values(f)}.")
     views = override_views(consult.overrides, assessment)
     contra = contraindication_overrides(views.values())
     if state.kind == "on_hold" and hold_overrides(views, (f.id for f in state.holds)):

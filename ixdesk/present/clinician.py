@@ -16,6 +16,7 @@ from ixdesk.core.criteria import Criteria, FindingRef
 from ixdesk.core.dosing import bsa_text, compute_dose
 from ixdesk.core.medications import check_class, classify
 from ixdesk.core.resistance import cached_source
+from ixdesk.present.course_dose import STARTING_DOSE, course_dose
 from ixdesk.present.course_history import CourseHistory, build_course_history
 from ixdesk.present.decision import DecisionState, decision_state
 from ixdesk.present.overrides import OverrideView, hold_note, override_views
@@ -440,6 +441,13 @@ def glance_dose(consult: Consult, assessment: Assessment, criteria: Criteria, st
     week, computed here by the core's dose rules without the inhibitor."""
     d = assessment.dose
     hold = "once the hold resolves" if state.kind == "on_hold" else ""
+    course = course_dose(consult, criteria, assessment)
+    if course is not None:  # past cycle 1: the next cycle's dose, the starting dose named as such
+        if not course.shown or course.mg is None:
+            return f"No dose for {course.cycle_words}: {course.reason}."
+        lead = f"Dose for {course.cycle_words}" + (f", {hold}" if hold else "") + ": "
+        start = f"; {STARTING_DOSE} {fmt_num(d.dose_mg)} mg" if d.state == "computed" and d.dose_mg is not None else ""
+        return f"{lead}{course.product} = {fmt_num(course.mg)} mg{start}."
     if d.state == "not_recommended":
         return d.summary  # the engine's "No starting dose: ..." as it is
     if d.state != "computed" or d.dose_mg is None or d.mg_per_m2 is None or d.bsa_used_m2 is None:
@@ -559,8 +567,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         meta=meta, state=state.kind, verdict=_verdict_with_overrides(state, plan, views),
         key_points=key_points(rows, groups, assessment, plan, pathway_heading, _referenced(criteria)),
         glance_dose=glance_dose(consult, assessment, criteria, state),
-        dose_heading={"on_hold": "Proposed dose (on hold: not to be given while the contraindication holds)",
-                      "not_decided": "Proposed dose (not decided)"}.get(state.kind, "Proposed dose"), clinic=Clinic.from_settings(settings), patient=patient,
+        dose_heading=_dose_heading(consult, assessment, criteria, state), clinic=Clinic.from_settings(settings), patient=patient,
         consult_date=fmt_date(consult.consult_date), as_of=fmt_date(assessment.as_of),
         prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED, plan=plan, question=question,
         disease=_disease(consult), regimens=_regimens(consult, assessment),
@@ -586,6 +593,15 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         imported_sources=_imported_sources(consult),
         course=build_course_history(consult, criteria, assessment.as_of, assessment),
     )
+
+
+def _dose_heading(consult: Consult, assessment: Assessment, criteria: Criteria, state: DecisionState) -> str:
+    """'Proposed dose', or with a course 'Starting dose (cycle 1)': the next cycle's is in the course."""
+    if course_dose(consult, criteria, assessment) is not None:
+        return (f"{STARTING_DOSE[:1].upper() + STARTING_DOSE[1:]}: not the next cycle's dose "
+                "(see the treatment course)")
+    return {"on_hold": "Proposed dose (on hold: not to be given while the contraindication holds)",
+            "not_decided": "Proposed dose (not decided)"}.get(state.kind, "Proposed dose")
 
 
 def _verdict_with_overrides(state: DecisionState, plan: str | None, views: dict[str, OverrideView]) -> str:

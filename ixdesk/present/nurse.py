@@ -22,6 +22,7 @@ from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria, Preparation
 from ixdesk.core.cycle_start import cycle_start_gate, modification_rows
 from ixdesk.core.dosing import bsa_text
+from ixdesk.present.course_dose import course_dose
 from ixdesk.present.decision import decision_state
 from ixdesk.present.overrides import NURSE_SECTION_TITLE, contraindication_overrides, hold_overrides, override_views
 from ixdesk.present.findings import value_text
@@ -81,6 +82,9 @@ class NurseReport(Data):
     hypersensitivity_source: str
     capecitabine: list[TextItem]  # empty unless the plan is with_capecitabine
     sign_fields: list[str]
+    # a consult with cycles given: this start sheet prints no dose and points to the cycle's double
+    # check ("This consult has a course: print the cycle 5 double check"); "" without a course
+    course_pointer: str = ""
     # "Overrides of contraindications": printed prominently; they never put a dose on a held sheet
     overrides_title: str = NURSE_SECTION_TITLE
     contraindication_overrides: list[str] = []
@@ -99,7 +103,9 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     plan = consult.plan.regimen
     cs_unv = cs.confidence == "unverified"
     state = decision_state(assessment)
-    shown = state.dose_may_be_given
+    # past cycle 1 the starting dose is not today's: the cycle double check carries the dose
+    course = course_dose(consult, criteria, assessment)
+    shown = state.dose_may_be_given and course is None
     gate = cycle_start_gate(consult, criteria)
 
     checks: list[Check] = [Check(item="Blood drawn today (time)", threshold="before the cycle; the rows below are from it",
@@ -179,6 +185,9 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         except KeyError:
             continue
         alerts.append(f"Warning: {f.title}{_values(f)}.")
+    if course is not None:
+        alerts.insert(0, f"{course.double_check_pointer}. This start checklist prints no dose, volumes or "
+                         f"draw-up amounts: the {course.cycle_words} dose is on the double check.")
     views = override_views(consult.overrides, assessment)
     contra = contraindication_overrides(views.values())
     if state.kind == "on_hold" and hold_overrides(views, (f.id for f in state.holds)):
@@ -190,7 +199,9 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     call = join_nonempty([f"the prescriber, {prescriber}" if prescriber else "the prescriber (name not recorded)",
                           f"clinic {phone}" if phone else "clinic number: ______________"], "; ")
 
-    premeds = premedication_rows(assessment, criteria)
+    # no premedication is scheduled before the hold is resolved (the held cycle sheet says the same),
+    # nor on a course's start sheet (the cycle double check schedules it)
+    premeds = premedication_rows(assessment, criteria) if shown else []
     dose_fields: list[Field] = []
     if shown:
         vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials) or NOT_RECORDED
@@ -250,6 +261,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
                      "Patient observed after infusion (initials / time)"] if shown else
                     ["Prescriber informed (name / time)", "Checked by (initials / time)"],
         contraindication_overrides=[f"{v.title}: {v.line}" for v in contra],
+        course_pointer=course.double_check_pointer if course is not None else "",
     )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ixdesk.core.assessment import Assessment, ClassResistance, Dose, LineCount
 from ixdesk.core.dosing import bsa_text
+from ixdesk.present.course_dose import STARTING_DOSE, CourseDose, course_dose
 from ixdesk.present.decision import DecisionState, decision_state
 from ixdesk.present.fields import MissingInput, missing_inputs
 from ixdesk.present.findings import FindingView, Tone, finding_view, is_payer_pathway, source_view
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from ixdesk.core.assessment import Finding
+    from ixdesk.core.consult import Consult
     from ixdesk.core.criteria import Criteria
     from ixdesk.core.overrides import Override
     from ixdesk.present.overrides import OverrideView
@@ -217,7 +219,21 @@ def dose_rows(d: Dose) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def dose_key_point(d: Dose, decision: DecisionState) -> KeyPoint:
+def dose_key_point(d: Dose, decision: DecisionState, course: "CourseDose | None" = None) -> KeyPoint:
+    """The dose line of the key points; with a course (cycles given), the next cycle's dose, the
+    starting dose named as such beside it (``ixdesk.present.course_dose``)."""
+    if course is not None:
+        lead = f"Dose ({course.cycle_words}):"
+        if course.shown and course.mg is not None:
+            held = decision.kind == "on_hold"
+            start = starting_dose_words_of(d)
+            return KeyPoint("dose", lead if not held else f"Dose ({course.cycle_words}, on hold: a contraindication "
+                                                          "holds):",
+                            f"{_mg(course.mg)} mg ({course.product})" + (f"; {start}" if start else ""),
+                            "warning" if held else None)
+        action = course.decision.action
+        return KeyPoint("dose", lead, f"no dose: {course.reason}",
+                        "critical" if action == "discontinue" or course.decision.gate == "hold" else "missing")
     if d.state == "computed" and d.dose_mg is not None:
         vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials)
         hold = " (on hold: a contraindication holds)" if decision.kind == "on_hold" else ""
@@ -225,6 +241,13 @@ def dose_key_point(d: Dose, decision: DecisionState) -> KeyPoint:
                                               f"{_bsa_used(d.bsa_used_m2)} m²{', capped' if d.bsa_capped else ''}); kits {vials}",
                         "warning" if hold else None)
     return KeyPoint("dose", "Dose:", d.summary, "critical" if d.state == "not_recommended" else "missing")
+
+
+def starting_dose_words_of(d: Dose) -> str:
+    """'starting dose (cycle 1): 70.6 mg (40 mg/m²)', or '' when none was computed."""
+    if d.state != "computed" or d.dose_mg is None:
+        return ""
+    return f"{STARTING_DOSE}: {_mg(d.dose_mg)} mg ({fmt_num(d.mg_per_m2)} mg/m²)"
 
 
 # --- resistance and lines ----------------------------------------------------------------------
@@ -304,13 +327,16 @@ def decision_sentence(s: DecisionState, a: Assessment) -> str:
     return f"{word} — meets label indication: {s.label.title}" if s.label else word
 
 
-def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Iterable[Override]" = ()) -> Presentation:
+def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Iterable[Override]" = (),
+            consult: "Consult | None" = None) -> Presentation:
     """Everything the panel and the command line print for ``a``, decided once.
 
     ``criteria`` names the plans a plan-bound rule concerns ("would be met with capecitabine");
     without it those read "another plan". ``overrides`` (the consult's) sit beside the findings
-    they concern; they change no result and no decision."""
+    they concern; they change no result and no decision. ``consult``: with cycles given, the dose
+    key point is the next cycle's and the dose card is titled as the starting dose."""
     decision = decision_state(a)
+    course = course_dose(consult, criteria, a)
     titles = {f.id: f.title for f in a.findings}
     views = {f.id: finding_view(f, criteria, titles) for f in a.findings}
     ov: dict[str, OverrideView] = {}
@@ -372,7 +398,10 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
     if a.lines:
         sections.append(Section("lines", "Prior lines", "", None, rows=line_rows(a.lines)))
     head, tone = dose_head(a.dose, decision)
-    sections.append(Section("dose", dose_title(a.dose, decision), head, tone, rows=dose_rows(a.dose),
+    title = dose_title(a.dose, decision)
+    if course is not None:
+        title = f"{title}: {STARTING_DOSE} — {course.short}"
+    sections.append(Section("dose", title, head, tone, rows=dose_rows(a.dose),
                             missing=missing_inputs(a.dose.missing), summary=a.dose.summary))
     if a.data_notes:
         sections.append(Section("notes", "Notes on the input", str(len(a.data_notes)), None,
@@ -411,7 +440,7 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
                                                        "(see the payer criteria and policies)", "neutral"))
     else:
         points.append(KeyPoint("label", "✘ FDA label:", "no label indication met for this plan", "neutral"))
-    points.append(dose_key_point(a.dose, decision))
+    points.append(dose_key_point(a.dose, decision, course))
     warns = [v for v in warn if v.holds]
     if warns:
         points.append(KeyPoint("warnings", f"⚠ {len(warns)} warning(s):", "; ".join(v.title for v in warns), "warning"))

@@ -50,8 +50,9 @@ def decision_json(state: DecisionState) -> dict[str, Any]:
     }
 
 
-def assessment_text(a: "Assessment", name: str, criteria: Any = None, overrides: Any = ()) -> str:
-    p: Presentation = present(a, criteria, overrides)
+def assessment_text(a: "Assessment", name: str, criteria: Any = None, overrides: Any = (),
+                    consult: Any = None) -> str:
+    p: Presentation = present(a, criteria, overrides, consult)
     lines: list[str] = []
     w = lines.append
     w(f"IxDesk assessment: {name}")

@@ -542,17 +542,28 @@ class NurseRenderer(Renderer):
                           s.note))
 
         out.append(self.p("2. Premedication", s.h1))
-        rows = [[self.c(h, bold=True) for h in ("Drug", "Dose / route", "For", "Planned time", "Given at / initials")]]
-        for pm in r.premedication:
-            planned = "; ".join(f"start − {m} min: __:__" for m in pm.minutes_before) or pm.timing
-            rows.append([self.c(pm.drug), self.c(f"{pm.dose}, {pm.route}"),
-                         self.c(f"{pm.when}" + ("" if not pm.required else " (required)")),
-                         self.c(planned if pm.applies else "not planned"),
-                         self.c(BOX + " __:__ ____" if pm.applies else "")])
-        out.append(self.table(rows, [2.6, 1.9, 1.7, 1.5, 1.3]))
-        out.append(self.p(f"Infusion start planned at: ______ (write it in; each premedication time is counted back "
-                          f"from it). Source: {r.premedication_source}", s.note))
+        if not r.premedication:  # held, not decided, or a course: nothing is scheduled on this sheet
+            out.append(self.p(f"Not planned on this sheet: {r.course_pointer.lower()}, which schedules it."
+                              if r.course_pointer else
+                              "Not planned on this sheet: no premedication before the prescriber has resolved the "
+                              "hold and a new checklist is printed.", s.body))
+        else:
+            rows = [[self.c(h, bold=True) for h in ("Drug", "Dose / route", "For", "Planned time", "Given at / initials")]]
+            for pm in r.premedication:
+                planned = "; ".join(f"start − {m} min: __:__" for m in pm.minutes_before) or pm.timing
+                rows.append([self.c(pm.drug), self.c(f"{pm.dose}, {pm.route}"),
+                             self.c(f"{pm.when}" + ("" if not pm.required else " (required)")),
+                             self.c(planned if pm.applies else "not planned"),
+                             self.c(BOX + " __:__ ____" if pm.applies else "")])
+            out.append(self.table(rows, [2.6, 1.9, 1.7, 1.5, 1.3]))
+            out.append(self.p(f"Infusion start planned at: ______ (write it in; each premedication time is counted back "
+                              f"from it). Source: {r.premedication_source}", s.note))
 
+        if r.course_pointer:
+            out.append(self.p("3. Dose, preparation and infusion", s.h1))
+            out.append(self.p(f"<b>{esc(r.course_pointer)}.</b> The start checklist prints no dose, volumes or "
+                              "draw-up amounts for a consult past its first cycle.", s.body, raw=True))
+            return out
         if not r.dose_shown:
             out.append(self.p("3. Dose, preparation and infusion", s.h1))
             out.append(self.p(f"<b>{esc(r.state_text)}: no dose, volumes or draw-up amounts are printed.</b> "

@@ -67,3 +67,68 @@ def test_h2_row_does_not_lead_with_ranitidine() -> None:
     h2 = next(p for p in default_criteria().dosing.premedication.items if p.id == "premed.h2")
     assert "famotidine" in h2.drug and "ranitidine" not in h2.drug
     assert not h2.dose.lower().startswith("ranitidine")
+
+
+# item 1: a consult with cycles given shows the next cycle's dose as "the dose" in every reader
+
+def _course(stem: str = "08"):  # type: ignore[no-untyped-def]
+    c = example(stem)
+    return c, assess(c, default_criteria())
+
+
+def test_course_verdict_dose_is_the_next_cycles() -> None:
+    from ixdesk.present.verdict import build_verdict
+
+    c, a = _course()
+    v = build_verdict(a, c, default_criteria())
+    assert v.dose.startswith("54.4 mg") and "cycle 5" in v.dose and "32 mg/m²" in v.dose
+    assert "70.6" not in v.dose and v.dose_amount == "54.4 mg"
+
+
+def test_course_plan_comparison_and_key_point() -> None:
+    from ixdesk.present.plans import compare_plans
+    from ixdesk.present.sections import present
+
+    c, a = _course()
+    col = next(x for x in compare_plans(c, default_criteria(), a) if x.current)
+    assert "54.4 mg" in col.dose and "70.6" not in col.dose
+    p = present(a, default_criteria(), consult=c)
+    kp = next(k for k in p.key_points if k.key == "dose")
+    assert kp.text.startswith("Dose (cycle 5): 54.4 mg (32 mg/m² ×")
+    assert "starting dose (cycle 1): 70.6 mg" in kp.text
+    assert "starting dose (cycle 1)" in p.section("dose").title
+    text = render_text(a, "x.json", default_criteria(), (), c)
+    assert "Dose (cycle 5): 54.4 mg" in text
+
+
+def test_course_start_checklist_prints_no_dose_and_points_to_the_cycle_sheet() -> None:
+    c, a = _course()
+    r = build_nurse_report(c, a, default_criteria(), SETTINGS, PRINTED_ON)
+    assert not r.dose_shown and not r.dose_fields and not r.preparation_for_dose
+    assert r.course_pointer == "This consult has a course: print the cycle 5 double check"
+    assert "70.6" not in r.all_text() if hasattr(r, "all_text") else "70.6" not in r.model_dump_json()
+
+
+def test_course_clinician_glance_and_heading() -> None:
+    from ixdesk.present.clinician import build_clinician_report
+
+    c, a = _course()
+    r = build_clinician_report(c, a, default_criteria(), SETTINGS, PRINTED_ON)
+    assert r.glance_dose.startswith("Dose for cycle 5: 32 mg/m² × ") and "= 54.4 mg" in r.glance_dose
+    assert "starting dose (cycle 1) 70.6 mg" in r.glance_dose
+    assert r.dose_heading.startswith("Starting dose (cycle 1)")
+
+
+def test_course_on_hold_gives_no_dose_with_the_reason() -> None:
+    from ixdesk.present.verdict import build_verdict
+
+    import json
+
+    from ixdesk.core.consult import Consult
+
+    data = example("08").model_dump(mode="json")
+    data["course"]["next_cycle"]["labs"]["neutrophils"]["value"] = 1200
+    c = Consult.model_validate_json(json.dumps(data))
+    a = assess(c, default_criteria())
+    v = build_verdict(a, c, default_criteria())
+    assert v.dose == "No dose for cycle 5: the cycle is on hold" and not v.dose_is_order

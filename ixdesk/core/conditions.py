@@ -347,7 +347,7 @@ def _compile_her2_is(cond: Her2Is, cc: Compiler) -> Fn:
             else:
                 miss = _missing("disease.her2_ish", "HER2 ISH result (IHC 2+)")
             return Ev(None, text, [], miss, step=step)
-        shown = f"{_HER2_NAMES[status]} (IHC {d.her2_ihc or 'not recorded'}, ISH {d.her2_ish or 'not recorded'})"
+        shown = f"{_HER2_NAMES[status]} (IHC {d.her2_ihc or 'not recorded'}, ISH {(d.her2_ish or 'not recorded').replace('_', ' ')})"
         return Ev(status in wanted, text, [Value(field="disease.her2_ihc", label="HER2", value=shown)], step=step)
     return run
 

@@ -27,6 +27,7 @@ from ixdesk.present.report_base import (
 from ixdesk.present.findings import value_text
 from ixdesk.present.formats import fmt_parts
 from ixdesk.present.settings import ReportSettings
+from ixdesk.present.words import formula_name
 
 GROUP_ORDER = (("indication", "FDA label"), ("pathway", "NCCN pathways"), ("payer", "Payer policies"))
 
@@ -351,7 +352,11 @@ def _disease(consult: Consult) -> list[tuple[str, str]]:
     ]
 
 
-def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple[list[DoseLine], list[TextItem]]:
+def _dose(consult: Consult, assessment: Assessment, criteria: Criteria,
+          if_resolves: str = "") -> tuple[list[DoseLine], list[TextItem]]:
+    """The dose section's lines. ``if_resolves``: the consult is on hold, and this is the dose if
+    the hold resolves, with its condition (:func:`glance_dose`); no mg, vials, waste, billing units
+    or capecitabine mg are printed then, as if an order."""
     d = assessment.dose
     dosing = criteria.dosing
     lines: list[DoseLine] = []
@@ -359,8 +364,8 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
     unit = lambda x, u: f"{fmt_num(x)} {u}" if x is not None else NOT_RECORDED  # noqa: E731 (never "not recorded kg")
     add("Height / weight", f"{unit(d.height_cm, 'cm')} / {unit(d.weight_kg, 'kg')}")
     formula = dosing.bsa.formulas.get(d.bsa_formula, "")
-    add("BSA", (f"{bsa_text(d.bsa_m2)} m² ({d.bsa_formula}: {formula}; to 4 decimals, as the dose uses it)" if d.bsa_m2 is not None
-                else f"{NOT_RECORDED} ({d.bsa_formula})"))
+    add("BSA", (f"{bsa_text(d.bsa_m2)} m² ({formula_name(d.bsa_formula)}: {formula}; to 4 decimals, as the dose uses it)" if d.bsa_m2 is not None
+                else f"{NOT_RECORDED} ({formula_name(d.bsa_formula)})"))
     if d.bsa_m2 is not None:
         add("BSA used", f"{bsa_text(d.bsa_used_m2 or d.bsa_m2)} m²" + (f" (capped: BSA above {fmt_num(dosing.bsa.cap_m2)} m² is dosed as "
                                                     f"{fmt_num(dosing.bsa.cap_m2)} m²)" if d.bsa_capped else " (no cap needed)"))
@@ -374,21 +379,24 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
     if unless is not None and if_inh is not None:  # an unrecognised medication decides between two doses
         meds = "; ".join(d.unrecognised_medications) or "a current medication (not recorded)"
         add("Dose per m²", f"{fmt_num(unless)} mg/m² unless {meds} is a strong CYP3A4 inhibitor (then {fmt_num(if_inh)} mg/m²)")
-    else:
+    elif not if_resolves:  # on hold the dose line says the mg/m² with its condition
         add("Dose per m²", f"{fmt_num(d.mg_per_m2)} mg/m²" if d.mg_per_m2 is not None else NOT_RECORDED if d.state == "unknown"
             else "not recommended")
-    if d.dose_mg is not None and d.bsa_used_m2 is not None and d.mg_per_m2 is not None:
+    if if_resolves:
+        add("Dose", "None while on hold. If it resolves: "
+            + re.sub(r"^Dose once the hold resolves[,:] ", "", if_resolves))
+    elif d.dose_mg is not None and d.bsa_used_m2 is not None and d.mg_per_m2 is not None:
         add("Dose", _dose_text(d.mg_per_m2, d.bsa_used_m2, d.dose_mg) + " (rounded to 0.1 mg)")
     elif d.dose_mg_unless_strong_inhibitor is not None and d.dose_mg_if_strong_inhibitor is not None:
         add("Dose", f"not computed: {d.dose_mg_unless_strong_inhibitor:g} mg, or {d.dose_mg_if_strong_inhibitor:g} mg if "
                     "a medication not recognised is a strong CYP3A4 inhibitor (check for CYP3A4 interaction)")
     else:
         add("Dose", "not computed")
-    if d.vials:
+    if d.vials and not if_resolves:
         add("Vials", " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials) +
             (f" = {fmt_num(d.vial_total_mg)} mg (waste {d.vial_total_mg - d.dose_mg:g} mg)"
              if d.vial_total_mg is not None and d.dose_mg is not None else ""))
-    if d.hcpcs_units is not None:
+    if d.hcpcs_units is not None and not if_resolves:
         cap = dosing.billing.units_cap_per_cycle
         over = " — above the usual payer cap" if d.hcpcs_units > cap else ""
         add("Billing", f"{d.hcpcs_code}: {d.hcpcs_units} units ({fmt_num(dosing.billing.mg_per_unit)} mg per unit; "
@@ -401,7 +409,11 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
                  for c in dx.codes if c.er is None or er is None or c.er == er]
         add("ICD-10", "Payer 003 lists " + ", ".join(codes) + (" — ER status not recorded" if er is None else "") +
             f". {dx.note} ({fmt_source(cached_source(dx.source, criteria))})")
-    if d.capecitabine is not None:
+    if d.capecitabine is not None and if_resolves:
+        c = d.capecitabine
+        add("Capecitabine", f"{fmt_num(c.mg_per_m2_per_dose)} mg/m² per dose, {c.schedule}; the mg is printed once "
+                            "the hold resolves", dosing.capecitabine.confidence == "unverified")
+    elif d.capecitabine is not None:
         c = d.capecitabine
         add("Capecitabine", f"{fmt_num(c.mg_per_m2_per_dose)} mg/m² × {bsa_text(c.bsa_m2)} m² = {fmt_num(c.mg_per_dose)} mg per dose "
                             "(rounded to 1 mg); "
@@ -550,7 +562,10 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     state = decision_state(assessment)
     groups = _groups(assessment, criteria, views)
     pathway_heading = next(g.heading for g in groups if g.kind == "pathway")
-    dose_lines, dose_notes = _dose(consult, assessment, criteria)
+    glance = glance_dose(consult, assessment, criteria, state)
+    held = state.kind == "on_hold" and assessment.dose.state == "computed" \
+        and course_dose(consult, criteria, assessment) is None
+    dose_lines, dose_notes = _dose(consult, assessment, criteria, glance if held else "")
     premed_src = criteria.dosing.premedication
     premeds = premedication_rows(assessment, criteria)
     adm = criteria.administration
@@ -566,7 +581,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     return ClinicianReport(
         meta=meta, state=state.kind, verdict=_verdict_with_overrides(state, plan, views),
         key_points=key_points(rows, groups, assessment, plan, pathway_heading, _referenced(criteria)),
-        glance_dose=glance_dose(consult, assessment, criteria, state),
+        glance_dose=glance,
         dose_heading=_dose_heading(consult, assessment, criteria, state), clinic=Clinic.from_settings(settings), patient=patient,
         consult_date=fmt_date(consult.consult_date), as_of=fmt_date(assessment.as_of),
         prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED, plan=plan, question=question,
@@ -577,7 +592,8 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         resistance_sources=list(dict.fromkeys(
             fmt_source(r.source) for c in assessment.resistance for r in c.regimens if r.source)),
         lines=lines, criteria_groups=groups, blocking=blocking, warnings=warnings,
-        exclusions_clear=others, other_plan_present=other_present, dose_state=assessment.dose.state, dose_summary=assessment.dose.summary,
+        exclusions_clear=others, other_plan_present=other_present, dose_state=assessment.dose.state,
+        dose_summary="No dose while on hold." if held else assessment.dose.summary,
         dose_lines=dose_lines, dose_notes=dose_notes,
         premedication=premeds,
         premedication_source=fmt_source(premed_src.source) + mark(premed_src.confidence),

@@ -30,7 +30,7 @@ from ixdesk.present.report_base import (
     NOT_RECORDED, Data, Meta, PatientId, count_text, fmt_date, fmt_num, fmt_source, join_nonempty, make_meta, PremedRow, premedication_rows,
     mark, plan_text, rule_lab_limits, uln_text,
 )
-from ixdesk.present.words import DECISION_WORDS, contraception_text
+from ixdesk.present.words import DECISION_WORDS, contraception_text, formula_name
 from ixdesk.present.settings import ReportSettings
 
 
@@ -213,7 +213,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         dose_fields = [
             Field(label="Height", planned=f"{fmt_num(d.height_cm)} cm" if d.height_cm else NOT_RECORDED),
             Field(label="Weight", planned=f"{fmt_num(d.weight_kg)} kg" if d.weight_kg else NOT_RECORDED),
-            Field(label=f"BSA ({d.bsa_formula}, to 4 decimals as used)", planned=bsa),
+            Field(label=f"BSA ({formula_name(d.bsa_formula)}, to 4 decimals as used)", planned=bsa),
             Field(label="Dose per m²", planned=f"{fmt_num(d.mg_per_m2)} mg/m²" if d.mg_per_m2 is not None else NOT_RECORDED),
             Field(label="Dose (mg)", planned=dose_text),
             Field(label="Vials", planned=vials + (f" ({fmt_num(d.vial_total_mg)} mg)" if d.vial_total_mg else "")),

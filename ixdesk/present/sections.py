@@ -18,7 +18,7 @@ from ixdesk.present.decision import DecisionState, decision_state
 from ixdesk.present.fields import MissingInput, missing_inputs
 from ixdesk.present.findings import FindingView, Tone, finding_view, is_payer_pathway, source_view
 from ixdesk.present.formats import fmt_date, fmt_num, fmt_parts
-from ixdesk.present.words import DECISION_WORDS, document_name, plan_long, plan_short
+from ixdesk.present.words import DECISION_WORDS, document_name, formula_name, plan_long, plan_short
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -162,8 +162,8 @@ def dose_head(d: Dose, decision: DecisionState) -> tuple[str, Tone]:
     if d.state == "unknown":
         return "? UNKNOWN", "missing"
     head = f"{_mg(d.dose_mg)} mg" if d.dose_mg is not None else "computed"
-    if decision.kind == "on_hold":
-        return f"on hold · {head}", "warning"
+    if decision.kind == "on_hold":  # no amount beside "on hold": it would read as the order
+        return "on hold", "warning"
     return head, "good"
 
 
@@ -173,15 +173,18 @@ def dose_title(d: Dose, decision: DecisionState) -> str:
     return "Dose card"
 
 
-def dose_rows(d: Dose) -> tuple[Row, ...]:
+def dose_rows(d: Dose, if_resolves: str = "") -> tuple[Row, ...]:
+    """The dose card's rows. ``if_resolves``: the consult is on hold, and this is the verdict's line
+    for the dose if the hold resolves; no mg, vials, billing or capecitabine mg is printed then, as
+    if an order (04 once printed 30.2 mg, a kit and J9207 × 31 units while on hold)."""
     rows: list[Row] = []
     add = lambda text, result="", tone=None, tip="": rows.append(  # noqa: E731
         Row(key=f"dose/{len(rows)}", text=text, result=result, tone=tone, tip=tip or text))
     hw = [f"height {fmt_num(d.height_cm)} cm" if d.height_cm is not None else "",
           f"weight {fmt_num(d.weight_kg)} kg" if d.weight_kg is not None else ""]
     if d.bsa_m2 is not None:
-        cap = f" → capped at {_bsa(d.bsa_used_m2)} m²" if d.bsa_capped and d.bsa_used_m2 is not None else ""
-        add(f"BSA ({d.bsa_formula}): {_bsa(d.bsa_m2)} m²{cap}  [{', '.join(p for p in hw if p)}]",
+        cap = f" → capped at {_bsa_used(d.bsa_used_m2)} m²" if d.bsa_capped and d.bsa_used_m2 is not None else ""
+        add(f"BSA ({formula_name(d.bsa_formula)}): {_bsa_used(d.bsa_m2)} m²{cap}  [{', '.join(p for p in hw if p)}]",
             "capped" if d.bsa_capped else "")
     if d.hepatic_row:
         add(f"Hepatic row: {d.hepatic_row}")
@@ -194,14 +197,20 @@ def dose_rows(d: Dose) -> tuple[Row, ...]:
             "depends", "missing")
     for adj in d.adjustments:
         add(f"Adjustment: {adj}", "adjusted", "warning")
-    if d.dose_mg is not None:
+    if if_resolves:  # the section's summary says the dose if the hold resolves
+        add("Dose: none while on hold", "on hold", "warning")
+    elif d.dose_mg is not None:
         add(f"Dose: {_mg(d.dose_mg)} mg IV over {fmt_num(d.infusion_hours)} h every {d.cycle_days} days")
-    if d.vials:
+    if d.vials and not if_resolves:
         vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg kit" for v in d.vials)
         add(f"Vials: {vials}" + (f" ({fmt_num(d.vial_total_mg)} mg)" if d.vial_total_mg else ""))
-    if d.hcpcs_units is not None:
+    if d.hcpcs_units is not None and not if_resolves:
         add(f"Billing: {d.hcpcs_code} × {d.hcpcs_units} units")
-    if d.capecitabine is not None:
+    if d.capecitabine is not None and if_resolves:
+        c = d.capecitabine
+        add(f"Capecitabine: {fmt_num(c.mg_per_m2_per_dose)} mg/m² per dose, {c.schedule} (the mg is printed once the "
+            "hold resolves)")
+    elif d.capecitabine is not None:
         c = d.capecitabine
         add(f"Capecitabine: {_mg(c.mg_per_dose)} mg per dose ({fmt_num(c.mg_per_m2_per_dose)} mg/m² × "
             f"{_bsa_used(c.bsa_m2)} m²), {c.schedule}")
@@ -219,7 +228,8 @@ def dose_rows(d: Dose) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def dose_key_point(d: Dose, decision: DecisionState, course: "CourseDose | None" = None) -> KeyPoint:
+def dose_key_point(d: Dose, decision: DecisionState, course: "CourseDose | None" = None,
+                   held: str = "") -> KeyPoint:
     """The dose line of the key points; with a course (cycles given), the next cycle's dose, the
     starting dose named as such beside it (``ixdesk.present.course_dose``)."""
     if course is not None:
@@ -234,6 +244,8 @@ def dose_key_point(d: Dose, decision: DecisionState, course: "CourseDose | None"
         action = course.decision.action
         return KeyPoint("dose", lead, f"no dose: {course.reason}",
                         "critical" if action == "discontinue" or course.decision.gate == "hold" else "missing")
+    if held and decision.kind == "on_hold":  # the verdict's words: no dose while on hold, and if it resolves
+        return KeyPoint("dose", "Dose (on hold: a contraindication holds):", held, "warning")
     if d.state == "computed" and d.dose_mg is not None:
         vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials)
         hold = " (on hold: a contraindication holds)" if decision.kind == "on_hold" else ""
@@ -398,11 +410,16 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
     if a.lines:
         sections.append(Section("lines", "Prior lines", "", None, rows=line_rows(a.lines)))
     head, tone = dose_head(a.dose, decision)
+    held = ""
+    if decision.kind == "on_hold" and course is None and a.dose.state == "computed":
+        from ixdesk.present.verdict import build_verdict
+
+        held = build_verdict(a, consult, criteria).dose  # "No dose while on hold. If it resolves: …"
     title = dose_title(a.dose, decision)
     if course is not None:
         title = f"{title}: {STARTING_DOSE} — {course.short}"
-    sections.append(Section("dose", title, head, tone, rows=dose_rows(a.dose),
-                            missing=missing_inputs(a.dose.missing), summary=a.dose.summary))
+    sections.append(Section("dose", title, head, tone, rows=dose_rows(a.dose, held),
+                            missing=missing_inputs(a.dose.missing), summary=held or a.dose.summary))
     if a.data_notes:
         sections.append(Section("notes", "Notes on the input", str(len(a.data_notes)), None,
                                 rows=tuple(Row(key=f"notes/{i}", text=fmt_parts(n)) for i, n in enumerate(a.data_notes_parts))))
@@ -440,7 +457,7 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
                                                        "(see the payer criteria and policies)", "neutral"))
     else:
         points.append(KeyPoint("label", "✘ FDA label:", "no label indication met for this plan", "neutral"))
-    points.append(dose_key_point(a.dose, decision, course))
+    points.append(dose_key_point(a.dose, decision, course, held))
     warns = [v for v in warn if v.holds]
     if warns:
         points.append(KeyPoint("warnings", f"⚠ {len(warns)} warning(s):", "; ".join(v.title for v in warns), "warning"))

@@ -59,3 +59,11 @@ def contraception_text(female_months: int, male_months: int, sex: str | None) ->
     if sex == "male":
         return f"contraception during treatment and {male_months} months after the last dose (female partners)"
     return f"contraception during treatment and {female_months} months after the last dose"
+
+
+FORMULA_NAMES = {"mosteller": "Mosteller", "dubois": "DuBois"}
+
+
+def formula_name(formula: str | None) -> str:
+    """'Mosteller' for the enum 'mosteller': a formula is named after its author."""
+    return FORMULA_NAMES.get(formula or "", formula or "formula not recorded")

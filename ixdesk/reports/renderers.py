@@ -543,7 +543,7 @@ class NurseRenderer(Renderer):
 
         out.append(self.p("2. Premedication", s.h1))
         if not r.premedication:  # held, not decided, or a course: nothing is scheduled on this sheet
-            out.append(self.p(f"Not planned on this sheet: {r.course_pointer.lower()}, which schedules it."
+            out.append(self.p("Not planned on this sheet: the cycle double check schedules it."
                               if r.course_pointer else
                               "Not planned on this sheet: no premedication before the prescriber has resolved the "
                               "hold and a new checklist is printed.", s.body))

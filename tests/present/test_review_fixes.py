@@ -132,3 +132,41 @@ def test_course_on_hold_gives_no_dose_with_the_reason() -> None:
     a = assess(c, default_criteria())
     v = build_verdict(a, c, default_criteria())
     assert v.dose == "No dose for cycle 5: the cycle is on hold" and not v.dose_is_order
+
+
+# item 2: held 04 — the CLI text and the clinician dose section follow the verdict's words
+
+def test_held_cli_text_prints_no_order_dose() -> None:
+    text = render_text(assessed("04"), "x.json", default_criteria(), (), example("04"))
+    assert "No dose while on hold. If it resolves: 60.4 mg (40 mg/m²) about a week after clarithromycin" in text
+    assert "30.2 mg (20 mg/m²) only if it cannot be avoided" in text
+    for phrase in ("J9207", "Vials:", "1,511 mg", "kits 1 × 45 mg", "on hold · 30.2 mg"):
+        assert phrase not in text, phrase
+
+
+def test_held_clinician_dose_section_has_no_vials_waste_or_billing() -> None:
+    from ixdesk.present.clinician import build_clinician_report
+
+    r = build_clinician_report(example("04"), assessed("04"), default_criteria(), SETTINGS, PRINTED_ON)
+    labels = [d.label for d in r.dose_lines]
+    assert "Vials" not in labels and "Billing" not in labels
+    dose = next(d.value for d in r.dose_lines if d.label == "Dose")
+    assert dose.startswith("None while on hold. If it resolves: 40 mg/m² × 1.5107 m² = 60.4 mg once clarithromycin")
+    assert "30.2 mg only if the strong CYP3A4 inhibitor cannot be avoided" in dose
+    assert "1,511" not in r.model_dump_json() and r.dose_summary == "No dose while on hold."
+
+
+# item 7: no raw enum, the BSA at the precision the dose used, the formula's name
+
+def test_her2_ish_not_done_is_words() -> None:
+    a = assess(example("08"), default_criteria())
+    text = " ".join(f"{v.label}: {v.value}" for f in a.findings for v in f.values)
+    assert "not_done" not in text and "ISH not done" in text
+
+
+def test_dose_card_bsa_is_the_bsa_used_and_the_formula_is_named() -> None:
+    from ixdesk.present.sections import present
+
+    rows = [r.text for r in present(assessed("01"), default_criteria()).section("dose").rows]
+    bsa = next(t for t in rows if t.startswith("BSA"))
+    assert bsa.startswith("BSA (Mosteller): 1.7654 m²"), bsa

@@ -45,7 +45,7 @@ def test_counts_are_for_the_plan_under_discussion() -> None:
     assert p.section("warnings").count == "2 apply"
     assert p.section("label").count == "1 met · 0 unknown"
     assert p.section("pathways").count == "1 met · 0 unknown"  # A would be met, but is another plan's
-    assert p.section("dose").count == "on hold · 30.2 mg"
+    assert p.section("dose").count == "on hold"  # no amount beside "on hold" (review item 2)
     p7 = present(assessed("07"), default_criteria())
     assert p7.section("contraindications").count == "3 unknown"
     assert p7.section("missing").count == str(len(p7.missing)) == str(len({m.field for m in assessed("07").missing}))

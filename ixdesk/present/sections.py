@@ -235,12 +235,12 @@ def dose_key_point(d: Dose, decision: DecisionState, course: "CourseDose | None"
     if course is not None:
         lead = f"Dose ({course.cycle_words}):"
         if course.shown and course.mg is not None:
-            held = decision.kind == "on_hold"
+            on_hold = decision.kind == "on_hold"
             start = starting_dose_words_of(d)
-            return KeyPoint("dose", lead if not held else f"Dose ({course.cycle_words}, on hold: a contraindication "
-                                                          "holds):",
+            return KeyPoint("dose", lead if not on_hold else f"Dose ({course.cycle_words}, on hold: a contraindication "
+                                                             "holds):",
                             f"{_mg(course.mg)} mg ({course.product})" + (f"; {start}" if start else ""),
-                            "warning" if held else None)
+                            "warning" if on_hold else None)
         action = course.decision.action
         return KeyPoint("dose", lead, f"no dose: {course.reason}",
                         "critical" if action == "discontinue" or course.decision.gate == "hold" else "missing")

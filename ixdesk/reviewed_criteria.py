@@ -5,5 +5,5 @@ hand: the loader compares the loaded set's sha256 with this one, and a set that 
 every screen and report as "criteria modified locally: not the reviewed set".
 """
 
-SHA256 = "292f18497d56f82d84b782aba8c0c05363cc099182f40105583ab5ba720355a3"
+SHA256 = "a56abdd1d59fcb118634574ab22fa3b2d404ec7104cf18488c7e0109f821ac67"
 VERSION = "2026.12.1"

@@ -170,3 +170,21 @@ def test_dose_card_bsa_is_the_bsa_used_and_the_formula_is_named() -> None:
     rows = [r.text for r in present(assessed("01"), default_criteria()).section("dose").rows]
     bsa = next(t for t in rows if t.startswith("BSA"))
     assert bsa.startswith("BSA (Mosteller): 1.7654 m²"), bsa
+
+
+# item 4: the held start checklist schedules no premedication, and fits on one page
+
+def test_held_start_checklist_schedules_no_premedication_and_is_one_page() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from ixdesk.reports import render
+
+    r = _nurse("04")
+    assert r.premedication == []
+    pdf = render("nurse", example("04"), assessed("04"), default_criteria(), SETTINGS, PRINTED_ON)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join((p.extract_text() or "") for p in reader.pages)
+    assert "start − 60 min" not in text and "no premedication before the prescriber has resolved" in " ".join(text.split())
+    assert len(reader.pages) == 1

@@ -93,7 +93,7 @@ def test_dose_key_point_says_on_hold() -> None:
 def test_numbers_and_dates_in_one_format() -> None:
     p = present(assessed("01"))
     rows = [r.text for r in p.section("dose").rows]
-    assert "Capecitabine: 1,765 mg per dose (1,000 mg/m² × 1.7654 m²), twice daily, days 1-14 of each 21-day cycle" in rows
+    assert "Capecitabine: 1,765 mg per dose (1,000 mg/m² × 1.7654 m²), twice daily, days 1–14 of each 21-day cycle" in rows
     res = " ".join(k.text for r in p.section("resistance").rows for k in r.children)
     assert "last dose 14 Mar 2022" in res and "2022-03-14" not in res
 

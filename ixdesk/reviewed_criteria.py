@@ -5,5 +5,5 @@ hand: the loader compares the loaded set's sha256 with this one, and a set that 
 every screen and report as "criteria modified locally: not the reviewed set".
 """
 
-SHA256 = "a56abdd1d59fcb118634574ab22fa3b2d404ec7104cf18488c7e0109f821ac67"
+SHA256 = "e67446a10c55d9a6afc2426d2a7c3fe95d4f10b0e746d222fba4bf0fefb7733e"
 VERSION = "2026.12.1"

@@ -243,17 +243,19 @@ class HepaticRow(Model):
     later_max_mg_per_m2: float | None = Field(default=None, ge=1, le=40)
 
 
+class CitedNote(Model):
+    note: str
+    source: SourceRef
+    confidence: Confidence
+
+
 class Hepatic(Model):
     applies_to: list[PlanRegimen]
     source: SourceRef
     confidence: Confidence
     rows: list[HepaticRow] = Field(min_length=1)
-
-
-class CitedNote(Model):
-    note: str
-    source: SourceRef
-    confidence: Confidence
+    # said where bilirubin above the first row's limit drives the row (facts sheet 4, 9); optional
+    gilbert: CitedNote | None = None
 
 
 class Cyp3a4(Model):

@@ -27,6 +27,7 @@ from ixdesk.present.report_base import (
 from ixdesk.present.findings import value_text
 from ixdesk.present.formats import fmt_parts
 from ixdesk.present.settings import ReportSettings
+from ixdesk.present.sections import gilbert_note
 from ixdesk.present.words import formula_name
 
 GROUP_ORDER = (("indication", "FDA label"), ("pathway", "NCCN pathways"), ("payer", "Payer policies"))
@@ -373,6 +374,11 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria,
                          f"{d.cycle_days} days")
     if d.hepatic_row:
         add("Hepatic table row", d.hepatic_row)
+        bili = consult.labs.bilirubin
+        gilbert = gilbert_note(criteria, d, bili.x_uln if bili is not None else None)
+        if gilbert:
+            add("Gilbert's syndrome", gilbert.removesuffix(" [unverified]"),
+                criteria.dosing.hepatic.gilbert is not None and criteria.dosing.hepatic.gilbert.confidence == "unverified")
     for a in d.adjustments:
         add("Adjustment", a)
     unless, if_inh = d.mg_per_m2_unless_strong_inhibitor, d.mg_per_m2_if_strong_inhibitor

@@ -173,7 +173,7 @@ def dose_title(d: Dose, decision: DecisionState) -> str:
     return "Dose card"
 
 
-def dose_rows(d: Dose, if_resolves: str = "") -> tuple[Row, ...]:
+def dose_rows(d: Dose, if_resolves: str = "", gilbert: str = "") -> tuple[Row, ...]:
     """The dose card's rows. ``if_resolves``: the consult is on hold, and this is the verdict's line
     for the dose if the hold resolves; no mg, vials, billing or capecitabine mg is printed then, as
     if an order (04 once printed 30.2 mg, a kit and J9207 × 31 units while on hold)."""
@@ -188,6 +188,8 @@ def dose_rows(d: Dose, if_resolves: str = "") -> tuple[Row, ...]:
             "capped" if d.bsa_capped else "")
     if d.hepatic_row:
         add(f"Hepatic row: {d.hepatic_row}")
+        if gilbert:
+            add(f"Note: {gilbert}")
     if d.mg_per_m2 is not None:
         add(f"Dose rate: {fmt_num(d.mg_per_m2)} mg/m² (standard {fmt_num(d.standard_mg_per_m2)} mg/m²)")
     elif d.mg_per_m2_unless_strong_inhibitor is not None and d.mg_per_m2_if_strong_inhibitor is not None:
@@ -253,6 +255,20 @@ def dose_key_point(d: Dose, decision: DecisionState, course: "CourseDose | None"
                                               f"{_bsa_used(d.bsa_used_m2)} m²{', capped' if d.bsa_capped else ''}); kits {vials}",
                         "warning" if hold else None)
     return KeyPoint("dose", "Dose:", d.summary, "critical" if d.state == "not_recommended" else "missing")
+
+
+def gilbert_note(criteria: "Criteria | None", d: Dose, bilirubin_x_uln: float | None) -> str:
+    """The Gilbert's syndrome note where bilirubin above the first hepatic row's limit drives the
+    dose row (facts sheet 4, 9), with its source; '' otherwise."""
+    if criteria is None or d.hepatic_row is None or bilirubin_x_uln is None:
+        return ""
+    hep = criteria.dosing.hepatic
+    limit = hep.rows[0].bilirubin_max_x_uln
+    if hep.gilbert is None or limit is None or bilirubin_x_uln <= limit:
+        return ""
+    g = hep.gilbert
+    mark = " [unverified]" if g.confidence == "unverified" else ""
+    return f"{g.note} ({document_name(g.source.document)}, {g.source.section}){mark}"
 
 
 def starting_dose_words_of(d: Dose) -> str:
@@ -418,7 +434,9 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
     title = dose_title(a.dose, decision)
     if course is not None:
         title = f"{title}: {STARTING_DOSE} — {course.short}"
-    sections.append(Section("dose", title, head, tone, rows=dose_rows(a.dose, held),
+    sections.append(Section("dose", title, head, tone, rows=dose_rows(a.dose, held, gilbert_note(
+                                criteria, a.dose, consult.labs.bilirubin.x_uln
+                                if consult is not None and consult.labs.bilirubin is not None else None)),
                             missing=missing_inputs(a.dose.missing), summary=held or a.dose.summary))
     if a.data_notes:
         sections.append(Section("notes", "Notes on the input", str(len(a.data_notes)), None,

@@ -178,18 +178,24 @@ class ClinicianRenderer(Renderer):
         sign.append(self.table(lines, [1], header=False, extra=[
             ("GRID", (0, 0), (-1, -1), 0, colors.white), ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
             ("TOPPADDING", (0, 0), (-1, -1), 8)]))
-        sign.append(Spacer(1, 3 * mm))
-        sign.append(self.table([[self.c("Discussed by"), self.c("Signature"), self.c("Date")],
-                                ["\n\n", "", ""]], [2, 2, 1], header=True))
-        sign.append(Spacer(1, 1.5 * mm))
-        sign.append(self.p("This summary supports the treating clinician's judgement; it does not make the decision. "
-                           "Findings marked [unverified] rest on a source we could not confirm, or on IxDesk's own "
-                           "reading where the sources are not precise (line counting).", s.note))
-        if r.notes:
+        # the signature block never splits (08 once ended a page on an empty "Discussed by | Signature
+        # | Date" header and repeated it overleaf); short notes stay with it, long ones may run on
+        block: list[Flowable] = [Spacer(1, 3 * mm),
+                                 self.table([[self.c("Discussed by"), self.c("Signature"), self.c("Date")],
+                                             ["\n\n", "", ""]], [2, 2, 1], header=True),
+                                 Spacer(1, 1.5 * mm),
+                                 self.p("This summary supports the treating clinician's judgement; it does not make "
+                                        "the decision. Findings marked [unverified] rest on a source we could not "
+                                        "confirm, or on IxDesk's own reading where the sources are not precise "
+                                        "(line counting).", s.note)]
+        if r.notes and len(r.notes) > self.NOTES_KEPT_WITH_SIGNATURE:
             out += sign
+            out.append(KeepTogether(block))
         else:
-            out.append(KeepTogether(sign))
+            out.append(KeepTogether(sign + block))
         return out
+
+    NOTES_KEPT_WITH_SIGNATURE = 1200  # characters of discussion notes kept on the signature's page
 
     TONES = {"block": "not_met", "warn": "unknown", "ok": "met", "unknown": "unknown", "info": "info"}
 

@@ -188,3 +188,38 @@ def test_held_start_checklist_schedules_no_premedication_and_is_one_page() -> No
     text = " ".join((p.extract_text() or "") for p in reader.pages)
     assert "start − 60 min" not in text and "no premedication before the prescriber has resolved" in " ".join(text.split())
     assert len(reader.pages) == 1
+
+
+# item 9: the clinician signature block never splits across pages
+
+def test_clinician_signature_block_on_one_page() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from ixdesk.reports import render
+
+    for stem in ("03", "08"):
+        c = example(stem)
+        pdf = render("clinician", c, assess(c, default_criteria()), default_criteria(), SETTINGS, PRINTED_ON)
+        pages = [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+        hits = [i for i, t in enumerate(pages) if "Discussed by" in t]
+        assert len(hits) == 1, (stem, hits)
+        assert "This summary supports the treating clinician" in pages[hits[0]]
+        assert "Discussion notes" in pages[hits[0]]  # short notes stay with the signature
+
+
+# item 11: the Gilbert's syndrome note (facts sheet 4, 9, [label]) where bilirubin drives the hepatic row
+
+def test_gilbert_note_where_bilirubin_drives_the_hepatic_row() -> None:
+    from ixdesk.present.clinician import build_clinician_report
+    from ixdesk.present.sections import present
+
+    g = default_criteria().dosing.hepatic.gilbert
+    assert g is not None and g.confidence == "label" and g.source.document == "PI"
+    rows = [r.text for r in present(assessed("03"), default_criteria(), consult=example("03")).section("dose").rows]
+    assert any("Gilbert's syndrome were not studied" in t for t in rows)
+    r = build_clinician_report(example("03"), assessed("03"), default_criteria(), SETTINGS, PRINTED_ON)
+    assert any(d.label == "Gilbert's syndrome" for d in r.dose_lines)
+    r1 = build_clinician_report(example("01"), assessed("01"), default_criteria(), SETTINGS, PRINTED_ON)
+    assert not any(d.label == "Gilbert's syndrome" for d in r1.dose_lines)  # bilirubin ≤ 1 × ULN

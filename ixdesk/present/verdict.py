@@ -227,6 +227,12 @@ def _inhibitor_lines(a: Assessment, consult: Consult) -> list[str]:
     return hits
 
 
+def strong_inhibitor_lines(a: Assessment, consult: Consult) -> list[str]:
+    """The consult's medication lines the engine matched as strong CYP3A4 inhibitors (the patient
+    sheet names them when the hold's only dose depends on stopping one)."""
+    return list(dict.fromkeys(_inhibitor_lines(a, consult)))
+
+
 @dataclass(frozen=True)
 class InhibitorDoses:
     """The dose once a strong CYP3A4 inhibitor is stopped, and the reduced one if it cannot be.
@@ -395,5 +401,5 @@ def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Crite
                    inhibitor=inhibitor, dose_amount=amount, course=course)
 
 
-__all__ = ["DECISION_WORDS", "InhibitorDoses", "course_dose_text", "Status", "Verdict", "build_verdict", "dose_text", "label_status",
+__all__ = ["DECISION_WORDS", "InhibitorDoses", "course_dose_text", "strong_inhibitor_lines", "Status", "Verdict", "build_verdict", "dose_text", "label_status",
            "pathway_status", "payer_statuses", "policy_results"]

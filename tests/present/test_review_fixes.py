@@ -223,3 +223,24 @@ def test_gilbert_note_where_bilirubin_drives_the_hepatic_row() -> None:
     assert any(d.label == "Gilbert's syndrome" for d in r.dose_lines)
     r1 = build_clinician_report(example("01"), assessed("01"), default_criteria(), SETTINGS, PRINTED_ON)
     assert not any(d.label == "Gilbert's syndrome" for d in r1.dose_lines)  # bilirubin ≤ 1 × ULN
+
+
+# item 8: the held patient sheet names the strong CYP3A4 inhibitor instead of "keep taking your medicines"
+
+def test_held_patient_sheet_names_the_inhibitor() -> None:
+    import sys
+    from pathlib import Path
+
+    from ixdesk.present.patient import build_patient_report
+
+    r = build_patient_report(example("04"), assessed("04"), default_criteria(), SETTINGS, PRINTED_ON)
+    text = r.body_text()
+    assert "Keep taking your other medicines" not in text
+    assert "Your team will talk with you about one of your medicines before treatment: clarithromycin" in text
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reports"))
+    from report_readability import scores
+
+    sc = scores(text)
+    assert sc["fk_grade"] <= 6 and sc["smog"] <= 8, sc
+    r2 = build_patient_report(example("02"), assessed("02"), default_criteria(), SETTINGS, PRINTED_ON)
+    assert "clarithromycin" not in r2.body_text()

@@ -467,7 +467,8 @@ def lines_text(spec: LineRange, label: str) -> str:
         want = f"at least {spec.min}"
     else:
         want = "no" if spec.max == 0 else f"at most {spec.max}"
-    return f"{want} {label}"
+    one = (spec.min == 1 and spec.max in (None, 1)) or (spec.min is None and spec.max == 1)
+    return f"{want} {label.replace('lines', 'line', 1) if one else label}"
 
 
 def _lines_step(spec: LineRange) -> Step:

@@ -316,8 +316,9 @@ def _regimens(consult: Consult, assessment: Assessment) -> list[RegimenRow]:
                 unverified=rr.confidence == "unverified"))
     rows: list[RegimenRow] = []
     for i, reg in enumerate(consult.regimens):
-        dates = f"{fmt_date(reg.start_date)} – " + ("ongoing" if reg.ongoing else fmt_date(reg.last_dose_date))
-        dates += "".join(f"; {a.agent} to {fmt_date(a.last_dose_date)}" for a in reg.agent_last_doses)  # stopped earlier
+        # each date unbroken ("10 Jan 2022 – 14 / Mar 2022" once wrapped mid-date): lines break at the dash
+        dates = f"{_nb(fmt_date(reg.start_date))} – " + ("ongoing" if reg.ongoing else _nb(fmt_date(reg.last_dose_date)))
+        dates += "".join(f"; {a.agent} to {_nb(fmt_date(a.last_dose_date))}" for a in reg.agent_last_doses)  # stopped earlier
         prog = reg.has_progressed
         outcome = join_nonempty([
             ("progression " + fmt_date(reg.progression_date) if reg.progression_date else
@@ -330,6 +331,16 @@ def _regimens(consult: Consult, assessment: Assessment) -> list[RegimenRow]:
                                dates=dates, outcome=outcome, resistance=steps.get(i, []),
                                note=(reg.note or "").strip() or None))
     return rows
+
+
+def _nb(text: str) -> str:
+    """A date that never wraps inside itself (no-break spaces)."""
+    return text.replace(" ", "\u00a0")
+
+
+def _count_label(count: str, label: str) -> str:
+    """'1 prior metastatic line', not '1 prior metastatic lines': the label agrees with its count."""
+    return label.replace("lines", "line", 1) if count.strip() == "1" else label
 
 
 def _disease(consult: Consult) -> list[tuple[str, str]]:
@@ -500,7 +511,9 @@ def verdict(state: DecisionState, plan: str | None) -> str:
         return f"On hold: {what} should not start while this holds: {why}."
     if state.kind == "not_decided":
         items = ", ".join(m.label for m in state.waiting_for)
-        return f"Not decided: {len(state.waiting_for)} item(s) are needed before {what} can be decided: {items}."
+        n = len(state.waiting_for)
+        return (f"Not decided: {n} item{'s are' if n != 1 else ' is'} needed before {what} can be decided: "
+                f"{items}.")
     if state.label is None:
         return (f"Outside the FDA label: {what} is not an FDA label indication; see the payer and pathway criteria "
                 "below for what supports it.")
@@ -576,7 +589,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     premeds = premedication_rows(assessment, criteria)
     adm = criteria.administration
     cs = adm.cycle_start
-    lines = [LineRow(label=lc.label, value=lc.text,
+    lines = [LineRow(label=_count_label(lc.text, lc.label), value=lc.text,
                      detail=join_nonempty([*lc.breakdown, lc.definition], "; "),
                      unverified=lc.confidence == "unverified")
              for lc in assessment.lines]

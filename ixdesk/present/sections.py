@@ -446,7 +446,7 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
                        DECISION_TONE[decision.kind])]
     stale = [o for o in ov.values() if o.stale]
     if stale:  # an override made for another result is never carried over silently
-        points.insert(1, KeyPoint("overrides", f"⚠ {len(stale)} override(s) to review (stale):",
+        points.insert(1, KeyPoint("overrides", f"⚠ {len(stale)} override{'s' if len(stale) != 1 else ''} to review (stale):",
                                   "; ".join(o.title for o in stale), "warning"))
     if ov and decision.kind == "on_hold":
         from ixdesk.present.overrides import hold_note
@@ -468,7 +468,7 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
         points.append(KeyPoint("label", "✔ FDA label:", "; ".join(v.line() for v in lab_met), "good"))
     elif lab_unk:
         n = len({m.field for v in lab_unk for m in v.missing})
-        points.append(KeyPoint("label", "? FDA label:", f"undetermined — {n} input(s) missing" if n
+        points.append(KeyPoint("label", "? FDA label:", f"undetermined — {n} input{'s' if n != 1 else ''} missing" if n
                                else "undetermined", "missing"))
     elif not label and a.plan:
         points.append(KeyPoint("label", "✘ FDA label:", "this plan is not an FDA label indication "
@@ -478,9 +478,9 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
     points.append(dose_key_point(a.dose, decision, course, held))
     warns = [v for v in warn if v.holds]
     if warns:
-        points.append(KeyPoint("warnings", f"⚠ {len(warns)} warning(s):", "; ".join(v.title for v in warns), "warning"))
+        points.append(KeyPoint("warnings", f"⚠ {len(warns)} warning{'s' if len(warns) != 1 else ''}:", "; ".join(v.title for v in warns), "warning"))
     if missing:
-        points.append(KeyPoint("missing", f"{len(missing)} input(s) missing", "— listed under 'Missing inputs'; "
+        points.append(KeyPoint("missing", f"{len(missing)} input{'s' if len(missing) != 1 else ''} missing", "— listed under 'Missing inputs'; "
                                                                              "click one to go to its field", "missing"))
     points.append(KeyPoint("context", "", f"Plan: {plan_short(a.plan)} · as of {fmt_date(a.as_of)} · "
                                           f"criteria {a.criteria.version}"))

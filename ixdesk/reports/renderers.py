@@ -218,7 +218,9 @@ class ClinicianRenderer(Renderer):
                for k in r.key_points]
         pts.append(f"<b>{esc(self._glance(r.glance_dose))}</b>")
         if r.missing:
-            pts.append(esc(f"{len(r.missing)} item(s) of information are missing (listed at the end)."))
+            n = len(r.missing)
+            pts.append(esc(f"{n} item{'s' if n != 1 else ''} of information {'are' if n != 1 else 'is'} missing "
+                           "(listed at the end)."))
         out.append(self.p("At a glance", s.h1))
         out += [Paragraph(t, s.bullet) for t in pts]
         return out

@@ -244,3 +244,20 @@ def test_held_patient_sheet_names_the_inhibitor() -> None:
     assert sc["fk_grade"] <= 6 and sc["smog"] <= 8, sc
     r2 = build_patient_report(example("02"), assessed("02"), default_criteria(), SETTINGS, PRINTED_ON)
     assert "clarithromycin" not in r2.body_text()
+
+
+# item 12: dates never wrap inside themselves; counts agree with their nouns
+
+def test_regimen_dates_are_unbroken_and_counts_agree() -> None:
+    from ixdesk.present.clinician import build_clinician_report, verdict
+    from ixdesk.present.sections import present
+
+    r = build_clinician_report(example("08"), assessed("08"), default_criteria(), SETTINGS, PRINTED_ON)
+    assert r.regimens[0].dates == "10\u00a0Jan\u00a02022 – 14\u00a0Mar\u00a02022"
+    r1 = build_clinician_report(example("01"), assessed("01"), default_criteria(), SETTINGS, PRINTED_ON)
+    one = [ln for ln in r1.lines if ln.value == "1"]
+    assert one and all("lines" not in ln.label for ln in one)
+    text = " ".join(k.text for k in present(assessed("04"), default_criteria()).key_points)
+    assert "(s)" not in text and "2 warnings:" in text
+    st = __import__("ixdesk.present.decision", fromlist=["decision_state"]).decision_state(assessed("07"))
+    assert "(s)" not in verdict(st, "monotherapy")

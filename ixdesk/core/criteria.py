@@ -986,6 +986,9 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
     if dosing.billing.diagnosis is not None:
         _check_source("dosing.yaml", at("dosing.yaml", "billing", "diagnosis", "source", "document"),
                       dosing.billing.diagnosis.source, docs, "billing.diagnosis")
+    if dosing.hepatic.gilbert is not None:
+        _check_source("dosing.yaml", at("dosing.yaml", "hepatic", "gilbert", "source", "document"),
+                      dosing.hepatic.gilbert.source, docs, "hepatic.gilbert")
     _check_hepatic(dosing, nodes["dosing.yaml"])
 
     adm: AdministrationFile = loaded["administration.yaml"]

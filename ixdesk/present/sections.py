@@ -268,7 +268,7 @@ def gilbert_note(criteria: "Criteria | None", d: Dose, bilirubin_x_uln: float | 
         return ""
     g = hep.gilbert
     mark = " [unverified]" if g.confidence == "unverified" else ""
-    return f"{g.note} ({document_name(g.source.document)}, {g.source.section}){mark}"
+    return f"{g.note} (source: {g.source.document}, {g.source.section}){mark}"
 
 
 def starting_dose_words_of(d: Dose) -> str:

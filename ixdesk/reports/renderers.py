@@ -553,8 +553,9 @@ class NurseRenderer(Renderer):
         if not r.premedication:  # held, not decided, or a course: nothing is scheduled on this sheet
             out.append(self.p("Not planned on this sheet: the cycle double check schedules it."
                               if r.course_pointer else
-                              "Not planned on this sheet: no premedication before the prescriber has resolved the "
-                              "hold and a new checklist is printed.", s.body))
+                              "Not planned on this sheet: no premedication before the prescriber has "
+                              + ("completed the order" if r.state == "not_decided" else "resolved the hold")
+                              + " and a new checklist is printed.", s.body))
         else:
             rows = [[self.c(h, bold=True) for h in ("Drug", "Dose / route", "For", "Planned time", "Given at / initials")]]
             for pm in r.premedication:

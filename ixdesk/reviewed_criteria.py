@@ -5,5 +5,5 @@ hand: the loader compares the loaded set's sha256 with this one, and a set that 
 every screen and report as "criteria modified locally: not the reviewed set".
 """
 
-SHA256 = "36028ee22a934c55b0b33c11b0e5c6b03ee849c1f3d330c97d9b8321a9d5db8f"
+SHA256 = "e67446a10c55d9a6afc2426d2a7c3fe95d4f10b0e746d222fba4bf0fefb7733e"
 VERSION = "2026.12.1"

@@ -347,7 +347,7 @@ def _compile_her2_is(cond: Her2Is, cc: Compiler) -> Fn:
             else:
                 miss = _missing("disease.her2_ish", "HER2 ISH result (IHC 2+)")
             return Ev(None, text, [], miss, step=step)
-        shown = f"{_HER2_NAMES[status]} (IHC {d.her2_ihc or 'not recorded'}, ISH {d.her2_ish or 'not recorded'})"
+        shown = f"{_HER2_NAMES[status]} (IHC {d.her2_ihc or 'not recorded'}, ISH {(d.her2_ish or 'not recorded').replace('_', ' ')})"
         return Ev(status in wanted, text, [Value(field="disease.her2_ihc", label="HER2", value=shown)], step=step)
     return run
 
@@ -467,7 +467,8 @@ def lines_text(spec: LineRange, label: str) -> str:
         want = f"at least {spec.min}"
     else:
         want = "no" if spec.max == 0 else f"at most {spec.max}"
-    return f"{want} {label}"
+    one = (spec.min == 1 and spec.max in (None, 1)) or (spec.min is None and spec.max == 1)
+    return f"{want} {label.replace('lines', 'line', 1) if one else label}"
 
 
 def _lines_step(spec: LineRange) -> Step:

@@ -243,17 +243,19 @@ class HepaticRow(Model):
     later_max_mg_per_m2: float | None = Field(default=None, ge=1, le=40)
 
 
+class CitedNote(Model):
+    note: str
+    source: SourceRef
+    confidence: Confidence
+
+
 class Hepatic(Model):
     applies_to: list[PlanRegimen]
     source: SourceRef
     confidence: Confidence
     rows: list[HepaticRow] = Field(min_length=1)
-
-
-class CitedNote(Model):
-    note: str
-    source: SourceRef
-    confidence: Confidence
+    # said where bilirubin above the first row's limit drives the row (facts sheet 4, 9); optional
+    gilbert: CitedNote | None = None
 
 
 class Cyp3a4(Model):
@@ -984,6 +986,9 @@ def load_criteria(folder: Path | str | None = None) -> Criteria:
     if dosing.billing.diagnosis is not None:
         _check_source("dosing.yaml", at("dosing.yaml", "billing", "diagnosis", "source", "document"),
                       dosing.billing.diagnosis.source, docs, "billing.diagnosis")
+    if dosing.hepatic.gilbert is not None:
+        _check_source("dosing.yaml", at("dosing.yaml", "hepatic", "gilbert", "source", "document"),
+                      dosing.hepatic.gilbert.source, docs, "hepatic.gilbert")
     _check_hepatic(dosing, nodes["dosing.yaml"])
 
     adm: AdministrationFile = loaded["administration.yaml"]

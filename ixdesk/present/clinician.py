@@ -17,6 +17,7 @@ from ixdesk.core.dosing import bsa_text, compute_dose
 from ixdesk.core.medications import check_class, classify
 from ixdesk.core.resistance import cached_source
 from ixdesk.core.course_policy import CoursePolicy
+from ixdesk.present.course_dose import STARTING_DOSE, course_dose
 from ixdesk.present.course_history import (
     CourseHistory, anthracycline_block, anthracycline_regimen_words, build_course_history,
 )
@@ -29,6 +30,8 @@ from ixdesk.present.report_base import (
 from ixdesk.present.findings import value_text
 from ixdesk.present.formats import fmt_parts
 from ixdesk.present.settings import ReportSettings
+from ixdesk.present.sections import gilbert_note
+from ixdesk.present.words import formula_name
 
 GROUP_ORDER = (("indication", "FDA label"), ("pathway", "NCCN pathways"), ("payer", "Payer policies"))
 
@@ -319,8 +322,9 @@ def _regimens(consult: Consult, assessment: Assessment) -> list[RegimenRow]:
                 unverified=rr.confidence == "unverified"))
     rows: list[RegimenRow] = []
     for i, reg in enumerate(consult.regimens):
-        dates = f"{fmt_date(reg.start_date)} – " + ("ongoing" if reg.ongoing else fmt_date(reg.last_dose_date))
-        dates += "".join(f"; {a.agent} to {fmt_date(a.last_dose_date)}" for a in reg.agent_last_doses)  # stopped earlier
+        # each date unbroken ("10 Jan 2022 – 14 / Mar 2022" once wrapped mid-date): lines break at the dash
+        dates = f"{_nb(fmt_date(reg.start_date))} – " + ("ongoing" if reg.ongoing else _nb(fmt_date(reg.last_dose_date)))
+        dates += "".join(f"; {a.agent} to {_nb(fmt_date(a.last_dose_date))}" for a in reg.agent_last_doses)  # stopped earlier
         prog = reg.has_progressed
         outcome = join_nonempty([
             ("progression " + fmt_date(reg.progression_date) if reg.progression_date else
@@ -333,6 +337,16 @@ def _regimens(consult: Consult, assessment: Assessment) -> list[RegimenRow]:
                                dates=dates, outcome=outcome, resistance=steps.get(i, []),
                                note=(reg.note or "").strip() or None))
     return rows
+
+
+def _nb(text: str) -> str:
+    """A date that never wraps inside itself (no-break spaces)."""
+    return text.replace(" ", "\u00a0")
+
+
+def _count_label(count: str, label: str) -> str:
+    """'1 prior metastatic line', not '1 prior metastatic lines': the label agrees with its count."""
+    return label.replace("lines", "line", 1) if count.strip() == "1" else label
 
 
 def _disease(consult: Consult) -> list[tuple[str, str]]:
@@ -356,7 +370,11 @@ def _disease(consult: Consult) -> list[tuple[str, str]]:
     ]
 
 
-def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple[list[DoseLine], list[TextItem]]:
+def _dose(consult: Consult, assessment: Assessment, criteria: Criteria,
+          if_resolves: str = "") -> tuple[list[DoseLine], list[TextItem]]:
+    """The dose section's lines. ``if_resolves``: the consult is on hold, and this is the dose if
+    the hold resolves, with its condition (:func:`glance_dose`); no mg, vials, waste, billing units
+    or capecitabine mg are printed then, as if an order."""
     d = assessment.dose
     dosing = criteria.dosing
     lines: list[DoseLine] = []
@@ -364,8 +382,8 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
     unit = lambda x, u: f"{fmt_num(x)} {u}" if x is not None else NOT_RECORDED  # noqa: E731 (never "not recorded kg")
     add("Height / weight", f"{unit(d.height_cm, 'cm')} / {unit(d.weight_kg, 'kg')}")
     formula = dosing.bsa.formulas.get(d.bsa_formula, "")
-    add("BSA", (f"{bsa_text(d.bsa_m2)} m² ({d.bsa_formula}: {formula}; to 4 decimals, as the dose uses it)" if d.bsa_m2 is not None
-                else f"{NOT_RECORDED} ({d.bsa_formula})"))
+    add("BSA", (f"{bsa_text(d.bsa_m2)} m² ({formula_name(d.bsa_formula)}: {formula}; to 4 decimals, as the dose uses it)" if d.bsa_m2 is not None
+                else f"{NOT_RECORDED} ({formula_name(d.bsa_formula)})"))
     if d.bsa_m2 is not None:
         add("BSA used", f"{bsa_text(d.bsa_used_m2 or d.bsa_m2)} m²" + (f" (capped: BSA above {fmt_num(dosing.bsa.cap_m2)} m² is dosed as "
                                                     f"{fmt_num(dosing.bsa.cap_m2)} m²)" if d.bsa_capped else " (no cap needed)"))
@@ -373,27 +391,35 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
                          f"{d.cycle_days} days")
     if d.hepatic_row:
         add("Hepatic table row", d.hepatic_row)
+        bili = consult.labs.bilirubin
+        gilbert = gilbert_note(criteria, d, bili.x_uln if bili is not None else None)
+        if gilbert:
+            add("Gilbert's syndrome", gilbert.removesuffix(" [unverified]"),
+                criteria.dosing.hepatic.gilbert is not None and criteria.dosing.hepatic.gilbert.confidence == "unverified")
     for a in d.adjustments:
         add("Adjustment", a)
     unless, if_inh = d.mg_per_m2_unless_strong_inhibitor, d.mg_per_m2_if_strong_inhibitor
     if unless is not None and if_inh is not None:  # an unrecognised medication decides between two doses
         meds = "; ".join(d.unrecognised_medications) or "a current medication (not recorded)"
         add("Dose per m²", f"{fmt_num(unless)} mg/m² unless {meds} is a strong CYP3A4 inhibitor (then {fmt_num(if_inh)} mg/m²)")
-    else:
+    elif not if_resolves:  # on hold the dose line says the mg/m² with its condition
         add("Dose per m²", f"{fmt_num(d.mg_per_m2)} mg/m²" if d.mg_per_m2 is not None else NOT_RECORDED if d.state == "unknown"
             else "not recommended")
-    if d.dose_mg is not None and d.bsa_used_m2 is not None and d.mg_per_m2 is not None:
+    if if_resolves:
+        add("Dose", "None while on hold. If it resolves: "
+            + re.sub(r"^Dose once the hold resolves[,:] ", "", if_resolves))
+    elif d.dose_mg is not None and d.bsa_used_m2 is not None and d.mg_per_m2 is not None:
         add("Dose", _dose_text(d.mg_per_m2, d.bsa_used_m2, d.dose_mg) + " (rounded to 0.1 mg)")
     elif d.dose_mg_unless_strong_inhibitor is not None and d.dose_mg_if_strong_inhibitor is not None:
         add("Dose", f"not computed: {d.dose_mg_unless_strong_inhibitor:g} mg, or {d.dose_mg_if_strong_inhibitor:g} mg if "
                     "a medication not recognised is a strong CYP3A4 inhibitor (check for CYP3A4 interaction)")
     else:
         add("Dose", "not computed")
-    if d.vials:
+    if d.vials and not if_resolves:
         add("Vials", " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials) +
             (f" = {fmt_num(d.vial_total_mg)} mg (waste {d.vial_total_mg - d.dose_mg:g} mg)"
              if d.vial_total_mg is not None and d.dose_mg is not None else ""))
-    if d.hcpcs_units is not None:
+    if d.hcpcs_units is not None and not if_resolves:
         cap = dosing.billing.units_cap_per_cycle
         over = " — above the usual payer cap" if d.hcpcs_units > cap else ""
         add("Billing", f"{d.hcpcs_code}: {d.hcpcs_units} units ({fmt_num(dosing.billing.mg_per_unit)} mg per unit; "
@@ -406,7 +432,11 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria) -> tuple
                  for c in dx.codes if c.er is None or er is None or c.er == er]
         add("ICD-10", "Payer 003 lists " + ", ".join(codes) + (" — ER status not recorded" if er is None else "") +
             f". {dx.note} ({fmt_source(cached_source(dx.source, criteria))})")
-    if d.capecitabine is not None:
+    if d.capecitabine is not None and if_resolves:
+        c = d.capecitabine
+        add("Capecitabine", f"{fmt_num(c.mg_per_m2_per_dose)} mg/m² per dose, {c.schedule}; the mg is printed once "
+                            "the hold resolves", dosing.capecitabine.confidence == "unverified")
+    elif d.capecitabine is not None:
         c = d.capecitabine
         add("Capecitabine", f"{fmt_num(c.mg_per_m2_per_dose)} mg/m² × {bsa_text(c.bsa_m2)} m² = {fmt_num(c.mg_per_dose)} mg per dose "
                             "(rounded to 1 mg); "
@@ -446,6 +476,13 @@ def glance_dose(consult: Consult, assessment: Assessment, criteria: Criteria, st
     week, computed here by the core's dose rules without the inhibitor."""
     d = assessment.dose
     hold = "once the hold resolves" if state.kind == "on_hold" else ""
+    course = course_dose(consult, criteria, assessment)
+    if course is not None:  # past cycle 1: the next cycle's dose, the starting dose named as such
+        if not course.shown or course.mg is None:
+            return f"No dose for {course.cycle_words}: {course.reason}."
+        lead = f"Dose for {course.cycle_words}" + (f", {hold}" if hold else "") + ": "
+        start = f"; {STARTING_DOSE} {fmt_num(d.dose_mg)} mg" if d.state == "computed" and d.dose_mg is not None else ""
+        return f"{lead}{course.product} = {fmt_num(course.mg)} mg{start}."
     if d.state == "not_recommended":
         return d.summary  # the engine's "No starting dose: ..." as it is
     if d.state != "computed" or d.dose_mg is None or d.mg_per_m2 is None or d.bsa_used_m2 is None:
@@ -480,7 +517,9 @@ def verdict(state: DecisionState, plan: str | None) -> str:
         return f"On hold: {what} should not start while this holds: {why}."
     if state.kind == "not_decided":
         items = ", ".join(m.label for m in state.waiting_for)
-        return f"Not decided: {len(state.waiting_for)} item(s) are needed before {what} can be decided: {items}."
+        n = len(state.waiting_for)
+        return (f"Not decided: {n} item{'s are' if n != 1 else ' is'} needed before {what} can be decided: "
+                f"{items}.")
     if state.label is None:
         return (f"Outside the FDA label: {what} is not an FDA label indication; see the payer and pathway criteria "
                 "below for what supports it.")
@@ -549,12 +588,15 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     state = decision_state(assessment)
     groups = _groups(assessment, criteria, views)
     pathway_heading = next(g.heading for g in groups if g.kind == "pathway")
-    dose_lines, dose_notes = _dose(consult, assessment, criteria)
+    glance = glance_dose(consult, assessment, criteria, state)
+    held = state.kind == "on_hold" and assessment.dose.state == "computed" \
+        and course_dose(consult, criteria, assessment) is None
+    dose_lines, dose_notes = _dose(consult, assessment, criteria, glance if held else "")
     premed_src = criteria.dosing.premedication
     premeds = premedication_rows(assessment, criteria)
     adm = criteria.administration
     cs = adm.cycle_start
-    lines = [LineRow(label=lc.label, value=lc.text,
+    lines = [LineRow(label=_count_label(lc.text, lc.label), value=lc.text,
                      detail=join_nonempty([*lc.breakdown, lc.definition], "; "),
                      unverified=lc.confidence == "unverified")
              for lc in assessment.lines]
@@ -565,9 +607,8 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     return ClinicianReport(
         meta=meta, state=state.kind, verdict=_verdict_with_overrides(state, plan, views),
         key_points=key_points(rows, groups, assessment, plan, pathway_heading, _referenced(criteria)),
-        glance_dose=glance_dose(consult, assessment, criteria, state),
-        dose_heading={"on_hold": "Proposed dose (on hold: not to be given while the contraindication holds)",
-                      "not_decided": "Proposed dose (not decided)"}.get(state.kind, "Proposed dose"), clinic=Clinic.from_settings(settings), patient=patient,
+        glance_dose=glance,
+        dose_heading=_dose_heading(consult, assessment, criteria, state), clinic=Clinic.from_settings(settings), patient=patient,
         consult_date=fmt_date(consult.consult_date), as_of=fmt_date(assessment.as_of),
         prescriber=(consult.plan.prescriber or "").strip() or NOT_RECORDED, plan=plan, question=question,
         disease=_disease(consult),
@@ -579,7 +620,8 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         resistance_sources=list(dict.fromkeys(
             fmt_source(r.source) for c in assessment.resistance for r in c.regimens if r.source)),
         lines=lines, criteria_groups=groups, blocking=blocking, warnings=warnings,
-        exclusions_clear=others, other_plan_present=other_present, dose_state=assessment.dose.state, dose_summary=assessment.dose.summary,
+        exclusions_clear=others, other_plan_present=other_present, dose_state=assessment.dose.state,
+        dose_summary="No dose while on hold." if held else assessment.dose.summary,
         dose_lines=dose_lines, dose_notes=dose_notes,
         premedication=premeds,
         premedication_source=fmt_source(premed_src.source) + mark(premed_src.confidence),
@@ -596,6 +638,15 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         course=build_course_history(consult, criteria, assessment.as_of, assessment, policy),
         anthracycline=anthracycline_block(consult, criteria),
     )
+
+
+def _dose_heading(consult: Consult, assessment: Assessment, criteria: Criteria, state: DecisionState) -> str:
+    """'Proposed dose', or with a course 'Starting dose (cycle 1)': the next cycle's is in the course."""
+    if course_dose(consult, criteria, assessment) is not None:
+        return (f"{STARTING_DOSE[:1].upper() + STARTING_DOSE[1:]}: not the next cycle's dose "
+                "(see the treatment course)")
+    return {"on_hold": "Proposed dose (on hold: not to be given while the contraindication holds)",
+            "not_decided": "Proposed dose (not decided)"}.get(state.kind, "Proposed dose")
 
 
 def _verdict_with_overrides(state: DecisionState, plan: str | None, views: dict[str, OverrideView]) -> str:

@@ -22,6 +22,7 @@ from ixdesk.core.consult import Consult
 from ixdesk.core.criteria import Criteria, Preparation
 from ixdesk.core.cycle_start import cycle_start_gate, modification_rows
 from ixdesk.core.dosing import bsa_text
+from ixdesk.present.course_dose import course_dose
 from ixdesk.present.decision import decision_state
 from ixdesk.present.overrides import NURSE_SECTION_TITLE, contraindication_overrides, hold_overrides, override_views
 from ixdesk.present.findings import value_text
@@ -29,7 +30,7 @@ from ixdesk.present.report_base import (
     NOT_RECORDED, Data, Meta, PatientId, count_text, fmt_date, fmt_num, fmt_source, join_nonempty, make_meta, PremedRow, premedication_rows,
     mark, plan_text, rule_lab_limits, uln_text,
 )
-from ixdesk.present.words import DECISION_WORDS
+from ixdesk.present.words import DECISION_WORDS, contraception_text, formula_name
 from ixdesk.present.settings import ReportSettings
 
 
@@ -81,6 +82,9 @@ class NurseReport(Data):
     hypersensitivity_source: str
     capecitabine: list[TextItem]  # empty unless the plan is with_capecitabine
     sign_fields: list[str]
+    # a consult with cycles given: this start sheet prints no dose and points to the cycle's double
+    # check ("This consult has a course: print the cycle 5 double check"); "" without a course
+    course_pointer: str = ""
     # "Overrides of contraindications": printed prominently; they never put a dose on a held sheet
     overrides_title: str = NURSE_SECTION_TITLE
     contraindication_overrides: list[str] = []
@@ -99,7 +103,9 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     plan = consult.plan.regimen
     cs_unv = cs.confidence == "unverified"
     state = decision_state(assessment)
-    shown = state.dose_may_be_given
+    # past cycle 1 the starting dose is not today's: the cycle double check carries the dose
+    course = course_dose(consult, criteria, assessment)
+    shown = state.dose_may_be_given and course is None
     gate = cycle_start_gate(consult, criteria)
 
     checks: list[Check] = [Check(item="Blood drawn today (time)", threshold="before the cycle; the rows below are from it",
@@ -141,9 +147,15 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     if consult.patient.sex != "male":  # tick boxes only for what applies
         pregnant = {True: "PREGNANT recorded", False: "not pregnant (at consult)", None: NOT_RECORDED}[consult.patient.pregnant]
         checks.append(Check(item="Pregnancy status confirmed",
-                            threshold=f"not pregnant; contraception during treatment and {preg.contraception_female_months} "
-                                      "months after",
+                            threshold="not pregnant; " + contraception_text(preg.contraception_female_months,
+                                                                           preg.contraception_male_months,
+                                                                           consult.patient.sex),
                             baseline=pregnant, unverified=preg.confidence == "unverified"))
+    else:  # a male patient: the partner rule (facts sheet 9), no pregnancy status to confirm
+        checks.append(Check(item="Contraception discussed",
+                            threshold=contraception_text(preg.contraception_female_months,
+                                                         preg.contraception_male_months, "male"),
+                            baseline="", unverified=preg.confidence == "unverified"))
     reaction = {True: "YES: add corticosteroid", False: "none recorded", None: NOT_RECORDED}[
         assessment.dose.prior_reaction]
     checks.append(Check(item="Prior reaction to ixabepilone", threshold="if yes, corticosteroid premedication given",
@@ -166,13 +178,16 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         if d.unrecognised_medications:
             hold.append("Medication not recognised (it could be a strong CYP3A4 inhibitor, which changes the dose): "
                         + "; ".join(d.unrecognised_medications))
-    if shown:
-        for fid in assessment.warnings:
-            try:
-                f = assessment.finding(fid)
-            except KeyError:
-                continue
-            alerts.append(f"Warning: {f.title}{_values(f)}.")
+    # warnings are printed whatever the state: a held or undecided sheet must still say them
+    for fid in assessment.warnings:
+        try:
+            f = assessment.finding(fid)
+        except KeyError:
+            continue
+        alerts.append(f"Warning: {f.title}{_values(f)}.")
+    if course is not None:
+        alerts.insert(0, f"{course.double_check_pointer}. This start checklist prints no dose, volumes or "
+                         f"draw-up amounts: the {course.cycle_words} dose is on the double check.")
     views = override_views(consult.overrides, assessment)
     contra = contraindication_overrides(views.values())
     if state.kind == "on_hold" and hold_overrides(views, (f.id for f in state.holds)):
@@ -184,7 +199,9 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
     call = join_nonempty([f"the prescriber, {prescriber}" if prescriber else "the prescriber (name not recorded)",
                           f"clinic {phone}" if phone else "clinic number: ______________"], "; ")
 
-    premeds = premedication_rows(assessment, criteria)
+    # no premedication is scheduled before the hold is resolved (the held cycle sheet says the same),
+    # nor on a course's start sheet (the cycle double check schedules it)
+    premeds = premedication_rows(assessment, criteria) if shown else []
     dose_fields: list[Field] = []
     if shown:
         vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials) or NOT_RECORDED
@@ -196,7 +213,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         dose_fields = [
             Field(label="Height", planned=f"{fmt_num(d.height_cm)} cm" if d.height_cm else NOT_RECORDED),
             Field(label="Weight", planned=f"{fmt_num(d.weight_kg)} kg" if d.weight_kg else NOT_RECORDED),
-            Field(label=f"BSA ({d.bsa_formula}, to 4 decimals as used)", planned=bsa),
+            Field(label=f"BSA ({formula_name(d.bsa_formula)}, to 4 decimals as used)", planned=bsa),
             Field(label="Dose per m²", planned=f"{fmt_num(d.mg_per_m2)} mg/m²" if d.mg_per_m2 is not None else NOT_RECORDED),
             Field(label="Dose (mg)", planned=dose_text),
             Field(label="Vials", planned=vials + (f" ({fmt_num(d.vial_total_mg)} mg)" if d.vial_total_mg else "")),
@@ -244,6 +261,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
                      "Patient observed after infusion (initials / time)"] if shown else
                     ["Prescriber informed (name / time)", "Checked by (initials / time)"],
         contraindication_overrides=[f"{v.title}: {v.line}" for v in contra],
+        course_pointer=course.double_check_pointer if course is not None else "",
     )
 
 

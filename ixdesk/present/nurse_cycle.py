@@ -33,6 +33,7 @@ from ixdesk.present.report_base import (
     Data, Meta, PatientId, PremedRow, fmt_source, join_nonempty, make_meta, mark, plan_text, premedication_rows,
 )
 from ixdesk.present.settings import ReportSettings
+from ixdesk.present.words import contraception_text
 
 
 class CheckRow(Data):
@@ -116,8 +117,7 @@ def _identity(consult: Consult, patient: PatientId, criteria: Criteria) -> list[
         preg = criteria.administration.pregnancy
         rows.append(CheckRow(item="Pregnancy status",
                              value=_yn(p.pregnant, "PREGNANT recorded", "not pregnant (at consult)")
-                             + f"; confirm today. Contraception during treatment and {preg.contraception_female_months} "
-                               "months after",
+                             + "; confirm today. " + contraception_text(preg.contraception_female_months, preg.contraception_male_months, p.sex).capitalize(),
                              unverified=preg.confidence == "unverified", alert=p.pregnant is True))
     return rows
 

@@ -261,7 +261,9 @@ def _planned(consult: Consult, assessment: Assessment, criteria: Criteria) -> li
     return sections
 
 
-def _on_hold(state: DecisionState) -> list[Section]:
+def _on_hold(state: DecisionState, inhibitors: list[str] | None = None) -> list[Section]:
+    """``inhibitors``: the medicines matched as strong CYP3A4 inhibitors; the only dose offered
+    then depends on stopping one, so the sheet never says "keep taking your other medicines"."""
     why: list[str] = []
     nxt: list[str] = []
     for f in state.holds:
@@ -276,8 +278,11 @@ def _on_hold(state: DecisionState) -> list[Section]:
     return [
         Section(heading="Your treatment is on hold for now", paragraphs=[
             "Your team checked if it is safe to start ixabepilone. It is not safe to start it today.", *why]),
-        Section(heading="What happens next", paragraphs=[*nxt, "You do not need to do anything else for now. "
-                                                         "Keep taking your other medicines unless your team tells you to stop."]),
+        Section(heading="What happens next", paragraphs=[*nxt, *(
+            [f"Your team will talk with you about one of your medicines before treatment: {' and '.join(inhibitors)}. "
+             "It can change how ixabepilone works. Do not stop it on your own."] if inhibitors else
+            ["You do not need to do anything else for now. "
+             "Keep taking your other medicines unless your team tells you to stop."])]),
         Section(heading="Until then", paragraphs=[
             "Take care to avoid germs. Wash your hands often. Stay away from people who are sick.",
             "Tell your team about any new problem.",
@@ -322,7 +327,9 @@ def build_patient_report(consult: Consult, assessment: Assessment, criteria: Cri
     if kind == "planned":
         body = _planned(consult, assessment, criteria)
     elif kind == "on_hold":
-        body = _on_hold(state)
+        from ixdesk.present.verdict import strong_inhibitor_lines
+
+        body = _on_hold(state, strong_inhibitor_lines(assessment, consult))
     else:
         body = _not_decided(state)
     # the urgent list comes right after the first sections a patient reads

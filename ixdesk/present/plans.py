@@ -56,6 +56,14 @@ class PlanColumn:
 
 
 def _short_dose(a: Assessment, v: Verdict) -> str:
+    if v.course is not None:  # past cycle 1: the next cycle's dose (or why none), never the starting dose
+        c = v.course
+        number_c = f"{fmt_num(c.mg)} mg ({fmt_num(c.mg_per_m2)} mg/m²), {c.cycle_words}" if c.shown else None
+        if number_c is None:
+            return f"{c.cycle_words}: no dose ({c.reason})"
+        if v.kind == "on_hold":
+            return f"on hold · if it resolves: {number_c}"
+        return f"{number_c} once decided" if v.kind == "not_decided" else number_c
     d = a.dose
     inh = v.inhibitor
     # a dose lowered for an interaction or the liver says so; the reasons are in the detail
@@ -102,7 +110,7 @@ def column(a: Assessment, plan: str, current: bool, consult: Consult | None = No
         decision_words=DECISION_WORDS[v.kind], label=v.statuses[0], pathways=v.statuses[1], payers=payers,
         contraindications=(tuple(f.title for f in st.holds) or v.holds[:1]) if v.kind == "on_hold" else (),
         contraindication_details=v.holds, unchecked=tuple(f.title for f in st.unchecked),
-        dose=_short_dose(a, v), dose_lines=_dose_lines(a, v), dose_detail="\n".join([v.dose, *a.dose.adjustments]), verdict=v, assessment=a)
+        dose=_short_dose(a, v), dose_lines=_dose_lines(a, v), dose_detail="\n".join([v.dose, *(a.dose.adjustments if v.course is None else ())]), verdict=v, assessment=a)
 
 
 def _with_plan(consult: Consult, plan: str) -> Consult:

@@ -13,16 +13,18 @@ from typing import TYPE_CHECKING
 
 from ixdesk.core.assessment import Assessment, ClassResistance, Dose, LineCount
 from ixdesk.core.dosing import bsa_text
+from ixdesk.present.course_dose import STARTING_DOSE, CourseDose, course_dose
 from ixdesk.present.decision import DecisionState, decision_state
 from ixdesk.present.fields import MissingInput, missing_inputs
 from ixdesk.present.findings import FindingView, Tone, finding_view, is_payer_pathway, source_view
 from ixdesk.present.formats import fmt_date, fmt_num, fmt_parts
-from ixdesk.present.words import DECISION_WORDS, document_name, plan_long, plan_short
+from ixdesk.present.words import DECISION_WORDS, document_name, formula_name, plan_long, plan_short
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from ixdesk.core.assessment import Finding
+    from ixdesk.core.consult import Consult
     from ixdesk.core.criteria import Criteria
     from ixdesk.core.overrides import Override
     from ixdesk.present.overrides import OverrideView
@@ -160,8 +162,8 @@ def dose_head(d: Dose, decision: DecisionState) -> tuple[str, Tone]:
     if d.state == "unknown":
         return "? UNKNOWN", "missing"
     head = f"{_mg(d.dose_mg)} mg" if d.dose_mg is not None else "computed"
-    if decision.kind == "on_hold":
-        return f"on hold · {head}", "warning"
+    if decision.kind == "on_hold":  # no amount beside "on hold": it would read as the order
+        return "on hold", "warning"
     return head, "good"
 
 
@@ -171,18 +173,23 @@ def dose_title(d: Dose, decision: DecisionState) -> str:
     return "Dose card"
 
 
-def dose_rows(d: Dose) -> tuple[Row, ...]:
+def dose_rows(d: Dose, if_resolves: str = "", gilbert: str = "") -> tuple[Row, ...]:
+    """The dose card's rows. ``if_resolves``: the consult is on hold, and this is the verdict's line
+    for the dose if the hold resolves; no mg, vials, billing or capecitabine mg is printed then, as
+    if an order (04 once printed 30.2 mg, a kit and J9207 × 31 units while on hold)."""
     rows: list[Row] = []
     add = lambda text, result="", tone=None, tip="": rows.append(  # noqa: E731
         Row(key=f"dose/{len(rows)}", text=text, result=result, tone=tone, tip=tip or text))
     hw = [f"height {fmt_num(d.height_cm)} cm" if d.height_cm is not None else "",
           f"weight {fmt_num(d.weight_kg)} kg" if d.weight_kg is not None else ""]
     if d.bsa_m2 is not None:
-        cap = f" → capped at {_bsa(d.bsa_used_m2)} m²" if d.bsa_capped and d.bsa_used_m2 is not None else ""
-        add(f"BSA ({d.bsa_formula}): {_bsa(d.bsa_m2)} m²{cap}  [{', '.join(p for p in hw if p)}]",
+        cap = f" → capped at {_bsa_used(d.bsa_used_m2)} m²" if d.bsa_capped and d.bsa_used_m2 is not None else ""
+        add(f"BSA ({formula_name(d.bsa_formula)}): {_bsa_used(d.bsa_m2)} m²{cap}  [{', '.join(p for p in hw if p)}]",
             "capped" if d.bsa_capped else "")
     if d.hepatic_row:
         add(f"Hepatic row: {d.hepatic_row}")
+        if gilbert:
+            add(f"Note: {gilbert}")
     if d.mg_per_m2 is not None:
         add(f"Dose rate: {fmt_num(d.mg_per_m2)} mg/m² (standard {fmt_num(d.standard_mg_per_m2)} mg/m²)")
     elif d.mg_per_m2_unless_strong_inhibitor is not None and d.mg_per_m2_if_strong_inhibitor is not None:
@@ -192,14 +199,20 @@ def dose_rows(d: Dose) -> tuple[Row, ...]:
             "depends", "missing")
     for adj in d.adjustments:
         add(f"Adjustment: {adj}", "adjusted", "warning")
-    if d.dose_mg is not None:
+    if if_resolves:  # the section's summary says the dose if the hold resolves
+        add("Dose: none while on hold", "on hold", "warning")
+    elif d.dose_mg is not None:
         add(f"Dose: {_mg(d.dose_mg)} mg IV over {fmt_num(d.infusion_hours)} h every {d.cycle_days} days")
-    if d.vials:
+    if d.vials and not if_resolves:
         vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg kit" for v in d.vials)
         add(f"Vials: {vials}" + (f" ({fmt_num(d.vial_total_mg)} mg)" if d.vial_total_mg else ""))
-    if d.hcpcs_units is not None:
+    if d.hcpcs_units is not None and not if_resolves:
         add(f"Billing: {d.hcpcs_code} × {d.hcpcs_units} units")
-    if d.capecitabine is not None:
+    if d.capecitabine is not None and if_resolves:
+        c = d.capecitabine
+        add(f"Capecitabine: {fmt_num(c.mg_per_m2_per_dose)} mg/m² per dose, {c.schedule} (the mg is printed once the "
+            "hold resolves)")
+    elif d.capecitabine is not None:
         c = d.capecitabine
         add(f"Capecitabine: {_mg(c.mg_per_dose)} mg per dose ({fmt_num(c.mg_per_m2_per_dose)} mg/m² × "
             f"{_bsa_used(c.bsa_m2)} m²), {c.schedule}")
@@ -217,7 +230,24 @@ def dose_rows(d: Dose) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def dose_key_point(d: Dose, decision: DecisionState) -> KeyPoint:
+def dose_key_point(d: Dose, decision: DecisionState, course: "CourseDose | None" = None,
+                   held: str = "") -> KeyPoint:
+    """The dose line of the key points; with a course (cycles given), the next cycle's dose, the
+    starting dose named as such beside it (``ixdesk.present.course_dose``)."""
+    if course is not None:
+        lead = f"Dose ({course.cycle_words}):"
+        if course.shown and course.mg is not None:
+            on_hold = decision.kind == "on_hold"
+            start = starting_dose_words_of(d)
+            return KeyPoint("dose", lead if not on_hold else f"Dose ({course.cycle_words}, on hold: a contraindication "
+                                                             "holds):",
+                            f"{_mg(course.mg)} mg ({course.product})" + (f"; {start}" if start else ""),
+                            "warning" if on_hold else None)
+        action = course.decision.action
+        return KeyPoint("dose", lead, f"no dose: {course.reason}",
+                        "critical" if action == "discontinue" or course.decision.gate == "hold" else "missing")
+    if held and decision.kind == "on_hold":  # the verdict's words: no dose while on hold, and if it resolves
+        return KeyPoint("dose", "Dose (on hold: a contraindication holds):", held, "warning")
     if d.state == "computed" and d.dose_mg is not None:
         vials = " + ".join(f"{v.count} × {fmt_num(v.size_mg)} mg" for v in d.vials)
         hold = " (on hold: a contraindication holds)" if decision.kind == "on_hold" else ""
@@ -225,6 +255,27 @@ def dose_key_point(d: Dose, decision: DecisionState) -> KeyPoint:
                                               f"{_bsa_used(d.bsa_used_m2)} m²{', capped' if d.bsa_capped else ''}); kits {vials}",
                         "warning" if hold else None)
     return KeyPoint("dose", "Dose:", d.summary, "critical" if d.state == "not_recommended" else "missing")
+
+
+def gilbert_note(criteria: "Criteria | None", d: Dose, bilirubin_x_uln: float | None) -> str:
+    """The Gilbert's syndrome note where bilirubin above the first hepatic row's limit drives the
+    dose row (facts sheet 4, 9), with its source; '' otherwise."""
+    if criteria is None or d.hepatic_row is None or bilirubin_x_uln is None:
+        return ""
+    hep = criteria.dosing.hepatic
+    limit = hep.rows[0].bilirubin_max_x_uln
+    if hep.gilbert is None or limit is None or bilirubin_x_uln <= limit:
+        return ""
+    g = hep.gilbert
+    mark = " [unverified]" if g.confidence == "unverified" else ""
+    return f"{g.note} (source: {g.source.document}, {g.source.section}){mark}"
+
+
+def starting_dose_words_of(d: Dose) -> str:
+    """'starting dose (cycle 1): 70.6 mg (40 mg/m²)', or '' when none was computed."""
+    if d.state != "computed" or d.dose_mg is None:
+        return ""
+    return f"{STARTING_DOSE}: {_mg(d.dose_mg)} mg ({fmt_num(d.mg_per_m2)} mg/m²)"
 
 
 # --- resistance and lines ----------------------------------------------------------------------
@@ -304,13 +355,16 @@ def decision_sentence(s: DecisionState, a: Assessment) -> str:
     return f"{word} — meets label indication: {s.label.title}" if s.label else word
 
 
-def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Iterable[Override]" = ()) -> Presentation:
+def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Iterable[Override]" = (),
+            consult: "Consult | None" = None) -> Presentation:
     """Everything the panel and the command line print for ``a``, decided once.
 
     ``criteria`` names the plans a plan-bound rule concerns ("would be met with capecitabine");
     without it those read "another plan". ``overrides`` (the consult's) sit beside the findings
-    they concern; they change no result and no decision."""
+    they concern; they change no result and no decision. ``consult``: with cycles given, the dose
+    key point is the next cycle's and the dose card is titled as the starting dose."""
     decision = decision_state(a)
+    course = course_dose(consult, criteria, a)
     titles = {f.id: f.title for f in a.findings}
     views = {f.id: finding_view(f, criteria, titles) for f in a.findings}
     ov: dict[str, OverrideView] = {}
@@ -372,8 +426,18 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
     if a.lines:
         sections.append(Section("lines", "Prior lines", "", None, rows=line_rows(a.lines)))
     head, tone = dose_head(a.dose, decision)
-    sections.append(Section("dose", dose_title(a.dose, decision), head, tone, rows=dose_rows(a.dose),
-                            missing=missing_inputs(a.dose.missing), summary=a.dose.summary))
+    held = ""
+    if decision.kind == "on_hold" and course is None and a.dose.state == "computed":
+        from ixdesk.present.verdict import build_verdict
+
+        held = build_verdict(a, consult, criteria).dose  # "No dose while on hold. If it resolves: …"
+    title = dose_title(a.dose, decision)
+    if course is not None:
+        title = f"{title}: {STARTING_DOSE} — {course.short}"
+    sections.append(Section("dose", title, head, tone, rows=dose_rows(a.dose, held, gilbert_note(
+                                criteria, a.dose, consult.labs.bilirubin.x_uln
+                                if consult is not None and consult.labs.bilirubin is not None else None)),
+                            missing=missing_inputs(a.dose.missing), summary=held or a.dose.summary))
     if a.data_notes:
         sections.append(Section("notes", "Notes on the input", str(len(a.data_notes)), None,
                                 rows=tuple(Row(key=f"notes/{i}", text=fmt_parts(n)) for i, n in enumerate(a.data_notes_parts))))
@@ -382,7 +446,7 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
                        DECISION_TONE[decision.kind])]
     stale = [o for o in ov.values() if o.stale]
     if stale:  # an override made for another result is never carried over silently
-        points.insert(1, KeyPoint("overrides", f"⚠ {len(stale)} override(s) to review (stale):",
+        points.insert(1, KeyPoint("overrides", f"⚠ {len(stale)} override{'s' if len(stale) != 1 else ''} to review (stale):",
                                   "; ".join(o.title for o in stale), "warning"))
     if ov and decision.kind == "on_hold":
         from ixdesk.present.overrides import hold_note
@@ -404,19 +468,19 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
         points.append(KeyPoint("label", "✔ FDA label:", "; ".join(v.line() for v in lab_met), "good"))
     elif lab_unk:
         n = len({m.field for v in lab_unk for m in v.missing})
-        points.append(KeyPoint("label", "? FDA label:", f"undetermined — {n} input(s) missing" if n
+        points.append(KeyPoint("label", "? FDA label:", f"undetermined — {n} input{'s' if n != 1 else ''} missing" if n
                                else "undetermined", "missing"))
     elif not label and a.plan:
         points.append(KeyPoint("label", "✘ FDA label:", "this plan is not an FDA label indication "
                                                        "(see the payer criteria and policies)", "neutral"))
     else:
         points.append(KeyPoint("label", "✘ FDA label:", "no label indication met for this plan", "neutral"))
-    points.append(dose_key_point(a.dose, decision))
+    points.append(dose_key_point(a.dose, decision, course, held))
     warns = [v for v in warn if v.holds]
     if warns:
-        points.append(KeyPoint("warnings", f"⚠ {len(warns)} warning(s):", "; ".join(v.title for v in warns), "warning"))
+        points.append(KeyPoint("warnings", f"⚠ {len(warns)} warning{'s' if len(warns) != 1 else ''}:", "; ".join(v.title for v in warns), "warning"))
     if missing:
-        points.append(KeyPoint("missing", f"{len(missing)} input(s) missing", "— listed under 'Missing inputs'; "
+        points.append(KeyPoint("missing", f"{len(missing)} input{'s' if len(missing) != 1 else ''} missing", "— listed under 'Missing inputs'; "
                                                                              "click one to go to its field", "missing"))
     points.append(KeyPoint("context", "", f"Plan: {plan_short(a.plan)} · as of {fmt_date(a.as_of)} · "
                                           f"criteria {a.criteria.version}"))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ixdesk.present.decision import DecisionState
 from ixdesk.present.findings import FindingView
-from ixdesk.present.formats import fmt_date
+from ixdesk.present.formats import fmt_date, fmt_parts
 from ixdesk.present.sections import OTHER_PLANS_TITLE, RESISTANCE_RESULT, Presentation, Row, present
 
 if TYPE_CHECKING:
@@ -50,8 +50,9 @@ def decision_json(state: DecisionState) -> dict[str, Any]:
     }
 
 
-def assessment_text(a: "Assessment", name: str, criteria: Any = None, overrides: Any = ()) -> str:
-    p: Presentation = present(a, criteria, overrides)
+def assessment_text(a: "Assessment", name: str, criteria: Any = None, overrides: Any = (),
+                    consult: Any = None) -> str:
+    p: Presentation = present(a, criteria, overrides, consult)
     lines: list[str] = []
     w = lines.append
     w(f"IxDesk assessment: {name}")
@@ -68,11 +69,11 @@ def assessment_text(a: "Assessment", name: str, criteria: Any = None, overrides:
         w(f"{s.title}" + (f"  ({s.count})" if s.count else ""))
         if s.key == "resistance":
             for r in a.resistance:
-                w(f"  {r.label:<14} {RESISTANCE_RESULT[r.result]:<14} {r.summary}")
+                w(f"  {r.label:<14} {RESISTANCE_RESULT[r.result]:<14} {fmt_parts(r.summary_parts)}")
                 for rr in r.regimens:
                     mark = " (unverified window)" if rr.confidence == "unverified" else ""
                     w(f"      regimen {rr.regimen_index + 1} ({', '.join(rr.agents)}; "
-                      f"{rr.setting or 'setting not recorded'}): {rr.reason}{mark}")
+                      f"{rr.setting or 'setting not recorded'}): {fmt_parts(rr.reason_parts)}{mark}")
             continue
         if s.key == "lines":
             for row in s.rows:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ixdesk.core.assessment import Assessment, Dose, Finding, Missing
+from ixdesk.present.course_dose import CourseDose, course_dose
 from ixdesk.present.decision import DecisionKind, DecisionState, decision_state
 from ixdesk.present.findings import value_text
 from ixdesk.present.formats import fmt_date, fmt_num
@@ -88,6 +89,8 @@ class Verdict:
     # a dose that may be given: its amount ("70.6 mg"), which ``dose`` begins with, for a reader
     # that sets it apart (the header prints it bold) without splitting ``dose``; "" otherwise
     dose_amount: str = ""
+    # a consult with cycles given: the next cycle's dose is "the dose" (``ixdesk.present.course_dose``)
+    course: CourseDose | None = None
 
     @property
     def line(self) -> str:
@@ -205,6 +208,15 @@ def dose_text(d: Dose) -> str:
     return f"No dose yet: {d.summary}"
 
 
+def course_dose_text(cd: CourseDose, infusion_hours: float | None = None) -> str:
+    """'54.4 mg IV over 3 h, cycle 5 (32 mg/m² × BSA 1.6993 m²)'; or 'No dose for cycle 5: the
+    cycle is on hold'. The next cycle's dose, never the starting dose, for a consult with a course."""
+    if cd.shown and cd.mg is not None:
+        over = f" IV over {fmt_num(infusion_hours)} h" if infusion_hours else ""
+        return f"{fmt_num(cd.mg)} mg{over}, {cd.cycle_words} ({cd.product.replace(' × ', ' × BSA ', 1)})"
+    return f"No dose for {cd.cycle_words}: {cd.reason}"
+
+
 def _inhibitor_lines(a: Assessment, consult: Consult) -> list[str]:
     """The medication lines the engine matched as strong CYP3A4 inhibitors (its values name them)."""
     meds = consult.history.medications or []
@@ -213,6 +225,12 @@ def _inhibitor_lines(a: Assessment, consult: Consult) -> list[str]:
         if f.kind == "warning" and f.state == "met" and f.id.startswith("warning.cyp3a4_inhibitor"):
             hits += [v.value for v in f.values if v.field == "history.medications" and v.value in meds]
     return hits
+
+
+def strong_inhibitor_lines(a: Assessment, consult: Consult) -> list[str]:
+    """The consult's medication lines the engine matched as strong CYP3A4 inhibitors (the patient
+    sheet names them when the hold's only dose depends on stopping one)."""
+    return list(dict.fromkeys(_inhibitor_lines(a, consult)))
 
 
 @dataclass(frozen=True)
@@ -310,18 +328,27 @@ def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Crite
     if not holds and a.dose.state == "not_recommended":
         holds = (a.dose.summary,)
     warnings = tuple(by_id[w].title for w in a.warnings if w in by_id)
-    dose = dose_text(a.dose)
-    inhibitor = _without_inhibitor(a, consult, criteria) if consult is not None else None
+    course = course_dose(consult, criteria, a)
+    if course is not None:  # past cycle 1: the next cycle's dose, the course's own inhibitor rules
+        dose = course_dose_text(course, a.dose.infusion_hours)
+        inhibitor = None
+        computed = course.shown
+        mg = course.mg
+    else:
+        dose = dose_text(a.dose)
+        inhibitor = _without_inhibitor(a, consult, criteria) if consult is not None else None
+        computed = a.dose.state == "computed"
+        mg = a.dose.dose_mg
     alternatives = [inhibitor.line] if inhibitor is not None else []
-    dose_is_order = st.dose_may_be_given and a.dose.state == "computed"
-    amount = f"{fmt_num(a.dose.dose_mg)} mg" if dose_is_order and a.dose.dose_mg is not None else ""
+    dose_is_order = st.dose_may_be_given and computed
+    amount = f"{fmt_num(mg)} mg" if dose_is_order and mg is not None else ""
     tone: Tone
     if st.kind == "on_hold":
         tone = "bad"
         headline = "On hold: " + "; ".join(f.title for f in st.holds) if st.holds else f"On hold: {a.dose.summary}"
         if alternatives:
             dose = "No dose while on hold. If it resolves: " + alternatives.pop(0)
-        elif a.dose.state == "computed":
+        elif computed:
             dose = "No dose while on hold. If it resolves: " + dose
     elif st.kind == "not_decided":
         tone = "caution"
@@ -330,8 +357,10 @@ def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Crite
             headline = "Not decided: choose the plan under discussion"
         else:
             headline = f"Not decided: waiting for {n} input{'s' if n != 1 else ''}"
-        if a.dose.state == "computed":
+        if computed:
             dose = "Dose once decided: " + dose
+        elif course is not None:
+            pass  # the course's own reason stands
         elif a.dose.missing and {m.field for m in a.dose.missing} <= {m.field for m in st.waiting_for}:
             # the inputs are listed once, with what the decision waits for; the dose names the first
             more = len(a.dose.missing) - 1
@@ -369,8 +398,8 @@ def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Crite
                    dose_alternatives=tuple(alternatives), holds=holds, hold_ids=tuple(f.id for f in st.holds),
                    waiting_for=st.waiting_for, label_waiting=label_waiting, warnings=warnings, footnote=footnote, state=st,
                    override_note=override_note, stale_overrides=stale,
-                   inhibitor=inhibitor, dose_amount=amount)
+                   inhibitor=inhibitor, dose_amount=amount, course=course)
 
 
-__all__ = ["DECISION_WORDS", "InhibitorDoses", "Status", "Verdict", "build_verdict", "dose_text", "label_status",
+__all__ = ["DECISION_WORDS", "InhibitorDoses", "course_dose_text", "strong_inhibitor_lines", "Status", "Verdict", "build_verdict", "dose_text", "label_status",
            "pathway_status", "payer_statuses", "policy_results"]

@@ -51,3 +51,19 @@ NCCN_DOCUMENTS: frozenset[str] = frozenset()
 
 def document_name(document: str) -> str:
     return DOCUMENT_NAMES.get(document, document)
+
+
+def contraception_text(female_months: int, male_months: int, sex: str | None) -> str:
+    """The contraception line of the nurse's start sheet and cycle sheet, said once (facts sheet 9):
+    the months count from the last dose; a male patient's partner rule is his own."""
+    if sex == "male":
+        return f"contraception during treatment and {male_months} months after the last dose (female partners)"
+    return f"contraception during treatment and {female_months} months after the last dose"
+
+
+FORMULA_NAMES = {"mosteller": "Mosteller", "dubois": "DuBois"}
+
+
+def formula_name(formula: str | None) -> str:
+    """'Mosteller' for the enum 'mosteller': a formula is named after its author."""
+    return FORMULA_NAMES.get(formula or "", formula or "formula not recorded")

@@ -227,18 +227,24 @@ class ClinicianRenderer(Renderer):
         sign.append(self.table(lines, [1], header=False, extra=[
             ("GRID", (0, 0), (-1, -1), 0, colors.white), ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
             ("TOPPADDING", (0, 0), (-1, -1), 8)]))
-        sign.append(Spacer(1, 3 * mm))
-        sign.append(self.table([[self.c("Discussed by"), self.c("Signature"), self.c("Date")],
-                                ["\n\n", "", ""]], [2, 2, 1], header=True))
-        sign.append(Spacer(1, 1.5 * mm))
-        sign.append(self.p("This summary supports the treating clinician's judgement; it does not make the decision. "
-                           "Findings marked [unverified] rest on a source we could not confirm, or on IxDesk's own "
-                           "reading where the sources are not precise (line counting).", s.note))
-        if r.notes:
+        # the signature block never splits (08 once ended a page on an empty "Discussed by | Signature
+        # | Date" header and repeated it overleaf); short notes stay with it, long ones may run on
+        block: list[Flowable] = [Spacer(1, 3 * mm),
+                                 self.table([[self.c("Discussed by"), self.c("Signature"), self.c("Date")],
+                                             ["\n\n", "", ""]], [2, 2, 1], header=True),
+                                 Spacer(1, 1.5 * mm),
+                                 self.p("This summary supports the treating clinician's judgement; it does not make "
+                                        "the decision. Findings marked [unverified] rest on a source we could not "
+                                        "confirm, or on IxDesk's own reading where the sources are not precise "
+                                        "(line counting).", s.note)]
+        if r.notes and len(r.notes) > self.NOTES_KEPT_WITH_SIGNATURE:
             out += sign
+            out.append(KeepTogether(block))
         else:
-            out.append(KeepTogether(sign))
+            out.append(KeepTogether(sign + block))
         return out
+
+    NOTES_KEPT_WITH_SIGNATURE = 1200  # characters of discussion notes kept on the signature's page
 
     TONES = {"block": "not_met", "warn": "unknown", "ok": "met", "unknown": "unknown", "info": "info"}
 
@@ -261,7 +267,9 @@ class ClinicianRenderer(Renderer):
                for k in r.key_points]
         pts.append(f"<b>{esc(self._glance(r.glance_dose))}</b>")
         if r.missing:
-            pts.append(esc(f"{len(r.missing)} item(s) of information are missing (listed at the end)."))
+            n = len(r.missing)
+            pts.append(esc(f"{n} item{'s' if n != 1 else ''} of information {'are' if n != 1 else 'is'} missing "
+                           "(listed at the end)."))
         out.append(self.p("At a glance", s.h1))
         out += [Paragraph(t, s.bullet) for t in pts]
         return out
@@ -614,17 +622,29 @@ class NurseRenderer(Renderer):
                           s.note))
 
         out.append(self.p("2. Premedication", s.h1))
-        rows = [[self.c(h, bold=True) for h in ("Drug", "Dose / route", "For", "Planned time", "Given at / initials")]]
-        for pm in r.premedication:
-            planned = "; ".join(f"start − {m} min: __:__" for m in pm.minutes_before) or pm.timing
-            rows.append([self.c(pm.drug), self.c(f"{pm.dose}, {pm.route}"),
-                         self.c(f"{pm.when}" + ("" if not pm.required else " (required)")),
-                         self.c(planned if pm.applies else "not planned"),
-                         self.c(BOX + " __:__ ____" if pm.applies else "")])
-        out.append(self.table(rows, [2.6, 1.9, 1.7, 1.5, 1.3]))
-        out.append(self.p(f"Infusion start planned at: ______ (write it in; each premedication time is counted back "
-                          f"from it). Source: {r.premedication_source}", s.note))
+        if not r.premedication:  # held, not decided, or a course: nothing is scheduled on this sheet
+            out.append(self.p("Not planned on this sheet: the cycle double check schedules it."
+                              if r.course_pointer else
+                              "Not planned on this sheet: no premedication before the prescriber has "
+                              + ("completed the order" if r.state == "not_decided" else "resolved the hold")
+                              + " and a new checklist is printed.", s.body))
+        else:
+            rows = [[self.c(h, bold=True) for h in ("Drug", "Dose / route", "For", "Planned time", "Given at / initials")]]
+            for pm in r.premedication:
+                planned = "; ".join(f"start − {m} min: __:__" for m in pm.minutes_before) or pm.timing
+                rows.append([self.c(pm.drug), self.c(f"{pm.dose}, {pm.route}"),
+                             self.c(f"{pm.when}" + ("" if not pm.required else " (required)")),
+                             self.c(planned if pm.applies else "not planned"),
+                             self.c(BOX + " __:__ ____" if pm.applies else "")])
+            out.append(self.table(rows, [2.6, 1.9, 1.7, 1.5, 1.3]))
+            out.append(self.p(f"Infusion start planned at: ______ (write it in; each premedication time is counted back "
+                              f"from it). Source: {r.premedication_source}", s.note))
 
+        if r.course_pointer:
+            out.append(self.p("3. Dose, preparation and infusion", s.h1))
+            out.append(self.p(f"<b>{esc(r.course_pointer)}.</b> The start checklist prints no dose, volumes or "
+                              "draw-up amounts for a consult past its first cycle.", s.body, raw=True))
+            return out
         if not r.dose_shown:
             out.append(self.p("3. Dose, preparation and infusion", s.h1))
             out.append(self.p(f"<b>{esc(r.state_text)}: no dose, volumes or draw-up amounts are printed.</b> "

@@ -556,7 +556,7 @@ class MainWindow(QMainWindow):
                     self._assessment = None
                     self.panel.show_criteria_error(f"The assessment failed: {type(exc).__name__}: {exc}")
                 else:
-                    self.panel.show_assessment(self._assessment, self.criteria, consult.overrides)
+                    self.panel.show_assessment(self._assessment, self.criteria, consult.overrides, consult)
                     self.panel.set_stale(None)
         elif self.criteria is not None:
             msgs = [self.form.describe_problem(p) for p in problems]  # the field in the form's words

@@ -100,7 +100,7 @@ def test_billing_units_and_capecitabine() -> None:
     assert d.hcpcs_units == math.ceil(d.dose_mg)
     assert d.capecitabine is not None
     assert d.capecitabine.mg_per_dose == round(1000 * d.bsa_m2)
-    assert "days 1-14" in d.capecitabine.schedule
+    assert "days 1–14" in d.capecitabine.schedule
 
 
 def test_premedication() -> None:

@@ -280,7 +280,7 @@ case("d16_capecitabine_dubois",
      "DuBois 1.7334 -> ixabepilone 69.3 mg (45+15+15, 70 units); capecitabine 1000 mg/m2 x 1.7334 = 1733 mg twice daily days 1-14",
      dose={"state": "computed", "bsa_m2": 1.7334, "dose_mg": 69.3, "vials": [(45, 1), (15, 2)], "hcpcs_units": 70,
            "cape_mg": 1733, "cycle_days": 21, "infusion_hours": 3.0},
-     cape={"mg_per_m2_per_dose": 1000, "schedule_contains": ["twice daily", "1-14"]})
+     cape={"mg_per_m2_per_dose": 1000, "schedule_contains": ["twice daily", "1–14"]})
 
 # ---------------- 3. warnings / exclusions ----------------
 case("w01_pregnant", mk("monotherapy", REG3, patient={"pregnant": True}),

@@ -356,7 +356,8 @@ def test_clinician_report_prints_regimen_months_in_its_date_format() -> None:
     c = one("2024-02", "2024-05-15", start="2023-10", agents=("doxorubicin", "cyclophosphamide"),
             agent_last_doses=[{"agent": "cyclophosphamide", "last_dose_date": "2024-01"}])
     r = build_clinician_report(c, run(c), default_criteria(), ReportSettings(), date(2024, 12, 31))
-    assert r.regimens[0].dates == "Oct 2023 – Feb 2024; cyclophosphamide to Jan 2024"
+    # each date unbroken (no-break spaces, review item 12): a line breaks only at the dash
+    assert r.regimens[0].dates == "Oct\u00a02023 – Feb\u00a02024; cyclophosphamide to Jan\u00a02024"
     assert r.regimens[0].outcome.startswith("progression 15 May 2024")
 
 

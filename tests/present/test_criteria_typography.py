@@ -25,6 +25,8 @@ ASCII_FORMS = {
     "10^9": re.compile(r"10\^9"),
     "a count of 1000 or more without its thousands separator": re.compile(r"(?<![\d.,])\d{4,}(?= cells)"),
     "sqrt": re.compile(r"\bsqrt\b"),
+    # a range is typed with an en dash ("0.2–0.6 mg/mL", "days 1–14"); ISO dates and codes are not ranges
+    "a hyphen between two numbers": re.compile(r"(?<![\w.\-])\d+(?:\.\d+)?-\d+(?:\.\d+)?(?![\w.\-])"),
 }
 # keys whose values are identifiers matched against consult data, not text a reader sees
 IDENTIFIER_KEYS = {"unit"}
@@ -55,7 +57,8 @@ def test_no_ascii_units_or_operators_in_the_shipped_criteria() -> None:
 
 
 @pytest.mark.parametrize("text", ["AST <= 2.5 x ULN", "below 1500 cells/mm³", "100 cells/mm3", "40 mg/m2",
-                                  "sqrt(height cm x weight kg / 3600)", "0.5 x 10^9/L", "x ULN"])
+                                  "sqrt(height cm x weight kg / 3600)", "0.5 x 10^9/L", "x ULN",
+                                  "a final 0.2-0.6 mg/mL", "days 1-14 of each cycle", "grade 3-4"])
 def test_the_check_finds_each_ascii_form(tmp_path: Path, text: str) -> None:
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"rules": [{"title": text}]}), encoding="utf-8")
     assert ascii_forms(tmp_path), text

@@ -254,7 +254,7 @@ def test_a_stale_override_is_surfaced_not_folded_away() -> None:
     a = assess(c, crit)
     p = present(a, crit, c.overrides)
     assert p.section("contraindications").cleared_title == "Ruled out (4) · 1 override to review"
-    assert p.key_points[1].text == "⚠ 1 override(s) to review (stale): Baseline neutrophils below 1,500 cells/mm³"
+    assert p.key_points[1].text == "⚠ 1 override to review (stale): Baseline neutrophils below 1,500 cells/mm³"
     v = build_verdict(a, c, crit)
     assert v.kind == "ready" and v.stale_overrides == (("exclusion.neutrophils", "Baseline neutrophils below 1,500 cells/mm³"),)
     assert present(a, crit).section("contraindications").cleared_title == "Ruled out (4)"

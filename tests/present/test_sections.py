@@ -45,7 +45,7 @@ def test_counts_are_for_the_plan_under_discussion() -> None:
     assert p.section("warnings").count == "2 apply"
     assert p.section("label").count == "1 met · 0 unknown"
     assert p.section("pathways").count == "1 met · 0 unknown"  # A would be met, but is another plan's
-    assert p.section("dose").count == "on hold · 30.2 mg"
+    assert p.section("dose").count == "on hold"  # no amount beside "on hold" (review item 2)
     p7 = present(assessed("07"), default_criteria())
     assert p7.section("contraindications").count == "3 unknown"
     assert p7.section("missing").count == str(len(p7.missing)) == str(len({m.field for m in assessed("07").missing}))
@@ -93,7 +93,7 @@ def test_dose_key_point_says_on_hold() -> None:
 def test_numbers_and_dates_in_one_format() -> None:
     p = present(assessed("01"))
     rows = [r.text for r in p.section("dose").rows]
-    assert "Capecitabine: 1,765 mg per dose (1,000 mg/m² × 1.7654 m²), twice daily, days 1-14 of each 21-day cycle" in rows
+    assert "Capecitabine: 1,765 mg per dose (1,000 mg/m² × 1.7654 m²), twice daily, days 1–14 of each 21-day cycle" in rows
     res = " ".join(k.text for r in p.section("resistance").rows for k in r.children)
     assert "last dose 14 Mar 2022" in res and "2022-03-14" not in res
 

@@ -53,7 +53,9 @@ def test_clinician_says(rendered):
     _, consult, assessment, pdfs = rendered
     text = squash(pdf_text(pdfs["clinician"]))
     for phrase in ("The question", "Treatment history and resistance", "FDA label", "Payer 003 criteria A–F",
-                   "Payer policies", "Contraindications and warnings", "Proposed dose", "Premedication",
+                   "Payer policies", "Contraindications and warnings",
+                   "Starting dose (cycle 1)" if consult.course and consult.course.cycles_given else "Proposed dose",
+                   "Premedication",
                    "Monitoring plan", "Information still missing", "Discussion notes", "Signature"):
         assert phrase in text, phrase
     if consult.patient.name:
@@ -74,14 +76,21 @@ def test_nurse_says(rendered, criteria):
     assert pdf_pages(data) <= 2
     text = squash(pdf_text(data))
     state = decision_state(assessment)
-    for phrase in ("≥ 1,500/mm³", "≥ 100,000/mm³", "grade ≤ 1", "Neuropathy assessed", "Blood drawn today",
-                   "diphenhydramine", "H2 antagonist", "e.g. famotidine", "start − 60 min", "dexamethasone",
-                   "initials", "NO-GO"):
+    course = bool(consult.course and consult.course.cycles_given)
+    for phrase in ("≥ 1,500/mm³", "≥ 100,000/mm³", "grade ≤ 1", "Neuropathy assessed", "Blood drawn today"):
         assert phrase in text, phrase
+    # premedication is scheduled only on a sheet that may be given; a held one says none is planned
+    premed = ("diphenhydramine", "H2 antagonist", "e.g. famotidine", "start − 60 min", "dexamethasone")
+    for phrase in premed:
+        assert (phrase in text) == (state.dose_may_be_given and not course), phrase
+    if course:  # past cycle 1 the start sheet points to the cycle double check (it carries the dose)
+        assert "This consult has a course: print the cycle" in text
+    else:
+        assert "initials" in text and "NO-GO" in text
     assert ("Pregnancy status" in text) == (consult.patient.sex != "male")
     given = ("Dose verification", "Height", "Weight", "BSA", "Vials", "DEHP-free", "within 6 hours",
              "Infuse over 3 hours", "Hypersensitivity", "GO: every check met")
-    if state.dose_may_be_given:
+    if state.dose_may_be_given and not course:
         for phrase in given:
             assert phrase in text, phrase
         assert f"{assessment.dose.dose_mg:g} mg" in text
@@ -92,7 +101,7 @@ def test_nurse_says(rendered, criteria):
         if assessment.dose.dose_mg is not None:
             assert f"{assessment.dose.dose_mg:g} mg" not in text
     assert ("Capecitabine teaching points" in text) == (consult.plan.regimen == "with_capecitabine"
-                                                        and state.dose_may_be_given)
+                                                        and state.dose_may_be_given and not course)
 
 
 def test_patient_says(rendered, criteria):

@@ -347,7 +347,8 @@ def test_set_yaml_not_listing_a_needed_file(crit: Path) -> None:
     ("resistance.yaml", r"source: \{document: PI", 2, "PI-2009"),       # a window's source
     ("resistance.yaml", r"also: \{document: payer-003", 0, "payer-3"),  # a window's second source
     ("resistance.yaml", r"source: \{document: PI", 4, "PI-2009"),       # the on-therapy rule
-    ("dosing.yaml", r"source: \{document: PI", 3, "PI-2009"),           # cyp3a4
+    ("dosing.yaml", r"source: \{document: PI", 3, "PI-2009"),           # the hepatic Gilbert's note
+    ("dosing.yaml", r"source: \{document: PI", 4, "PI-2009"),           # cyp3a4
     ("dosing.yaml", r"source: \{document: payer-policies", 0, "payers"),  # billing
     ("administration.yaml", r"source: \{document: PI", 2, "PI-2009"),   # preparation
     ("lines.yaml", r"source: \{document: ixdesk", 0, "IxDesk"),

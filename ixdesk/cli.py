@@ -248,12 +248,12 @@ def _assess_files(args: argparse.Namespace, criteria: Any, out: TextIO, err: Tex
         if args.cards:
             from ixdesk.present.cards import build_cards
 
-            out.write(json.dumps(build_cards(a, criteria, consult), indent=2, ensure_ascii=False) + "\n")
+            out.write(json.dumps(build_cards(a, criteria, consult, policy), indent=2, ensure_ascii=False) + "\n")
         elif args.json:
             results.append({"file": str(path), **a.model_dump(mode="json"), "decision": _decision(a),
                             "next_cycle": _next_cycle(consult, criteria, a, policy), "overrides": _overrides(consult, a)})
         else:
-            out.write(render_text(a, str(path), criteria, consult.overrides, consult))
+            out.write(render_text(a, str(path), criteria, consult.overrides, consult, policy))
             out.write("\n")
     if args.json and not args.quiet:
         payload: Any = results[0] if len(paths) == 1 else results
@@ -403,12 +403,13 @@ def _problems(exc: Any) -> dict[str, Any]:
     return {"problems": [{"field": p.field, "message": p.message} for p in exc.problems]}
 
 
-def render_text(a: Any, name: str, criteria: Any = None, overrides: Any = (), consult: Any = None) -> str:
+def render_text(a: Any, name: str, criteria: Any = None, overrides: Any = (), consult: Any = None,
+                policy: Any = None) -> str:
     """A readable assessment, every word from the presentation layer (ixdesk.present): the decision
     first, then the sections for the plan under discussion, then the other plans, apart."""
     from ixdesk.present.text import assessment_text
 
-    return assessment_text(a, name, criteria, overrides, consult)
+    return assessment_text(a, name, criteria, overrides, consult, policy)
 
 
 # --- audit ----------------------------------------------------------------------------------

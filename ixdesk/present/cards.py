@@ -37,6 +37,7 @@ from ixdesk.present.verdict import Verdict, build_verdict, policy_results
 from ixdesk.present.fields import missing_inputs
 
 if TYPE_CHECKING:
+    from ixdesk.core.course_policy import CoursePolicy
     from ixdesk.core.assessment import Assessment
     from ixdesk.core.consult import Consult
     from ixdesk.core.criteria import Criteria
@@ -130,10 +131,11 @@ def _verdict_detail(verdict: Verdict, p: Presentation, a: Assessment) -> str:
     return "\n\n".join(out)
 
 
-def build_cards(a: Assessment, criteria: Criteria | None = None, consult: Consult | None = None) -> dict[str, Any]:
+def build_cards(a: Assessment, criteria: Criteria | None = None, consult: Consult | None = None,
+                policy: CoursePolicy | None = None) -> dict[str, Any]:
     """The CDS Hooks response ``{"cards": [...]}`` for ``a``, in the decision state's order."""
-    p = present(a, criteria)
-    verdict = build_verdict(a, consult, criteria)
+    p = present(a, criteria, consult=consult, policy=policy)
+    verdict = build_verdict(a, consult, criteria, policy)
     key = _card_key(a, consult)
     criteria_label = f"IxDesk, {p.criteria_line}" + (f" ({p.criteria_notice})" if p.criteria_notice else "")
     cards = [_card(key, "verdict", verdict.headline, _VERDICT_INDICATOR[verdict.tone],

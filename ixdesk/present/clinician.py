@@ -468,7 +468,8 @@ def _dose_text(mg_m2: float, bsa: float, mg: float) -> str:
     return f"{fmt_num(mg_m2)} mg/m² × {bsa_text(bsa)} m² = {mg:g} mg"
 
 
-def glance_dose(consult: Consult, assessment: Assessment, criteria: Criteria, state: DecisionState) -> str:
+def glance_dose(consult: Consult, assessment: Assessment, criteria: Criteria, state: DecisionState,
+                policy: CoursePolicy | None = None) -> str:
     """The dose if the hold resolves, with the condition stated.
 
     A strong CYP3A4 inhibitor lowers the dose to 20 mg/m² only if it cannot be avoided (facts sheet
@@ -476,13 +477,13 @@ def glance_dose(consult: Consult, assessment: Assessment, criteria: Criteria, st
     week, computed here by the core's dose rules without the inhibitor."""
     d = assessment.dose
     hold = "once the hold resolves" if state.kind == "on_hold" else ""
-    course = course_dose(consult, criteria, assessment)
+    course = course_dose(consult, criteria, assessment, policy)
     if course is not None:  # past cycle 1: the next cycle's dose, the starting dose named as such
         if not course.shown or course.mg is None:
             return f"No dose for {course.cycle_words}: {course.reason}."
         lead = f"Dose for {course.cycle_words}" + (f", {hold}" if hold else "") + ": "
         start = f"; {STARTING_DOSE} {fmt_num(d.dose_mg)} mg" if d.state == "computed" and d.dose_mg is not None else ""
-        return f"{lead}{course.product} = {fmt_num(course.mg)} mg{start}."
+        return f"{lead}{course.calculation}{start}."
     if d.state == "not_recommended":
         return d.summary  # the engine's "No starting dose: ..." as it is
     if d.state != "computed" or d.dose_mg is None or d.mg_per_m2 is None or d.bsa_used_m2 is None:
@@ -588,7 +589,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     state = decision_state(assessment)
     groups = _groups(assessment, criteria, views)
     pathway_heading = next(g.heading for g in groups if g.kind == "pathway")
-    glance = glance_dose(consult, assessment, criteria, state)
+    glance = glance_dose(consult, assessment, criteria, state, policy)
     held = state.kind == "on_hold" and assessment.dose.state == "computed" \
         and course_dose(consult, criteria, assessment) is None
     dose_lines, dose_notes = _dose(consult, assessment, criteria, glance if held else "")

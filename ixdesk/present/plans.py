@@ -25,6 +25,7 @@ from ixdesk.present.verdict import Status, Verdict, build_verdict
 from ixdesk.present.words import DECISION_WORDS, plan_long
 
 if TYPE_CHECKING:
+    from ixdesk.core.course_policy import CoursePolicy
     from ixdesk.core.consult import Consult
     from ixdesk.core.criteria import Criteria
 
@@ -100,9 +101,9 @@ def _dose_lines(a: Assessment, v: Verdict) -> tuple[str, ...]:
 
 
 def column(a: Assessment, plan: str, current: bool, consult: Consult | None = None,
-           criteria: Criteria | None = None) -> PlanColumn:
+           criteria: Criteria | None = None, policy: CoursePolicy | None = None) -> PlanColumn:
     """One plan's column; with ``consult`` (that plan's), the inhibitor's two doses as the header has them."""
-    v = build_verdict(a, consult, criteria)
+    v = build_verdict(a, consult, criteria, policy)
     st = v.state
     payers = tuple(s for s in v.statuses if s.key not in ("label", "pathways"))
     return PlanColumn(
@@ -126,7 +127,7 @@ def assess_plan(consult: Consult, plan: str, criteria: Criteria | None = None,
 
 
 def compare_plans(consult: Consult, criteria: Criteria | None = None,
-                  current: Assessment | None = None) -> list[PlanColumn]:
+                  current: Assessment | None = None, policy: CoursePolicy | None = None) -> list[PlanColumn]:
     """One column per regimen, in the order monotherapy | with capecitabine | with trastuzumab.
 
     ``current``, the assessment already on screen, is reused for its own plan and gives the date the
@@ -138,5 +139,5 @@ def compare_plans(consult: Consult, criteria: Criteria | None = None,
             a = current
         else:
             a = assess_plan(consult, plan, criteria, as_of)
-        cols.append(column(a, plan, consult.plan.regimen == plan, _with_plan(consult, plan), criteria))
+        cols.append(column(a, plan, consult.plan.regimen == plan, _with_plan(consult, plan), criteria, policy))
     return cols

@@ -21,6 +21,7 @@ from ixdesk.present.formats import fmt_date, fmt_num, fmt_parts
 from ixdesk.present.words import DECISION_WORDS, document_name, formula_name, plan_long, plan_short
 
 if TYPE_CHECKING:
+    from ixdesk.core.course_policy import CoursePolicy
     from collections.abc import Iterable
 
     from ixdesk.core.assessment import Finding
@@ -356,7 +357,7 @@ def decision_sentence(s: DecisionState, a: Assessment) -> str:
 
 
 def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Iterable[Override]" = (),
-            consult: "Consult | None" = None) -> Presentation:
+            consult: "Consult | None" = None, policy: "CoursePolicy | None" = None) -> Presentation:
     """Everything the panel and the command line print for ``a``, decided once.
 
     ``criteria`` names the plans a plan-bound rule concerns ("would be met with capecitabine");
@@ -364,7 +365,7 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
     they concern; they change no result and no decision. ``consult``: with cycles given, the dose
     key point is the next cycle's and the dose card is titled as the starting dose."""
     decision = decision_state(a)
-    course = course_dose(consult, criteria, a)
+    course = course_dose(consult, criteria, a, policy)
     titles = {f.id: f.title for f in a.findings}
     views = {f.id: finding_view(f, criteria, titles) for f in a.findings}
     ov: dict[str, OverrideView] = {}

@@ -51,8 +51,8 @@ def decision_json(state: DecisionState) -> dict[str, Any]:
 
 
 def assessment_text(a: "Assessment", name: str, criteria: Any = None, overrides: Any = (),
-                    consult: Any = None) -> str:
-    p: Presentation = present(a, criteria, overrides, consult)
+                    consult: Any = None, policy: Any = None) -> str:
+    p: Presentation = present(a, criteria, overrides, consult, policy)
     lines: list[str] = []
     w = lines.append
     w(f"IxDesk assessment: {name}")

@@ -28,6 +28,7 @@ from ixdesk.present.formats import fmt_date, fmt_num
 from ixdesk.present.words import DECISION_WORDS, plan_long, plan_short
 
 if TYPE_CHECKING:
+    from ixdesk.core.course_policy import CoursePolicy
     from ixdesk.core.consult import Consult
     from ixdesk.core.criteria import Criteria
 
@@ -319,7 +320,8 @@ def _mark_unverified(a: Assessment, s: Status) -> Status:
     return replace(s, unverified=True, detail=f"{s.detail} — rests on unverified: " + "; ".join(basis))
 
 
-def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Criteria | None = None) -> Verdict:
+def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Criteria | None = None,
+                  policy: CoursePolicy | None = None) -> Verdict:
     """The verdict for ``a``; with the consult, the dose after a strong inhibitor is stopped too."""
     st = decision_state(a)
     statuses = [_mark_unverified(a, s) for s in (label_status(a), pathway_status(a), *payer_statuses(a))]
@@ -328,7 +330,7 @@ def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Crite
     if not holds and a.dose.state == "not_recommended":
         holds = (a.dose.summary,)
     warnings = tuple(by_id[w].title for w in a.warnings if w in by_id)
-    course = course_dose(consult, criteria, a)
+    course = course_dose(consult, criteria, a, policy)
     if course is not None:  # past cycle 1: the next cycle's dose, the course's own inhibitor rules
         dose = course_dose_text(course, a.dose.infusion_hours)
         inhibitor = None

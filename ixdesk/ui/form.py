@@ -227,6 +227,10 @@ class ConsultForm(QScrollArea):
                 fn(course)
         return self._course
 
+    def course_policy(self) -> Any:
+        """The clinic's course policies as the Course section read them (None before it exists)."""
+        return self._course.policy if self._course is not None else None
+
     def when_course_built(self, fn: Callable[[CourseSection], object]) -> None:
         """Call ``fn(course)`` once the course section exists (now, if it does)."""
         if self._course is not None:

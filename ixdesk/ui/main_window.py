@@ -403,7 +403,7 @@ class MainWindow(QMainWindow):
         from ixdesk.present.verdict import build_verdict
 
         try:
-            self.verdict.show_verdict(build_verdict(a, self._consult, self.criteria))
+            self.verdict.show_verdict(build_verdict(a, self._consult, self.criteria, self.form.course_policy()))
         except Exception as exc:  # noqa: BLE001 - a presentation bug must not take the window down
             self.verdict.show_message(f"The verdict could not be built: {type(exc).__name__}: {exc}", "bad")
         if not self.verdict.compare_button.isChecked():
@@ -422,7 +422,7 @@ class MainWindow(QMainWindow):
         from ixdesk.present.plans import compare_plans
 
         try:
-            self.plan_compare.show_columns(compare_plans(consult, self.criteria, a))
+            self.plan_compare.show_columns(compare_plans(consult, self.criteria, a, self.form.course_policy()))
         except Exception:  # noqa: BLE001 - the comparison is an extra: never lose the window over it
             self.plan_compare.clear()
         self.plan_compare.setEnabled(True)
@@ -556,7 +556,8 @@ class MainWindow(QMainWindow):
                     self._assessment = None
                     self.panel.show_criteria_error(f"The assessment failed: {type(exc).__name__}: {exc}")
                 else:
-                    self.panel.show_assessment(self._assessment, self.criteria, consult.overrides, consult)
+                    self.panel.show_assessment(self._assessment, self.criteria, consult.overrides, consult,
+                                               self.form.course_policy())
                     self.panel.set_stale(None)
         elif self.criteria is not None:
             msgs = [self.form.describe_problem(p) for p in problems]  # the field in the form's words

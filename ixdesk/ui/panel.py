@@ -109,6 +109,7 @@ class AssessmentPanel(QWidget):
         self._shown: Assessment | None = None
         self._shown_overrides: tuple[Override, ...] = ()
         self._shown_course: Any = None
+        self._shown_policy: Any = None
         self.overridden: set[str] = set()  # finding ids with an override on screen
         self._detail_html = ""
         self._nodes: dict[str, _Node] = {}  # key -> the row description now on screen
@@ -179,7 +180,8 @@ class AssessmentPanel(QWidget):
 
     # --- building ---------------------------------------------------------------------------
 
-    def show_assessment(self, a: Assessment, criteria: Any = None, overrides: Any = (), consult: Any = None) -> None:
+    def show_assessment(self, a: Assessment, criteria: Any = None, overrides: Any = (), consult: Any = None,
+                        policy: Any = None) -> None:
         """Show ``a``, changing only the rows that differ from what is on screen.
 
         The tree is described as plain ``_Node``s first (cheap Python), then reconciled with the
@@ -191,16 +193,17 @@ class AssessmentPanel(QWidget):
         # course is part of what is shown
         course = consult.course if consult is not None else None
         if (self._shown is not None and a == self._shown and overrides == self._shown_overrides
-                and course == self._shown_course):
+                and course == self._shown_course and policy == self._shown_policy):
             return
         from ixdesk.present.sections import present  # pydantic-backed: loaded once the window is up
 
         self._shown = a
         self._shown_overrides = overrides
         self._shown_course = course
+        self._shown_policy = policy
         self.overridden = {o.finding_id for o in overrides}
         self._details = {}
-        p = present(a, criteria, overrides, consult)
+        p = present(a, criteria, overrides, consult, policy)
         roots = self._build(a, p)
         # no setUpdatesEnabled(False/True) around this: that repaints the whole tree (~5 ms);
         # changed cells schedule repaints of their own rows only

@@ -5,18 +5,15 @@ the record number (the command line output is pasted into tickets)."""
 from __future__ import annotations
 
 from ixdesk.core.consult import Provenance
+from ixdesk.core.form_words import FORM_WORDS
 from ixdesk.interop.fhir_map import UNREAD_REASON, ImportResult
 
-# field path -> the form's words
-FIELD_WORDS: dict[str, str] = {
-    "patient.name": "Name", "patient.record_number": "Record number", "patient.date_of_birth": "Date of birth",
-    "patient.sex": "Sex", "patient.height_cm": "Height", "patient.weight_kg": "Weight",
-    "disease.extent": "Extent", "disease.er": "Estrogen receptor (ER)", "disease.pr": "Progesterone receptor (PR)",
-    "disease.her2_ihc": "HER2 IHC", "disease.her2_ish": "HER2 ISH", "disease.pdl1_cps": "PD-L1 CPS",
-    "labs.date": "Lab date", "labs.neutrophils": "Neutrophils (ANC)", "labs.platelets": "Platelets",
-    "labs.hemoglobin": "Hemoglobin", "labs.ast": "AST", "labs.alt": "ALT", "labs.bilirubin": "Total bilirubin",
-    "labs.creatinine": "Creatinine", "history.medications": "Medications",
-}
+# the paths the import fills, in the form's words (one table: ixdesk.core.form_words)
+FIELD_WORDS: dict[str, str] = {p: FORM_WORDS[p] for p in (
+    "patient.name", "patient.record_number", "patient.date_of_birth", "patient.sex", "patient.height_cm",
+    "patient.weight_kg", "disease.extent", "disease.er", "disease.pr", "disease.her2_ihc", "disease.her2_ish",
+    "disease.pdl1_cps", "labs.date", "labs.neutrophils", "labs.platelets", "labs.hemoglobin", "labs.ast",
+    "labs.alt", "labs.bilirubin", "labs.creatinine", "history.medications")}
 
 
 def field_words(path: str) -> str:

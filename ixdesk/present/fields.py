@@ -11,56 +11,9 @@ import re
 from dataclasses import dataclass
 
 from ixdesk.core.assessment import Missing
+# the table lives in the core (the FHIR import names fields too); re-exported for the readers
+from ixdesk.core.form_words import FORM_WORDS as FORM_WORDS
 
-FORM_WORDS: dict[str, str] = {
-    "patient.name": "Name",
-    "patient.record_number": "Record number",
-    "patient.date_of_birth": "Date of birth",
-    "patient.sex": "Sex",
-    "patient.height_cm": "Height",
-    "patient.weight_kg": "Weight",
-    "patient.pregnant": "Pregnant",
-    "patient.breastfeeding": "Breastfeeding",
-    "disease.extent": "Extent",
-    "disease.er": "Estrogen receptor (ER)",
-    "disease.pr": "Progesterone receptor (PR)",
-    "disease.her2_ihc": "HER2 IHC",
-    "disease.her2_ish": "HER2 ISH",
-    "disease.pdl1_cps": "PD-L1 CPS",
-    "disease.germline_brca": "Germline BRCA",
-    "disease.visceral_crisis": "Visceral crisis",
-    "disease.endocrine_refractory": "Endocrine refractory",
-    "labs.date": "Lab date",
-    "labs.neutrophils": "Neutrophils (ANC)",
-    "labs.platelets": "Platelets",
-    "labs.hemoglobin": "Hemoglobin",
-    "labs.ast": "AST",
-    "labs.alt": "ALT",
-    "labs.bilirubin": "Total bilirubin",
-    "labs.creatinine": "Creatinine",
-    "history.ecog": "ECOG performance status",
-    "history.neuropathy_grade": "Neuropathy grade (CTCAE)",
-    "history.cremophor_hypersensitivity": "Cremophor EL hypersensitivity (paclitaxel, Ixempra)",
-    "history.cremophor_hypersensitivity_grade": "Cremophor EL hypersensitivity: its grade",
-    "history.prior_ixabepilone_reaction": "Prior reaction to ixabepilone",
-    "history.cardiac_history": "Cardiac history",
-    "history.cardiac_history_detail": "Cardiac history: details",
-    "history.diabetes": "Diabetes",
-    "history.radiotherapy": "Radiotherapy before (radiation recall)",
-    "history.medications": "Current medications",
-    "history.grapefruit": "Grapefruit juice",
-    "plan.regimen": "Planned regimen",
-    "plan.bsa_formula": "BSA formula",
-    "plan.prescriber": "Prescriber",
-    "consult_date": "Consult date",
-    "attestations.prescriber_is_oncologist": "Prescriber is an oncologist",
-    "attestations.anthracycline_contraindicated": "Anthracycline contraindicated",
-    "attestations.anthracycline_contraindication_reason": "Anthracycline contraindicated: reason",
-    "attestations.tdxd_candidate": "Candidate for T-DXd",
-    "no_prior_systemic_therapy": "No prior systemic therapy",
-    "regimens": "Prior regimens",
-    "notes": "Notes",
-}
 # the regimen editor's labels (ixdesk/ui/regimens.py), for regimens[i].<key>
 REGIMEN_WORDS: dict[str, str] = {
     "agents": "Agents", "setting": "Setting", "start_date": "Start date", "last_dose_date": "Last dose date",

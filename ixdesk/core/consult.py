@@ -17,7 +17,7 @@ import math
 from datetime import date
 from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ixdesk.core import count_units, receptors
 from ixdesk.core.audit import AuditTrail
@@ -78,6 +78,18 @@ def _no_control_chars(value: str | None) -> str | None:
     if bad:
         raise ValueError("contains control characters")
     return value
+
+
+def _agent_clean(v: str) -> str:
+    v = v.strip()
+    if not v:
+        raise ValueError("the agent name is empty")
+    _no_control_chars(v)
+    return v
+
+
+# one agent's name as typed (a regimen's own last dose of it, its cumulative anthracycline dose)
+AgentName = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_agent_clean)]
 
 
 ShortText = Annotated[str, Field(max_length=200)]
@@ -156,17 +168,8 @@ class AgentLastDose(StrictModel):
     docetaxel stopped (facts sheet section 11). ``agent`` is one of the regimen's agent names as typed.
     """
 
-    agent: Annotated[str, Field(min_length=1, max_length=80)]
+    agent: AgentName
     last_dose_date: PartialDate  # month-only when the chart gives no day (see ixdesk.core.dates)
-
-    @field_validator("agent")
-    @classmethod
-    def _agent_clean(cls, v: str) -> str:
-        v = v.strip()
-        if not v:
-            raise ValueError("the agent name is empty")
-        _no_control_chars(v)
-        return v
 
 
 class AnthracyclineDose(StrictModel):
@@ -176,18 +179,9 @@ class AnthracyclineDose(StrictModel):
     equivalence factor is in the facts sheet), so the course shows each agent's sum on its own.
     ``agent`` is the anthracycline's name as typed (doxorubicin for an "AC" regimen)."""
 
-    agent: Annotated[str, Field(min_length=1, max_length=80)]
+    agent: AgentName
     # a plausibility limit that catches a typo (mg for mg/m², an extra digit), not a clinical limit
     cumulative_mg_per_m2: Annotated[float, Field(gt=0, le=2000)]
-
-    @field_validator("agent")
-    @classmethod
-    def _agent_clean(cls, v: str) -> str:
-        v = v.strip()
-        if not v:
-            raise ValueError("the agent name is empty")
-        _no_control_chars(v)
-        return v
 
 
 class Regimen(StrictModel):

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
+from ixdesk.ui.form import get_path, set_path
 from ixdesk.ui.inputs import (
     ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, NumberEdit, ParseError, TriState, connect_change,
 )
@@ -457,7 +458,7 @@ class CourseSection(QGroupBox):
             self._cycles = list(course.cycles_given) if course is not None else []
             nc = course.next_cycle if course is not None else None
             for key, write in self._writers.items():
-                write(_get(nc, key) if nc is not None else None)
+                write(get_path(nc, key) if nc is not None else None)
             self._other_labs = {}
             if nc is not None:
                 for k, v in nc.labs:
@@ -483,7 +484,7 @@ class CourseSection(QGroupBox):
                 continue
             if v is None:
                 continue
-            _set(nc, key, v)
+            set_path(nc, key, v)
         if self._other_labs:
             nc.setdefault("labs", {}).update(self._other_labs)
         out: dict[str, Any] = {"cycles_given": list(self._cycles)}
@@ -769,20 +770,6 @@ def _html(text: str) -> str:
     import html
 
     return html.escape(text)
-
-
-def _get(obj: Any, path: str) -> Any:
-    for part in path.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
-def _set(data: dict[str, Any], path: str, value: Any) -> None:
-    parts = path.split(".")
-    cur = data
-    for part in parts[:-1]:
-        cur = cur.setdefault(part, {})
-    cur[parts[-1]] = value
 
 
 __all__ = ["CourseSection", "RecordDialog", "parse_time", "time_text"]

@@ -448,7 +448,7 @@ class ConsultForm(QScrollArea):
         self._loading = True
         try:
             for path, write in self._writers.items():
-                write(_get(consult, path))
+                write(get_path(consult, path))
             self.regimens.set_regimens(consult.regimens)
             self.provenance.load(consult)
             self.course.load(consult.course)
@@ -479,7 +479,7 @@ class ConsultForm(QScrollArea):
                 continue
             if val is None:
                 continue  # not recorded: leave the model's default
-            _set(data, path, val)
+            set_path(data, path, val)
         regs, probs = self.regimens.collect()
         data["regimens"] = regs
         problems.extend(probs)
@@ -623,14 +623,14 @@ class ConsultForm(QScrollArea):
                                   None: "not determined (needs IHC, and ISH if 2+)"}[status])
 
 
-def _get(consult: Consult, path: str) -> Any:
-    obj: Any = consult
+def get_path(obj: Any, path: str) -> Any:
+    """``obj.a.b`` for ``"a.b"``: the form (and the course section) read a model by field path."""
     for part in path.split("."):
         obj = getattr(obj, part)
     return obj
 
 
-def _set(data: dict[str, Any], path: str, value: Any) -> None:
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split(".")
     cur = data
     for part in parts[:-1]:

@@ -517,9 +517,20 @@ class _Mapper:
             return "other"
         return None
 
+    def _unnamed_current(self, res: Any, code: str, when: Any, status: str) -> None:
+        """A current medication sent as a code alone is kept as a line the dictionary does not know,
+        so the CYP3A4 checks stay unknown naming it: left out, it would read as "no inhibitor"."""
+        name = f"unnamed medication (code {code or 'not given'})"
+        self.current_meds.append((name, self.provenance(res, when, code=code, original=f"code only ({status})")))
+        self.notes.append(f"{ref(res)}: a current medication sent as a code alone; type its name in place of "
+                          f"'{name}' (IxDesk's dictionary matches names)")
+
     def medication_statement(self, res: Any) -> None:
         name, code = self._med_concept(res)
         if not name:
+            if res.status in STATEMENT_CURRENT:
+                self._unnamed_current(res, code, _effective(res) or _as_date(res.dateAsserted), res.status)
+                return
             self.skip(res, code, "no medication name (a code alone: IxDesk's dictionary matches names)")
             return
         status = res.status
@@ -539,6 +550,9 @@ class _Mapper:
     def medication_request(self, res: Any) -> None:
         name, code = self._med_concept(res)
         if not name:
+            if res.status == "active" and not res.doNotPerform:
+                self._unnamed_current(res, code, _as_date(res.authoredOn), "request active")
+                return
             self.skip(res, code, "no medication name (a code alone: IxDesk's dictionary matches names)")
             return
         agent = self._agent(name)

@@ -217,6 +217,24 @@ def test_completed_and_stopped_medications_are_history_not_current() -> None:
     assert r.provenance["history.medications[0]"].resource_id == "m3"
 
 
+def test_a_current_medication_sent_as_a_code_alone_keeps_the_cyp3a4_check_unknown() -> None:
+    """Left out, a code-only statement would read as 'no strong CYP3A4 inhibitor' and the full dose."""
+    from ixdesk.core.engine import assess
+
+    coded = mb.statement("m9", "x", "21212", "active", "2026-01-01")
+    coded["medicationCodeableConcept"] = {"coding": [{"system": mb.RXNORM, "code": "21212"}]}  # no display, no text
+    gone = mb.statement("m8", "x", "197", "completed", "2026-01-01")
+    gone["medicationCodeableConcept"] = {"coding": [{"system": mb.RXNORM, "code": "197"}]}
+    r = run([coded, gone, mb.statement("m3", "omeprazole 20 MG", "3", "active", "2026-01-01")])
+    meds = r.consult.history.medications
+    assert len(meds) == 2 and meds[0].startswith("unnamed medication (code ") and "21212" in meds[0]
+    assert any("m9" in n and "code alone" in n for n in r.notes)
+    assert any(u.where == "MedicationStatement/m8" for u in r.unmapped)  # not current: not added
+    a = assess(r.consult, CRIT, as_of=DAY)
+    states = {f.id: f.state for f in a.findings}
+    assert states["warning.cyp3a4_inhibitor"] == "unknown"  # the strong-inhibitor warning, naming the line
+
+
 def test_regimen_grouping_agents_together_and_apart() -> None:
     rs = [mb.admin(f"d{i}", "docetaxel", "1", d) for i, d in enumerate(mb.dates("2024-01-01", 4, 21))]
     rs += [mb.admin(f"t{i}", "trastuzumab", "2", d) for i, d in enumerate(mb.dates("2024-01-03", 8, 21))]

@@ -129,6 +129,7 @@ class RecordDialog(QDialog):
         # not typed here: the rule that caused the change (a recurrence of the same toxicity is
         # matched on it next cycle), carried through unchanged
         self._kept = {k: cycle[k] for k in ("change_rule", "amendments") if cycle.get(k)}
+        self._rule_for_m2 = cycle.get("ixabepilone_mg_per_m2")  # the dose the kept rule gave
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.date = DateEdit()
@@ -187,6 +188,10 @@ class RecordDialog(QDialog):
             out["change_reason"] = self.reason.text().strip()
         if self.verified.text().strip():
             out["verified_by"] = self.verified.text().strip()
+        if out.get("ixabepilone_mg_per_m2") != self._rule_for_m2:
+            # another mg/m² than the rule's was given: the rule no longer says why (the next cycle
+            # then names the reason as missing instead of counting a reduction that was not given)
+            out.pop("change_rule", None)
         return out
 
     def accept(self) -> None:

@@ -183,6 +183,18 @@ def test_wheel_changes_no_course_field(active: Any, tmp_path: Path) -> None:  # 
     wheel_everything(window, combos + texts, "course")
 
 
+def test_a_dose_other_than_the_rule_s_drops_the_rule_of_the_change() -> None:
+    """The nurse records 32 mg/m² where the rule reduced to 25.6: the reduction's row is not kept,
+    so the next cycle does not count a reduction that was not given."""
+    from ixdesk.ui.course import RecordDialog
+
+    pre = {"ixabepilone_mg_per_m2": 25.6, "ixabepilone_mg": 40.9, "change_rule": "mod.febrile_neutropenia"}
+    dlg = RecordDialog("Record cycle 4 as given", pre, amend=False)
+    assert dlg.collect()["change_rule"] == "mod.febrile_neutropenia"
+    dlg.mg_m2.set_value(32)
+    assert "change_rule" not in dlg.collect()
+
+
 def test_record_cycle_as_given_is_prefilled_with_the_dose_the_rules_give(window: Any, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtWidgets import QDialog

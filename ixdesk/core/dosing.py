@@ -35,28 +35,27 @@ def bsa_dubois(height_cm: float, weight_kg: float) -> float:
 BSA_FORMULAS = {"mosteller": bsa_mosteller, "dubois": bsa_dubois}
 
 
+def _best_kit(sizes: list[int], i: int, remaining: float, chosen: dict[int, int],
+              best: tuple[float, int, dict[int, int]] | None) -> tuple[float, int, dict[int, int]] | None:
+    """Depth-first over the counts of each size, largest first; keeps the first plan with the
+    fewest mg, then the fewest vials. A module function, not a closure that calls itself: such a
+    closure is a reference cycle, left to the cyclic collector after every dose computed."""
+    if i == len(sizes) - 1:
+        n = max(0, math.ceil(round(remaining / sizes[i], 9)))
+        plan = {**chosen, sizes[i]: n}
+        key = (sum(s * c for s, c in plan.items()), sum(plan.values()))
+        return (key[0], key[1], plan) if best is None or key < best[:2] else best
+    for n in range(math.ceil(remaining / sizes[i]) + 1):
+        best = _best_kit(sizes, i + 1, remaining - n * sizes[i], {**chosen, sizes[i]: n}, best)
+    return best
+
+
 def vial_plan(dose_mg: float, sizes: list[int]) -> list[Vial]:
     """Fewest milligrams wasted, then fewest vials, from the available kit sizes."""
     if dose_mg <= 0:
         return []
-    sizes = sorted(set(sizes), reverse=True)
-    best: tuple[float, int, dict[int, int]] | None = None
-
-    def search(i: int, remaining: float, chosen: dict[int, int]) -> None:
-        nonlocal best
-        if i == len(sizes) - 1:
-            n = max(0, math.ceil(round(remaining / sizes[i], 9)))
-            plan = {**chosen, sizes[i]: n}
-            total = sum(s * c for s, c in plan.items())
-            count = sum(plan.values())
-            key = (total, count)
-            if best is None or key < best[:2]:
-                best = (total, count, plan)
-            return
-        for n in range(math.ceil(remaining / sizes[i]) + 1):
-            search(i + 1, remaining - n * sizes[i], {**chosen, sizes[i]: n})
-
-    search(0, dose_mg, {})
+    ordered = sorted(set(sizes), reverse=True)
+    best = _best_kit(ordered, 0, dose_mg, {}, None)
     assert best is not None
     return [Vial(size_mg=s, count=c) for s, c in sorted(best[2].items(), reverse=True) if c]
 

@@ -38,6 +38,9 @@ OBS_USABLE = frozenset({"final", "amended", "corrected"})
 CONDITION_ACTIVE = frozenset({"active", "recurrence", "relapse"})
 STATEMENT_CURRENT = frozenset({"active", "intended"})
 STATEMENT_HISTORY = frozenset({"completed", "stopped", "not-taken"})
+# Neither taken now nor ended: a medication on hold may be restarted during the cycle, and "unknown"
+# says nothing. Left out, the CYP3A4 checks would read the rest of the list as complete.
+STATEMENT_UNCLEAR = frozenset({"on-hold", "unknown"})
 REQUEST_DOSE = frozenset({"active", "completed", "stopped", "on-hold"})
 ADMIN_DOSE = frozenset({"completed", "in-progress"})
 RUN_GAP_DAYS = 60  # doses of one agent further apart than this start a new course of it
@@ -525,10 +528,18 @@ class _Mapper:
         self.notes.append(f"{ref(res)}: a current medication sent as a code alone; type its name in place of "
                           f"'{name}' (IxDesk's dictionary matches names)")
 
+    def _unclear_current(self, res: Any, name: str, prov: Provenance, status: str) -> None:
+        """On hold or of unknown status: on the current list, with a note, so that an inhibitor
+        that may be restarted is weighed and the list is not read as complete without it. An
+        inducer there adds only its note (IxDesk never raises the dose for one)."""
+        self.current_meds.append((name, prov))
+        self.notes.append(f"{name} ({ref(res)}) has status '{status}' in the record: it is on the current medication "
+                          "list so the CYP3A4 checks weigh it; remove it if it will not be taken during treatment")
+
     def medication_statement(self, res: Any) -> None:
         name, code = self._med_concept(res)
         if not name:
-            if res.status in STATEMENT_CURRENT:
+            if res.status in STATEMENT_CURRENT | STATEMENT_UNCLEAR:
                 self._unnamed_current(res, code, _effective(res) or _as_date(res.dateAsserted), res.status)
                 return
             self.skip(res, code, "no medication name (a code alone: IxDesk's dictionary matches names)")
@@ -542,6 +553,8 @@ class _Mapper:
                 self.notes.append(f"{name} ({ref(res)}) is a cancer agent in a medication statement: check the prior regimens")
         elif status in STATEMENT_HISTORY:
             self.med_history.append(f"{name} ({status})")
+        elif status in STATEMENT_UNCLEAR:
+            self._unclear_current(res, name, prov, status)
         elif status == "entered-in-error":
             self.skip(res, code, f"{name}: entered in error, ignored")
         else:
@@ -567,6 +580,8 @@ class _Mapper:
         prov = self.provenance(res, when, code=code, original=f"{name} (request {res.status})")
         if res.status == "active" and not res.doNotPerform:
             self.current_meds.append((name, prov))
+        elif res.status in STATEMENT_UNCLEAR and not res.doNotPerform:
+            self._unclear_current(res, name, prov, f"request {res.status}")
         elif res.status in ("completed", "stopped"):
             self.med_history.append(f"{name} ({res.status})")
         else:

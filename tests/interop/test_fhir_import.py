@@ -99,8 +99,10 @@ def test_example_c_synthea_mcode_shaped_transaction() -> None:
     assert any("curative" in n for n in r.notes) and any("orders only" in n for n in r.notes)
     reasons = {u.where: u.reason for u in r.unmapped}
     assert "entered in error" in reasons["MedicationStatement/c-ms1"]
-    assert "on-hold" in reasons["MedicationStatement/c-ms2"]
-    assert c.history.medications is None  # nothing current: not "no medications"
+    # rifampin on hold: on the current list with a note, never left out (it may be restarted)
+    assert "MedicationStatement/c-ms2" not in reasons
+    assert c.history.medications == ["rifampin 300 MG Oral Capsule"]
+    assert any("rifampin" in n and "'on-hold'" in n and "remove it if" in n for n in r.notes)
 
 
 def test_ndjson_variant_gives_the_same_consult() -> None:
@@ -233,6 +235,24 @@ def test_a_current_medication_sent_as_a_code_alone_keeps_the_cyp3a4_check_unknow
     a = assess(r.consult, CRIT, as_of=DAY)
     states = {f.id: f.state for f in a.findings}
     assert states["warning.cyp3a4_inhibitor"] == "unknown"  # the strong-inhibitor warning, naming the line
+
+
+@pytest.mark.parametrize("status", ["on-hold", "unknown"])
+def test_a_medication_on_hold_or_of_unknown_status_is_weighed_not_left_out(status: str) -> None:
+    """Clarithromycin on hold may be restarted during the cycle: left out, the rest of the list
+    (omeprazole) read as complete and the strong-inhibitor warning as not present."""
+    from ixdesk.core.engine import assess
+
+    held = mb.statement("m1", "clarithromycin 500 MG Oral Tablet", "1", status, "2026-10-01")
+    request = {"resourceType": "MedicationRequest", "id": "m2", "status": status, "intent": "order",  # the same
+               "medicationCodeableConcept": {"text": "itraconazole 100 MG"}, "subject": {"reference": "Patient/p1"},
+               "authoredOn": "2026-10-01"}
+    r = run([held, request, mb.statement("m3", "omeprazole 20 MG", "3", "active", "2026-01-01")])
+    assert r.consult.history.medications == ["clarithromycin 500 MG Oral Tablet", "itraconazole 100 MG", "omeprazole 20 MG"]
+    assert not [u for u in r.unmapped if u.where in ("MedicationStatement/m1", "MedicationRequest/m2")]
+    assert sum(f"'{status}'" in n or f"'request {status}'" in n for n in r.notes) == 2
+    a = assess(r.consult, CRIT, as_of=DAY)
+    assert {f.id: f.state for f in a.findings}["warning.cyp3a4_inhibitor"] == "met"
 
 
 def test_regimen_grouping_agents_together_and_apart() -> None:

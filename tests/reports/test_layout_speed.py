@@ -129,3 +129,40 @@ def test_a_paragraph_seen_before_at_the_same_width_breaks_no_lines(monkeypatch: 
     assert render("clinician", c, a, crit, SETTINGS, PRINTED) == first
     # left: the page header's line (its own style) and the second halves of split paragraphs
     assert n_first > 100 and len(calls) <= 0.1 * n_first
+
+
+def test_plain_text_is_not_run_through_the_markup_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text without markup gets its fragment from the style's template (``layout.plain_parse``):
+    reportlab's parser sees only markup, empty text and one letter per style. The bytes are
+    checked against reportlab's own ``_setup`` by the test above. (The page header, drawn by
+    reportlab's own Paragraph, is not the renderers' and is not counted.)"""
+    import ixdesk.reports.layout as layout
+    from reportlab.platypus.paraparser import ParaParser
+
+    monkeypatch.setattr(layout, "_PARSED", {})
+    monkeypatch.setattr(layout, "_TEMPLATES", {})
+    parses: list[str] = []
+    inside = [False]
+    real_parse, real_setup = ParaParser.parse, renderers.Paragraph._setup
+
+    def counting_parse(self: Any, text: str, style: Any) -> Any:
+        if inside[0]:
+            parses.append(text)
+        return real_parse(self, text, style)
+
+    def flagged_setup(self: Any, *args: Any) -> None:
+        inside[0] = True
+        try:
+            real_setup(self, *args)
+        finally:
+            inside[0] = False
+
+    monkeypatch.setattr(ParaParser, "parse", counting_parse)
+    monkeypatch.setattr(renderers.Paragraph, "_setup", flagged_setup)
+    c = load_consult(EXAMPLES / "01-combination-after-anthracycline-and-taxane.json")
+    crit = default_criteria()
+    render("clinician", c, assess(c, crit), crit, SETTINGS, PRINTED)
+    templates = [t for t in parses if t == "x"]
+    assert templates and len(templates) == len(layout._TEMPLATES)  # once per style
+    assert all("<" in t or "&" in t or not t.strip() for t in parses if t != "x")  # nothing plain reached it
+    assert len(parses) - len(templates) < 0.5 * len(layout._PARSED)  # most paragraphs are plain text

@@ -310,8 +310,10 @@ def _assess_jsonl(args: argparse.Namespace, criteria: Any, out: TextIO, err: Tex
     status = EXIT_OK
     policy = _course_policy()
 
+    write = _byte_writer(out)
+
     def emit(where: dict[str, Any], body: dict[str, Any]) -> None:
-        out.write(json.dumps({**where, **body}, ensure_ascii=False) + "\n")
+        write((json.dumps({**where, **body}, ensure_ascii=False) + "\n").encode())
 
     def fail(where: dict[str, Any], problems: list[dict[str, str]], code: int = EXIT_INVALID) -> None:
         nonlocal status
@@ -354,11 +356,27 @@ def _assess_jsonl(args: argparse.Namespace, criteria: Any, out: TextIO, err: Tex
                 fail(where, [{"field": "", "message": _internal(exc)}], EXIT_INTERNAL)
                 continue
             if not args.quiet:  # the line's keys spliced before the assessment's own JSON (model_dump_json's bytes)
-                out.write(json.dumps(where, ensure_ascii=False)[:-1] + ", " + a.json_bytes()[1:-1].decode()
-                          + ', "decision": ' + json.dumps(_decision(a), ensure_ascii=False)
-                          + ', "next_cycle": ' + json.dumps(_next_cycle(consult, criteria, a, policy), ensure_ascii=False)
-                          + ', "overrides": ' + json.dumps(_overrides(consult, a), ensure_ascii=False) + "}\n")
+                write(b"".join((
+                    json.dumps(where, ensure_ascii=False)[:-1].encode(), b", ", a.json_bytes()[1:-1],
+                    b', "decision": ', json.dumps(_decision(a), ensure_ascii=False).encode(),
+                    b', "next_cycle": ', json.dumps(_next_cycle(consult, criteria, a, policy), ensure_ascii=False).encode(),
+                    b', "overrides": ', json.dumps(_overrides(consult, a), ensure_ascii=False).encode(), b"}\n")))
+    flush = getattr(getattr(out, "buffer", None), "flush", None)
+    if flush is not None:
+        flush()
     return status
+
+
+def _byte_writer(out: TextIO) -> Any:
+    """Write UTF-8 lines to ``out``'s byte layer when it has one (a file, the standard output), once
+    its text layer is flushed so that nothing is reordered: an assessment's JSON is 75-80 kB of
+    UTF-8 already, and decoding it only for the text layer to encode it again cost a third as much
+    as writing it. Other streams (a StringIO in tests) get the text."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None or getattr(out, "encoding", "").replace("-", "").lower() != "utf8":
+        return lambda b: out.write(b.decode())
+    out.flush()
+    return buffer.write
 
 
 def _decision(a: Any) -> dict[str, Any]:

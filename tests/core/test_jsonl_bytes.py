@@ -95,3 +95,31 @@ def test_each_jsonl_line_holds_the_per_file_json(batch: tuple[Path, list[Consult
         line = lines[chosen.index(c)]
         assert {k: v for k, v in line.items() if k not in ("file", "line")} == \
             {k: v for k, v in per_file.items() if k != "file"}
+
+
+@pytest.mark.parametrize("layer", ["bytes", "text"])
+def test_jsonl_lines_keep_their_order_through_the_byte_layer(
+        layer: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Errors and assessments come out in input order, whether the output has a byte layer
+    (a file, the standard output: the assessments' UTF-8 is written to it as is) or not (a
+    StringIO), and a line written before the batch stays first."""
+    import io
+    import sys
+
+    good = " ".join(EX1.read_text(encoding="utf-8").split())
+    src = tmp_path / "b.jsonl"
+    src.write_text("\n".join(["{not json", good, "[]", good, "{bad"]) + "\n", encoding="utf-8")
+    raw = io.BytesIO()
+    out: Any = io.TextIOWrapper(raw, encoding="utf-8", write_through=False) if layer == "bytes" else io.StringIO()
+    out.write("before\n")  # held in the text layer when the batch starts
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert main(["assess", "--jsonl", str(src)]) == 2
+    out.flush()
+    text = raw.getvalue().decode("utf-8") if layer == "bytes" else out.getvalue()
+    first, *lines = text.splitlines()
+    assert first == "before"
+    rows = [json.loads(ln) for ln in lines]
+    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5]
+    assert ["error" in r for r in rows] == [True, False, True, False, True]
+    assert rows[1]["findings"] and rows[1] == rows[3] | {"line": 2}

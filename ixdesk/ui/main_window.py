@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
 
@@ -226,6 +226,14 @@ class MainWindow(QMainWindow):
         does, e.g. a window not shown)."""
         if self._ready or self._loader is not None:
             return
+        # What the first show posted is delivered before the form installs the wheel guard's
+        # application-wide filter (ixdesk.ui.inputs.WheelGuard): QMainWindow's layout moves its
+        # central widget through a zero-length animation, whose events go to Qt's animation timer,
+        # a class PySide does not export. Seen by the filter, wrapping it makes PySide resolve every
+        # lazily loaded class and build ~110 Python enum classes (50-70 ms of CPU), once per process.
+        # It still happens once, later: on the next pass, when the assessment side's first text box
+        # sends an event to Qt's gesture manager (another such class), off the ready-to-type path.
+        QCoreApplication.sendPostedEvents()
         self._ensure_form()
         self._first_paint = _AfterFirstPaint(self.form, self._start_worker)
         # the assessment side (verdict, plans, detail) says "Loading criteria…" until the core has

@@ -202,6 +202,12 @@ class ConsultForm(QScrollArea):
 
         self.provenance = ProvenanceMarks(self)  # marks and sources of imported values
 
+    def build_deferred(self) -> None:
+        """What the form builds on the pass after its first paint: the regimens' row editor (119
+        widgets below the fold, disabled until a row exists; built at once if anything needs it)."""
+        self.regimens.ensure_editor()
+        self._fit_minimum()
+
     @property
     def course(self) -> CourseSection:
         """The treatment-course section, built the first time anything needs it.

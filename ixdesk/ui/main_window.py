@@ -341,6 +341,7 @@ class MainWindow(QMainWindow):
         if not self._body_built:
             self._ensure_form()
             self._body_built = True
+            self.form.build_deferred()
             self._build_body()
 
     def _build_form(self) -> None:

@@ -116,3 +116,59 @@ def test_the_form_comes_first_and_the_assessment_side_on_the_next_pass(qtbot: An
     assert w.current_consult().patient.name == "Typed at once"
     QApplication.processEvents()
     w.setWindowModified(False)
+
+
+def _focus_chain(root: Any, start: Any) -> list[Any]:
+    """The widgets Tab stops at, from ``start`` round to it, that ``root`` holds."""
+    from PySide6.QtCore import Qt
+
+    out, w = [], start
+    for _ in range(5000):
+        if w.focusPolicy().value & Qt.FocusPolicy.TabFocus.value and root.isAncestorOf(w):
+            out.append(w)
+        w = w.nextInFocusChain()
+        if w is start:
+            break
+    return out
+
+
+def test_the_regimen_row_editor_is_built_after_the_form_in_the_form_s_tab_order(qtbot: Any) -> None:
+    from ixdesk.ui.form import ConsultForm
+    from ixdesk.ui.inputs import ChoiceCombo
+
+    form = ConsultForm(None)
+    qtbot.addWidget(form)
+    reg = form.regimens
+    blank = form.snapshot()
+    assert not reg._editor_built
+    n_before = len(reg.findChildren(ChoiceCombo))
+    assert n_before == 0  # the editor's five choice fields are not built by the constructor, nor by a snapshot
+    form.build_deferred()  # the pass after the first paint
+    assert reg._editor_built and len(reg.findChildren(ChoiceCombo)) == 5
+    assert form.snapshot() == blank
+    # Tab goes: the table's buttons, the editor's fields in their order, then the labs (as when built first)
+    chain = _focus_chain(form.body, form.fields["patient.name"][0])
+    names = [w.accessibleName() for w in chain]
+    i = names.index("Move selected regimen down")
+    assert names[i + 1:i + 4] == ["Regimen agents", "Regimen setting", "Regimen start date"]
+    assert names.index("Regimen note") < names.index("Lab date")
+    # the wheel guard covers them the moment they exist (strong focus: the wheel does not focus them)
+    from PySide6.QtCore import Qt
+
+    assert reg.setting.focusPolicy() == Qt.FocusPolicy.StrongFocus
+
+
+def test_anything_that_needs_the_regimen_editor_builds_it(qtbot: Any) -> None:
+    from ixdesk.ui.form import ConsultForm
+
+    form = ConsultForm(None)
+    qtbot.addWidget(form)
+    reg = form.regimens
+    assert not reg._editor_built
+    reg.agents.setText("x")  # a field by name (tests, the window's focus_field)
+    assert reg._editor_built and reg.editor.isAncestorOf(reg.agents)
+    form2 = ConsultForm(None)
+    qtbot.addWidget(form2)
+    form2.regimens.add_row()  # a row: the editor it is typed in
+    assert form2.regimens._editor_built and form2.regimens.editor.isEnabled()
+    assert form2.regimens.agents.hasFocus() or not form2.isVisible()

@@ -172,3 +172,75 @@ def test_anything_that_needs_the_regimen_editor_builds_it(qtbot: Any) -> None:
     form2.regimens.add_row()  # a row: the editor it is typed in
     assert form2.regimens._editor_built and form2.regimens.editor.isEnabled()
     assert form2.regimens.agents.hasFocus() or not form2.isVisible()
+
+
+def _section_titles(form: Any) -> list[str]:
+    col = form.body.layout()
+    out = []
+    for i in range(col.count()):
+        w = col.itemAt(i).widget()
+        if isinstance(w, QGroupBox):
+            out.append(w.title())
+    return out
+
+
+def test_the_lower_sections_are_built_after_the_form_and_snapshot_as_new_ones(qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    from ixdesk.ui.form import ConsultForm
+
+    form = ConsultForm(None)
+    qtbot.addWidget(form)
+    assert _section_titles(form) == ["Patient", "Disease and receptors", "Prior regimens (most recent last)"]
+    blank = form.snapshot()  # taken before they exist (the window's "nothing typed yet")
+    assert _section_titles(form)[-1] == "Prior regimens (most recent last)"  # a snapshot builds nothing
+    name = form._fields["patient.name"][0]
+    assert isinstance(name, QLineEdit)
+    name.setText("typed before the lower sections exist")
+    form.build_deferred()  # the pass after the first paint
+    assert _section_titles(form) == ["Patient", "Disease and receptors", "Prior regimens (most recent last)",
+                                     "Labs", "History and medications", "Plan and attestations"]
+    assert name.text() == "typed before the lower sections exist"  # nothing typed is lost
+    name.setText("")
+    assert form.snapshot() == blank  # new lower sections are what the unbuilt ones stood for: not modified
+    lab = form.fields["labs.neutrophils"][0]
+    assert isinstance(lab, QLineEdit)
+    lab.setText("1500")
+    assert form.snapshot() != blank  # and a value typed there is a change
+    unit = form.fields["labs.neutrophils.unit"][0]
+    assert unit.focusPolicy() == Qt.FocusPolicy.StrongFocus  # the wheel guard covers it at once
+    # Tab: the regimens' editor, then the labs; the plan's last field before the course section
+    names = [w.accessibleName() for w in _focus_chain(form.body, form.fields["patient.name"][0])]
+    assert names.index("Regimen note") < names.index("Lab date") < names.index("ECOG performance status")
+    assert names.index("Candidate for T-DXd") < names.index("Notes")
+    course = form.course
+    chain = _focus_chain(form.body, form.fields["patient.name"][0])
+    in_course = [i for i, w in enumerate(chain) if course.isAncestorOf(w)]
+    assert in_course and chain.index(form.fields["notes"][0]) < min(in_course)
+
+
+def test_anything_that_reads_the_form_by_path_builds_the_lower_sections(qtbot: Any) -> None:
+    from ixdesk.ui.form import ConsultForm
+
+    for reach in (lambda f: f.fields["labs.date"], lambda f: f.collect(), lambda f: f.labels["history.ecog"],
+                  lambda f: f.medications, lambda f: f.anthracycline_exposure, lambda f: f.course,
+                  lambda f: f.field_words("labs.platelets"), lambda f: f.widget_for("plan.regimen")):
+        form = ConsultForm(None)
+        qtbot.addWidget(form)
+        assert "Labs" not in _section_titles(form)
+        reach(form)
+        assert "Labs" in _section_titles(form) and "labs.date" in form.fields
+
+
+def test_the_window_builds_the_lower_sections_on_the_pass_after_the_form(qtbot: Any) -> None:
+    from ixdesk.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w._start_loading()  # the first pass: the form, ready to type at the top
+    assert "Labs" not in _section_titles(w.form)
+    w._ensure_body()  # the next pass (the assessment side): the rest of the form with it
+    assert "Plan and attestations" in _section_titles(w.form)
+    assert w.form.snapshot() == w._blank
+    w.setWindowModified(False)

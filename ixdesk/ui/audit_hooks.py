@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QToolBar, QWidget
 
 if TYPE_CHECKING:
@@ -167,6 +167,8 @@ class AuditHooks(QObject):
                 self.bar.hide()
             return
         if self.bar is None:
+            from PySide6.QtCore import Qt  # not at import: the window's first paint needs no Qt enums
+
             bar = QToolBar("Audit trail warning", self.window)
             bar.setObjectName("audit_warning")
             bar.setMovable(False)

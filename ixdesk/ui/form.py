@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QScrollArea,
     QVBoxLayout, QWidget,
@@ -61,13 +61,19 @@ class ConsultForm(QScrollArea):
         self.body = body
         col = QVBoxLayout(body)
         col.setContentsMargins(6, 6, 6, 6)
-        # path -> (widget that takes focus, box that shows the error)
-        self.fields: dict[str, tuple[QWidget, FieldBox]] = {}
-        self._readers: dict[str, Callable[[], Any]] = {}
-        self._writers: dict[str, Callable[[Any], None]] = {}
-        self.labels: dict[str, str] = {}  # path -> the form's words for it (messages name fields so)
-        self.unit_prompts: dict[str, UnitPrompt] = {}  # labs.neutrophils / labs.platelets
-        self._extra_state: list[Callable[[], Any]] = []  # state held outside the widgets (confirmations)
+        # path -> (widget that takes focus, box that shows the error); ``fields``, ``labels``,
+        # ``unit_prompts``, ``_readers`` and ``_writers`` give them with the lower sections built
+        self._fields: dict[str, tuple[QWidget, FieldBox]] = {}
+        self._readers_of: dict[str, Callable[[], Any]] = {}
+        self._writers_of: dict[str, Callable[[Any], None]] = {}
+        self._labels: dict[str, str] = {}  # path -> the form's words for it (messages name fields so)
+        self._unit_prompts: dict[str, UnitPrompt] = {}  # labs.neutrophils / labs.platelets
+        # the snapshot's parts: the sections built at once, then the lower ones (see ``snapshot``)
+        self._upper: tuple[list[str], list[Callable[[], Any]]] = ([], [])
+        self._lower: tuple[list[str], list[Callable[[], Any]]] = ([], [])
+        self._group = self._upper  # where _add files a field and its state held outside the widgets
+        self._lower_built = False
+        self._lower_blank: Any = None  # the lower sections' snapshot when built (nobody typed yet)
         self._settings = make_settings()
 
         # Patient
@@ -133,6 +139,39 @@ class ConsultForm(QScrollArea):
         self.regimens.changed.connect(untick_when_a_regimen_is_added)
         col.addWidget(box)
 
+        # Labs, History and Plan: below the fold of a new window, built on the pass after the first
+        # paint (``build_deferred``) or when anything needs them (``_ensure_lower``)
+        self._regimens_box = box
+        # Course: the cycles given and the cycle about to start (ixdesk.ui.course), at the foot of
+        # the column, built on first use (see ``course``)
+        self._col = col
+        self._course: CourseSection | None = None
+        self._course_blank: Any = None  # a new course section's snapshot (see ``snapshot``)
+        self._course_built: list[Callable[[CourseSection], object]] = []
+        col.addStretch(1)
+        self.setWidget(body)
+        self._fit_minimum()
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        guard_wheel(self)  # the wheel scrolls the form; it never changes an answer (regimen editors too)
+        self._hold("overrides")  # the clinicians' overrides: not typed here, but saved with the consult
+        from ixdesk.ui.provenance import ProvenanceMarks
+
+        self.provenance = ProvenanceMarks(self)  # marks and sources of imported values
+
+    def _ensure_lower(self) -> None:
+        """Build the Labs, History and Plan sections (half of the fields) if not built yet.
+
+        Everything that reads the form by path (``fields``, ``collect``, ``load``, ``mark_errors``,
+        ``field_words``) builds them first, so tests and the window find every field. They go below
+        the regimens, before the course section; their fields follow the regimens' in tab order (they
+        join the end of the window's focus chain, and the course section and the assessment side are
+        built after them); the wheel guard covers their choice fields the moment they exist."""
+        if self._lower_built:
+            return
+        self._lower_built = True
+        self._group = self._lower
+        col = self._col
+        at = col.indexOf(self._regimens_box) + 1
         # Labs
         box, f = _section("Labs")
         self._date(f, "labs.date", "Lab date")
@@ -143,7 +182,8 @@ class ConsultForm(QScrollArea):
         self._lab(f, "alt", "ALT", ENZ_UNITS, uln=True)
         self._lab(f, "bilirubin", "Total bilirubin", BILI_UNITS, uln=True)
         self._lab(f, "creatinine", "Creatinine", CREAT_UNITS)
-        col.addWidget(box)
+        col.insertWidget(at, box)
+        at += 1
 
         # History
         box, f = _section("History and medications")
@@ -158,7 +198,8 @@ class ConsultForm(QScrollArea):
         self._tri(f, "history.radiotherapy", "Radiotherapy before", note="radiation recall")
         self._medications(f)
         self._tri(f, "history.grapefruit", "Grapefruit juice")
-        col.addWidget(box)
+        col.insertWidget(at, box)
+        at += 1
 
         # Plan
         box, f = _section("Plan and attestations")
@@ -184,23 +225,56 @@ class ConsultForm(QScrollArea):
         notes.setFixedHeight(60)
         self._add(f, "notes", "Notes", notes, lambda: notes.toPlainText() or None,
                   lambda v: notes.setPlainText(v or ""), stretch=True)
-        col.addWidget(box)
+        col.insertWidget(at, box)
+        at += 1
 
-        # Course: the cycles given and the cycle about to start (ixdesk.ui.course), at the foot of
-        # the column, built on first use (see ``course``)
-        self._col = col
-        self._course: CourseSection | None = None
-        self._course_blank: Any = None  # a new course section's snapshot (see ``snapshot``)
-        self._course_built: list[Callable[[CourseSection], object]] = []
-        col.addStretch(1)
-        self.setWidget(body)
+        self._group = self._upper
+        self._lower_blank = self._snapshot_part(self._lower)
+        if self.property(WHEEL_GUARD_PROPERTY):
+            guard_wheel(self)  # its choice fields, as the form's own
         self._fit_minimum()
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        guard_wheel(self)  # the wheel scrolls the form; it never changes an answer (regimen editors too)
-        self._hold("overrides")  # the clinicians' overrides: not typed here, but saved with the consult
-        from ixdesk.ui.provenance import ProvenanceMarks
+        # laid out now, as sections built with the form are before anyone can click them (the form
+        # may be on screen already: a click must land on the fields where they are drawn)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
-        self.provenance = ProvenanceMarks(self)  # marks and sources of imported values
+    def __getattr__(self, name: str) -> Any:
+        """``medications`` and ``anthracycline_exposure`` live in the lower sections: build them."""
+        if name in ("medications", "anthracycline_exposure") and not self.__dict__.get("_lower_built", True):
+            self._ensure_lower()
+            return getattr(self, name)
+        raise AttributeError(name)
+
+    @property
+    def fields(self) -> dict[str, tuple[QWidget, FieldBox]]:
+        self._ensure_lower()
+        return self._fields
+
+    @property
+    def labels(self) -> dict[str, str]:
+        self._ensure_lower()
+        return self._labels
+
+    @property
+    def unit_prompts(self) -> dict[str, UnitPrompt]:
+        self._ensure_lower()
+        return self._unit_prompts
+
+    @property
+    def _readers(self) -> dict[str, Callable[[], Any]]:
+        self._ensure_lower()
+        return self._readers_of
+
+    @property
+    def _writers(self) -> dict[str, Callable[[Any], None]]:
+        self._ensure_lower()
+        return self._writers_of
+
+    def build_deferred(self) -> None:
+        """What the form builds on the pass after its first paint: the regimens' row editor (119
+        widgets below the fold, disabled until a row exists; built at once if anything needs it)."""
+        self.regimens.ensure_editor()
+        self._ensure_lower()
+        self._fit_minimum()
 
     @property
     def course(self) -> CourseSection:
@@ -211,6 +285,7 @@ class ConsultForm(QScrollArea):
         form's start-up. Opening or assessing a consult (``load``, ``collect``) needs it, so it is
         in place as soon as the core has loaded, before anyone could have scrolled down to it."""
         if self._course is None:
+            self._ensure_lower()  # above it, and before it in tab order
             from ixdesk.ui.course import CourseSection
 
             course = CourseSection()
@@ -252,10 +327,11 @@ class ConsultForm(QScrollArea):
         widget.setAccessibleName(label.strip())
         box = FieldBox(widget, *extra, stretch_last=stretch, note=note)
         form.addRow(label, box)
-        self.fields[path] = (widget, box)
-        self.labels[path] = label.strip()
-        self._readers[path] = read
-        self._writers[path] = write
+        self._fields[path] = (widget, box)
+        self._group[0].append(path)
+        self._labels[path] = label.strip()
+        self._readers_of[path] = read
+        self._writers_of[path] = write
         connect_change(widget, self._on_change)
         for e in extra:
             connect_change(e, self._on_change)
@@ -397,20 +473,22 @@ class ConsultForm(QScrollArea):
             box_layout = box.layout()
             assert isinstance(box_layout, QVBoxLayout)  # FieldBox's column: the row, then its messages
             box_layout.addWidget(prompt)
-            self.unit_prompts[path] = prompt
+            self._unit_prompts[path] = prompt
             value.textChanged.connect(refresh_prompt)
             unit.currentIndexChanged.connect(refresh_prompt)
             unit.activated.connect(lambda *_: remember_count_unit(self._settings, name, unit.value()))
             prompt.use_suggested.connect(use_suggested)
             prompt.confirm.connect(confirm)
-            self._extra_state.append(lambda: confirmed[0])
+            self._group[1].append(lambda: confirmed[0])
         if uln_edit is not None:
-            self.fields[f"{path}.uln"] = (uln_edit, box)
+            self._fields[f"{path}.uln"] = (uln_edit, box)
+            self._group[0].append(f"{path}.uln")
             uln_edit.textChanged.connect(refresh_note)
             unit.currentIndexChanged.connect(refresh_note)
             self._criteria_listeners.append(refresh_note)
             refresh_note()
-        self.fields[f"{path}.unit"] = (unit, box)
+        self._fields[f"{path}.unit"] = (unit, box)
+        self._group[0].append(f"{path}.unit")
 
     def set_criteria(self, criteria: Any) -> None:
         """Criteria arrive after first paint: update ULN defaults and the agent completer."""
@@ -428,18 +506,18 @@ class ConsultForm(QScrollArea):
         def write(value: Any) -> None:
             held[0] = tuple(value) if value else None
 
-        self._readers[path] = lambda: list(held[0]) if held[0] else None
-        self._writers[path] = write
-        self._extra_state.append(lambda: held[0])
+        self._readers_of[path] = lambda: list(held[0]) if held[0] else None
+        self._writers_of[path] = write
+        self._group[1].append(lambda: held[0])
 
     def set_held(self, path: str, value: Any) -> None:
         """Replace a held part (``_hold``) and emit ``changed``, as a typed edit does."""
-        self._writers[path](value)
+        self._writers_of[path](value)
         if not self._loading:
             self.changed.emit()
 
     def held(self, path: str) -> Any:
-        return self._readers[path]()
+        return self._readers_of[path]()
 
     # --- state ------------------------------------------------------------------------------
 
@@ -491,8 +569,18 @@ class ConsultForm(QScrollArea):
 
     def snapshot(self) -> Any:
         """Everything typed, as text, to tell whether the user changed anything since load/save."""
+        # lower sections (or a course section) not built yet are new ones: they snapshot as new
+        # ones do (None), without building them
+        lower = self._snapshot_part(self._lower) if self._lower_built else None
+        course = self._course.snapshot() if self._course is not None else None
+        return (self._snapshot_part(self._upper), None if lower == self._lower_blank else lower,
+                self.regimens.snapshot(), None if course == self._course_blank else course)
+
+    def _snapshot_part(self, group: tuple[list[str], list[Callable[[], Any]]]) -> list[Any]:
+        paths, states = group
         texts: list[Any] = []
-        for widget, _box in self.fields.values():
+        for path in paths:
+            widget = self._fields[path][0]
             if isinstance(widget, QComboBox):
                 texts.append(widget.currentIndex())
             elif isinstance(widget, QLineEdit):
@@ -503,14 +591,12 @@ class ConsultForm(QScrollArea):
                 texts.append(widget.isChecked())
             elif hasattr(widget, "snapshot"):
                 texts.append(widget.snapshot())
-        for _w, box in self.fields.values():
-            for extra in box.widgets[1:]:
+        for path in paths:
+            for extra in self._fields[path][1].widgets[1:]:
                 if isinstance(extra, QCheckBox):
                     texts.append(extra.isChecked())
-        texts.extend(state() for state in self._extra_state)
-        # a course section not built yet is a new one: it snapshots as a new one does, without building it
-        course = self._course.snapshot() if self._course is not None else None
-        return (texts, self.regimens.snapshot(), None if course == self._course_blank else course)
+        texts.extend(state() for state in states)
+        return texts
 
     def mark_errors(self, problems: list[Problem]) -> list[Problem]:
         """Mark each problem at its field; return those that have no field on this form."""
@@ -611,8 +697,8 @@ class ConsultForm(QScrollArea):
     def _on_change(self) -> None:
         if self._loading:
             return
-        self._update_derived(self.fields["disease.her2_ihc"][0].value(),  # type: ignore[attr-defined]
-                             self.fields["disease.her2_ish"][0].value())  # type: ignore[attr-defined]
+        self._update_derived(self._fields["disease.her2_ihc"][0].value(),  # type: ignore[attr-defined]
+                             self._fields["disease.her2_ish"][0].value())  # type: ignore[attr-defined]
         self.changed.emit()
 
     def _update_derived(self, ihc: str | None, ish: str | None) -> None:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
 
@@ -116,6 +116,7 @@ def _default_criteria() -> "Criteria":
     return default_criteria()
 
 
+_ALIGN_CENTER = 0x0084  # Qt.AlignmentFlag.AlignCenter as Qt's own number (see MainWindow.__init__)
 WORKER_FALLBACK_MS = 300  # the core-loading worker starts at the latest this long after the form is built
 
 
@@ -173,10 +174,12 @@ class MainWindow(QMainWindow):
 
         self.form: ConsultForm = None  # type: ignore[assignment]  # built by ensure_ready
         self.panel: AssessmentPanel = None  # type: ignore[assignment]
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        # No ``Qt`` before the first paint: PySide builds all of the Qt namespace's Python enum
+        # classes (~110, about 40 ms of CPU) on its first use, and the frame needs none of them
+        self.splitter = QSplitter()  # Qt.Orientation.Horizontal, QSplitter's default
         for text in ("Loading the consult form…", "Loading criteria…"):
             placeholder = QLabel(text)
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setProperty("alignment", _ALIGN_CENTER)
             self.splitter.addWidget(placeholder)
         self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 6)
@@ -195,6 +198,8 @@ class MainWindow(QMainWindow):
         self.autosave_timer.timeout.connect(self.autosave_now)
         self.autosave_timer.start()
 
+        # (action, QKeySequence.StandardKey) until _apply_shortcuts, on the pass after the first paint
+        self._shortcuts_pending: list[tuple[QAction, Any]] | None = []
         self._build_menus()
         from ixdesk.ui.audit_hooks import AuditHooks
 
@@ -221,6 +226,14 @@ class MainWindow(QMainWindow):
         does, e.g. a window not shown)."""
         if self._ready or self._loader is not None:
             return
+        # What the first show posted is delivered before the form installs the wheel guard's
+        # application-wide filter (ixdesk.ui.inputs.WheelGuard): QMainWindow's layout moves its
+        # central widget through a zero-length animation, whose events go to Qt's animation timer,
+        # a class PySide does not export. Seen by the filter, wrapping it makes PySide resolve every
+        # lazily loaded class and build ~110 Python enum classes (50-70 ms of CPU), once per process.
+        # It still happens once, later: on the next pass, when the assessment side's first text box
+        # sends an event to Qt's gesture manager (another such class), off the ready-to-type path.
+        QCoreApplication.sendPostedEvents()
         self._ensure_form()
         self._first_paint = _AfterFirstPaint(self.form, self._start_worker)
         # the assessment side (verdict, plans, detail) says "Loading criteria…" until the core has
@@ -319,6 +332,7 @@ class MainWindow(QMainWindow):
     def _ensure_form(self) -> None:
         """The form, first: what the user types into (the assessment side follows, ``_ensure_body``)."""
         if self.form is None:
+            self._apply_shortcuts()
             self._build_form()
             self._blank = self.form.snapshot()
 
@@ -327,6 +341,7 @@ class MainWindow(QMainWindow):
         if not self._body_built:
             self._ensure_form()
             self._body_built = True
+            self.form.build_deferred()
             self._build_body()
 
     def _build_form(self) -> None:
@@ -435,6 +450,8 @@ class MainWindow(QMainWindow):
 
     def select_finding(self, finding_id: str) -> None:
         """Select a rule's row in the detail list (from a link in the verdict) and show its basis."""
+        from PySide6.QtCore import Qt
+
         item = self.panel.item_for_finding(finding_id)
         if item is None:
             for it in self.panel.find_items(""):
@@ -451,10 +468,25 @@ class MainWindow(QMainWindow):
     def _action(self, menu: QMenu, text: str, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
         act = QAction(text, self)
         if shortcut is not None:
-            act.setShortcut(QKeySequence(shortcut))
+            if self._shortcuts_pending is None:
+                act.setShortcut(QKeySequence(shortcut))
+            else:
+                self._shortcuts_pending.append((act, shortcut))
         act.triggered.connect(lambda *_: slot())
         menu.addAction(act)
         return act
+
+    def _apply_shortcuts(self) -> None:
+        """The menus' shortcuts, set on the pass after the first paint, before the form is built.
+
+        Making any QKeySequence builds all of PySide's Qt-namespace enum classes (~110, about 40 ms
+        of CPU); the first paint shows the menu bar, not the shortcuts, and nothing can be typed
+        before the form exists. Runs once; anything that builds the form runs it first."""
+        pending, self._shortcuts_pending = self._shortcuts_pending, None
+        for act, shortcut in pending or ():
+            act.setShortcut(QKeySequence(shortcut))
+        if pending and self.act_quit.shortcut().isEmpty():
+            self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -470,9 +502,7 @@ class MainWindow(QMainWindow):
         self.act_save = self._action(m, "&Save", self.save, SK.Save)
         self.act_save_as = self._action(m, "Save &as…", self.save_as, SK.SaveAs)
         m.addSeparator()
-        self.act_quit = self._action(m, "&Quit", self.close, SK.Quit)
-        if self.act_quit.shortcut().isEmpty():
-            self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        self.act_quit = self._action(m, "&Quit", self.close, SK.Quit)  # Ctrl+Q where the platform has none
         e = bar.addMenu("&Edit")
         self.menu_edit = e
         # The focused field keeps its own shortcuts (a line edit claims Ctrl+Z before the window does);

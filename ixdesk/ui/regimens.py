@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 from typing import TYPE_CHECKING
 
 from ixdesk.ui.inputs import (
-    ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, NumberEdit, ParseError, TriState, parse_number,
-    parse_partial_date,
+    WHEEL_GUARD_PROPERTY, ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, NumberEdit, ParseError, TriState,
+    guard_wheel, parse_number, parse_partial_date,
 )
 
 if TYPE_CHECKING:  # pydantic models load after the window is on screen
@@ -240,6 +240,37 @@ class RegimenEditor(QWidget):
         self.up_button.clicked.connect(lambda: self.move_row(-1))
         self.down_button.clicked.connect(lambda: self.move_row(1))
 
+        self._editor_built = False  # the row editor: built on first need (see _build_editor)
+        self._refresh_editor()
+
+    # What the row editor holds: built on first access (``__getattr__``), when a row exists, or on
+    # the pass after the form's first paint (``ensure_editor``).
+    _EDITOR_PARTS = frozenset({
+        "editor", "editor_title", *FIELDS, "boxes", "per_agent_toggle", "per_agent_panel", "per_agent_form",
+        "agent_dates", "agent_date_boxes", "_agent_names", "anth_toggle", "anth_panel", "anth_form", "anth_edits",
+        "anth_boxes", "_anth_names"})
+
+    def __getattr__(self, name: str) -> Any:
+        if name in RegimenEditor._EDITOR_PARTS and not self.__dict__.get("_editor_built", True):
+            self.ensure_editor()
+            return getattr(self, name)
+        raise AttributeError(name)
+
+    def ensure_editor(self) -> None:
+        """Build the row editor now (once): its 119 widgets are a fifth of the form's, and with no row
+        it only shows the fields disabled, below the table, under the fold of a new window."""
+        if not self._editor_built:
+            self._build_editor()
+            self._refresh_editor()
+
+    def _build_editor(self) -> None:
+        """The editor of the selected row, below the table and its buttons.
+
+        Built after the rest of the form, it keeps the form's tab order (after the buttons, before
+        whatever follows the regimens), and the form's wheel guard covers its choice fields at once."""
+        self._editor_built = True
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
         self.editor = QWidget()
         self.editor_title = QLabel()
         self.editor_title.setStyleSheet("font-weight: 600;")
@@ -280,8 +311,24 @@ class RegimenEditor(QWidget):
                 w.currentIndexChanged.connect(self._editor_changed)
         self._build_per_agent(form)
         self._build_anthracycline(form)
-        layout.addWidget(self.editor)
-        self._refresh_editor()
+        # the editor's own tab order, as created (it has no parent yet): the fields Tab stops at
+        chain: list[QWidget] = []
+        tab = Qt.FocusPolicy.TabFocus.value
+        w = self.editor.nextInFocusChain()
+        while w is not None and w is not self.editor:
+            if w.focusPolicy().value & tab:
+                chain.append(w)
+            w = w.nextInFocusChain()
+        layout.addWidget(self.editor)  # its chain goes to the end of the window's: move it back
+        prev: QWidget = self.down_button
+        for w in chain:
+            QWidget.setTabOrder(prev, w)
+            prev = w
+        guarded = self.parentWidget()
+        while guarded is not None and not guarded.property(WHEEL_GUARD_PROPERTY):
+            guarded = guarded.parentWidget()
+        if guarded is not None:
+            guard_wheel(guarded)  # its choice fields, as the form's own (ixdesk.ui.inputs.WheelGuard)
 
     def _build_per_agent(self, form: QFormLayout) -> None:
         """Below the last dose: an expander listing each agent with its own last-dose date, for agents
@@ -429,8 +476,8 @@ class RegimenEditor(QWidget):
         """Criteria load after the window is shown; the completer gets its names then."""
         self._names.setStringList(completion_names(criteria))
         self._criteria = criteria
-        self._anth_names = []  # the anthracyclines of each row are known now
-        if hasattr(self, "anth_form"):
+        if self._editor_built:
+            self._anth_names = []  # the anthracyclines of each row are known now
             self._refresh_editor()
 
     # --- rows -------------------------------------------------------------------------------
@@ -515,6 +562,8 @@ class RegimenEditor(QWidget):
         return field.split("].", 1)[1] if "]." in field else "regimen"
 
     def _apply_editor_errors(self) -> None:
+        if not self._editor_built:
+            return  # no row, so no error to show
         i = self.current_row()
         errs = self._errors.get(i, []) if i is not None else []
         by_key: dict[str, str] = {}
@@ -614,11 +663,15 @@ class RegimenEditor(QWidget):
     def _refresh_editor(self) -> None:
         i = self.current_row()
         has = i is not None
-        self.editor.setVisible(True)
-        self.editor.setEnabled(has)
         self.remove_button.setEnabled(has)
         self.up_button.setEnabled(i is not None and i > 0)
         self.down_button.setEnabled(i is not None and i < len(self.rows) - 1)
+        if not self._editor_built:
+            if not self.rows:
+                return  # nothing to edit: the empty editor follows (ensure_editor)
+            self._build_editor()
+        self.editor.setVisible(True)
+        self.editor.setEnabled(has)
         row = self.rows[i] if i is not None else blank_row()
         self.editor_title.setText(f"Regimen {i + 1}" if i is not None else "Select or add a regimen to edit it")
         self._loading = True

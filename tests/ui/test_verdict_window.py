@@ -52,6 +52,30 @@ def test_04_verdict_reads_on_hold_for_neutrophils_and_gives_no_dose_as_an_order(
     window.setWindowModified(False)
 
 
+def test_the_header_s_tint_follows_the_verdict_when_it_changes(window: Any, qtbot: Any) -> None:
+    """The tint is chosen by the header's "tone" property (no new style sheet per edit): what is
+    painted must still change with the verdict, and back."""
+    from PySide6.QtGui import QColor
+
+    from ixdesk.ui.verdict import TONES
+
+    def painted(v: Any) -> str:
+        img = v.grab().toImage()
+        return QColor(img.pixel(img.width() - 12, img.height() - 6)).name()
+
+    v = opened(window, "01")
+    window.show()
+    QApplication.processEvents()
+    assert v.tone == "good" and painted(v) == TONES["good"][1]
+    type_into(qtbot, window.form.fields["labs.neutrophils"][0], "1000")
+    window.reassess()
+    assert v.tag.text() == "ON HOLD" and v.tone == "bad" and painted(v) == TONES["bad"][1]
+    type_into(qtbot, window.form.fields["labs.neutrophils"][0], "2000")
+    window.reassess()
+    assert v.tone == "good" and painted(v) == TONES["good"][1]
+    window.setWindowModified(False)
+
+
 def test_05_outside_the_label_is_not_painted_as_an_alarm(window: Any) -> None:
     v = opened(window, "05")
     assert v.tag.text() == "OUTSIDE THE LABEL"

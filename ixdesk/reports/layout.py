@@ -8,6 +8,7 @@ the print date, so the same inputs give byte-identical files.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from typing import Any, Callable
 
@@ -151,50 +152,71 @@ def parsed(text: str, style: Any, bullet_text: Any, case_sensitive: int,
     return hit[0], hit[1], _fresh(hit[2]), _copy_bullet(hit[3])
 
 
-# The one fragment reportlab's parser makes of a word without markup, by (style, case sensitivity):
-# see ``plain_parse``. None when that style's parse is not one plain fragment.
-_TEMPLATES: dict[tuple[Any, int], tuple[Any, Any] | None] = {}
+# What reportlab's parser makes of a paragraph's markup with each run of text replaced by one
+# letter, by (that skeleton, style, case sensitivity): see ``template_parse``. None when the
+# skeleton's parse is not one plain fragment per run of text.
+_TEMPLATES: dict[tuple[str, Any, int], tuple[Any, list[Any]] | None] = {}
+# the tags the renderers write (bold, italic, underline, a font colour or size): anything else
+# (a line break, an image, a link, an entity) goes to the parser
+_TAG = re.compile(r'</?(?:b|i|u|font)(?:\s+[a-z]+="[^"<>&]*")*\s*>')
+PLACEHOLDER = "x"
 
 
-def plain_parse(text: str, style: Any, bullet_text: Any, case_sensitive: int, cleaner: Callable[[str], str]
-                ) -> tuple[str, Any, list[Any], Any] | None:
-    """What reportlab's parser makes of text without markup, without running it; None for any
-    other text.
+def template_parse(text: str, style: Any, bullet_text: Any, case_sensitive: int, cleaner: Callable[[str], str]
+                   ) -> tuple[str, Any, list[Any], Any] | None:
+    """What reportlab's parser makes of a paragraph, without running it on this text; None when
+    it must run.
 
-    Four in five of a consult's distinct paragraphs are plain text (cells, notes, sources), and
-    parsing markup is a fifth of a process's first print. Reportlab wraps such text in ``<para>``
-    and gets one fragment: a copy of the style's initial fragment, with the font of its weight and
-    the cleaned text. That fragment does not depend on the text, so it is made once per style from
-    a parse of one letter, and copied with the text put in. Text with ``<`` or ``&``, empty text, a
-    style that transforms case, and any style whose parse is not one plain fragment go to the
-    parser. The PDFs are the same bytes (tested against reportlab's own ``_setup``)."""
-    if "<" in text or "&" in text or getattr(style, "textTransform", None):
+    Parsing markup is a fifth of a process's first print, and reportlab's parser gives one fragment
+    per run of text between tags: a copy of the fragment style and tags open at that point, with
+    the font of its weight, and the run as its text. Nothing in a fragment but its text depends on
+    the text, so the paragraph's skeleton (its tags, each run of text replaced by one letter) is
+    parsed once per style, and its fragments are copied with the runs put in. Four in five of a
+    consult's distinct paragraphs are plain text (one run), most others a bold lead or a coloured
+    mark. Text with an entity (``&``) or any other tag, empty text, a style that transforms case,
+    and any skeleton whose parse is not one plain fragment per run go to the parser. The PDFs are
+    the same bytes (tested against reportlab's own ``_setup``)."""
+    if "&" in text or getattr(style, "textTransform", None):
         return None
     cleaned = cleaner(text)
-    if not cleaned or "<" in cleaned or "&" in cleaned:
+    if not cleaned:
         return None
-    key = (style, case_sensitive)
+    if "<" in cleaned:
+        runs = _TAG.split(cleaned)
+        if any("<" in r or ">" in r for r in runs):
+            return None  # a tag the renderers do not write, or a stray bracket: the parser decides
+        tags = _TAG.findall(cleaned)
+        skeleton = "".join(PLACEHOLDER * bool(r) + t for r, t in zip(runs[:-1], tags, strict=True)) + PLACEHOLDER * bool(runs[-1])
+        texts = [r for r in runs if r]
+    else:
+        if ">" in cleaned:
+            return None
+        skeleton, texts = PLACEHOLDER, [cleaned]
+    key = (skeleton, style, case_sensitive)
     try:
         tpl = _TEMPLATES[key]
     except KeyError:
-        tpl = _TEMPLATES[key] = _template(style, case_sensitive)
+        tpl = _TEMPLATES[key] = _template(skeleton, style, case_sensitive, len(texts))
     if tpl is None:
         return None
-    frag = _fresh([tpl[1]])[0]
-    frag.text = cleaned
-    return cleaned, tpl[0], [frag], bullet_text
+    frags = _fresh(tpl[1])
+    for frag, run in zip(frags, texts, strict=True):
+        frag.text = run
+    return cleaned, tpl[0], frags, bullet_text
 
 
-def _template(style: Any, case_sensitive: int) -> tuple[Any, Any] | None:
+def _template(skeleton: str, style: Any, case_sensitive: int, runs: int) -> tuple[Any, list[Any]] | None:
     from reportlab.platypus.paraparser import ParaParser
 
     parser = ParaParser()
     parser.caseSensitive = case_sensitive
-    out_style, frags, bullet_frags = parser.parse("x", style)
-    if not frags or len(frags) != 1 or bullet_frags or frags[0].text != "x" or getattr(frags[0], "greek", 0) \
-            or hasattr(frags[0], "cbDefn"):
+    out_style, frags, bullet_frags = parser.parse(skeleton, style)
+    if not frags or len(frags) != runs or bullet_frags:
         return None
-    return out_style, frags[0]
+    for f in frags:
+        if f.text != PLACEHOLDER or getattr(f, "greek", 0) or hasattr(f, "cbDefn") or getattr(f, "lineBreak", False):
+            return None
+    return out_style, frags
 
 
 def _copy_bullet(bullet: Any) -> Any:

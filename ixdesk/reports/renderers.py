@@ -21,7 +21,7 @@ from ixdesk.present.clinician import MARKS, ClinicianReport, FindingRow
 from ixdesk.present.course_history import STATE_MARK
 from ixdesk.present.report_base import UNVERIFIED_MARK, Meta, fmt_date
 from ixdesk.reports.fonts import esc
-from ixdesk.reports.layout import build_pdf, content_width, keep_line_breaks, line_breaks, parse_key, parsed, plain_parse
+from ixdesk.reports.layout import build_pdf, content_width, keep_line_breaks, line_breaks, parse_key, parsed, template_parse
 from ixdesk.present.nurse import NurseReport
 from ixdesk.present.patient import PatientReport
 from ixdesk.reports.styles import (
@@ -92,7 +92,7 @@ class Paragraph(_Paragraph):
             return
 
         def parse() -> tuple[str, Any, list[Any], Any]:
-            quick = plain_parse(text, style, bulletText, self.caseSensitive, cleaner)
+            quick = template_parse(text, style, bulletText, self.caseSensitive, cleaner)
             if quick is not None:
                 return quick
             super(Paragraph, self)._setup(text, style, bulletText, frags, cleaner)  # type: ignore[misc]

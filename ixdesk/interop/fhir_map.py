@@ -241,6 +241,10 @@ class _Mapper:
         self.notes: list[str] = []
         self.med_history: list[str] = []
         self.current_meds: list[tuple[str, Provenance]] = []
+        # on hold / unknown: (name, provenance, its date, its reference, its status), weighed in
+        # ``medications_out`` against the ended records of the same medication
+        self.unclear_meds: list[tuple[str, Provenance, _dt.date | None, str, str]] = []
+        self.ended_meds: list[tuple[str, _dt.date | None, str, str]] = []  # (name, date, reference, status)
         self.candidates: dict[str, list[_Candidate]] = {}
         self.doses: list[_Dose] = []
         self.requested: list[_Dose] = []
@@ -528,13 +532,35 @@ class _Mapper:
         self.notes.append(f"{ref(res)}: a current medication sent as a code alone; type its name in place of "
                           f"'{name}' (IxDesk's dictionary matches names)")
 
-    def _unclear_current(self, res: Any, name: str, prov: Provenance, status: str) -> None:
-        """On hold or of unknown status: on the current list, with a note, so that an inhibitor
-        that may be restarted is weighed and the list is not read as complete without it. An
-        inducer there adds only its note (IxDesk never raises the dose for one)."""
-        self.current_meds.append((name, prov))
-        self.notes.append(f"{name} ({ref(res)}) has status '{status}' in the record: it is on the current medication "
-                          "list so the CYP3A4 checks weigh it; remove it if it will not be taken during treatment")
+    def _unclear_current(self, res: Any, name: str, prov: Provenance, when: _dt.date | None, status: str) -> None:
+        """On hold or of unknown status: weighed once every record is read (``medications_out``)."""
+        self.unclear_meds.append((name, prov, when, ref(res), status))
+        if self._agent(name) and not status.startswith("request"):
+            self.notes.append(f"{name} ({ref(res)}) is a cancer agent in a medication statement: check the prior regimens")
+
+    def _weigh_unclear(self) -> None:
+        """An on-hold or unknown-status medication goes on the current list, with a note, so that an
+        inhibitor that may be restarted is weighed and the list is not read as complete without it
+        (an inducer there adds only its note: IxDesk never raises the dose for one). Not when the
+        same medication is listed as current already (once is enough), nor when a later record of
+        it says it was stopped, completed or not taken, or was entered in error: the record's
+        last word is that it ended, and the note names both records."""
+        current = {normalise(n) for n, _ in self.current_meds}
+        for name, prov, when, where, status in self.unclear_meds:
+            key = normalise(name)
+            if key in current:
+                continue
+            later = [(d, r, st) for n, d, r, st in self.ended_meds
+                     if normalise(n) == key and d is not None and when is not None and d > when]
+            if later:
+                d, r, st = max(later)
+                self.notes.append(f"{name} ({where}) has status '{status}' from {when.isoformat() if when else '?'}, "
+                                  f"but {r} says '{st}' on {d.isoformat()}: not on the current medication list")
+                continue
+            current.add(key)
+            self.current_meds.append((name, prov))
+            self.notes.append(f"{name} ({where}) has status '{status}' in the record: it is on the current medication "
+                              "list so the CYP3A4 checks weigh it; remove it if it will not be taken during treatment")
 
     def medication_statement(self, res: Any) -> None:
         name, code = self._med_concept(res)
@@ -553,9 +579,11 @@ class _Mapper:
                 self.notes.append(f"{name} ({ref(res)}) is a cancer agent in a medication statement: check the prior regimens")
         elif status in STATEMENT_HISTORY:
             self.med_history.append(f"{name} ({status})")
+            self.ended_meds.append((name, when, ref(res), status))
         elif status in STATEMENT_UNCLEAR:
-            self._unclear_current(res, name, prov, status)
+            self._unclear_current(res, name, prov, when, status)
         elif status == "entered-in-error":
+            self.ended_meds.append((name, when, ref(res), status))
             self.skip(res, code, f"{name}: entered in error, ignored")
         else:
             self.skip(res, code, f"{name}: status '{status}' does not say whether it is taken now")
@@ -581,9 +609,10 @@ class _Mapper:
         if res.status == "active" and not res.doNotPerform:
             self.current_meds.append((name, prov))
         elif res.status in STATEMENT_UNCLEAR and not res.doNotPerform:
-            self._unclear_current(res, name, prov, f"request {res.status}")
+            self._unclear_current(res, name, prov, when, f"request {res.status}")
         elif res.status in ("completed", "stopped"):
             self.med_history.append(f"{name} ({res.status})")
+            self.ended_meds.append((name, when, ref(res), res.status))
         else:
             self.skip(res, code, f"{name}: request status '{res.status}' is not a current medication")
 
@@ -641,6 +670,7 @@ class _Mapper:
                                   f"{max(chosen_lab_dates).isoformat()}): the lab date is the oldest; each lab's own date is in its source")
 
     def medications_out(self) -> None:
+        self._weigh_unclear()
         if not self.current_meds:
             return
         names = [n[:200] for n, _ in self.current_meds][:100]

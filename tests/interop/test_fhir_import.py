@@ -248,10 +248,30 @@ def test_a_medication_on_hold_or_of_unknown_status_is_weighed_not_left_out(statu
                "medicationCodeableConcept": {"text": "itraconazole 100 MG"}, "subject": {"reference": "Patient/p1"},
                "authoredOn": "2026-10-01"}
     r = run([held, request, mb.statement("m3", "omeprazole 20 MG", "3", "active", "2026-01-01")])
-    assert r.consult.history.medications == ["clarithromycin 500 MG Oral Tablet", "itraconazole 100 MG", "omeprazole 20 MG"]
+    # the current ones first, then those on hold or of unknown status
+    assert r.consult.history.medications == ["omeprazole 20 MG", "clarithromycin 500 MG Oral Tablet", "itraconazole 100 MG"]
     assert not [u for u in r.unmapped if u.where in ("MedicationStatement/m1", "MedicationRequest/m2")]
     assert sum(f"'{status}'" in n or f"'request {status}'" in n for n in r.notes) == 2
     a = assess(r.consult, CRIT, as_of=DAY)
+    assert {f.id: f.state for f in a.findings}["warning.cyp3a4_inhibitor"] == "met"
+
+
+def test_an_on_hold_medication_stopped_later_is_not_current_and_one_already_current_is_not_doubled() -> None:
+    """A later record that says it ended is the record's last word; a medication listed as current
+    is not listed twice; an on-hold cancer agent keeps the note that asks to check the regimens."""
+    from ixdesk.core.engine import assess
+
+    r = run([mb.statement("h1", "clarithromycin 500 MG Oral Tablet", "1", "on-hold", "2026-06-01"),
+             mb.statement("h2", "clarithromycin 500 MG Oral Tablet", "1", "stopped", "2026-09-01"),
+             mb.statement("h3", "omeprazole 20 MG", "3", "on-hold", "2026-06-01"),
+             mb.statement("h4", "omeprazole 20 MG", "3", "active", "2026-06-01"),
+             mb.statement("h5", "itraconazole 100 MG", "4", "on-hold", "2026-10-01"),
+             mb.statement("h6", "itraconazole 100 MG", "4", "completed", "2026-01-01"),
+             mb.statement("h7", "capecitabine 500 MG", "5", "on-hold", "2026-10-01")])
+    assert r.consult.history.medications == ["omeprazole 20 MG", "itraconazole 100 MG", "capecitabine 500 MG"]
+    assert any("h1" in n and "h2" in n and "'stopped'" in n and "not on the current" in n for n in r.notes)
+    assert any("capecitabine" in n and "check the prior regimens" in n for n in r.notes)
+    a = assess(r.consult, CRIT, as_of=DAY)  # itraconazole: on hold since after it was completed
     assert {f.id: f.state for f in a.findings}["warning.cyp3a4_inhibitor"] == "met"
 
 

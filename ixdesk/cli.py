@@ -11,6 +11,7 @@ import argparse
 import io
 import json
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -313,7 +314,7 @@ def _assess_jsonl(args: argparse.Namespace, criteria: Any, out: TextIO, err: Tex
     write = _byte_writer(out)
 
     def emit(where: dict[str, Any], body: dict[str, Any]) -> None:
-        write((json.dumps({**where, **body}, ensure_ascii=False) + "\n").encode())
+        write(_utf8(json.dumps({**where, **body}, ensure_ascii=False) + "\n"))
 
     def fail(where: dict[str, Any], problems: list[dict[str, str]], code: int = EXIT_INVALID) -> None:
         nonlocal status
@@ -357,24 +358,37 @@ def _assess_jsonl(args: argparse.Namespace, criteria: Any, out: TextIO, err: Tex
                 continue
             if not args.quiet:  # the line's keys spliced before the assessment's own JSON (model_dump_json's bytes)
                 write(b"".join((
-                    json.dumps(where, ensure_ascii=False)[:-1].encode(), b", ", a.json_bytes()[1:-1],
-                    b', "decision": ', json.dumps(_decision(a), ensure_ascii=False).encode(),
-                    b', "next_cycle": ', json.dumps(_next_cycle(consult, criteria, a, policy), ensure_ascii=False).encode(),
-                    b', "overrides": ', json.dumps(_overrides(consult, a), ensure_ascii=False).encode(), b"}\n")))
+                    _utf8(json.dumps(where, ensure_ascii=False)[:-1]), b", ", a.json_bytes()[1:-1],
+                    b', "decision": ', _utf8(json.dumps(_decision(a), ensure_ascii=False)),
+                    b', "next_cycle": ', _utf8(json.dumps(_next_cycle(consult, criteria, a, policy), ensure_ascii=False)),
+                    b', "overrides": ', _utf8(json.dumps(_overrides(consult, a), ensure_ascii=False)), b"}\n")))
     flush = getattr(getattr(out, "buffer", None), "flush", None)
     if flush is not None:
         flush()
     return status
 
 
+def _utf8(text: str) -> bytes:
+    """UTF-8, keeping what a POSIX file name could not decode as the bytes it was (surrogateescape,
+    as the standard streams do): a file named with such a byte must not stop the batch."""
+    return text.encode("utf-8", "surrogateescape")
+
+
 def _byte_writer(out: TextIO) -> Any:
-    """Write UTF-8 lines to ``out``'s byte layer when it has one (a file, the standard output), once
-    its text layer is flushed so that nothing is reordered: an assessment's JSON is 75-80 kB of
-    UTF-8 already, and decoding it only for the text layer to encode it again cost a third as much
-    as writing it. Other streams (a StringIO in tests) get the text."""
+    """Write lines, given as UTF-8 bytes, to ``out``'s byte layer when it is safe to skip the text
+    layer: a UTF-8 stream that translates no newlines, is not a terminal and is not line
+    buffered (a file, a pipe). Its text layer is flushed first, so nothing is reordered. An
+    assessment's JSON is 75-80 kB of UTF-8 already, and decoding it only for the text layer to
+    encode it again cost a third as much as writing it. Anywhere else (a terminal, Windows, a
+    StringIO) the text goes through the text layer as before."""
     buffer = getattr(out, "buffer", None)
-    if buffer is None or getattr(out, "encoding", "").replace("-", "").lower() != "utf8":
-        return lambda b: out.write(b.decode())
+    encoding = (getattr(out, "encoding", None) or "").replace("-", "").lower()
+    try:
+        interactive = bool(out.isatty()) or bool(getattr(out, "line_buffering", False))
+    except (AttributeError, ValueError, OSError):
+        interactive = True
+    if buffer is None or encoding != "utf8" or os.linesep != "\n" or interactive:
+        return lambda b: out.write(b.decode("utf-8", "surrogateescape"))
     out.flush()
     return buffer.write
 

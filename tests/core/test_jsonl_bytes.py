@@ -123,3 +123,50 @@ def test_jsonl_lines_keep_their_order_through_the_byte_layer(
     assert [r["line"] for r in rows] == [1, 2, 3, 4, 5]
     assert ["error" in r for r in rows] == [True, False, True, False, True]
     assert rows[1]["findings"] and rows[1] == rows[3] | {"line": 2}
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """POSIX file names may hold bytes that are not UTF-8 (Python gives them as surrogate escapes);
+    the standard output writes them back as those bytes, and so must the byte layer."""
+    import io
+    import os
+    import sys
+
+    if os.name != "posix" or sys.getfilesystemencodeerrors() != "surrogateescape":
+        pytest.skip("file names as bytes are a POSIX matter")
+    good = " ".join(EX1.read_text(encoding="utf-8").split())
+    name = os.fsdecode(b"bad\xff.jsonl")
+    src = tmp_path / name
+    src.write_text(good + "\n{bad\n", encoding="utf-8")
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape")
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert main(["assess", "--jsonl", str(src)]) == 2  # the bad line's error, not an internal one
+    out.flush()
+    lines = raw.getvalue().split(b"\n")[:-1]
+    assert len(lines) == 2 and all(b"bad\xff.jsonl" in ln for ln in lines)
+    assert b'"findings"' in lines[0] and b'"error"' in lines[1]
+
+
+def test_a_terminal_or_line_buffered_output_keeps_the_text_layer() -> None:
+    """Lines written to a terminal (line buffered) appear as they are written, beside the errors
+    on stderr: they go through the text layer. A file or a pipe gets the bytes directly."""
+    import io
+
+    from ixdesk.cli import _byte_writer
+
+    class Recording(io.TextIOWrapper):
+        texts: list[str] = []
+
+        def write(self, s: str) -> int:
+            self.texts.append(s)
+            return super().write(s)
+
+    line_buffered = Recording(io.BytesIO(), encoding="utf-8", line_buffering=True)
+    _byte_writer(line_buffered)(b"one\n")
+    assert line_buffered.texts == ["one\n"]
+    plain = Recording(io.BytesIO(), encoding="utf-8")
+    plain.texts = []
+    _byte_writer(plain)(b"two\n")
+    assert plain.texts == [] and plain.buffer.getvalue() == b"two\n"

@@ -57,3 +57,18 @@ FORM_WORDS: dict[str, str] = {
     "regimens": "Prior regimens",
     "notes": "Notes",
 }
+
+
+def item_words(path: str, regimen: str = "Regimen") -> str | None:
+    """A whole item of one of the consult's lists, by its place: 'regimens[1]' -> 'Regimen 2',
+    'history.medications[0]' -> 'Medication 1' (``regimen`` is the word a reader gives a regimen);
+    None for any other path."""
+    name, sep, rest = path.partition("[")
+    if not sep or not rest.endswith("]") or not (rest[:-1].isascii() and rest[:-1].isdigit()):
+        return None
+    n = int(rest[:-1]) + 1
+    if name == "regimens":
+        return f"{regimen} {n}"
+    if name == "history.medications":
+        return f"Medication {n}"
+    return None

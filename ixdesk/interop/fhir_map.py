@@ -554,7 +554,7 @@ class _Mapper:
                      if normalise(n) == key and d is not None and when is not None and d > when]
             if later:
                 d, r, st = max(later)
-                self.notes.append(f"{name} ({where}) has status '{status}' from {when.isoformat() if when else '?'}, "
+                self.notes.append(f"{name} ({where}) has status '{status}' from {when}, "
                                   f"but {r} says '{st}' on {d.isoformat()}: not on the current medication list")
                 continue
             current.add(key)

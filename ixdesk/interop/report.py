@@ -5,7 +5,7 @@ the record number (the command line output is pasted into tickets)."""
 from __future__ import annotations
 
 from ixdesk.core.consult import Provenance
-from ixdesk.core.form_words import FORM_WORDS
+from ixdesk.core.form_words import FORM_WORDS, item_words
 from ixdesk.interop.fhir_map import UNREAD_REASON, ImportResult
 
 # the paths the import fills, in the form's words (one table: ixdesk.core.form_words)
@@ -17,15 +17,7 @@ FIELD_WORDS: dict[str, str] = {p: FORM_WORDS[p] for p in (
 
 
 def field_words(path: str) -> str:
-    import re
-
-    m = re.fullmatch(r"regimens\[(\d+)\]", path)
-    if m:
-        return f"Regimen {int(m.group(1)) + 1}"
-    m = re.fullmatch(r"history\.medications\[(\d+)\]", path)
-    if m:
-        return f"Medication {int(m.group(1)) + 1}"
-    return FIELD_WORDS.get(path, path)
+    return item_words(path) or FIELD_WORDS.get(path, path)
 
 
 def source_text(p: Provenance) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from ixdesk.core.consult import Consult, Provenance
+from ixdesk.core.form_words import item_words
 
 FIELD_WORDS: dict[str, str] = {
     "patient.name": "Name", "patient.record_number": "Record number", "patient.date_of_birth": "Date of birth",
@@ -21,13 +22,7 @@ _ORDER = list(FIELD_WORDS)
 
 
 def field_words(path: str) -> str:
-    m = re.fullmatch(r"regimens\[(\d+)\]", path)
-    if m:
-        return f"Prior regimen {int(m.group(1)) + 1}"
-    m = re.fullmatch(r"history\.medications\[(\d+)\]", path)
-    if m:
-        return f"Medication {int(m.group(1)) + 1}"
-    return FIELD_WORDS.get(path, path)
+    return item_words(path, regimen="Prior regimen") or FIELD_WORDS.get(path, path)
 
 
 def source_words(p: Provenance) -> str:

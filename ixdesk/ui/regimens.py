@@ -151,6 +151,43 @@ def row_to_data(row: dict[str, Any], index: int) -> tuple[dict[str, Any], list[P
     return data, problems
 
 
+
+def _expander(name: str, tooltip: str, hint_text: str) -> tuple[QToolButton, QWidget, QFormLayout, QWidget]:
+    """A closed section of a regimen's editor: a toggle with an arrow, and below it a grey hint
+    and a form, shown while the toggle is on (closed, a regimen looks as it always did). Returns
+    the toggle, the panel, the panel's form and the widget holding both, to put in a form row."""
+    toggle = QToolButton()
+    toggle.setCheckable(True)
+    toggle.setAutoRaise(True)
+    toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    toggle.setArrowType(Qt.ArrowType.RightArrow)
+    toggle.setAccessibleName(name)
+    toggle.setToolTip(tooltip)
+    panel = QWidget()
+    column = QVBoxLayout(panel)
+    column.setContentsMargins(12, 0, 0, 2)
+    hint = QLabel(hint_text)
+    hint.setWordWrap(True)
+    hint.setStyleSheet("color: #555;")
+    column.addWidget(hint)
+    form = QFormLayout()
+    form.setContentsMargins(0, 0, 0, 0)
+    column.addLayout(form)
+    panel.setVisible(False)
+
+    def toggled(open_: bool) -> None:
+        toggle.setArrowType(Qt.ArrowType.DownArrow if open_ else Qt.ArrowType.RightArrow)
+        panel.setVisible(open_)
+
+    toggle.toggled.connect(toggled)
+    holder = QWidget()
+    col = QVBoxLayout(holder)
+    col.setContentsMargins(0, 0, 0, 0)
+    col.setSpacing(0)
+    col.addWidget(toggle)
+    col.addWidget(panel)
+    return toggle, panel, form, holder
+
 class AgentCompleter(QCompleter):
     """Completes the agent being typed after the last separator, from generic, brand and alias names."""
 
@@ -334,37 +371,16 @@ class RegimenEditor(QWidget):
         """Below the last dose: an expander listing each agent with its own last-dose date, for agents
         that stopped before the rest (docetaxel after six cycles, trastuzumab and pertuzumab going on).
         Closed, a one-date regimen looks as it always did."""
-        self.per_agent_toggle = QToolButton()
-        self.per_agent_toggle.setCheckable(True)
-        self.per_agent_toggle.setAutoRaise(True)
-        self.per_agent_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.per_agent_toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.per_agent_toggle.setAccessibleName("Agents stopped on different days")
-        self.per_agent_toggle.setToolTip("Give an agent its own last-dose date when it stopped before the others: "
-                                         "resistance to a drug class runs from that class's last dose.")
-        self.per_agent_toggle.toggled.connect(self._per_agent_toggled)
-        self.per_agent_panel = QWidget()
-        panel = QVBoxLayout(self.per_agent_panel)
-        panel.setContentsMargins(12, 0, 0, 2)
-        hint = QLabel("Only for an agent that stopped before the regimen's last dose (e.g. docetaxel after six "
-                      "cycles while trastuzumab and pertuzumab went on). Empty: stopped with the regimen. "
-                      "Name the agents one by one (not THP) to date each.")
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555;")
-        panel.addWidget(hint)
-        self.per_agent_form = QFormLayout()
-        self.per_agent_form.setContentsMargins(0, 0, 0, 0)
-        panel.addLayout(self.per_agent_form)
-        self.per_agent_panel.setVisible(False)
+        self.per_agent_toggle, self.per_agent_panel, self.per_agent_form, holder = _expander(
+            "Agents stopped on different days",
+            "Give an agent its own last-dose date when it stopped before the others: "
+            "resistance to a drug class runs from that class's last dose.",
+            "Only for an agent that stopped before the regimen's last dose (e.g. docetaxel after six "
+            "cycles while trastuzumab and pertuzumab went on). Empty: stopped with the regimen. "
+            "Name the agents one by one (not THP) to date each.")
         self.agent_dates: dict[str, DateEdit] = {}  # casefolded agent name -> its date field
         self.agent_date_boxes: dict[str, FieldBox] = {}
         self._agent_names: list[str] = []
-        holder = QWidget()
-        col = QVBoxLayout(holder)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(0)
-        col.addWidget(self.per_agent_toggle)
-        col.addWidget(self.per_agent_panel)
         row = form.getWidgetPosition(self.boxes["ongoing"])[0] + 1  # type: ignore[index]  # (row, role), typed object in the stub; below the last dose and 'ongoing'
         form.insertRow(row, "", holder)
 
@@ -372,42 +388,17 @@ class RegimenEditor(QWidget):
         """Below the note: an expander with each anthracycline of the regimen and its cumulative
         mg/m² as the chart records it (optional). Shown beside the anthracycline attestation, never
         deciding it; closed, a regimen looks as it always did."""
-        self.anth_toggle = QToolButton()
-        self.anth_toggle.setCheckable(True)
-        self.anth_toggle.setAutoRaise(True)
-        self.anth_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.anth_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.anth_toggle, self.anth_panel, self.anth_form, holder = _expander(
+            "Cumulative anthracycline dose",
+            "The cumulative mg/m² of each anthracycline of this regimen, as the chart records it; "
+            "shown beside the anthracycline attestation, never deciding it.",
+            "Optional: the total mg/m² given in this regimen, per agent, from the treatment summary. "
+            "Empty: not recorded. Agents are never added together.")
         self.anth_toggle.setText("Cumulative anthracycline dose")
-        self.anth_toggle.setAccessibleName("Cumulative anthracycline dose")
-        self.anth_toggle.setToolTip("The cumulative mg/m² of each anthracycline of this regimen, as the chart "
-                                    "records it; shown beside the anthracycline attestation, never deciding it.")
-        self.anth_toggle.toggled.connect(self._anth_toggled)
-        self.anth_panel = QWidget()
-        panel = QVBoxLayout(self.anth_panel)
-        panel.setContentsMargins(12, 0, 0, 2)
-        hint = QLabel("Optional: the total mg/m² given in this regimen, per agent, from the treatment summary. "
-                      "Empty: not recorded. Agents are never added together.")
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555;")
-        panel.addWidget(hint)
-        self.anth_form = QFormLayout()
-        self.anth_form.setContentsMargins(0, 0, 0, 0)
-        panel.addLayout(self.anth_form)
-        self.anth_panel.setVisible(False)
         self.anth_edits: dict[str, NumberEdit] = {}  # the agent's name as the row keeps it -> its field
         self.anth_boxes: dict[str, FieldBox] = {}
         self._anth_names: list[str] = []
-        holder = QWidget()
-        col = QVBoxLayout(holder)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(0)
-        col.addWidget(self.anth_toggle)
-        col.addWidget(self.anth_panel)
         form.addRow("", holder)
-
-    def _anth_toggled(self, open_: bool) -> None:
-        self.anth_toggle.setArrowType(Qt.ArrowType.DownArrow if open_ else Qt.ArrowType.RightArrow)
-        self.anth_panel.setVisible(open_)
 
     def _anth_rows(self, row: dict[str, Any]) -> None:
         """One mg/m² field per anthracycline; rebuilt only when the names change (typing keeps focus)."""
@@ -435,10 +426,6 @@ class RegimenEditor(QWidget):
                 edit.setText(texts.get(n, ""))
         n_rec = sum(1 for _a, t in row.get("anthracycline_doses") or [] if t.strip())
         self.anth_toggle.setText("Cumulative anthracycline dose" + (f" ({n_rec} recorded)" if n_rec else ""))
-
-    def _per_agent_toggled(self, open_: bool) -> None:
-        self.per_agent_toggle.setArrowType(Qt.ArrowType.DownArrow if open_ else Qt.ArrowType.RightArrow)
-        self.per_agent_panel.setVisible(open_)
 
     def _per_agent_rows(self, row: dict[str, Any]) -> None:
         """One date field per agent of the row; rebuilt only when the list of names changes, so typing

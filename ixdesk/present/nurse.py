@@ -170,7 +170,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
             hold.append(f"{f.title}{_values(f)}")
         if not state.holds and d.state == "not_recommended":
             hold.append(d.summary)
-    elif not shown:
+    elif not state.dose_may_be_given:  # a course consult that may go ahead: its pointer says where the dose is
         alerts.append("NOT DECIDED: do not prepare ixabepilone. No dose is printed on this sheet until the "
                       "prescriber completes the order.")
         if state.waiting_for:

@@ -109,6 +109,15 @@ def test_course_start_checklist_prints_no_dose_and_points_to_the_cycle_sheet() -
     assert "70.6" not in r.all_text() if hasattr(r, "all_text") else "70.6" not in r.model_dump_json()
 
 
+def test_course_start_checklist_of_a_ready_course_says_no_not_decided_banner() -> None:
+    """The course's consult is ready: the start sheet points to the cycle's double check and must not
+    also say, in red, that the dose is not decided (the reader's pass: it contradicted the GO sheet)."""
+    c, a = _course()
+    r = build_nurse_report(c, a, default_criteria(), SETTINGS, PRINTED_ON)
+    assert r.state == "ready" and r.course_pointer
+    assert not any("NOT DECIDED" in x for x in r.alerts)
+
+
 def test_course_clinician_glance_and_heading() -> None:
     from ixdesk.present.clinician import build_clinician_report
 

@@ -543,8 +543,9 @@ class _Mapper:
         inhibitor that may be restarted is weighed and the list is not read as complete without it
         (an inducer there adds only its note: IxDesk never raises the dose for one). Not when the
         same medication is listed as current already (once is enough), nor when a later record of
-        it says it was stopped, completed or not taken, or was entered in error: the record's
-        last word is that it ended, and the note names both records."""
+        it says it was stopped, completed or not taken: the record's last word is that it ended,
+        and the note names both records. A record entered in error says nothing of that and is
+        not weighed."""
         current = {normalise(n) for n, _ in self.current_meds}
         for name, prov, when, where, status in self.unclear_meds:
             key = normalise(name)
@@ -582,8 +583,7 @@ class _Mapper:
             self.ended_meds.append((name, when, ref(res), status))
         elif status in STATEMENT_UNCLEAR:
             self._unclear_current(res, name, prov, when, status)
-        elif status == "entered-in-error":
-            self.ended_meds.append((name, when, ref(res), status))
+        elif status == "entered-in-error":  # ignored: it says nothing of whether the drug ended
             self.skip(res, code, f"{name}: entered in error, ignored")
         else:
             self.skip(res, code, f"{name}: status '{status}' does not say whether it is taken now")

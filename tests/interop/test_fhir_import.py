@@ -267,8 +267,12 @@ def test_an_on_hold_medication_stopped_later_is_not_current_and_one_already_curr
              mb.statement("h4", "omeprazole 20 MG", "3", "active", "2026-06-01"),
              mb.statement("h5", "itraconazole 100 MG", "4", "on-hold", "2026-10-01"),
              mb.statement("h6", "itraconazole 100 MG", "4", "completed", "2026-01-01"),
-             mb.statement("h7", "capecitabine 500 MG", "5", "on-hold", "2026-10-01")])
-    assert r.consult.history.medications == ["omeprazole 20 MG", "itraconazole 100 MG", "capecitabine 500 MG"]
+             mb.statement("h7", "capecitabine 500 MG", "5", "on-hold", "2026-10-01"),
+             mb.statement("h8", "ketoconazole 200 MG", "6", "on-hold", "2026-06-01"),
+             mb.statement("h9", "ketoconazole 200 MG", "6", "entered-in-error", "2026-09-01")])
+    # an entered-in-error record says nothing of whether ketoconazole ended: it stays weighed
+    assert r.consult.history.medications == ["omeprazole 20 MG", "itraconazole 100 MG", "capecitabine 500 MG",
+                                             "ketoconazole 200 MG"]
     assert any("h1" in n and "h2" in n and "'stopped'" in n and "not on the current" in n for n in r.notes)
     assert any("capecitabine" in n and "check the prior regimens" in n for n in r.notes)
     a = assess(r.consult, CRIT, as_of=DAY)  # itraconazole: on hold since after it was completed

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QScrollArea,
     QVBoxLayout, QWidget,
@@ -22,6 +22,7 @@ from ixdesk.ui.inputs import (
     WHEEL_GUARD_PROPERTY, ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, NumberEdit, ParseError, TriState,
     UnitPrompt, connect_change, guard_wheel,
 )
+from ixdesk.ui.qt_numbers import ALIGN_RIGHT, SCROLL_BAR_ALWAYS_OFF, Qt, set_enum_property
 from ixdesk.ui.settings import count_unit, make_settings, remember_count_unit
 
 if TYPE_CHECKING:  # pydantic models load after the window is on screen
@@ -42,7 +43,7 @@ def _section(title: str) -> tuple[QGroupBox, QFormLayout]:
     box = QGroupBox(title)
     form = QFormLayout(box)
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+    set_enum_property(form, "labelAlignment", ALIGN_RIGHT)  # no Qt namespace yet (ixdesk.ui.qt_numbers)
     return box, form
 
 
@@ -151,7 +152,7 @@ class ConsultForm(QScrollArea):
         col.addStretch(1)
         self.setWidget(body)
         self._fit_minimum()
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        set_enum_property(self, "horizontalScrollBarPolicy", SCROLL_BAR_ALWAYS_OFF)
         guard_wheel(self)  # the wheel scrolls the form; it never changes an answer (regimen editors too)
         self._hold("overrides")  # the clinicians' overrides: not typed here, but saved with the consult
         from ixdesk.ui.provenance import ProvenanceMarks

@@ -12,8 +12,8 @@ import re
 from datetime import date
 from typing import Any, Sequence
 
-from PySide6.QtCore import QDate, QEvent, QObject, QPoint, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPen, QPixmap, QWheelEvent
+from PySide6.QtCore import QDate, QEvent, QObject, QPoint, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPalette, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea, QAbstractSlider, QAbstractSpinBox, QApplication, QCalendarWidget, QComboBox, QFrame,
     QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollBar, QVBoxLayout, QWidget,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ixdesk.core.count_units import number_text  # no pydantic
 from ixdesk.core.dates import PartialDate  # no pydantic
 from ixdesk.core.problems import Problem  # no pydantic
+from ixdesk.ui.qt_numbers import STRONG_FOCUS, Qt, set_enum_property
 
 FieldProblem = Problem  # the form's name for the file reader's class: one list holds both
 
@@ -48,6 +49,8 @@ class ChoiceCombo(QComboBox):
         for value, label in choices:
             self.addItem(label)
             self._values.append(value)
+        # not WheelFocus: a wheel turned over the form must not even move the focus here
+        set_enum_property(self, "focusPolicy", STRONG_FOCUS)  # no Qt namespace yet (ixdesk.ui.qt_numbers)
 
     def value(self) -> Any:
         i = self.currentIndex()
@@ -58,9 +61,6 @@ class ChoiceCombo(QComboBox):
             self.setCurrentIndex(self._values.index(value))
         except ValueError:
             self.setCurrentIndex(0)
-
-        # not WheelFocus: a wheel turned over the form must not even move the focus here
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     def wheelEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         """Never change a clinical answer by the wheel (see ``WheelGuard``); let it scroll what holds us."""
@@ -137,7 +137,7 @@ class WheelGuard(QObject):
             _forward_wheel(choice, event)  # type: ignore[arg-type]
             event.accept()
             return True  # the choice widget never sees it
-        if _is_choice(obj):  # a Polish event
+        if _is_choice(obj) and not isinstance(obj, ChoiceCombo):  # a Polish event (ours set StrongFocus)
             w: QWidget = obj  # type: ignore[assignment]
             if w.focusPolicy() == Qt.FocusPolicy.WheelFocus and _choice_under(w) is not None:
                 w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -176,6 +176,8 @@ def guard_wheel(root: QWidget) -> None:
     # in a Python object to test it cost a tenth of building the form)
     for kind in (QComboBox, QAbstractSpinBox, QAbstractSlider):
         for w in root.findChildren(kind):
+            if isinstance(w, ChoiceCombo):
+                continue  # StrongFocus from the start, and reading it would build the Qt namespace
             if _is_choice(w) and w.focusPolicy() == Qt.FocusPolicy.WheelFocus:
                 w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
@@ -254,24 +256,16 @@ _CALENDAR_ICON: QIcon | None = None
 
 
 def calendar_icon() -> QIcon:
-    """A small drawn calendar (no icon theme is guaranteed offscreen or in a frozen build)."""
+    """A small calendar, bundled as a PNG (no icon theme is guaranteed offscreen or in a frozen build).
+
+    A file, not drawn here: the painter's overloaded calls (``setPen``, ``drawRoundedRect``) build
+    all of PySide's Qt-namespace enum classes on the way to the first field (ixdesk.ui.qt_numbers).
+    A missing file gives an empty icon: the Alt+Down key and the action's tooltip still work."""
     global _CALENDAR_ICON
     if _CALENDAR_ICON is None:
-        pm = QPixmap(32, 32)
-        pm.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pm)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(QPen(QColor("#455a64"), 2))
-        p.setBrush(QColor("white"))
-        p.drawRoundedRect(QRectF(4, 6, 24, 22), 3, 3)
-        p.fillRect(QRectF(5, 7, 22, 6), QColor("#1565c0"))
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#455a64"))
-        for row in range(2):
-            for col in range(3):
-                p.drawRect(QRectF(8 + col * 6, 16 + row * 5, 3, 3))
-        p.end()
-        _CALENDAR_ICON = QIcon(pm)
+        from ixdesk.paths import resources_dir
+
+        _CALENDAR_ICON = QIcon(str(resources_dir() / "ui" / "calendar.png"))
     return _CALENDAR_ICON
 
 

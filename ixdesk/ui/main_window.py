@@ -24,6 +24,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
 
 import ixdesk
+from ixdesk.ui.qt_numbers import ALIGN_CENTER, set_enum_property
 from ixdesk.ui.settings import add_recent, make_settings, recent_files, remove_recent
 
 AUTOSAVE_MS = 30_000
@@ -116,7 +117,6 @@ def _default_criteria() -> "Criteria":
     return default_criteria()
 
 
-_ALIGN_CENTER = 0x0084  # Qt.AlignmentFlag.AlignCenter as Qt's own number (see MainWindow.__init__)
 WORKER_FALLBACK_MS = 300  # the core-loading worker starts at the latest this long after the form is built
 
 
@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter()  # Qt.Orientation.Horizontal, QSplitter's default
         for text in ("Loading the consult form…", "Loading criteria…"):
             placeholder = QLabel(text)
-            placeholder.setProperty("alignment", _ALIGN_CENTER)
+            set_enum_property(placeholder, "alignment", ALIGN_CENTER)
             self.splitter.addWidget(placeholder)
         self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 6)
@@ -198,8 +198,6 @@ class MainWindow(QMainWindow):
         self.autosave_timer.timeout.connect(self.autosave_now)
         self.autosave_timer.start()
 
-        # (action, QKeySequence.StandardKey) until _apply_shortcuts, on the pass after the first paint
-        self._shortcuts_pending: list[tuple[QAction, Any]] | None = []
         self._build_menus()
         from ixdesk.ui.audit_hooks import AuditHooks
 
@@ -332,7 +330,6 @@ class MainWindow(QMainWindow):
     def _ensure_form(self) -> None:
         """The form, first: what the user types into (the assessment side follows, ``_ensure_body``)."""
         if self.form is None:
-            self._apply_shortcuts()
             self._build_form()
             self._blank = self.form.snapshot()
 
@@ -465,28 +462,17 @@ class MainWindow(QMainWindow):
 
     # --- menus ------------------------------------------------------------------------------
 
-    def _action(self, menu: QMenu, text: str, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
+    def _action(self, menu: QMenu, text: str, slot: Callable[[], Any],
+                shortcut: QKeySequence.StandardKey | None = None) -> QAction:
         act = QAction(text, self)
         if shortcut is not None:
-            if self._shortcuts_pending is None:
-                act.setShortcut(QKeySequence(shortcut))
-            else:
-                self._shortcuts_pending.append((act, shortcut))
+            # the platform's bindings for the standard key, set as a list: QKeySequence's constructor,
+            # given anything, builds all of PySide's Qt-namespace enum classes (~40 ms of CPU) on the
+            # way to the first field one can type into (ixdesk/ui/qt_numbers.py)
+            act.setShortcuts(shortcut)
         act.triggered.connect(lambda *_: slot())
         menu.addAction(act)
         return act
-
-    def _apply_shortcuts(self) -> None:
-        """The menus' shortcuts, set on the pass after the first paint, before the form is built.
-
-        Making any QKeySequence builds all of PySide's Qt-namespace enum classes (~110, about 40 ms
-        of CPU); the first paint shows the menu bar, not the shortcuts, and nothing can be typed
-        before the form exists. Runs once; anything that builds the form runs it first."""
-        pending, self._shortcuts_pending = self._shortcuts_pending, None
-        for act, shortcut in pending or ():
-            act.setShortcut(QKeySequence(shortcut))
-        if pending and self.act_quit.shortcut().isEmpty():
-            self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -502,7 +488,9 @@ class MainWindow(QMainWindow):
         self.act_save = self._action(m, "&Save", self.save, SK.Save)
         self.act_save_as = self._action(m, "Save &as…", self.save_as, SK.SaveAs)
         m.addSeparator()
-        self.act_quit = self._action(m, "&Quit", self.close, SK.Quit)  # Ctrl+Q where the platform has none
+        self.act_quit = self._action(m, "&Quit", self.close, SK.Quit)
+        if self.act_quit.shortcut().isEmpty():  # Ctrl+Q where the platform has none
+            self.act_quit.setShortcuts(QKeySequence.listFromString("Ctrl+Q"))
         e = bar.addMenu("&Edit")
         self.menu_edit = e
         # The focused field keeps its own shortcuts (a line edit claims Ctrl+Z before the window does);

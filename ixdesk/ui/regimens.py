@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QStringListModel, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QCompleter, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from typing import TYPE_CHECKING
 
+from ixdesk.ui.qt_numbers import Qt  # the Qt namespace on first use, after the form is painted
 from ixdesk.ui.inputs import (
     WHEEL_GUARD_PROPERTY, ChoiceCombo, DateEdit, FieldBox, FieldProblem as Problem, NumberEdit, ParseError, TriState,
     guard_wheel, parse_number, parse_partial_date,

@@ -265,7 +265,10 @@ def calendar_icon() -> QIcon:
     if _CALENDAR_ICON is None:
         from ixdesk.paths import resources_dir
 
-        _CALENDAR_ICON = QIcon(str(resources_dir() / "ui" / "calendar.png"))
+        try:
+            _CALENDAR_ICON = QIcon(str(resources_dir() / "ui" / "calendar.png"))
+        except FileNotFoundError:  # no bundled data at all: the window says so elsewhere
+            _CALENDAR_ICON = QIcon()
     return _CALENDAR_ICON
 
 

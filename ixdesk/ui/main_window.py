@@ -8,7 +8,6 @@ clinical logic.
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import threading
@@ -19,9 +18,9 @@ from typing import Any, Callable
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QSplitter, QWidget
 
 import ixdesk
 from ixdesk.ui.qt_numbers import ALIGN_CENTER, set_enum_property
@@ -596,6 +595,8 @@ class MainWindow(QMainWindow):
     def override_finding(self, finding_id: str) -> bool:
         """Ask for an override (or acknowledgement) of one finding and record it in the consult; the
         computed result is unchanged. True if one was recorded (then ``override_recorded`` fired)."""
+        from PySide6.QtWidgets import QMessageBox
+
         self.ensure_ready()
         self.reassess()
         a, consult = self.current_assessment(), self._consult
@@ -645,6 +646,8 @@ class MainWindow(QMainWindow):
 
     def withdraw_override(self, finding_id: str, ask: bool = True) -> bool:
         """Remove the override of one finding (the computed result was never changed by it)."""
+        from PySide6.QtWidgets import QMessageBox
+
         consult = self._consult
         if consult is None:
             return False
@@ -689,6 +692,8 @@ class MainWindow(QMainWindow):
 
     def maybe_save(self) -> bool:
         """Ask about unsaved changes; True if it is fine to continue (saved or discarded)."""
+        from PySide6.QtWidgets import QMessageBox
+
         self.ensure_ready()  # input typed while the core loaded is assessed and marked modified
         if not self.isWindowModified():
             return True
@@ -743,6 +748,8 @@ class MainWindow(QMainWindow):
             self.audit.begin(consult, "autosave" if modified else "file" if path else "new")
 
     def open_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         self.ensure_ready()
         self._run_when_ready()  # a pending recovery question comes before the file dialog
         if not self.maybe_save():
@@ -777,6 +784,9 @@ class MainWindow(QMainWindow):
 
     def _show_file_error(self, path: str, problems: list[Problem]) -> None:
         # each field in the form's words ("Regimen 3, last dose date: …"), never "regimens[2].last_dose_date"
+        import html
+        from PySide6.QtWidgets import QMessageBox
+
         words = self.form.describe_problem if self.form is not None else str
         items = "".join(f"<li>{html.escape(words(p))}</li>" for p in problems[:20])
         more = f"<p>… and {len(problems) - 20} more.</p>" if len(problems) > 20 else ""
@@ -793,6 +803,8 @@ class MainWindow(QMainWindow):
     def start_folder(self) -> str:
         """Where the Open and Save dialogs start: the last folder the user used, else the documents
         folder, else home; never a bundled folder (an older version remembered the examples)."""
+        from PySide6.QtCore import QStandardPaths
+
         last = str(self.settings.value("last_folder", "") or "")
         if last and os.path.isdir(last) and not is_bundled(last):
             return last
@@ -808,6 +820,8 @@ class MainWindow(QMainWindow):
         return self._save_to(self.path)
 
     def save_as(self) -> bool:
+        from PySide6.QtWidgets import QFileDialog
+
         self.ensure_ready()
         if self.path and not is_bundled(self.path):
             name = Path(self.path).name  # Save as… of a file of the user's: start from its name
@@ -821,6 +835,8 @@ class MainWindow(QMainWindow):
         return self._save_to(with_consult_suffix(path))
 
     def _save_to(self, path: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         from ixdesk.core.files import save_consult
 
         self.reassess()
@@ -876,6 +892,8 @@ class MainWindow(QMainWindow):
         """Offer each autosave that a session which did not close cleanly left (newest first) until
         one is restored; True if one was. A slot a live window holds is never offered; a declined or
         unreadable one is removed."""
+        from PySide6.QtWidgets import QMessageBox
+
         self.ensure_ready()
         from ixdesk.core import autosave, autosave_slots
 
@@ -913,6 +931,8 @@ class MainWindow(QMainWindow):
 
     def _ask_recover(self, rec: Any) -> bool:
         """Ask about one autosave, naming the patient and the file it will be saved to."""
+        from PySide6.QtWidgets import QMessageBox
+
         name = rec.patient_name or "(no name entered)"
         where = rec.original_path or "not saved yet: Save will ask for a file name"
         when = f"\nAutosaved: {rec.saved_at}" if rec.saved_at else ""
@@ -934,9 +954,13 @@ class MainWindow(QMainWindow):
     # --- about and close --------------------------------------------------------------------
 
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self, "About IxDesk", self.about_text())
 
     def about_text(self) -> str:
+        import html
+
         if self.criteria is not None:
             crit = (f"Criteria: {html.escape(self.criteria.info.name)} version {html.escape(self.criteria.version)}"
                     f"<br>sha256 <code>{self.criteria.sha256}</code>")

@@ -8,7 +8,6 @@ changes it (the value is then typed, not imported).
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +66,8 @@ class ProvenanceMarks:
         self._marks: dict[str, QLabel] = {}
 
     def load(self, consult: "Consult") -> None:
+        import json  # not at import: the form is built before anything needs it (5 ms of start-up)
+
         doc = json.loads(consult.model_dump_json())
         self.entries = dict(consult.provenance)
         self.values = {p: json.dumps(_value_at(doc, p), sort_keys=True) for p in self.entries}
@@ -77,6 +78,8 @@ class ProvenanceMarks:
         """The consult with the sources of the fields that still hold their imported value."""
         if not self.entries:
             return consult
+        import json
+
         doc = json.loads(consult.model_dump_json())
         kept = {p: e for p, e in self.entries.items() if json.dumps(_value_at(doc, p), sort_keys=True) == self.values[p]}
         if kept.keys() != self.kept.keys():

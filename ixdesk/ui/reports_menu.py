@@ -1,30 +1,26 @@
 """The Reports menu: export the three PDFs, choose what the patient summary shows, edit the clinic
 contact block printed on them.
 
-The report package (reportlab) and the clinic dialog load only when first used, so they cost
-nothing at start-up. Exports are refused (actions disabled, tooltip says why) while the input has
+The report package (reportlab), the clinic dialog and the message boxes load only when first used,
+so they cost nothing at start-up (the menu is built before the first paint). Exports are refused (actions disabled, tooltip says why) while the input has
 errors or the criteria failed: a report must describe exactly the consult on screen. Writing
 errors are shown in a message box; nothing here raises into the event loop.
 """
 
 from __future__ import annotations
 
-import html
 import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QMenu, QMessageBox, QPlainTextEdit,
-    QVBoxLayout, QWidget,
-)
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QUrl
+
     from ixdesk.reports import ReportKind
-    from ixdesk.reports.settings import ReportSettings
     from ixdesk.ui.main_window import MainWindow
 
 REPORT_LABELS = {"clinician": "clinician summary", "nurse": "nurse checklist", "patient": "patient summary",
@@ -37,6 +33,8 @@ def default_opener(url: QUrl) -> bool:
     platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
     if platform in HEADLESS_PLATFORMS:
         return False
+    from PySide6.QtGui import QDesktopServices
+
     return QDesktopServices.openUrl(url)
 
 
@@ -116,12 +114,16 @@ class ReportsMenu:
         return Path(self.window.path).stem if self.window.path else "consult"
 
     def choose_folder(self, what: str) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
         s = self.window.settings
         start = str(s.value("reports/last_folder", "") or s.value("last_folder", "") or str(Path.home()))
         return QFileDialog.getExistingDirectory(self.window, f"Export {what} to folder", start)
 
     def export(self, kinds: tuple[ReportKind, ...], folder: str | None = None) -> list[Path]:
         """Write the chosen reports into a folder (asked for unless given); [] if nothing written."""
+        from PySide6.QtWidgets import QMessageBox
+
         w = self.window
         w.reassess()  # a pending edit must be in the report
         why = self.why_disabled()
@@ -154,12 +156,16 @@ class ReportsMenu:
                                   folder, stem=stem, show_record_number=self.act_record_number.isChecked(),
                                   policy=w.form.course.policy)
         except OSError as exc:
+            import html
+
             QMessageBox.critical(w, "Export failed",
                                  f"<p>The {html.escape(what)} could not be written to <b>{html.escape(folder)}</b>:"
                                  f"</p><p>{html.escape(exc.strerror or str(exc))}"
                                  f"{' (' + html.escape(str(exc.filename)) + ')' if exc.filename else ''}</p>")
             return []
         except Exception as exc:  # noqa: BLE001 - a report bug must not take the consult down with it
+            import html
+
             QMessageBox.critical(w, "Export failed",
                                  f"<p>The {html.escape(what)} could not be made:</p>"
                                  f"<p>{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</p>"
@@ -172,6 +178,8 @@ class ReportsMenu:
         if self.act_open_after.isChecked():
             target = str(paths[0]) if len(paths) == 1 else str(Path(folder))
             self.opened.append(target)
+            from PySide6.QtCore import QUrl
+
             self.opener(QUrl.fromLocalFile(target))
         return paths
 
@@ -179,7 +187,10 @@ class ReportsMenu:
 
     def edit_clinic_settings(self) -> bool:
         """Edit the clinic block printed on reports; True if saved."""
+        from PySide6.QtWidgets import QDialog, QMessageBox
+
         from ixdesk.clinic_settings import load_settings, save_settings
+        from ixdesk.ui.clinic_dialog import ClinicDialog
 
         dlg = ClinicDialog(load_settings(), self.window)
         if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
@@ -192,69 +203,3 @@ class ReportsMenu:
             return False
         self.window.statusBar().showMessage("Clinic contact details saved", 4000)
         return True
-
-
-class ClinicDialog(QDialog):
-    """Clinic name, address, phone and urgent number, as printed on every report."""
-
-    def __init__(self, settings: ReportSettings, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Clinic contact details")
-        self.value: ReportSettings | None = None
-        layout = QVBoxLayout(self)
-        intro = QLabel("Printed on every report. The patient summary tells the patient to call the "
-                       "urgent number for the warning signs; leave a field empty to print a blank line "
-                       "to fill in by hand.")
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        form = QFormLayout()
-        self.name = QLineEdit(settings.clinic_name)
-        self.address = QPlainTextEdit(settings.clinic_address)
-        self.address.setTabChangesFocus(True)
-        self.address.setFixedHeight(self.address.fontMetrics().lineSpacing() * 4 + 12)
-        self.phone = QLineEdit(settings.clinic_phone)
-        self.urgent = QLineEdit(settings.urgent_phone)
-        for w, label, acc in ((self.name, "Clinic &name:", "Clinic name"),
-                              (self.address, "&Address:", "Clinic address"),
-                              (self.phone, "&Phone:", "Clinic phone"),
-                              (self.urgent, "&Urgent phone (day and night):", "Urgent phone")):
-            w.setAccessibleName(acc)
-            lab = QLabel(label)
-            lab.setBuddy(w)
-            form.addRow(lab, w)
-        for w in (self.name, self.phone, self.urgent):
-            w.setMaxLength(300)
-        layout.addLayout(form)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(460, self.sizeHint().height())
-
-    def accept(self) -> None:
-        from pydantic import ValidationError
-
-        from ixdesk.reports.settings import ReportSettings
-
-        fields = {"clinic_name": self.name.text().strip(), "clinic_address": self.address.toPlainText().strip(),
-                  "clinic_phone": self.phone.text().strip(), "urgent_phone": self.urgent.text().strip()}
-        bad = [k for k, v in fields.items()
-               if any(ord(ch) < 32 and ch not in ("\n" if k == "clinic_address" else "") for ch in v)]
-        if bad:
-            self._error("Control characters are not allowed (" + ", ".join(bad) + ").")
-            return
-        try:
-            self.value = ReportSettings(**fields)
-        except ValidationError as exc:
-            self._error("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
-            return
-        super().accept()
-
-    def _error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()

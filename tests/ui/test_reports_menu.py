@@ -129,7 +129,7 @@ def test_existing_reports_are_replaced_only_when_confirmed(qtbot: Any, window: A
 
 
 def test_clinic_dialog_saves_settings(qtbot: Any, window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ixdesk.ui import reports_menu
+    from ixdesk.ui import clinic_dialog
 
     save_settings(ReportSettings(clinic_name="Old clinic"))
 
@@ -142,7 +142,7 @@ def test_clinic_dialog_saves_settings(qtbot: Any, window: Any, monkeypatch: pyte
         dlg.accept()
         return dlg.result()
 
-    monkeypatch.setattr(reports_menu.ClinicDialog, "exec", fill)
+    monkeypatch.setattr(clinic_dialog.ClinicDialog, "exec", fill)
     window.reports.act_clinic.trigger()
     s = load_settings()
     assert s == ReportSettings(clinic_name="Riverside Oncology", clinic_address="1 River Rd\nSpringfield",
@@ -151,7 +151,7 @@ def test_clinic_dialog_saves_settings(qtbot: Any, window: Any, monkeypatch: pyte
 
 def test_clinic_dialog_refuses_bad_input_and_cancel_keeps_settings(qtbot: Any, window: Any,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from ixdesk.ui import reports_menu
+    from ixdesk.ui import clinic_dialog
 
     save_settings(ReportSettings(clinic_name="Kept"))
 
@@ -162,6 +162,6 @@ def test_clinic_dialog_refuses_bad_input_and_cancel_keeps_settings(qtbot: Any, w
         dlg.reject()
         return dlg.result()
 
-    monkeypatch.setattr(reports_menu.ClinicDialog, "exec", bad)
+    monkeypatch.setattr(clinic_dialog.ClinicDialog, "exec", bad)
     assert not window.reports.edit_clinic_settings()
     assert load_settings().clinic_name == "Kept"

@@ -52,7 +52,8 @@ class ConsultForm(QScrollArea):
 
     changed = Signal()
 
-    def __init__(self, criteria: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, criteria: Any, parent: QWidget | None = None, *, wheel_filter_next_pass: bool = False) -> None:
+        """``wheel_filter_next_pass``: the window's start-up form (see ``ixdesk.ui.inputs.guard_wheel``)."""
         super().__init__(parent)
         self.criteria = criteria
         self.setWidgetResizable(True)
@@ -153,7 +154,8 @@ class ConsultForm(QScrollArea):
         self.setWidget(body)
         self._fit_minimum()
         set_enum_property(self, "horizontalScrollBarPolicy", SCROLL_BAR_ALWAYS_OFF)
-        guard_wheel(self)  # the wheel scrolls the form; it never changes an answer (regimen editors too)
+        # the wheel scrolls the form; it never changes an answer (regimen editors too)
+        guard_wheel(self, filter_next_pass=wheel_filter_next_pass)
         self._hold("overrides")  # the clinicians' overrides: not typed here, but saved with the consult
         from ixdesk.ui.provenance import ProvenanceMarks
 

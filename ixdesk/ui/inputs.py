@@ -160,10 +160,18 @@ def _forward_wheel(choice: QWidget, event: QWheelEvent) -> None:
 
 
 _GUARD: WheelGuard | None = None
+_ROOTS_BEFORE_FILTER: list[QWidget] = []  # guarded while the filter waits for the next pass
 
 
-def guard_wheel(root: QWidget) -> None:
-    """Under ``root``, the wheel never changes a choice field; installs the filter once per application."""
+def guard_wheel(root: QWidget, *, filter_next_pass: bool = False) -> None:
+    """Under ``root``, the wheel never changes a choice field; installs the filter once per application.
+
+    ``filter_next_pass``: the window's first form installs the filter on the next event-loop pass,
+    once the form is on screen. Every event of the application passes through it (700 while the
+    form is first laid out and painted), and the first objects it is handed make PySide build the
+    style's and the window's enum classes: about 13 ms on the way to ready to type. Until then
+    the form's combo boxes ignore the wheel themselves (``ChoiceCombo.wheelEvent``), so nothing a
+    wheel does in that pass can change an answer."""
     global _GUARD
     root.setProperty(WHEEL_GUARD_PROPERTY, True)
     app = QApplication.instance()
@@ -171,9 +179,37 @@ def guard_wheel(root: QWidget) -> None:
         return
     if _GUARD is None or _GUARD.parent() is not app:
         _GUARD = WheelGuard(app)
-        app.installEventFilter(_GUARD)
-    # widgets already polished before the filter existed (by kind: wrapping every widget of the form
-    # in a Python object to test it cost a tenth of building the form)
+        if filter_next_pass:
+            from PySide6.QtCore import QTimer
+
+            _ROOTS_BEFORE_FILTER.append(root)
+            QTimer.singleShot(0, _install_filter)
+        else:
+            _install_filter()
+    elif _ROOTS_BEFORE_FILTER:
+        _ROOTS_BEFORE_FILTER.append(root)
+    _strong_focus_under(root)
+
+
+def _install_filter() -> None:
+    app = QApplication.instance()
+    if _GUARD is None or app is None:
+        return
+    app.installEventFilter(_GUARD)
+    # choice widgets shown while the filter waited were polished without it
+    import shiboken6
+
+    roots, _ROOTS_BEFORE_FILTER[:] = list(_ROOTS_BEFORE_FILTER), []
+    for root in roots:
+        if shiboken6.isValid(root):
+            _strong_focus_under(root)
+
+
+def _strong_focus_under(root: QWidget) -> None:
+    """Choice widgets already polished before the filter saw them: no focus from the wheel either.
+
+    Found by kind: wrapping every widget of the form in a Python object to test it cost a tenth of
+    building the form."""
     for kind in (QComboBox, QAbstractSpinBox, QAbstractSlider):
         for w in root.findChildren(kind):
             if isinstance(w, ChoiceCombo):

@@ -223,13 +223,13 @@ class MainWindow(QMainWindow):
         does, e.g. a window not shown)."""
         if self._ready or self._loader is not None:
             return
-        # What the first show posted is delivered before the form installs the wheel guard's
-        # application-wide filter (ixdesk.ui.inputs.WheelGuard): QMainWindow's layout moves its
-        # central widget through a zero-length animation, whose events go to Qt's animation timer,
-        # a class PySide does not export. Seen by the filter, wrapping it makes PySide resolve every
-        # lazily loaded class and build ~110 Python enum classes (50-70 ms of CPU), once per process.
-        # It still happens once, later: on the next pass, when the assessment side's first text box
-        # sends an event to Qt's gesture manager (another such class), off the ready-to-type path.
+        # What the first show posted is delivered before the form is built: QMainWindow's layout moves
+        # its central widget through a zero-length animation, whose events go to Qt's animation
+        # timer, a class PySide does not export. Seen by the wheel guard's application-wide filter
+        # (ixdesk.ui.inputs.WheelGuard, installed on the next pass), wrapping it would make PySide
+        # resolve every lazily loaded class and build ~110 Python enum classes (50-70 ms of CPU).
+        # It still happens once, later, when the assessment side's first text box sends an event to
+        # Qt's gesture manager (another such class), off the ready-to-type path.
         QCoreApplication.sendPostedEvents()
         self._ensure_form()
         self._first_paint = _AfterFirstPaint(self.form, self._start_worker)
@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
         from ixdesk.ui.form import ConsultForm
 
         sizes = self.splitter.sizes()
-        self.form = ConsultForm(None)
+        self.form = ConsultForm(None, wheel_filter_next_pass=True)  # ready to type sooner (guard_wheel)
         old = self.splitter.replaceWidget(0, self.form)
         if old is not None:
             old.deleteLater()

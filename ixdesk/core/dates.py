@@ -16,7 +16,6 @@ No pydantic import at module level: the form (which avoids pydantic at start-up)
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date, datetime
 from typing import Any
@@ -105,6 +104,8 @@ class PartialDate:
     @property
     def latest(self) -> date:
         """The last day it can be: itself, or the month's last day (29 Feb in a leap year)."""
+        import calendar  # here, not at import: it brings locale, on the way to the window's first form
+
         return date(self.year, self.month, self.day or calendar.monthrange(self.year, self.month)[1])
 
     def isoformat(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QScrollArea,
     QVBoxLayout, QWidget,
@@ -76,7 +76,7 @@ class ConsultForm(QScrollArea):
         self._group = self._upper  # where _add files a field and its state held outside the widgets
         self._lower_built = False
         self._lower_blank: Any = None  # the lower sections' snapshot when built (nobody typed yet)
-        self._settings = make_settings()
+        self._settings_made: QSettings | None = None  # the count units remembered (see _settings)
 
         # Patient
         box, f = _section("Patient")
@@ -315,6 +315,14 @@ class ConsultForm(QScrollArea):
             fn(self._course)
         else:
             self._course_built.append(fn)
+
+    @property
+    def _settings(self) -> QSettings:
+        """Made on first use (the lab units, in the sections built after the form is on screen):
+        reading the settings file costs a few ms on the way to the first field."""
+        if self._settings_made is None:
+            self._settings_made = make_settings()
+        return self._settings_made
 
     def _fit_minimum(self) -> None:
         """The form is never narrower than its content needs: sideways scrolling (and the labels it

@@ -182,12 +182,13 @@ def guard_wheel(root: QWidget, *, filter_next_pass: bool = False) -> None:
         if filter_next_pass:
             from PySide6.QtCore import QTimer
 
-            _ROOTS_BEFORE_FILTER.append(root)
+            _ROOTS_BEFORE_FILTER.append(root)  # its choice widgets are seen to when the filter goes in
             QTimer.singleShot(0, _install_filter)
-        else:
-            _install_filter()
+            return
+        _install_filter()
     elif _ROOTS_BEFORE_FILTER:
         _ROOTS_BEFORE_FILTER.append(root)
+        return
     _strong_focus_under(root)
 
 

@@ -422,8 +422,8 @@ def _visit_sections(consult: Consult, d: NextCycleDecision) -> list[Section]:
     when = fmt_date(d.cycle_date, long=True) if consult.course and consult.course.next_cycle and \
         consult.course.next_cycle.planned_date else "the date your team gives you"
     n = d.cycle_number
-    visit = [f"Your next visit is on {when}." + (f" It is for round {n} of your treatment." if n else ""),
-             "We check your blood before each round."]
+    visit = [f"Your next visit is on {when}." + (f" It is for cycle {n} of your treatment." if n else ""),
+             "Each treatment is called a cycle. We check your blood before each cycle."]
     checks = ["A blood test. We count your white blood cells and your platelets. They must be high enough to go ahead.",
               "We ask how you felt since the last time. Tell us about any numbness, tingling, pain or tiredness.",
               "We weigh you. Your dose is worked out from your height and weight."]
@@ -447,16 +447,16 @@ def _visit_sections(consult: Consult, d: NextCycleDecision) -> list[Section]:
         if d.mg_per_m2 is not None and d.current_mg_per_m2 is not None and d.mg_per_m2 > d.current_mg_per_m2:
             dose = ["Your dose goes back up to what it was before."]
     elif d.action == "first_cycle":
-        dose = ["This is your first round. Your team has worked out your dose."]
+        dose = ["This is your first cycle. Your team has worked out your dose."]
     else:
         dose = ["Your team will decide your dose at the visit, once they have all your results."]
     if d.weight_check is not None and d.weight_check.state == "met":
-        dose.append("Your weight has changed since your last round. Your doctor will check your dose for your "
+        dose.append("Your weight has changed since your last cycle. Your doctor will check your dose for your "
                     "weight today.")
     else:
         dose.append("If your weight has changed, the dose may change a little too.")
     if d.gate == "hold":
-        dose.append("Your last blood test or side effects mean your team may wait before the next round. "
+        dose.append("Your last blood test or side effects mean your team may wait before the next cycle. "
                     "They will tell you what to do.")
     return [Section(heading="Your next visit", paragraphs=visit),
             Section(heading="What we will check", bullets=checks),

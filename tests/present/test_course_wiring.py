@@ -67,7 +67,7 @@ def test_weight_change_is_flagged_beyond_the_clinics_threshold_with_its_value(we
     assert row.item == "Height; weight today" and row.alert is flagged
     assert ("FLAG for the prescriber" in row.value) is flagged
     said = " ".join(p for s in visit.sections for p in s.paragraphs)
-    assert ("Your weight has changed since your last round." in said) is flagged
+    assert ("Your weight has changed since your last cycle." in said) is flagged
 
 
 def test_without_a_threshold_every_reader_says_it_is_not_set() -> None:

@@ -118,7 +118,7 @@ def test_next_visit_sheet_reading_level(criteria: Any, tox: dict[str, Any], coun
 
 def test_next_visit_sheet_says_the_date_the_checks_and_the_change(criteria: Any) -> None:
     text = _pdf("visit", criteria, tox={"febrile_neutropenia": True})
-    assert "Your next visit is on 27 January 2027. It is for round 4 of your treatment." in text
+    assert "Your next visit is on 27 January 2027. It is for cycle 4 of your treatment." in text
     assert "A blood test. We count your white blood cells and your platelets." in text
     # the course fixture already reduced once for febrile neutropenia (cycle 2): this is its recurrence
     assert "Your dose will be lower again this time. This is because you had a fever while your white blood cells were low." in text
@@ -215,8 +215,10 @@ def test_example_08_renders_every_kind_and_reads_right(criteria: Any, rounding: 
     assert ("Anthracycline: attestation 'further anthracycline contraindicated': no; recorded exposure (not deciding "
             "it): doxorubicin: 240 mg/m² (regimen 1)") in clin
     assert "doxorubicin total 240 mg/m²" in clin
-    assert "Your next visit is on 17 February 2027. It is for round 5 of your treatment." in visit
+    assert "Your next visit is on 17 February 2027. It is for cycle 5 of your treatment." in visit
     assert "mg" not in visit.replace("mg/", "")
+    # the treatment sheet calls each treatment a cycle: the visit sheet uses the same word, never "round"
+    assert "Each treatment is called a cycle." in visit and " round" not in visit
     if rounding:  # 63 kg is −4.5% from 66 kg: beyond 4%; 54.4 mg rounds to 55 mg (+1.10%)
         assert ("FLAG for the prescriber: weight −4.5% from 66 kg (last cycle), beyond the clinic's 4% threshold: "
                 "check the dose") in cyc
@@ -224,7 +226,7 @@ def test_example_08_renders_every_kind_and_reads_right(criteria: Any, rounding: 
         assert "DOSE ORDERED (rounded) 55 mg, +1.10% from 54.4 mg" in cyc and "prepare 55 mg" in cyc
         assert "Ixabepilone (Ixempra kit) 55 mg" in cyc
         assert "Rounded: 55 mg (+1.10% from the unrounded 54.4 mg; clinic policy: step 5 mg, at most 5%)" in clin
-        assert "Your weight has changed since your last round." in visit
+        assert "Your weight has changed since your last cycle." in visit
     else:
         assert "weight-change threshold not set in clinic settings" in cyc
         assert "threshold not set in clinic settings" in clin and "Rounded" not in clin

@@ -63,9 +63,9 @@ class PatientReport(Data):
 # input field (never by rule id): a renamed rule keeps its plain words.
 _HOLD_WORDS: tuple[tuple[str, str, str], ...] = (
     # field prefix, why (on hold), what happens next
-    ("labs.neutrophils", "Your blood counts are too low today. Your body needs time to make more blood cells.",
+    ("labs.neutrophils", "Your last blood test showed that your blood counts are too low. Your body needs time to make more blood cells.",
      "The blood test will be repeated. When your counts are back up, your team will plan the next step with you."),
-    ("labs.platelets", "Your blood counts are too low today. Your body needs time to make more blood cells.",
+    ("labs.platelets", "Your last blood test showed that your blood counts are too low. Your body needs time to make more blood cells.",
      "The blood test will be repeated. When your counts are back up, your team will plan the next step with you."),
     ("labs.", "Your liver blood tests show that this drug may not be safe for you now.",
      "Your doctor will look at your liver tests again. Then you will talk about what to do next."),
@@ -277,7 +277,7 @@ def _on_hold(state: DecisionState, inhibitors: list[str] | None = None) -> list[
         nxt.append("Your doctor will look at your liver tests again. Then you will talk about what to do next.")
     return [
         Section(heading="Your treatment is on hold for now", paragraphs=[
-            "Your team checked if it is safe to start ixabepilone. It is not safe to start it today.", *why]),
+            "Your team checked if it is safe to start ixabepilone. It is not safe to start it yet.", *why]),
         Section(heading="What happens next", paragraphs=[*nxt, *(
             [f"Your team will talk with you about one of your medicines before treatment: {' and '.join(inhibitors)}. "
              "It can change how ixabepilone works. Do not stop it on your own."] if inhibitors else

@@ -59,8 +59,8 @@ def test_held_and_undecided_patient_sheets_are_their_own() -> None:
         # nothing that describes a treatment going ahead: no drip times, no capecitabine schedule
         assert "capecitabine pills" not in text.lower() and "14 days" not in text, text[:200]
         assert not re.search(r"\b\d+ hours?\b.{0,40}\bdrip\b", text)
-    assert "too low today" in held and "repeated" in held
-    assert "waiting for" in undecided.lower() and "too low today" not in undecided
+    assert "blood counts are too low" in held and "today" not in held and "repeated" in held
+    assert "waiting for" in undecided.lower() and "too low" not in undecided
     assert "capecitabine" in ready.lower() and "14 days" in ready
 
 

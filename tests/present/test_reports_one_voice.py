@@ -68,7 +68,7 @@ def test_renamed_rule_title_reaches_every_report(tmp_path: Path) -> None:
     # wording (the urgent list) follows the renamed copy like every other reader.
     assert NEW_TITLE not in out["patient"] and "Baseline neutrophils below" not in out["patient"]
     assert NEW_SIGN in out["patient"] and "Chest pain" not in out["patient"]
-    assert "Your blood counts are too low today" in out["patient"]
+    assert "Your last blood test showed that your blood counts are too low" in out["patient"]
 
 
 def test_the_patient_wording_of_a_hold_lives_in_one_place(monkeypatch: pytest.MonkeyPatch) -> None:

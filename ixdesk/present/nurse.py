@@ -30,7 +30,7 @@ from ixdesk.present.report_base import (
     NOT_RECORDED, Data, Meta, PatientId, count_text, fmt_date, fmt_num, fmt_source, join_nonempty, make_meta, PremedRow, premedication_rows,
     mark, plan_text, rule_lab_limits, uln_text,
 )
-from ixdesk.present.words import DECISION_WORDS, contraception_text, formula_name
+from ixdesk.present.words import DECISION_WORDS, WAITING_FOR, contraception_text, formula_name
 from ixdesk.present.settings import ReportSettings
 
 
@@ -59,6 +59,7 @@ class NurseReport(Data):
     state: str  # the decision state kind (ready / on_hold / not_decided / outside_label)
     state_text: str  # "On hold"
     dose_shown: bool  # False: no dose, volumes or draw-up amounts on this sheet
+    waiting_for: str = ""  # with no dose shown: what a new checklist waits for ("the prescriber has ...")
     hold: list[str]  # while on hold / not decided: what holds and why, one line each
     call: str  # whom to call while on hold: the prescriber, the clinic's number
     liver_limits: str = ""  # the liver limits for this plan (the AST / ALT / bilirubin rows refer to it)
@@ -240,6 +241,7 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         ] + [TextItem(text=t, unverified=teach.confidence == "unverified") for t in teach.items] + [TextItem(text=t.text, unverified=t.confidence == "unverified") for t in adm.dose_modifications.capecitabine]
     return NurseReport(
         meta=meta, state=state.kind, state_text=DECISION_WORDS[state.kind], dose_shown=shown, hold=hold, call=call,
+        waiting_for=WAITING_FOR[state.kind],
         liver_limits=liver,
         patient=patient, plan=plan_text(plan),
         prescriber=prescriber or NOT_RECORDED,

@@ -27,6 +27,14 @@ DECISION_WORDS: dict[DecisionKind, str] = {
     "outside_label": "Outside the FDA label",
 }
 
+# What a sheet that prints no dose waits for before a new one is printed, by decision state
+WAITING_FOR: dict[DecisionKind, str] = {
+    "ready": "",
+    "on_hold": "the prescriber has resolved the hold and signed the order",
+    "not_decided": "the prescriber has completed and signed the order",
+    "outside_label": "the prescriber has decided on the plan outside the label and signed the order",
+}
+
 
 def plan_long(plan: str | None) -> str:
     return PLAN_LONG.get(plan or "", PLAN_NOT_CHOSEN)

@@ -628,9 +628,8 @@ class NurseRenderer(Renderer):
         if not r.premedication:  # held, not decided, or a course: nothing is scheduled on this sheet
             out.append(self.p("Not planned on this sheet: the cycle double check schedules it."
                               if r.course_pointer else
-                              "Not planned on this sheet: no premedication before the prescriber has "
-                              + ("completed the order" if r.state == "not_decided" else "resolved the hold")
-                              + " and a new checklist is printed.", s.body))
+                              f"Not planned on this sheet: no premedication until {r.waiting_for}; then print a "
+                              "new checklist.", s.body))
         else:
             rows = [[self.c(h, bold=True) for h in ("Drug", "Dose / route", "For", "Planned time", "Given at / initials")]]
             for pm in r.premedication:
@@ -651,7 +650,7 @@ class NurseRenderer(Renderer):
         if not r.dose_shown:
             out.append(self.p("3. Dose, preparation and infusion", s.h1))
             out.append(self.p(f"<b>{esc(r.state_text)}: no dose, volumes or draw-up amounts are printed.</b> "
-                              "Print a new checklist once the prescriber has resolved the hold and signed the order.",
+                              f"Print a new checklist once {esc(r.waiting_for)}.",
                               s.body, raw=True))
             out.append(self.p("Sign-off", s.h1))
             out.append(self.table([[self.c(f, bold=True), ""] for f in r.sign_fields], [2.2, 3.0], header=False,

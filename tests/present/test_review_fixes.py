@@ -195,8 +195,23 @@ def test_held_start_checklist_schedules_no_premedication_and_is_one_page() -> No
     pdf = render("nurse", example("04"), assessed("04"), default_criteria(), SETTINGS, PRINTED_ON)
     reader = PdfReader(io.BytesIO(pdf))
     text = " ".join((p.extract_text() or "") for p in reader.pages)
-    assert "start − 60 min" not in text and "no premedication before the prescriber has resolved" in " ".join(text.split())
+    assert "start − 60 min" not in text and "no premedication until the prescriber has resolved" in " ".join(text.split())
     assert len(reader.pages) == 1
+
+
+def test_a_not_decided_start_checklist_waits_for_the_order_not_a_hold() -> None:
+    """Reader's pass: 07 (not decided) said "once the prescriber has resolved the hold" in section 3."""
+    import io
+
+    from pypdf import PdfReader
+
+    from ixdesk.reports import render
+
+    assert _nurse("07").waiting_for == "the prescriber has completed and signed the order"
+    pdf = render("nurse", example("07"), assessed("07"), default_criteria(), SETTINGS, PRINTED_ON)
+    text = " ".join(" ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert not re.search(r"\bhold\b", text, re.IGNORECASE)
+    assert "Print a new checklist once the prescriber has completed and signed the order." in text
 
 
 # item 9: the clinician signature block never splits across pages

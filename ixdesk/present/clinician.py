@@ -8,6 +8,7 @@ decides for them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
 from ixdesk.core.assessment import Assessment, Condition, Finding
@@ -219,24 +220,37 @@ _SHORT = re.compile(r"^((?:[A-Z]|[IVX]{1,4})\.)\s")
 SHOWN_ELSEWHERE = ("disease.", "labs.", "plan.regimen", "regimens", "history.neuropathy_grade")
 
 
-def _inline(c: Condition, short: bool) -> str:
+# What a referenced finding says for another plan, beside its mark for this plan in a composite line
+ELSEWHERE_WORDS = {"met": "would be met, other plan", "unknown": "unknown, other plan"}
+
+
+def elsewhere(findings: Iterable[Finding]) -> dict[str, str]:
+    """Finding id -> what it says for another plan, for the findings whose result for this plan
+    (✗) would read as a contradiction of their row ("Would be met", "Unknown, other plan")."""
+    return {f.id: ELSEWHERE_WORDS[o] for f in findings if (o := f.other_plan) is not None}
+
+
+def _inline(c: Condition, short: bool, others: dict[str, str] | None = None) -> str:
     """A step without its values (they have their own column): the condition's ``label``."""
     if c.label in _COMBINATORS and c.children:
-        return f"{MARKS[c.state]} {c.label}: " + ", ".join(_inline(k, short) for k in c.children)
+        return f"{MARKS[c.state]} {c.label}: " + ", ".join(_inline(k, short, others) for k in c.children)
     text = c.label
     if short:
         m = _SHORT.match(text)
         text = m.group(1).rstrip(".") if m else text
+    if others and c.ref in others:
+        text += f" ({others[c.ref]})"
     return f"{MARKS[c.state]} {text}"
 
 
-def _steps(f: Finding, composite: bool) -> list[ConditionLine]:
-    """The rule's first-level steps; a composite rule's referenced results on one line."""
+def _steps(f: Finding, composite: bool, others: dict[str, str] | None = None) -> list[ConditionLine]:
+    """The rule's first-level steps; a composite rule's referenced results on one line, each
+    marked for this plan, with what it says for another plan where that differs (``others``)."""
     conds = list(f.conditions)
     if len(conds) == 1 and conds[0].label == "all of" and conds[0].children:
         conds = list(conds[0].children)
     if composite:
-        return [ConditionLine(depth=0, text=" · ".join(_inline(c, True) for c in conds), state=f.state)]
+        return [ConditionLine(depth=0, text=" · ".join(_inline(c, True, others) for c in conds), state=f.state)]
     out = []
     for c in conds:
         text = _inline(c, False)[2:]  # the line's own mark is drawn by the renderer
@@ -255,7 +269,8 @@ def _is_composite(criteria: Criteria | None, finding_id: str) -> bool:
     return bool(leaves) and all(isinstance(x, FindingRef) for x in leaves)
 
 
-def finding_row(f: Finding, criteria: Criteria | None = None) -> FindingRow:
+def finding_row(f: Finding, criteria: Criteria | None = None, others: dict[str, str] | None = None) -> FindingRow:
+    """``others``: :func:`elsewhere` of the assessment, for a composite rule's line."""
     holds = f.state == "met"
     other = f.other_plan
     if f.kind in ("exclusion", "warning") and other == "met":
@@ -275,7 +290,7 @@ def finding_row(f: Finding, criteria: Criteria | None = None) -> FindingRow:
     return FindingRow(
         id=f.id, kind=f.kind, group=f.group, title=f.title, state=f.state, state_text=state_text,
         severity=f.severity, summary=f.summary, statement=f.statement, values=values, key_values=key,
-        missing=list(dict.fromkeys(m.label for m in f.missing)), conditions=_steps(f, composite),
+        missing=list(dict.fromkeys(m.label for m in f.missing)), conditions=_steps(f, composite, others),
         composite=composite, source=fmt_source(f.source), confidence=f.confidence,
         unverified=f.confidence == "unverified", unverified_basis=list(f.unverified_basis),
         for_plan=f.applies_to_plan, holds=holds, present=holds or other == "met", other_plan=other,
@@ -292,10 +307,12 @@ def _with_override(row: FindingRow, views: dict[str, OverrideView] | None) -> Fi
 def _groups(assessment: Assessment, criteria: Criteria,
             views: dict[str, OverrideView] | None = None) -> list[FindingGroup]:
     out: list[FindingGroup] = []
+    for_other_plans = elsewhere(assessment.findings)
     for kind, heading in GROUP_ORDER:
         if kind == "pathway":
             heading = _pathway_heading(assessment, criteria)
-        rows = [_with_override(finding_row(f, criteria), views) for f in assessment.findings if f.kind == kind]
+        rows = [_with_override(finding_row(f, criteria, for_other_plans), views) for f in assessment.findings
+                if f.kind == kind]
         subgroups: dict[str, list[FindingRow]] = {}
         for r in rows:
             if r.for_plan is not False:
@@ -576,7 +593,8 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         "Which ixabepilone regimen, if any (plan not recorded: findings for every regimen are shown)."
 
     views = override_views(consult.overrides, assessment)
-    rows = {f.id: _with_override(finding_row(f, criteria), views) for f in assessment.findings}
+    for_other_plans = elsewhere(assessment.findings)
+    rows = {f.id: _with_override(finding_row(f, criteria, for_other_plans), views) for f in assessment.findings}
     blocking = [rows[i] for i in assessment.blocking if i in rows]
     warnings = [rows[i] for i in assessment.warnings if i in rows]
     shown = set(assessment.blocking) | set(assessment.warnings)

@@ -285,3 +285,20 @@ def test_regimen_dates_are_unbroken_and_counts_agree() -> None:
     assert "(s)" not in text and "2 warnings:" in text
     st = __import__("ixdesk.present.decision", fromlist=["decision_state"]).decision_state(assessed("07"))
     assert "(s)" not in verdict(st, "monotherapy")
+
+
+def test_a_composite_payer_line_says_which_steps_would_be_met_with_another_plan() -> None:
+    """Reader's pass: payer 003's "II. One of indications A-F" marked A and E ✗ (for this plan)
+    while the table above called them "Would be met" (with another plan)."""
+    from ixdesk.present.clinician import build_clinician_report
+
+    criteria = default_criteria()
+    for stem, words in (("01", ["✗ A (would be met, other plan)", "✗ E (would be met, other plan)"]),
+                        ("07", ["✗ A (would be met, other plan)", "✗ C (unknown, other plan)"])):
+        r = build_clinician_report(example(stem), assessed(stem), criteria, SETTINGS, PRINTED_ON)
+        rows = [f for g in r.criteria_groups for _, sub in g.subgroups for f in sub]
+        line = next(f for f in rows if f.id.startswith("payer003") and f.composite
+                    and "any of" in f.conditions[0].text).conditions[0].text
+        for w in words:
+            assert w in line, (stem, line)
+        assert "✓ B," in line and "(other plan)" not in line.split("✓ B")[1].split(",")[0], line  # this plan's own

@@ -194,6 +194,7 @@ class ClinicianReport(Data):
     dose_modifications: list[tuple[str, str]]
     dose_modifications_source: str
     missing: list[str]
+    missing_line: str  # 'At a glance': how many items are missing, and how they relate to the headline's
     data_notes: list[str]
     notes: str | None
     criteria_mismatch: str | None
@@ -525,6 +526,20 @@ def glance_dose(consult: Consult, assessment: Assessment, criteria: Criteria, st
     return f"{lead}{_dose_text(d.mg_per_m2, d.bsa_used_m2, d.dose_mg)} IV over {fmt_num(d.infusion_hours)} hours every {d.cycle_days} days."
 
 
+def missing_line(n: int, state: DecisionState) -> str:
+    """'At a glance': the count of every missing item, and, when the headline counted fewer (the
+    items that decide the consult), which is which: a reader saw '7 items are needed' at the top and
+    '24 items are missing' below with nothing to join the two."""
+    if not n:
+        return ""
+    line = f"{n} item{'s' if n != 1 else ''} of information {'are' if n != 1 else 'is'} missing (listed at the end)"
+    needed = len(state.waiting_for) if state.kind == "not_decided" else 0
+    if needed and needed < n:
+        line += (f": the {needed} named at the top are what the decision waits for; the others leave other "
+                 "rules unknown (payer criteria, pathways, warnings)")
+    return line + "."
+
+
 def verdict(state: DecisionState, plan: str | None) -> str:
     """The first line of the summary: the decision state in one sentence."""
     what = plan_text(plan)
@@ -649,6 +664,7 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
         dose_modifications=[(r.toxicity, r.action) for r in adm.dose_modifications.rows],
         dose_modifications_source=fmt_source(adm.dose_modifications.source),
         missing=[m.label for m in assessment.missing],  # the form's own words; field paths are for the JSON
+        missing_line=missing_line(len(assessment.missing), state),
         data_notes=[fmt_parts(n) for n in assessment.data_notes_parts], notes=(consult.notes or "").strip() or None,
         criteria_mismatch=mismatch, sources=_sources(assessment, criteria),
         overrides=[OverrideItem(title=rows[v.finding_id].title if v.finding_id in rows else v.title, text=v.line, stale=v.stale, contraindication=v.contraindication)

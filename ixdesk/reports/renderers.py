@@ -269,10 +269,8 @@ class ClinicianRenderer(Renderer):
         pts = [(self.state(self.TONES.get(k.tone, "info"), "•") + " " + esc(self._glance(k.text)) + (UNV if k.unverified else ""))
                for k in r.key_points]
         pts.append(f"<b>{esc(self._glance(r.glance_dose))}</b>")
-        if r.missing:
-            n = len(r.missing)
-            pts.append(esc(f"{n} item{'s' if n != 1 else ''} of information {'are' if n != 1 else 'is'} missing "
-                           "(listed at the end)."))
+        if r.missing_line:
+            pts.append(esc(r.missing_line))
         out.append(self.p("At a glance", s.h1))
         out += [Paragraph(t, s.bullet) for t in pts]
         return out

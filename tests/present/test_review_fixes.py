@@ -302,3 +302,18 @@ def test_a_composite_payer_line_says_which_steps_would_be_met_with_another_plan(
         for w in words:
             assert w in line, (stem, line)
         assert "✓ B," in line and "(other plan)" not in line.split("✓ B")[1].split(",")[0], line  # this plan's own
+
+
+def test_the_two_missing_counts_of_an_undecided_consult_are_joined() -> None:
+    """Reader's pass: 07 said '7 items are needed' in its headline and '24 items of information are
+    missing' at a glance, with nothing to say how the two relate."""
+    from ixdesk.present.clinician import build_clinician_report
+
+    r = build_clinician_report(example("07"), assessed("07"), default_criteria(), SETTINGS, PRINTED_ON)
+    needed = int(re.match(r"Not decided: (\d+) items are needed", r.verdict).group(1))  # type: ignore[union-attr]
+    assert needed < len(r.missing)
+    assert r.missing_line == (f"{len(r.missing)} items of information are missing (listed at the end): the {needed} "
+                              "named at the top are what the decision waits for; the others leave other rules unknown "
+                              "(payer criteria, pathways, warnings).")
+    ready = build_clinician_report(example("01"), assessed("01"), default_criteria(), SETTINGS, PRINTED_ON)
+    assert "named at the top" not in ready.missing_line

@@ -133,6 +133,37 @@ class RoundedDose(Frozen):
     text: str
 
 
+class LiverTest(Frozen):
+    """One liver test of the combination's contraindication, as drawn (value None: not drawn)."""
+
+    name: str  # ast, alt, bilirubin: the consult's lab field
+    label: str  # "AST", "Total bilirubin"
+    limit_x_uln: float  # above this multiple of the ULN the combination is contraindicated
+    value: float | None
+    uln: float | None
+    unit: str | None
+    x_uln: float | None
+    above: State  # met: above the limit; unknown: not drawn (or not judged: the consult's last values)
+
+
+class LiverCheck(Frozen):
+    """The combination's liver-test contraindication (``exclusion.hepatic_combination``) on the
+    cycle's labs. ``state`` met: a test is above its limit, the cycle holds (label contraindication);
+    not_met: every test drawn and within; unknown: a test not drawn with the cycle's labs. The PI
+    asks for no liver tests before each cycle, so unknown never holds the cycle: it is a check item
+    (``missing``), shown with the consult's last values (``last``)."""
+
+    rule: str
+    statement: str
+    source: str  # "PI, Boxed Warning; 4 Contraindications; 5.3"
+    state: State
+    labs_date: date | None  # the cycle's labs
+    tests: list[LiverTest]
+    last_date: date | None  # the consult's labs, given when a cycle test is not drawn
+    last: list[LiverTest]  # the consult's tests that were drawn
+    missing: list[Missing]
+
+
 class NextCycleDecision(Frozen):
     cycle_number: int | None
     cycle_date: date | None  # the planned date, else the as-of date (see notes)
@@ -167,3 +198,5 @@ class NextCycleDecision(Frozen):
     rounding: RoundedDose | None = None  # None: no rounding policy, or no mg to round
     policy: CoursePolicy = CoursePolicy()
     anthracycline: AnthracyclineExposure | None = None
+    # the combination's liver tests on the cycle's labs (None: not the combination)
+    liver: LiverCheck | None = None

@@ -21,6 +21,7 @@ from ixdesk.core.course_result import (
 )
 from ixdesk.core.criteria import Criteria
 from ixdesk.core.dosing import bsa_text
+from ixdesk.present import course_liver as liver_words
 from ixdesk.present.decision import decision_state
 from ixdesk.present.formats import NOT_RECORDED, fmt_date, fmt_num
 from ixdesk.present.patient import PatientReport, Section
@@ -52,6 +53,7 @@ class GateLine(Data):
     threshold: str
     value: str
     state: str  # met / not_met / unknown
+    note: str = ""  # why the line holds the cycle, or what to check (the liver tests of the combination)
 
 
 class NextCycleSummary(Data):
@@ -81,6 +83,8 @@ class NextCycleSummary(Data):
     rounding_text: str = ""  # "" when no rounding policy is set (or no dose to round)
     recurrence_text: str = ""
     cumulative_text: str = ""
+    # items the checkers look at before giving, beside a Go (liver tests not drawn with the combination)
+    checks: list[str] = []
 
 
 class CourseHistory(Data):
@@ -374,11 +378,25 @@ def summarise(consult: Consult, d: NextCycleDecision, assessment: Assessment | N
     cape = [f"Not triggered: the capecitabine hold for low {c.lab}" if c.state == "not_met" else
             _cape_status(c) + ": " + c.text + (f" {UNVERIFIED_MARK}" if c.confidence == "unverified" else "")
             for c in d.capecitabine]
+    gate_lines = [GateLine(label=g.label, threshold=g.threshold, value=_gate_value(g.check, g.value), state=g.state)
+                  for g in d.gate_checks]
+    gate_text = GATE_WORDS[d.gate]
+    checks: list[str] = []
+    if d.liver is not None:
+        liver = d.liver
+        check = liver_words.check_words(liver)
+        gate_lines.append(GateLine(
+            label=liver_words.LIVER_LABEL, threshold=liver_words.threshold_words(liver),
+            value=liver_words.value_words(liver), state=liver_words.gate_state(liver),
+            note=liver_words.contraindication_words(liver) if liver.state == "met" else
+            ("check before giving" if check else "")))
+        if check:
+            checks.append(check)
+            if d.gate == "go":  # never an unqualified Go beside liver tests not drawn
+                gate_text += " (counts, toxicity); check the liver tests: not drawn"
     return NextCycleSummary(
         cycle=f"Cycle {d.cycle_number}" if d.cycle_number else "Next cycle", date=fmt_date(d.cycle_date),
-        gate=d.gate, gate_text=GATE_WORDS[d.gate],
-        gate_lines=[GateLine(label=g.label, threshold=g.threshold, value=_gate_value(g.check, g.value), state=g.state)
-                    for g in d.gate_checks],
+        gate=d.gate, gate_text=gate_text, gate_lines=gate_lines, checks=checks,
         labs_when=when, action=d.action, dose_text=dose_words(d, assessment),
         dose_shown=dose_may_be_given(d, assessment), mg_text=mg_words(d, assessment),
         rule_text=d.rule_text or "", toxicities=toxicity_lines(nc.toxicity) if nc else [],

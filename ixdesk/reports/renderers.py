@@ -550,6 +550,7 @@ class ClinicianRenderer(Renderer):
         if n.rounding_text:
             lines.append(("Rounding", n.rounding_text))
         lines += [("Capecitabine", t) for t in n.capecitabine]
+        lines += [("Check", t) for t in n.checks]
         if n.missing:
             lines.append(("Missing", "; ".join(n.missing)))
         rows = [[self.c(k, bold=True),
@@ -816,8 +817,9 @@ class CycleCheckRenderer(Renderer):
                      if r.alert else self.c(r.value, r.unverified))
             out.append([self.c(r.item, bold=True), value, self.c(BOX), self.c(BOX)])
         alerts = [("BACKGROUND", (0, i + 1), (-1, i + 1), BLOCK_BG) for i, r in enumerate(rows) if r.alert]
+        # 1 pt below each row (1.5 before the liver-test row of the combination): still one page
         return self.table(out, [2.0, 6.4, 0.42, 0.42], extra=alerts + [("TOPPADDING", (0, 0), (-1, -1), 1),
-                                                                      ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)])
+                                                                      ("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
 
     def story(self, r: Any) -> list[Any]:
         s = self.s
@@ -835,8 +837,10 @@ class CycleCheckRenderer(Renderer):
             out.append(self.table(rows, [1], header=False, extra=[
                 ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG), ("BOX", (0, 0), (-1, -1), 1.5, NOT_MET)]))
         else:
-            out.append(self.p(self.state(tone, f"{r.state_text}: both checkers verify every line on their own"),
-                              s.body, raw=True))
+            # what the checkers look at before giving goes on the GO line itself: never a bare GO
+            checks = "".join(f'; <font color="{_hex(NOT_MET)}"><b>{esc(c)}</b></font>' for c in r.checks)
+            out.append(self.p(self.state(tone, f"{r.state_text}: both checkers verify every line on their own")
+                              + checks, s.body, raw=True))
         out.append(self.p("1. Patient", s.h2))
         out.append(self._rows(r.identity))
         out.append(self.p("2. Height, weight, BSA" + (" and dose (second checker recomputes)" if r.dose_shown else ""),

@@ -118,6 +118,12 @@ class WeightCheck(Frozen):
     reference_field: str | None  # where it comes from: course.cycles_given[i].weight_kg or patient.weight_kg
     change_percent: float | None  # signed, (day - reference) / reference, 1 decimal
     text: str
+    # the day's weight against the consult's (patient.weight_kg) as well, when the reference is a
+    # cycle's: a loss spread over cycles is shown, never hidden by the last-cycle comparison. Shown
+    # only: the flag stays the clinic threshold against the dose's weight (no other is sourced).
+    # None when the reference is the consult's weight or a weight is not recorded
+    consult_kg: float | None = None
+    consult_change_percent: float | None = None
 
 
 class RoundedDose(Frozen):

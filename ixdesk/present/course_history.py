@@ -151,9 +151,17 @@ def weight_words(w: WeightCheck | None, with_weight: bool = True) -> tuple[str, 
     if w is None:
         return "", False
     change = ""
+    since = w.consult_change_percent is not None and w.consult_kg is not None  # the drift since the consult too, shown
     if w.change_percent is not None and w.reference_kg is not None and w.weight_kg is not None:
-        change = ((f"{fmt_num(w.weight_kg)} kg, " if with_weight else "")
-                  + f"{signed(w.change_percent, 1)}% from {fmt_num(w.reference_kg)} kg ({_reference_words(w.reference_field)})")
+        if with_weight or not since:
+            change = ((f"{fmt_num(w.weight_kg)} kg, " if with_weight else "")
+                      + f"{signed(w.change_percent, 1)}% from {fmt_num(w.reference_kg)} kg ({_reference_words(w.reference_field)})")
+        else:  # the short form, on one line of a sheet
+            change = f"{signed(w.change_percent, 1)}% ({_reference_words(w.reference_field)}, {fmt_num(w.reference_kg)} kg)"
+    if w.consult_change_percent is not None and w.consult_kg is not None:
+        pct = signed(w.consult_change_percent, 1)
+        change += (f", {pct}% from {fmt_num(w.consult_kg)} kg (consult)" if with_weight
+                   else f", {pct}% (consult, {fmt_num(w.consult_kg)} kg)")
     if not w.configured:
         if not with_weight:  # the short form, beside the weight it follows
             return (change + "; " if change else "") + f"weight-change {THRESHOLD_NOT_SET}", False

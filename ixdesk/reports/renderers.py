@@ -807,7 +807,7 @@ class CycleCheckRenderer(Renderer):
     def __init__(self) -> None:
         super().__init__()
         # tighter headings: the whole double check on one page, the combination's rows included
-        self.s = replace(self.s, h2=ParagraphStyle("h2_cycle", parent=self.s.h2, spaceBefore=self.base_size * 0.35,
+        self.s = replace(self.s, h2=ParagraphStyle("h2_cycle", parent=self.s.h2, spaceBefore=self.base_size * 0.2,
                                                    spaceAfter=self.base_size * 0.15))
 
     def _rows(self, rows: list[Any], head: str = "As recorded / calculated") -> Table:

@@ -14,6 +14,7 @@ from datetime import date
 from ixdesk.core.assessment import Missing, State
 from ixdesk.core.consult import Consult, CycleGiven, NextCycle, PreviousCycleToxicity
 from ixdesk.core.course_anthracycline import anthracycline_exposure
+from ixdesk.core.course_dates import dates_ahead
 from ixdesk.core.course_liver import liver_check
 from ixdesk.core.course_history import count_reductions, cumulative, history, weight_check
 from ixdesk.core.course_policy import CoursePolicy
@@ -391,7 +392,7 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date,
         unverified=unverified, recurrence=recurs, recurrence_rows=recurs_rows,
         history=history(consult, criteria, counted), cumulative=cumulative(consult),
         weight_check=weight_check(consult, w, policy), rounding=rounding, policy=policy,
-        anthracycline=anthracycline_exposure(consult, criteria), liver=liver,
+        anthracycline=anthracycline_exposure(consult, criteria), liver=liver, dates_ahead=dates_ahead(consult, as_of),
     )
 
 

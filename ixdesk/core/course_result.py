@@ -170,6 +170,16 @@ class LiverCheck(Frozen):
     missing: list[Missing]
 
 
+class DateAhead(Frozen):
+    """A course date after the as-of date that records something done (a data-quality warning)."""
+
+    field: str  # course.cycles_given[1].date, course.next_cycle.labs.date, …
+    cycle: int | None  # the cycle it belongs to
+    what: str  # "date given", "amended on", "labs drawn on"
+    on: date
+    as_of: date
+
+
 class NextCycleDecision(Frozen):
     cycle_number: int | None
     cycle_date: date | None  # the planned date, else the as-of date (see notes)
@@ -206,3 +216,5 @@ class NextCycleDecision(Frozen):
     anthracycline: AnthracyclineExposure | None = None
     # the combination's liver tests on the cycle's labs (None: not the combination)
     liver: LiverCheck | None = None
+    # course dates after the as-of date (given, amended, labs drawn): a data-quality warning
+    dates_ahead: list[DateAhead] = []

@@ -17,12 +17,14 @@ from ixdesk.core.course import assess_next_cycle
 from ixdesk.core.course_anthracycline import anthracycline_exposure
 from ixdesk.core.course_policy import CoursePolicy
 from ixdesk.core.course_result import (
-    AnthracyclineExposure, CapecitabineHold, CumulativeDose, CycleHistoryRow, NextCycleDecision, RoundedDose, WeightCheck,
+    AnthracyclineExposure, CapecitabineHold, CumulativeDose, CycleHistoryRow, DateAhead, NextCycleDecision, RoundedDose,
+    WeightCheck,
 )
 from ixdesk.core.criteria import Criteria
 from ixdesk.core.dosing import bsa_text
 from ixdesk.present import course_liver as liver_words
 from ixdesk.present.decision import decision_state
+from ixdesk.present.fields import field_words
 from ixdesk.present.formats import NOT_RECORDED, fmt_date, fmt_num
 from ixdesk.present.patient import PatientReport, Section
 from ixdesk.present.report_base import UNVERIFIED_MARK, Clinic, Data, make_meta
@@ -85,6 +87,8 @@ class NextCycleSummary(Data):
     cumulative_text: str = ""
     # items the checkers look at before giving, beside a Go (liver tests not drawn with the combination)
     checks: list[str] = []
+    # course dates after the as-of date, naming the cycle and the field (a data-quality warning)
+    date_warnings: list[str] = []
 
 
 class CourseHistory(Data):
@@ -370,6 +374,14 @@ def _gate_value(check: str, value: float | None) -> str:
     return f"grade {value:g}" if check == "nonhematologic" else f"{fmt_num(round(value))}/mm³"
 
 
+def date_ahead_words(x: DateAhead) -> str:
+    """'Cycle 2, date given 16 Dec 2026: after the as-of date 3 Dec 2026 (Course, cycles given, line 2:
+    date given); check the date, or the as-of date'."""
+    cycle = f"Cycle {x.cycle}, " if x.cycle is not None else ""
+    return (f"{cycle}{x.what} {fmt_date(x.on)}: after the as-of date {fmt_date(x.as_of)} "
+            f"({field_words(x.field)}); check the date, or the as-of date")
+
+
 def summarise(consult: Consult, d: NextCycleDecision, assessment: Assessment | None) -> NextCycleSummary:
     nc = consult.course.next_cycle if consult.course else None
     labs_date = nc.labs.date if nc else None
@@ -405,6 +417,7 @@ def summarise(consult: Consult, d: NextCycleDecision, assessment: Assessment | N
     return NextCycleSummary(
         cycle=f"Cycle {d.cycle_number}" if d.cycle_number else "Next cycle", date=fmt_date(d.cycle_date),
         gate=d.gate, gate_text=gate_text, gate_lines=gate_lines, checks=checks,
+        date_warnings=[date_ahead_words(x) for x in d.dates_ahead],
         labs_when=when, action=d.action, dose_text=dose_words(d, assessment),
         dose_shown=dose_may_be_given(d, assessment), mg_text=mg_words(d, assessment),
         rule_text=d.rule_text or "", toxicities=toxicity_lines(nc.toxicity) if nc else [],
@@ -515,7 +528,7 @@ def build_next_visit_report(consult: Consult, assessment: Assessment, criteria: 
     )
 
 
-__all__ = ["THRESHOLD_NOT_SET", "signed", "amendment_words", "anthracycline_attestation_words", "anthracycline_block",
+__all__ = ["THRESHOLD_NOT_SET", "date_ahead_words", "signed", "amendment_words", "anthracycline_attestation_words", "anthracycline_block",
            "anthracycline_regimen_words",
            "anthracycline_words", "cumulative_words", "cycle_rows", "recurrence_words", "rounding_words", "weight_words",
            "CourseHistory", "build_next_visit_report", "CycleRow", "GATE_WORDS", "GateLine", "NextCycleSummary", "build_course_history",

@@ -27,9 +27,9 @@ from ixdesk.core.criteria import Criteria, Preparation
 from ixdesk.core.dosing import bsa_text, vial_plan
 from ixdesk.present import course_liver as liver_words
 from ixdesk.present.course_history import (
-    NextCycleSummary, cumulative_words, cycle_dose, dose_words, signed, summarise, weight_words,
+    NextCycleSummary, cumulative_words, cycle_dose, date_ahead_words, dose_words, signed, summarise, weight_words,
 )
-from ixdesk.present.formats import NOT_RECORDED, fmt_num
+from ixdesk.present.formats import NOT_RECORDED, fmt_date, fmt_num
 from ixdesk.present.report_base import (
     Data, Meta, PatientId, PremedRow, fmt_source, join_nonempty, make_meta, mark, plan_text, premedication_rows,
 )
@@ -235,7 +235,9 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
     call = join_nonempty([f"the prescriber, {prescriber}" if prescriber else "the prescriber (name not recorded)",
                           f"clinic {phone}" if phone else "clinic number: ______________"], "; ")
     cs = criteria.administration.cycle_start
-    gate = [CheckRow(item="Labs drawn", value=s.labs_when)]
+    labs_ahead = next((x for x in d.dates_ahead if x.field == "course.next_cycle.labs.date"), None)
+    gate = [CheckRow(item="Labs drawn", value=s.labs_when + (
+        f": AFTER the as-of date {fmt_date(labs_ahead.as_of)}, check the date" if labs_ahead else ""))]
     # a line with its own note (the combination's liver tests) says it in place of "not decided"; not
     # drawn, the check at the top gives the fields and the limits
     gate += [CheckRow(item=g.label, value=(g.value if g.note and g.state == "unknown" else
@@ -254,7 +256,8 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
     _m2, mg = cycle_dose(d, assessment)
     std_hours = criteria.dosing.standard.infusion_hours
     hours = assessment.dose.infusion_hours or std_hours
-    notes = list(s.notes)
+    # the labs' date ahead is said on the labs' own line; the cycles given ahead here
+    notes = [f"Date check: {date_ahead_words(x)}" for x in d.dates_ahead if x is not labs_ahead] + list(s.notes)
     if hours != std_hours:
         notes.append(f"This order infuses over {fmt_num(hours)} hours (not the standard {fmt_num(std_hours)}).")
     if shown and mg is not None:

@@ -551,6 +551,7 @@ class ClinicianRenderer(Renderer):
             lines.append(("Rounding", n.rounding_text))
         lines += [("Capecitabine", t) for t in n.capecitabine]
         lines += [("Check", t) for t in n.checks]
+        lines += [("Date check", t) for t in n.date_warnings]
         if n.missing:
             lines.append(("Missing", "; ".join(n.missing)))
         rows = [[self.c(k, bold=True),

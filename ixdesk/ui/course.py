@@ -683,6 +683,7 @@ class CourseSection(QGroupBox):
         if s.cumulative_text:
             parts.append(esc(s.cumulative_text))
         parts += [f"<b style='color:#8a5a00'>{esc(c)}</b>" for c in s.checks]
+        parts += [f"<b style='color:#8a5a00'>Date check: {esc(w)}</b>" for w in s.date_warnings]
         if s.missing:
             parts.append("<span style='color:#8a5a00'>Missing: " + esc("; ".join(s.missing)) + "</span>")
         parts += [f"<small>Basis: {esc(b)}</small>" for b in s.basis]

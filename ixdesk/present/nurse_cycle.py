@@ -256,6 +256,7 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
     _m2, mg = cycle_dose(d, assessment)
     std_hours = criteria.dosing.standard.infusion_hours
     hours = assessment.dose.infusion_hours or std_hours
+    ahead = sum(1 for x in d.dates_ahead if x is not labs_ahead)
     # the labs' date ahead is said on the labs' own line; the cycles given ahead here
     notes = [f"Date check: {date_ahead_words(x)}" for x in d.dates_ahead if x is not labs_ahead] + list(s.notes)
     if hours != std_hours:
@@ -278,7 +279,10 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
         meta=meta, title=title, cycle_day=f"Cycle {n}, day 1", cycle_date=s.date, plan=plan_text(consult.plan.regimen),
         prescriber=prescriber or NOT_RECORDED, patient=patient, dose_shown=shown, state_text=state_text, hold=hold,
         # on the GO line itself (one line): the liver tests' line and the gate row give the detail
-        checks=[f"CHECK FIRST: liver tests {liver_words.NOT_DRAWN.split(' with')[0]}"] if liver_check else [],
+        checks=([f"CHECK FIRST: liver tests {liver_words.NOT_DRAWN.split(' with')[0]}"] if liver_check else [])
+        # the course dates ahead the notes list (the labs' is on its own line)
+        + ([f"CHECK: {ahead} course date{'s' if ahead != 1 else ''} after the as-of date {fmt_date(printed_on)} "
+            "(see the notes)"] if ahead else []),
         call=call, identity=_identity(consult, patient, criteria), body=_body(consult, d, shown, assessment),
         # which toxicity recurred, read with the toxicities recorded (the recurrence row is in the dose change)
         gate=gate, gate_source=fmt_source(cs.source), toxicity=s.toxicities + ([s.recurrence_text] if s.recurrence_text else []),

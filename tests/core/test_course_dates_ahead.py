@@ -45,5 +45,6 @@ def test_the_cycle_sheet_says_it_where_the_nurse_reads_the_labs_date() -> None:
     r = build_cycle_check_report(c, assess(c, CRIT, as_of=on), CRIT, ReportSettings(), on)
     labs = next(g.value for g in r.gate if g.item == "Labs drawn")
     assert labs == "17 Feb 2027 08:10: AFTER the as-of date 3 Dec 2026, check the date"
+    assert "CHECK: 3 course dates after the as-of date 3 Dec 2026 (see the notes)" in r.checks
     assert ("Date check: Cycle 2, date given 16 Dec 2026: after the as-of date 3 Dec 2026 (Course, cycles given, "
             "line 2: date given); check the date, or the as-of date") in r.notes

@@ -5,5 +5,5 @@ hand: the loader compares the loaded set's sha256 with this one, and a set that 
 every screen and report as "criteria modified locally: not the reviewed set".
 """
 
-SHA256 = "e67446a10c55d9a6afc2426d2a7c3fe95d4f10b0e746d222fba4bf0fefb7733e"
+SHA256 = "d2ee365ea880243f433a172ac889aee4286b50c3a535c22b5fd1c4b827accb09"
 VERSION = "2026.12.1"

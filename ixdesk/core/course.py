@@ -14,6 +14,8 @@ from datetime import date
 from ixdesk.core.assessment import Missing, State
 from ixdesk.core.consult import Consult, CycleGiven, NextCycle, PreviousCycleToxicity
 from ixdesk.core.course_anthracycline import anthracycline_exposure
+from ixdesk.core.course_dates import dates_ahead
+from ixdesk.core.course_liver import liver_check
 from ixdesk.core.course_history import count_reductions, cumulative, history, weight_check
 from ixdesk.core.course_policy import CoursePolicy
 from ixdesk.core.course_result import (
@@ -233,9 +235,14 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date,
         notes.append(f"The labs are from {nc.labs.date.isoformat()}, not the cycle's date {cycle_date.isoformat()}")
 
     gate, checks, gate_missing = _gate(consult, criteria, nc)
-    missing += gate_missing
     cs = criteria.administration.cycle_start
     basis.append(f"{cs.statement} ({cs.source.document}, {cs.source.section})")
+    liver = liver_check(consult, criteria, nc, cycle_date)
+    if liver is not None and liver.state == "met":
+        # the label contraindication of the combination: the cycle holds whatever the counts
+        gate, gate_missing = "hold", []
+        basis.append(f"{liver.statement} ({liver.source})")
+    missing += gate_missing
 
     # the table
     rows: list[ModRowResult] = []
@@ -385,7 +392,7 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date,
         unverified=unverified, recurrence=recurs, recurrence_rows=recurs_rows,
         history=history(consult, criteria, counted), cumulative=cumulative(consult),
         weight_check=weight_check(consult, w, policy), rounding=rounding, policy=policy,
-        anthracycline=anthracycline_exposure(consult, criteria),
+        anthracycline=anthracycline_exposure(consult, criteria), liver=liver, dates_ahead=dates_ahead(consult, as_of),
     )
 
 

@@ -187,5 +187,11 @@ def weight_check(consult: Consult, weight: float | None, policy: CoursePolicy) -
                 + f" the clinic's {threshold:g}% threshold" + (": check the dose with the prescriber" if state == "met" else ""))
     if threshold is None and change is not None:
         text += f" ({change:+.1f}% from {ref:g} kg)"
+    start = consult.patient.weight_kg
+    since: float | None = None
+    if field != "patient.weight_kg" and start is not None and weight is not None:
+        since = round(float((Decimal(str(weight)) - Decimal(str(start))) / Decimal(str(start)) * 100), 1)
+        text += f"; {since:+.1f}% from {start:g} kg at the consult"
     return WeightCheck(state=state, configured=threshold is not None, threshold_percent=threshold, weight_kg=weight,
-                       reference_kg=ref, reference_field=field, change_percent=change, text=text)
+                       reference_kg=ref, reference_field=field, change_percent=change, text=text,
+                       consult_kg=start if since is not None else None, consult_change_percent=since)

@@ -118,6 +118,12 @@ class WeightCheck(Frozen):
     reference_field: str | None  # where it comes from: course.cycles_given[i].weight_kg or patient.weight_kg
     change_percent: float | None  # signed, (day - reference) / reference, 1 decimal
     text: str
+    # the day's weight against the consult's (patient.weight_kg) as well, when the reference is a
+    # cycle's: a loss spread over cycles is shown, never hidden by the last-cycle comparison. Shown
+    # only: the flag stays the clinic threshold against the dose's weight (no other is sourced).
+    # None when the reference is the consult's weight or a weight is not recorded
+    consult_kg: float | None = None
+    consult_change_percent: float | None = None
 
 
 class RoundedDose(Frozen):
@@ -131,6 +137,47 @@ class RoundedDose(Frozen):
     deviation_percent: float  # (mg - unrounded) / unrounded, signed, 2 decimals
     mg_per_m2: float | None  # mg / BSA used, 2 decimals: what the rounded dose is per m²
     text: str
+
+
+class LiverTest(Frozen):
+    """One liver test of the combination's contraindication, as drawn (value None: not drawn)."""
+
+    name: str  # ast, alt, bilirubin: the consult's lab field
+    label: str  # "AST", "Total bilirubin"
+    limit_x_uln: float  # above this multiple of the ULN the combination is contraindicated
+    value: float | None
+    uln: float | None
+    unit: str | None
+    x_uln: float | None
+    above: State  # met: above the limit; unknown: not drawn (or not judged: the consult's last values)
+
+
+class LiverCheck(Frozen):
+    """The combination's liver-test contraindication (``exclusion.hepatic_combination``) on the
+    cycle's labs. ``state`` met: a test is above its limit, the cycle holds (label contraindication);
+    not_met: every test drawn and within; unknown: a test not drawn with the cycle's labs. The PI
+    asks for no liver tests before each cycle, so unknown never holds the cycle: it is a check item
+    (``missing``), shown with the consult's last values (``last``)."""
+
+    rule: str
+    statement: str
+    source: str  # "PI, Boxed Warning; 4 Contraindications; 5.3"
+    state: State
+    labs_date: date | None  # the cycle's labs
+    tests: list[LiverTest]
+    last_date: date | None  # the consult's labs, given when a cycle test is not drawn
+    last: list[LiverTest]  # the consult's tests that were drawn
+    missing: list[Missing]
+
+
+class DateAhead(Frozen):
+    """A course date after the as-of date that records something done (a data-quality warning)."""
+
+    field: str  # course.cycles_given[1].date, course.next_cycle.labs.date, …
+    cycle: int | None  # the cycle it belongs to
+    what: str  # "date given", "amended on", "labs drawn on"
+    on: date
+    as_of: date
 
 
 class NextCycleDecision(Frozen):
@@ -167,3 +214,7 @@ class NextCycleDecision(Frozen):
     rounding: RoundedDose | None = None  # None: no rounding policy, or no mg to round
     policy: CoursePolicy = CoursePolicy()
     anthracycline: AnthracyclineExposure | None = None
+    # the combination's liver tests on the cycle's labs (None: not the combination)
+    liver: LiverCheck | None = None
+    # course dates after the as-of date (given, amended, labs drawn): a data-quality warning
+    dates_ahead: list[DateAhead] = []

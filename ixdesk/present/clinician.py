@@ -32,6 +32,7 @@ from ixdesk.present.findings import value_text
 from ixdesk.present.formats import fmt_parts
 from ixdesk.present.settings import ReportSettings
 from ixdesk.present.sections import gilbert_note
+from ixdesk.present.verdict import HELD_MG, build_verdict, held_rate
 from ixdesk.present.words import formula_name
 
 GROUP_ORDER = (("indication", "FDA label"), ("pathway", "NCCN pathways"), ("payer", "Payer policies"))
@@ -420,12 +421,13 @@ def _dose(consult: Consult, assessment: Assessment, criteria: Criteria,
     if unless is not None and if_inh is not None:  # an unrecognised medication decides between two doses
         meds = "; ".join(d.unrecognised_medications) or "a current medication (not recorded)"
         add("Dose per m²", f"{fmt_num(unless)} mg/m² unless {meds} is a strong CYP3A4 inhibitor (then {fmt_num(if_inh)} mg/m²)")
-    elif not if_resolves:  # on hold the dose line says the mg/m² with its condition
+    elif if_resolves:  # on hold: the mg/m² with its condition, and no mg (as capecitabine's line)
+        add("Dose per m²", f"once the hold resolves: {if_resolves}")
+    else:
         add("Dose per m²", f"{fmt_num(d.mg_per_m2)} mg/m²" if d.mg_per_m2 is not None else NOT_RECORDED if d.state == "unknown"
             else "not recommended")
     if if_resolves:
-        add("Dose", "None while on hold. If it resolves: "
-            + re.sub(r"^Dose once the hold resolves[,:] ", "", if_resolves))
+        add("Dose", f"None while on hold: {HELD_MG}")
     elif d.dose_mg is not None and d.bsa_used_m2 is not None and d.mg_per_m2 is not None:
         add("Dose", _dose_text(d.mg_per_m2, d.bsa_used_m2, d.dose_mg) + " (rounded to 0.1 mg)")
     elif d.dose_mg_unless_strong_inhibitor is not None and d.dose_mg_if_strong_inhibitor is not None:
@@ -488,18 +490,20 @@ def _dose_text(mg_m2: float, bsa: float, mg: float) -> str:
 
 def glance_dose(consult: Consult, assessment: Assessment, criteria: Criteria, state: DecisionState,
                 policy: CoursePolicy | None = None) -> str:
-    """The dose if the hold resolves, with the condition stated.
+    """The dose at a glance, with its condition. On hold no mg: the verdict's line (the mg/m² once
+    the hold resolves), so the window and the report say the same.
 
     A strong CYP3A4 inhibitor lowers the dose to 20 mg/m² only if it cannot be avoided (facts sheet
     section 8): the first dose to name is the one once the inhibitor has been stopped for about a
     week, computed here by the core's dose rules without the inhibitor."""
     d = assessment.dose
-    hold = "once the hold resolves" if state.kind == "on_hold" else ""
+    if state.kind == "on_hold":  # the verdict's words: the mg/m² once it resolves, never an mg
+        return build_verdict(assessment, consult, criteria, policy).dose + "."
     course = course_dose(consult, criteria, assessment, policy)
     if course is not None:  # past cycle 1: the next cycle's dose, the starting dose named as such
         if not course.shown or course.mg is None:
             return f"No dose for {course.cycle_words}: {course.reason}."
-        lead = f"Dose for {course.cycle_words}" + (f", {hold}" if hold else "") + ": "
+        lead = f"Dose for {course.cycle_words}: "
         start = f"; {STARTING_DOSE} {fmt_num(d.dose_mg)} mg" if d.state == "computed" and d.dose_mg is not None else ""
         return f"{lead}{course.calculation}{start}."
     if d.state == "not_recommended":
@@ -518,12 +522,10 @@ def glance_dose(consult: Consult, assessment: Assessment, criteria: Criteria, st
         if (alt.state == "computed" and alt.dose_mg is not None and alt.mg_per_m2 is not None
                 and alt.bsa_used_m2 is not None and alt.mg_per_m2 != d.mg_per_m2):
             who = "; ".join(inhib)
-            lead = "Dose " + (hold + ", " if hold else "")
-            return (f"{lead}{_dose_text(alt.mg_per_m2, alt.bsa_used_m2, alt.dose_mg)} once {who} has been "
+            return (f"Dose {_dose_text(alt.mg_per_m2, alt.bsa_used_m2, alt.dose_mg)} once {who} has been "
                     f"stopped for about a week; {_dose_text(d.mg_per_m2, d.bsa_used_m2, d.dose_mg)} only if the "
                     "strong CYP3A4 inhibitor cannot be avoided.")
-    lead = f"Dose {hold}: " if hold else "Dose: "
-    return f"{lead}{_dose_text(d.mg_per_m2, d.bsa_used_m2, d.dose_mg)} IV over {fmt_num(d.infusion_hours)} hours every {d.cycle_days} days."
+    return f"Dose: {_dose_text(d.mg_per_m2, d.bsa_used_m2, d.dose_mg)} IV over {fmt_num(d.infusion_hours)} hours every {d.cycle_days} days."
 
 
 def missing_line(n: int, state: DecisionState) -> str:
@@ -625,7 +627,9 @@ def build_clinician_report(consult: Consult, assessment: Assessment, criteria: C
     glance = glance_dose(consult, assessment, criteria, state, policy)
     held = state.kind == "on_hold" and assessment.dose.state == "computed" \
         and course_dose(consult, criteria, assessment) is None
-    dose_lines, dose_notes = _dose(consult, assessment, criteria, glance if held else "")
+    v = build_verdict(assessment, consult, criteria, policy) if held else None
+    rate = held_rate(assessment.dose, v.inhibitor, v.course) if v is not None else None
+    dose_lines, dose_notes = _dose(consult, assessment, criteria, rate or "")
     premed_src = criteria.dosing.premedication
     premeds = premedication_rows(assessment, criteria)
     adm = criteria.administration

@@ -17,11 +17,14 @@ from ixdesk.core.course import assess_next_cycle
 from ixdesk.core.course_anthracycline import anthracycline_exposure
 from ixdesk.core.course_policy import CoursePolicy
 from ixdesk.core.course_result import (
-    AnthracyclineExposure, CapecitabineHold, CumulativeDose, CycleHistoryRow, NextCycleDecision, RoundedDose, WeightCheck,
+    AnthracyclineExposure, CapecitabineHold, CumulativeDose, CycleHistoryRow, DateAhead, NextCycleDecision, RoundedDose,
+    WeightCheck,
 )
 from ixdesk.core.criteria import Criteria
 from ixdesk.core.dosing import bsa_text
+from ixdesk.present import course_liver as liver_words
 from ixdesk.present.decision import decision_state
+from ixdesk.present.fields import field_words
 from ixdesk.present.formats import NOT_RECORDED, fmt_date, fmt_num
 from ixdesk.present.patient import PatientReport, Section
 from ixdesk.present.report_base import UNVERIFIED_MARK, Clinic, Data, make_meta
@@ -52,6 +55,7 @@ class GateLine(Data):
     threshold: str
     value: str
     state: str  # met / not_met / unknown
+    note: str = ""  # why the line holds the cycle, or what to check (the liver tests of the combination)
 
 
 class NextCycleSummary(Data):
@@ -81,6 +85,10 @@ class NextCycleSummary(Data):
     rounding_text: str = ""  # "" when no rounding policy is set (or no dose to round)
     recurrence_text: str = ""
     cumulative_text: str = ""
+    # items the checkers look at before giving, beside a Go (liver tests not drawn with the combination)
+    checks: list[str] = []
+    # course dates after the as-of date, naming the cycle and the field (a data-quality warning)
+    date_warnings: list[str] = []
 
 
 class CourseHistory(Data):
@@ -147,9 +155,17 @@ def weight_words(w: WeightCheck | None, with_weight: bool = True) -> tuple[str, 
     if w is None:
         return "", False
     change = ""
+    since = w.consult_change_percent is not None and w.consult_kg is not None  # the drift since the consult too, shown
     if w.change_percent is not None and w.reference_kg is not None and w.weight_kg is not None:
-        change = ((f"{fmt_num(w.weight_kg)} kg, " if with_weight else "")
-                  + f"{signed(w.change_percent, 1)}% from {fmt_num(w.reference_kg)} kg ({_reference_words(w.reference_field)})")
+        if with_weight or not since:
+            change = ((f"{fmt_num(w.weight_kg)} kg, " if with_weight else "")
+                      + f"{signed(w.change_percent, 1)}% from {fmt_num(w.reference_kg)} kg ({_reference_words(w.reference_field)})")
+        else:  # the short form, on one line of a sheet
+            change = f"{signed(w.change_percent, 1)}% ({_reference_words(w.reference_field)}, {fmt_num(w.reference_kg)} kg)"
+    if w.consult_change_percent is not None and w.consult_kg is not None:
+        pct = signed(w.consult_change_percent, 1)
+        change += (f", {pct}% from {fmt_num(w.consult_kg)} kg (consult)" if with_weight
+                   else f", {pct}% (consult, {fmt_num(w.consult_kg)} kg)")
     if not w.configured:
         if not with_weight:  # the short form, beside the weight it follows
             return (change + "; " if change else "") + f"weight-change {THRESHOLD_NOT_SET}", False
@@ -358,6 +374,14 @@ def _gate_value(check: str, value: float | None) -> str:
     return f"grade {value:g}" if check == "nonhematologic" else f"{fmt_num(round(value))}/mm³"
 
 
+def date_ahead_words(x: DateAhead) -> str:
+    """'Cycle 2, date given 16 Dec 2026: after the as-of date 3 Dec 2026 (Course, cycles given, line 2:
+    date given); check the date, or the as-of date'."""
+    cycle = f"Cycle {x.cycle}, " if x.cycle is not None else ""
+    return (f"{cycle}{x.what} {fmt_date(x.on)}: after the as-of date {fmt_date(x.as_of)} "
+            f"({field_words(x.field)}); check the date, or the as-of date")
+
+
 def summarise(consult: Consult, d: NextCycleDecision, assessment: Assessment | None) -> NextCycleSummary:
     nc = consult.course.next_cycle if consult.course else None
     labs_date = nc.labs.date if nc else None
@@ -374,11 +398,26 @@ def summarise(consult: Consult, d: NextCycleDecision, assessment: Assessment | N
     cape = [f"Not triggered: the capecitabine hold for low {c.lab}" if c.state == "not_met" else
             _cape_status(c) + ": " + c.text + (f" {UNVERIFIED_MARK}" if c.confidence == "unverified" else "")
             for c in d.capecitabine]
+    gate_lines = [GateLine(label=g.label, threshold=g.threshold, value=_gate_value(g.check, g.value), state=g.state)
+                  for g in d.gate_checks]
+    gate_text = GATE_WORDS[d.gate]
+    checks: list[str] = []
+    if d.liver is not None:
+        liver = d.liver
+        check = liver_words.check_words(liver)
+        gate_lines.append(GateLine(
+            label=liver_words.LIVER_LABEL, threshold=liver_words.threshold_words(liver),
+            value=liver_words.value_words(liver), state=liver_words.gate_state(liver),
+            note=liver_words.contraindication_words(liver) if liver.state == "met" else
+            ("check before giving" if check else "")))
+        if check:
+            checks.append(check)
+            if d.gate == "go":  # never an unqualified Go beside liver tests not drawn
+                gate_text += " (counts, toxicity); check the liver tests: not drawn"
     return NextCycleSummary(
         cycle=f"Cycle {d.cycle_number}" if d.cycle_number else "Next cycle", date=fmt_date(d.cycle_date),
-        gate=d.gate, gate_text=GATE_WORDS[d.gate],
-        gate_lines=[GateLine(label=g.label, threshold=g.threshold, value=_gate_value(g.check, g.value), state=g.state)
-                    for g in d.gate_checks],
+        gate=d.gate, gate_text=gate_text, gate_lines=gate_lines, checks=checks,
+        date_warnings=[date_ahead_words(x) for x in d.dates_ahead],
         labs_when=when, action=d.action, dose_text=dose_words(d, assessment),
         dose_shown=dose_may_be_given(d, assessment), mg_text=mg_words(d, assessment),
         rule_text=d.rule_text or "", toxicities=toxicity_lines(nc.toxicity) if nc else [],
@@ -489,7 +528,7 @@ def build_next_visit_report(consult: Consult, assessment: Assessment, criteria: 
     )
 
 
-__all__ = ["THRESHOLD_NOT_SET", "signed", "amendment_words", "anthracycline_attestation_words", "anthracycline_block",
+__all__ = ["THRESHOLD_NOT_SET", "date_ahead_words", "signed", "amendment_words", "anthracycline_attestation_words", "anthracycline_block",
            "anthracycline_regimen_words",
            "anthracycline_words", "cumulative_words", "cycle_rows", "recurrence_words", "rounding_words", "weight_words",
            "CourseHistory", "build_next_visit_report", "CycleRow", "GATE_WORDS", "GateLine", "NextCycleSummary", "build_course_history",

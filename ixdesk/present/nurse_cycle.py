@@ -25,10 +25,11 @@ from ixdesk.core.course_policy import CoursePolicy
 from ixdesk.core.course_result import NextCycleDecision
 from ixdesk.core.criteria import Criteria, Preparation
 from ixdesk.core.dosing import bsa_text, vial_plan
+from ixdesk.present import course_liver as liver_words
 from ixdesk.present.course_history import (
-    NextCycleSummary, cumulative_words, cycle_dose, dose_words, signed, summarise, weight_words,
+    NextCycleSummary, cumulative_words, cycle_dose, date_ahead_words, dose_words, signed, summarise, weight_words,
 )
-from ixdesk.present.formats import NOT_RECORDED, fmt_num
+from ixdesk.present.formats import NOT_RECORDED, fmt_date, fmt_num
 from ixdesk.present.report_base import (
     Data, Meta, PatientId, PremedRow, fmt_source, join_nonempty, make_meta, mark, plan_text, premedication_rows,
 )
@@ -56,6 +57,7 @@ class CycleCheckReport(Data):
     dose_shown: bool
     state_text: str  # "GO", "HOLD", "NOT DECIDED", "DISCONTINUE"
     hold: list[str]  # why no dose is printed, one line each
+    checks: list[str]  # beside a GO: what both checkers look at before giving (liver tests not drawn)
     call: str
     identity: list[CheckRow]  # identifiers, consent, allergies, pregnancy
     body: list[CheckRow]  # height, weight, BSA, dose: recomputed by the second checker
@@ -213,7 +215,8 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
     if d.gate == "hold":
         state_text = "HOLD"
         hold.append("The cycle-start gate is not met: do not prepare or give ixabepilone.")
-        hold += [f"{g.label}: {g.value} (needs {g.threshold})" for g in s.gate_lines if g.state == "not_met"]
+        hold += [f"{g.label}: {g.value} (needs {g.threshold})" + (f": {g.note}" if g.note else "")
+                 for g in s.gate_lines if g.state == "not_met"]
     elif d.gate == "unknown":
         state_text = "NOT DECIDED"
         hold.append("The cycle-start gate cannot be checked: do not prepare ixabepilone.")
@@ -232,19 +235,30 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
     call = join_nonempty([f"the prescriber, {prescriber}" if prescriber else "the prescriber (name not recorded)",
                           f"clinic {phone}" if phone else "clinic number: ______________"], "; ")
     cs = criteria.administration.cycle_start
-    gate = [CheckRow(item="Labs drawn", value=s.labs_when)]
-    gate += [CheckRow(item=g.label, value=f"{g.value} (needs {g.threshold}): "
-                      + {"met": "met", "not_met": "NOT MET", "unknown": "not decided"}[g.state],
+    labs_ahead = next((x for x in d.dates_ahead if x.field == "course.next_cycle.labs.date"), None)
+    gate = [CheckRow(item="Labs drawn", value=s.labs_when + (
+        f": AFTER the as-of date {fmt_date(labs_ahead.as_of)}, check the date" if labs_ahead else ""))]
+    # a line with its own note (the combination's liver tests) says it in place of "not decided"; not
+    # drawn, the check at the top gives the fields and the limits
+    gate += [CheckRow(item=g.label, value=(g.value if g.note and g.state == "unknown" else
+                                           f"{g.value} (needs {g.threshold}): "
+                                           + {"met": "met", "not_met": "NOT MET", "unknown": "not decided"}[g.state]
+                                           + (f": {g.note}" if g.note and g.state == "not_met" else "")),
                       alert=g.state == "not_met", unverified=cs.confidence == "unverified") for g in s.gate_lines]
     gate_text = s.gate_text
+    liver_check = liver_words.short_check_words(d.liver) if d.liver is not None else ""
     if d.gate == "go" and not s.dose_shown:  # the counts allow a cycle, the dose does not: say both
         gate_text = "Counts and toxicity grade allow a cycle; but no dose is decided: see the box above"
+    elif d.gate == "go" and liver_check:  # never a bare Go beside liver tests not drawn (one line)
+        gate_text = f"Go on counts and toxicity; {liver_check}"
     gate.append(CheckRow(item="Gate", value=gate_text, alert=d.gate != "go" or not s.dose_shown))
     adm: list[CheckRow] = []
     _m2, mg = cycle_dose(d, assessment)
     std_hours = criteria.dosing.standard.infusion_hours
     hours = assessment.dose.infusion_hours or std_hours
-    notes = list(s.notes)
+    ahead = sum(1 for x in d.dates_ahead if x is not labs_ahead)
+    # the labs' date ahead is said on the labs' own line; the cycles given ahead here
+    notes = [f"Date check: {date_ahead_words(x)}" for x in d.dates_ahead if x is not labs_ahead] + list(s.notes)
     if hours != std_hours:
         notes.append(f"This order infuses over {fmt_num(hours)} hours (not the standard {fmt_num(std_hours)}).")
     if shown and mg is not None:
@@ -264,6 +278,11 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
     return CycleCheckReport(
         meta=meta, title=title, cycle_day=f"Cycle {n}, day 1", cycle_date=s.date, plan=plan_text(consult.plan.regimen),
         prescriber=prescriber or NOT_RECORDED, patient=patient, dose_shown=shown, state_text=state_text, hold=hold,
+        # on the GO line itself (one line): the liver tests' line and the gate row give the detail
+        checks=([f"CHECK FIRST: liver tests {liver_words.NOT_DRAWN.split(' with')[0]}"] if liver_check else [])
+        # the course dates ahead the notes list (the labs' is on its own line)
+        + ([f"CHECK: {ahead} course date{'s' if ahead != 1 else ''} after the as-of date {fmt_date(printed_on)} "
+            "(see the notes)"] if ahead else []),
         call=call, identity=_identity(consult, patient, criteria), body=_body(consult, d, shown, assessment),
         # which toxicity recurred, read with the toxicities recorded (the recurrence row is in the dose change)
         gate=gate, gate_source=fmt_source(cs.source), toxicity=s.toxicities + ([s.recurrence_text] if s.recurrence_text else []),

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ixdesk.core.assessment import Assessment
 from ixdesk.present.decision import DecisionKind
 from ixdesk.present.formats import fmt_num
-from ixdesk.present.verdict import Status, Verdict, build_verdict
+from ixdesk.present.verdict import HELD_MG, Status, Verdict, build_verdict, held_rate
 from ixdesk.present.words import DECISION_WORDS, plan_long
 
 if TYPE_CHECKING:
@@ -46,8 +46,8 @@ class PlanColumn:
     contraindications: tuple[str, ...]  # present for this plan (rule titles)
     contraindication_details: tuple[str, ...]  # the same with the patient's values
     unchecked: tuple[str, ...]  # contraindications of this plan that cannot be checked yet
-    # short: "70.6 mg (40 mg/m²)", "on hold · if it resolves: 60.4 mg (40 mg/m²) about a week after
-    # clarithromycin … is stopped; 30.2 mg (20 mg/m²) only if it cannot be avoided", "not yet: needs weight"
+    # short: "70.6 mg (40 mg/m²)", "on hold · 40 mg/m² about a week after clarithromycin … is stopped;
+    # 20 mg/m² only if it cannot be avoided; the mg is computed once the hold resolves", "not yet: needs weight"
     dose: str
     # the same as lines for a narrow cell: the state, then one line per dose (the inhibitor's two)
     dose_lines: tuple[str, ...]
@@ -63,7 +63,7 @@ def _short_dose(a: Assessment, v: Verdict) -> str:
         if number_c is None:
             return f"{c.cycle_words}: no dose ({c.reason})"
         if v.kind == "on_hold":
-            return f"on hold · if it resolves: {number_c}"
+            return _held(held_rate(a.dose, None, c))
         return f"{number_c} once decided" if v.kind == "not_decided" else number_c
     d = a.dose
     inh = v.inhibitor
@@ -76,7 +76,7 @@ def _short_dose(a: Assessment, v: Verdict) -> str:
         # the reduced one only if it cannot be avoided
         number = inh.line
     if v.kind == "on_hold":
-        return f"on hold · if it resolves: {number}" if number else "on hold"
+        return _held(held_rate(d, inh, None) if number else None)
     if number is None:
         if d.state == "not_recommended":
             return "not recommended"
@@ -92,11 +92,18 @@ def _short_dose(a: Assessment, v: Verdict) -> str:
     return number
 
 
+def _held(rate: str | None) -> str:
+    """On hold: the mg/m² once it resolves, never an mg (the verdict's rule, ``held_dose_text``)."""
+    return f"on hold · {rate}; {HELD_MG}" if rate else "on hold"
+
+
 def _dose_lines(a: Assessment, v: Verdict) -> tuple[str, ...]:
     inh = v.inhibitor
     if inh is None:
         return (_short_dose(a, v),)
-    head = {"on_hold": "on hold · if it resolves:", "not_decided": "once decided:"}.get(v.kind)
+    if v.kind == "on_hold":
+        return (f"on hold · {HELD_MG}:", inh.stopped_rate_line, inh.reduced_rate_line)
+    head = {"not_decided": "once decided:"}.get(v.kind)
     return ((head,) if head else ()) + (inh.stopped_line, inh.reduced_line)
 
 

@@ -266,6 +266,43 @@ class InhibitorDoses:
         if it cannot be avoided'."""
         return f"{self.stopped_line}; {self.reduced_line}"
 
+    # on hold: the two doses per m² only, no mg (see held_dose_text)
+    @property
+    def stopped_rate_line(self) -> str:
+        return f"{fmt_num(self.stopped_mg_per_m2)} mg/m² about a week after {self.names} is stopped"
+
+    @property
+    def reduced_rate_line(self) -> str:
+        return f"{fmt_num(self.reduced_mg_per_m2)} mg/m² only if it cannot be avoided"
+
+    @property
+    def rate_line(self) -> str:
+        return f"{self.stopped_rate_line}; {self.reduced_rate_line}"
+
+
+# On hold no reader prints an mg (a number in mg reads as an order), as the capecitabine line has
+# it ("1,000 mg/m² per dose …; the mg is printed once the hold resolves"): the mg/m² the rules give
+# once the hold resolves, with its condition, and this.
+HELD_MG = "the mg is computed once the hold resolves"
+
+
+def held_rate(d: Dose, inhibitor: InhibitorDoses | None, course: CourseDose | None) -> str | None:
+    """The mg/m² a held consult would get once the hold resolves, with its condition; None when the
+    rules give none (the reason is the dose's own line)."""
+    if course is not None:
+        return f"{fmt_num(course.mg_per_m2)} mg/m², {course.cycle_words}" if course.shown and course.mg_per_m2 else None
+    if inhibitor is not None:
+        return inhibitor.rate_line
+    if d.state == "computed" and d.mg_per_m2 is not None:
+        return f"{fmt_num(d.mg_per_m2)} mg/m² IV over {fmt_num(d.infusion_hours)} h every {d.cycle_days} days"
+    return None
+
+
+def held_dose_text(rate: str) -> str:
+    """'No dose while on hold: 40 mg/m² IV over 3 h every 21 days; the mg is computed once the hold
+    resolves'."""
+    return f"No dose while on hold: {rate}; {HELD_MG}"
+
 
 def _without_inhibitor(a: Assessment, consult: Consult, criteria: Criteria | None) -> InhibitorDoses | None:
     """The dose once the strong inhibitor is stopped, from the engine run without it."""
@@ -348,10 +385,10 @@ def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Crite
     if st.kind == "on_hold":
         tone = "bad"
         headline = "On hold: " + "; ".join(f.title for f in st.holds) if st.holds else f"On hold: {a.dose.summary}"
-        if alternatives:
-            dose = "No dose while on hold. If it resolves: " + alternatives.pop(0)
-        elif computed:
-            dose = "No dose while on hold. If it resolves: " + dose
+        rate = held_rate(a.dose, inhibitor, course) if computed else None
+        alternatives = []  # no mg while on hold, not even an alternative's
+        if rate is not None:
+            dose = held_dose_text(rate)
     elif st.kind == "not_decided":
         tone = "caution"
         n = len(st.waiting_for)
@@ -403,5 +440,5 @@ def build_verdict(a: Assessment, consult: Consult | None = None, criteria: Crite
                    inhibitor=inhibitor, dose_amount=amount, course=course)
 
 
-__all__ = ["DECISION_WORDS", "InhibitorDoses", "course_dose_text", "strong_inhibitor_lines", "Status", "Verdict", "build_verdict", "dose_text", "label_status",
+__all__ = ["DECISION_WORDS", "HELD_MG", "InhibitorDoses", "held_dose_text", "held_rate", "course_dose_text", "strong_inhibitor_lines", "Status", "Verdict", "build_verdict", "dose_text", "label_status",
            "pathway_status", "payer_statuses", "policy_results"]

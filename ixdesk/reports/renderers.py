@@ -548,6 +548,8 @@ class ClinicianRenderer(Renderer):
         if n.rounding_text:
             lines.append(("Rounding", n.rounding_text))
         lines += [("Capecitabine", t) for t in n.capecitabine]
+        lines += [("Check", t) for t in n.checks]
+        lines += [("Date check", t) for t in n.date_warnings]
         if n.missing:
             lines.append(("Missing", "; ".join(n.missing)))
         rows = [[self.c(k, bold=True),
@@ -803,7 +805,7 @@ class CycleCheckRenderer(Renderer):
     def __init__(self) -> None:
         super().__init__()
         # tighter headings: the whole double check on one page, the combination's rows included
-        self.s = replace(self.s, h2=ParagraphStyle("h2_cycle", parent=self.s.h2, spaceBefore=self.base_size * 0.35,
+        self.s = replace(self.s, h2=ParagraphStyle("h2_cycle", parent=self.s.h2, spaceBefore=self.base_size * 0.2,
                                                    spaceAfter=self.base_size * 0.15))
 
     def _rows(self, rows: list[Any], head: str = "As recorded / calculated") -> Table:
@@ -813,8 +815,9 @@ class CycleCheckRenderer(Renderer):
                      if r.alert else self.c(r.value, r.unverified))
             out.append([self.c(r.item, bold=True), value, self.c(BOX), self.c(BOX)])
         alerts = [("BACKGROUND", (0, i + 1), (-1, i + 1), BLOCK_BG) for i, r in enumerate(rows) if r.alert]
+        # 1 pt below each row (1.5 before the liver-test row of the combination): still one page
         return self.table(out, [2.0, 6.4, 0.42, 0.42], extra=alerts + [("TOPPADDING", (0, 0), (-1, -1), 1),
-                                                                      ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)])
+                                                                      ("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
 
     def story(self, r: Any) -> list[Any]:
         s = self.s
@@ -832,8 +835,10 @@ class CycleCheckRenderer(Renderer):
             out.append(self.table(rows, [1], header=False, extra=[
                 ("BACKGROUND", (0, 0), (-1, -1), BLOCK_BG), ("BOX", (0, 0), (-1, -1), 1.5, NOT_MET)]))
         else:
-            out.append(self.p(self.state(tone, f"{r.state_text}: both checkers verify every line on their own"),
-                              s.body, raw=True))
+            # what the checkers look at before giving goes on the GO line itself: never a bare GO
+            checks = "".join(f'; <font color="{_hex(NOT_MET)}"><b>{esc(c)}</b></font>' for c in r.checks)
+            out.append(self.p(self.state(tone, f"{r.state_text}: both checkers verify every line on their own")
+                              + checks, s.body, raw=True))
         out.append(self.p("1. Patient", s.h2))
         out.append(self._rows(r.identity))
         out.append(self.p("2. Height, weight, BSA" + (" and dose (second checker recomputes)" if r.dose_shown else ""),

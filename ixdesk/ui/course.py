@@ -682,6 +682,8 @@ class CourseSection(QGroupBox):
             parts.append(f"<b style='color:#c62828'>⚑ {esc(s.weight_text)}</b>" if s.weight_flag else esc(s.weight_text))
         if s.cumulative_text:
             parts.append(esc(s.cumulative_text))
+        parts += [f"<b style='color:#8a5a00'>{esc(c)}</b>" for c in s.checks]
+        parts += [f"<b style='color:#8a5a00'>Date check: {esc(w)}</b>" for w in s.date_warnings]
         if s.missing:
             parts.append("<span style='color:#8a5a00'>Missing: " + esc("; ".join(s.missing)) + "</span>")
         parts += [f"<small>Basis: {esc(b)}</small>" for b in s.basis]

@@ -186,9 +186,9 @@ def test_clinician_verdict_and_dose_if_the_hold_resolves(criteria):
     _, _, c, _, _ = build(example("04-"), criteria)
     assert c.verdict.startswith("On hold: ixabepilone with capecitabine should not start")
     assert "Baseline neutrophils below 1,500 cells/mm³" in c.verdict
-    assert c.glance_dose == ("Dose once the hold resolves, 40 mg/m² × 1.5107 m² = 60.4 mg once clarithromycin 500 mg "
-                             "twice daily has been stopped for about a week; 20 mg/m² × 1.5107 m² = 30.2 mg only if "
-                             "the strong CYP3A4 inhibitor cannot be avoided.")
+    # on hold no mg (reader's pass, item 4): the mg/m² once it resolves, as capecitabine's line has it
+    assert c.glance_dose == ("No dose while on hold: 40 mg/m² about a week after clarithromycin 500 mg twice daily is "
+                             "stopped; 20 mg/m² only if it cannot be avoided; the mg is computed once the hold resolves.")
     assert [b.id for b in c.blocking] == ["exclusion.neutrophils"]  # drawn as a red box, not a bullet
     assert not any("neutrophils" in k.text.lower() for k in c.key_points)
 

@@ -147,8 +147,9 @@ def test_course_on_hold_gives_no_dose_with_the_reason() -> None:
 
 def test_held_cli_text_prints_no_order_dose() -> None:
     text = render_text(assessed("04"), "x.json", default_criteria(), (), example("04"))
-    assert "No dose while on hold. If it resolves: 60.4 mg (40 mg/m²) about a week after clarithromycin" in text
-    assert "30.2 mg (20 mg/m²) only if it cannot be avoided" in text
+    assert "No dose while on hold: 40 mg/m² about a week after clarithromycin" in text
+    assert "20 mg/m² only if it cannot be avoided; the mg is computed once the hold resolves" in text
+    assert "60.4" not in text and "30.2" not in text  # no mg while on hold (reader's pass, item 4)
     for phrase in ("J9207", "Vials:", "1,511 mg", "kits 1 × 45 mg", "on hold · 30.2 mg"):
         assert phrase not in text, phrase
 
@@ -160,8 +161,11 @@ def test_held_clinician_dose_section_has_no_vials_waste_or_billing() -> None:
     labels = [d.label for d in r.dose_lines]
     assert "Vials" not in labels and "Billing" not in labels
     dose = next(d.value for d in r.dose_lines if d.label == "Dose")
-    assert dose.startswith("None while on hold. If it resolves: 40 mg/m² × 1.5107 m² = 60.4 mg once clarithromycin")
-    assert "30.2 mg only if the strong CYP3A4 inhibitor cannot be avoided" in dose
+    assert dose == "None while on hold: the mg is computed once the hold resolves"
+    rate = next(d.value for d in r.dose_lines if d.label == "Dose per m²")
+    assert rate == ("once the hold resolves: 40 mg/m² about a week after clarithromycin 500 mg twice daily is stopped; "
+                    "20 mg/m² only if it cannot be avoided")
+    assert "60.4" not in r.model_dump_json() and "30.2" not in r.model_dump_json()
     assert "1,511" not in r.model_dump_json() and r.dose_summary == "No dose while on hold."
 
 

@@ -54,7 +54,8 @@ def test_04_on_hold_for_neutrophils_prints_no_dose_as_an_order() -> None:
     assert v.kind == "on_hold" and v.tone == "bad"
     assert v.headline == "On hold: Baseline neutrophils below 1,500 cells/mm³"
     assert v.hold_ids == ("exclusion.neutrophils",) and "1,200 cells/mm³" in v.holds[0]
-    assert not v.dose_is_order and v.dose.startswith("No dose while on hold. If it resolves: 60.4 mg (40 mg/m²)")
+    assert not v.dose_is_order and v.dose.startswith("No dose while on hold: 40 mg/m² about a week after")
+    assert v.dose.endswith("; the mg is computed once the hold resolves") and "60.4" not in v.dose and "30.2" not in v.dose
     assert v.dose_amount == ""
 
 
@@ -64,9 +65,11 @@ def test_04_dose_once_the_inhibitor_is_stopped_comes_from_the_engine() -> None:
     meds = [m for m in c.history.medications or [] if "clarithromycin" not in m]
     stopped = assess(c.model_copy(update={"history": c.history.model_copy(update={"medications": meds})}))
     assert stopped.dose.mg_per_m2 == 40
-    assert v.dose == (
-        f"No dose while on hold. If it resolves: {stopped.dose.dose_mg:g} mg (40 mg/m²) about a week after "
-        "clarithromycin 500 mg twice daily is stopped; 30.2 mg (20 mg/m²) only if it cannot be avoided")
+    assert v.inhibitor is not None and v.inhibitor.stopped_mg == stopped.dose.dose_mg  # the engine's, for later
+    assert v.dose == (  # on hold: the mg/m² only (reader's pass, item 4)
+        f"No dose while on hold: {stopped.dose.mg_per_m2:g} mg/m² about a week after "
+        "clarithromycin 500 mg twice daily is stopped; 20 mg/m² only if it cannot be avoided; "
+        "the mg is computed once the hold resolves")
 
 
 def test_07_not_decided_names_what_is_missing() -> None:
@@ -176,7 +179,7 @@ def test_04_every_column_is_on_hold_and_prints_the_dose_only_conditionally() -> 
     for col in compare_plans(example("04")):
         assert col.decision == "on_hold"
         assert col.contraindications == ("Baseline neutrophils below 1,500 cells/mm³",)
-        assert col.dose.startswith("on hold · if it resolves: ")
+        assert col.dose.startswith("on hold · 40 mg/m²") and "60.4" not in col.dose and "30.2" not in col.dose
         assert "CYP3A4" in col.dose_detail
 
 
@@ -190,11 +193,13 @@ def test_04_columns_give_both_inhibitor_doses_as_the_header_does() -> None:
     for col in compare_plans(c, default_criteria(), assess(c)):
         inh = col.verdict.inhibitor
         assert inh is not None and (inh.stopped_mg, inh.reduced_mg) == (60.4, 30.2), col.plan
-        assert "60.4 mg (40 mg/m²) about a week after clarithromycin" in col.dose, col.plan
-        assert "30.2 mg (20 mg/m²) only if it cannot be avoided" in col.dose, col.plan
-        assert col.dose.index("60.4 mg") < col.dose.index("30.2 mg")
-        assert col.dose.removeprefix("on hold · if it resolves: ") in header.dose
-        assert col.dose_lines == ("on hold · if it resolves:", inh.stopped_line, inh.reduced_line)
+        # on hold: the two mg/m² in that order, no mg (reader's pass, item 4)
+        assert "40 mg/m² about a week after clarithromycin" in col.dose, col.plan
+        assert "20 mg/m² only if it cannot be avoided" in col.dose, col.plan
+        assert col.dose.index("40 mg/m²") < col.dose.index("20 mg/m²")
+        assert col.dose.removeprefix("on hold · ") in header.dose
+        assert col.dose_lines == ("on hold · the mg is computed once the hold resolves:", inh.stopped_rate_line,
+                                  inh.reduced_rate_line)
 
 
 def test_a_column_without_an_inhibitor_keeps_its_single_dose() -> None:

@@ -220,8 +220,9 @@ def test_example_08_renders_every_kind_and_reads_right(criteria: Any, rounding: 
     # the treatment sheet calls each treatment a cycle: the visit sheet uses the same word, never "round"
     assert "Each treatment is called a cycle." in visit and " round" not in visit
     if rounding:  # 63 kg is −4.5% from 66 kg: beyond 4%; 54.4 mg rounds to 55 mg (+1.10%)
-        assert ("FLAG for the prescriber: weight −4.5% from 66 kg (last cycle), beyond the clinic's 4% threshold: "
-                "check the dose") in cyc
+        # the change since the consult shown beside it (reader's pass, item 6), on one line of the sheet
+        assert ("FLAG for the prescriber: weight −4.5% (last cycle, 66 kg), −7.4% (consult, 68 kg), beyond the "
+                "clinic's 4% threshold: check the dose") in cyc
         assert "Dose, unrounded 32 mg/m² × 1.6993 m² = 54.4 mg (not the order: rounded below)" in cyc
         assert "DOSE ORDERED (rounded) 55 mg, +1.10% from 54.4 mg" in cyc and "prepare 55 mg" in cyc
         assert "Ixabepilone (Ixempra kit) 55 mg" in cyc

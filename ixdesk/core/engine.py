@@ -158,6 +158,14 @@ def _assess(consult: Consult, criteria: Criteria | None, as_of: date | None) -> 
         if a.index in reactions and consult.history.prior_ixabepilone_reaction is False:
             notes.append(f"Regimen {a.index + 1} (ixabepilone) stopped for hypersensitivity, but the history "
                          "says no prior reaction to ixabepilone: counted as a prior reaction.")
+    for i, reg in enumerate(consult.regimens):
+        # ongoing yet progressed: still given beside ixabepilone, or stopped without a last dose?
+        if reg.ongoing and (reg.progressed or reg.progression_date is not None):
+            when = reg.progression_date
+            if when is None or when.earliest <= as_of:
+                notes.append(said(f"Regimen {i + 1} is recorded as ongoing although progression was recorded",
+                                  *((" on ", when) if when is not None else ()),
+                                  ": check whether it is still given; if it has stopped, record its last dose."))
     for u in unrecognised:
         notes.append(f"Medication {unrecognised_label([u])} (not counted as 'no interaction').")
     if consult.consult_date is None:

@@ -280,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--rounds", type=int, default=300, help="interleaved rounds per consult for latency (default 300)")
     ap.add_argument("--batch", type=int, default=1000, help="lines in the --jsonl corpus (default 1000)")
-    ap.add_argument("--jsonl-rounds", type=int, default=3, help="interleaved --jsonl rounds (default 3)")
+    ap.add_argument("--jsonl-rounds", type=int, default=5, help="interleaved --jsonl rounds (default 5)")
     ap.add_argument("--procs", type=int, default=3, help="whole-process --jsonl pairs (default 3; 0 skips)")
     ap.add_argument("--profile", action="store_true", help="print the cProfile of assess() and assess_next_cycle()")
     ap.add_argument("--no-repeat-rate", action="store_true", help="skip the repeat-rate count")

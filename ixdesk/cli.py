@@ -606,7 +606,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             print(f"{args.path}: {prob}", file=sys.stderr)
         return EXIT_INVALID
     try:
-        paths = write_reports(args.kind, consult, assessment, criteria, load_settings(), printed_on, Path(args.output),
+        settings = load_settings()
+        paths = write_reports(args.kind, consult, assessment, criteria, settings, printed_on, Path(args.output),
                               stem=Path(args.path).stem, show_record_number=args.show_record_number,
                               policy=_course_policy())
     except OSError as exc:
@@ -617,6 +618,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_INTERNAL
     for p in paths:
         print(p)
+    from ixdesk.present.settings import no_number_warning
+
+    no_number = no_number_warning(settings, [p.stem.rsplit("-", 1)[-1] for p in paths])
+    if no_number:
+        print(f"ixdesk report: warning: {no_number}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -6,6 +6,7 @@ an invented value.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,3 +28,21 @@ class ReportSettings(BaseModel):
 
 
 ClinicSettings = ReportSettings  # alias under the name the brief uses
+
+# the reports a patient takes home: they tell the patient to call for the warning signs
+PATIENT_KINDS = ("patient", "visit")
+
+
+def no_number_warning(settings: ReportSettings | None, kinds: Iterable[str]) -> str | None:
+    """The warning to give whoever prints a patient's sheet without a number to call.
+
+    The sheet then prints a blank line to fill in by hand (never an invented number), which a busy
+    clinic can miss: the patient goes home told to call, with nothing to call. None when no
+    patient sheet is printed or a number is set (the urgent one, or the clinic's, which the sheet
+    falls back to)."""
+    if not any(k in PATIENT_KINDS for k in kinds):
+        return None
+    if settings is not None and (settings.urgent_phone.strip() or settings.clinic_phone.strip()):
+        return None
+    return ("the clinic's phone numbers are not set: the patient's sheet prints blank lines for the "
+            "number to call day and night; write it in by hand, or set it in Reports > Clinic contact details")

@@ -152,7 +152,8 @@ class ReportsMenu:
 
             consult, assessment = w.current_consult(), w.current_assessment()
             assert consult is not None and assessment is not None and w.criteria is not None
-            paths = write_reports(list(kinds), consult, assessment, w.criteria, load_settings(), date.today(),
+            clinic = load_settings()
+            paths = write_reports(list(kinds), consult, assessment, w.criteria, clinic, date.today(),
                                   folder, stem=stem, show_record_number=self.act_record_number.isChecked(),
                                   policy=w.form.course.policy)
         except OSError as exc:
@@ -175,6 +176,11 @@ class ReportsMenu:
         # which reports, never their file names (they carry the patient's name)
         w.audit.record("report_printed", {"reports": list(kinds), "record_number_shown": self.act_record_number.isChecked()})
         w.statusBar().showMessage(f"Exported {names} to {folder}", 8000)
+        from ixdesk.present.settings import no_number_warning
+
+        no_number = no_number_warning(clinic, kinds)
+        if no_number:  # after the export: the sheet is made either way, the person printing it must know
+            QMessageBox.warning(w, "No number for the patient to call", no_number[0].upper() + no_number[1:] + ".")
         if self.act_open_after.isChecked():
             target = str(paths[0]) if len(paths) == 1 else str(Path(folder))
             self.opened.append(target)

@@ -36,3 +36,18 @@ def test_a_refused_report_restores_it_too(tmp_path: Path) -> None:
     bad.write_text("{", encoding="utf-8")
     assert main(["report", str(bad), "--kind", "nurse", "-o", str(tmp_path)]) != 0
     assert gc.isenabled()
+
+
+def test_report_warns_when_the_patient_sheet_has_no_number_to_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import ixdesk.clinic_settings
+    from ixdesk.present.settings import ReportSettings
+
+    monkeypatch.setattr(ixdesk.clinic_settings, "load_settings", lambda *a: ReportSettings())
+    assert main(["report", EXAMPLE, "--kind", "patient", "-o", str(tmp_path), "--as-of", "2026-12-03"]) == 0
+    assert "warning: the clinic's phone numbers are not set" in capsys.readouterr().err
+    assert main(["report", EXAMPLE, "--kind", "clinician", "-o", str(tmp_path), "--as-of", "2026-12-03"]) == 0
+    assert "phone numbers" not in capsys.readouterr().err
+    monkeypatch.setattr(ixdesk.clinic_settings, "load_settings", lambda *a: ReportSettings(clinic_phone="555-0100"))
+    assert main(["report", EXAMPLE, "--kind", "all", "-o", str(tmp_path), "--as-of", "2026-12-03"]) == 0
+    assert "phone numbers" not in capsys.readouterr().err

@@ -32,6 +32,7 @@ def folder_dialog(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
 
 def test_export_all_through_menu(qtbot: Any, window: Any, examples: Path, tmp_path: Path,
                                  folder_dialog: list[str], dialogs: Any) -> None:
+    save_settings(ReportSettings(clinic_name="Riverside Oncology", urgent_phone="555-0199"))
     assert window.open_path(str(examples / EX1), ask=False)
     r = window.reports
     assert r.act_all.isEnabled() and r.act_open_after.isChecked() and not r.act_record_number.isChecked()
@@ -51,6 +52,22 @@ def test_export_all_through_menu(qtbot: Any, window: Any, examples: Path, tmp_pa
     assert folder_dialog and opened == [str(out)]
     assert window.settings.value("reports/last_folder") == str(out)
     assert not [c for c in dialogs.calls if c[0] in ("critical", "warning")]
+
+
+def test_a_patient_sheet_without_a_number_to_call_is_made_and_the_printer_warned(
+        qtbot: Any, window: Any, examples: Path, tmp_path: Path, folder_dialog: list[str], dialogs: Any) -> None:
+    """Reader's pass: with no clinic numbers set, the patient sheet's 'number for day and night' is a
+    blank line; whoever prints it is told, so the patient does not go home with nothing to call."""
+    assert window.open_path(str(examples / EX1), ask=False)
+    r = window.reports
+    r.opener = lambda url: True
+    r.act_all.trigger()
+    assert (tmp_path / "out" / f"{Path(EX1).stem}-patient.pdf").is_file()
+    [(kind, text)] = [c for c in dialogs.calls if c[0] in ("critical", "warning")]
+    assert kind == "warning" and "blank lines for the number to call day and night" in text
+    dialogs.calls.clear()
+    r.export(("clinician",), str(tmp_path / "out"))  # no patient sheet: nothing to warn of
+    assert not [c for c in dialogs.calls if c[0] == "warning"]
 
 
 def test_single_export_named_after_file_and_opened(qtbot: Any, window: Any, examples: Path, tmp_path: Path,

@@ -238,7 +238,7 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date,
     cs = criteria.administration.cycle_start
     basis.append(f"{cs.statement} ({cs.source.document}, {cs.source.section})")
     liver = liver_check(consult, criteria, nc, cycle_date)
-    if liver is not None and liver.state == "met":
+    if liver is not None and liver.holds:
         # the label contraindication of the combination: the cycle holds whatever the counts
         gate, gate_missing = "hold", []
         basis.append(f"{liver.statement} ({liver.source})")

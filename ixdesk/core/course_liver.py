@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from ixdesk.core.assessment import Missing, State
 from ixdesk.core.conditions import LAB_LABEL, LabCompare, walk
@@ -36,17 +37,11 @@ def _tests(labs: Labs, limits: Mapping[str, float], above: dict[str, State]) -> 
     return out
 
 
-def liver_check(consult: Consult, criteria: Criteria, nc: NextCycle, cycle_date: date) -> LiverCheck | None:
-    """None unless the plan is ixabepilone with capecitabine (the contraindication's plan)."""
-    prog = criteria.programs()[HEPATIC_COMBINATION]
-    rule = prog.rule
-    if rule.plans is not None and consult.plan.regimen not in rule.plans:
-        return None
+def _judge(prog: Any, consult: Consult, criteria: Criteria, labs: Labs, cycle_date: date) -> tuple[State, dict[str, State]]:
+    """The rule on ``labs``: its state, and each test's (met: above its limit)."""
     from ixdesk.core.evaluate import Context  # the rule engine's context; imported late (it is heavy)
 
-    # the lab leaves of the rule, in its order: each test's own limit (> limit is contraindicated)
-    limits: dict[str, float] = {c.lab.name: c.lab.x_uln for c in walk(rule.when) if isinstance(c, LabCompare) and c.lab.x_uln is not None}
-    ctx = Context(consult=consult.model_copy(update={"labs": nc.labs}), criteria=criteria,
+    ctx = Context(consult=consult.model_copy(update={"labs": labs}), criteria=criteria,
                   as_of=cycle_date, agents=[], resistance={}, lines={})
     ev = prog.when(ctx)
     above: dict[str, State] = {}
@@ -54,16 +49,37 @@ def liver_check(consult: Consult, criteria: Criteria, nc: NextCycle, cycle_date:
         field = (child.values or child.missing or [("", "")])[0][0]
         name = field.rpartition(".")[2]
         above[name] = "unknown" if child.state is None else ("met" if child.state else "not_met")
-    state: State = "unknown" if ev.state is None else ("met" if ev.state else "not_met")
+    return ("unknown" if ev.state is None else ("met" if ev.state else "not_met")), above
+
+
+def liver_check(consult: Consult, criteria: Criteria, nc: NextCycle, cycle_date: date) -> LiverCheck | None:
+    """None when the plan is recorded and is not ixabepilone with capecitabine (the
+    contraindication's plan). With no plan recorded the check runs: a course may well be the
+    combination, and a test above the limit must not pass unseen."""
+    prog = criteria.programs()[HEPATIC_COMBINATION]
+    rule = prog.rule
+    if rule.plans is not None and consult.plan.regimen is not None and consult.plan.regimen not in rule.plans:
+        return None
+    # the lab leaves of the rule, in its order: each test's own limit (> limit is contraindicated)
+    limits: dict[str, float] = {c.lab.name: c.lab.x_uln for c in walk(rule.when) if isinstance(c, LabCompare) and c.lab.x_uln is not None}
+    state, above = _judge(prog, consult, criteria, nc.labs, cycle_date)
     tests = _tests(nc.labs, limits, above)
     missing = [Missing(field=f"{_NC_LABS}.{t.name}", label=f"{t.label} with its upper limit of normal, with this cycle's labs")
                for t in tests if t.value is None]
     not_drawn = state == "unknown" or bool(missing)
-    last = _tests(consult.labs, limits, {}) if not_drawn else []
+    last: list[LiverTest] = []
+    last_state: State | None = None
+    if not_drawn:
+        # the consult's last value stands for a test not drawn with the cycle's labs: one above its
+        # limit is the contraindication as much as a new one (nothing newer says otherwise)
+        absent = {t.name for t in tests if t.value is None}
+        merged = nc.labs.model_copy(update={n: getattr(consult.labs, n) for n in absent})
+        last_state, merged_above = _judge(prog, consult, criteria, merged, cycle_date)
+        last = [t for t in _tests(consult.labs, limits, merged_above) if t.value is not None and t.name in absent]
     return LiverCheck(rule=rule.id, statement=prog.statement, source=f"{rule.source.document}, {rule.source.section}",
                       state=state, labs_date=nc.labs.date, tests=tests,
                       last_date=consult.labs.date if not_drawn else None,
-                      last=[t for t in last if t.value is not None], missing=missing)
+                      last=last, missing=missing, last_state=last_state)
 
 
 __all__ = ["HEPATIC_COMBINATION", "liver_check"]

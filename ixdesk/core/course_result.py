@@ -166,8 +166,18 @@ class LiverCheck(Frozen):
     labs_date: date | None  # the cycle's labs
     tests: list[LiverTest]
     last_date: date | None  # the consult's labs, given when a cycle test is not drawn
-    last: list[LiverTest]  # the consult's tests that were drawn
+    last: list[LiverTest]  # the consult's tests that were drawn, judged in place of those not drawn
     missing: list[Missing]
+    # the rule on the cycle's tests with the consult's last values in place of those not drawn:
+    # met (one of those earlier values is above its limit) holds the cycle too; None when every
+    # test was drawn with the cycle's labs
+    last_state: State | None = None
+
+    @property
+    def holds(self) -> bool:
+        """The label contraindication holds: a cycle test above its limit, or, for a test not drawn
+        with the cycle's labs, the consult's last value of it (nothing newer says otherwise)."""
+        return self.state == "met" or self.last_state == "met"
 
 
 class DateAhead(Frozen):

@@ -529,16 +529,16 @@ def glance_dose(consult: Consult, assessment: Assessment, criteria: Criteria, st
 
 
 def missing_line(n: int, state: DecisionState) -> str:
-    """'At a glance': the count of every missing item, and, when the headline counted fewer (the
-    items that decide the consult), which is which: a reader saw '7 items are needed' at the top and
-    '24 items are missing' below with nothing to join the two."""
+    """'At a glance': the count of every missing item, and, when the headline named fewer, that
+    those are among them: a reader saw '7 items are needed' at the top and '24 items are missing'
+    below with nothing to join the two. (Only that: filling the headline's items need not decide
+    every rule the others leave unknown.)"""
     if not n:
         return ""
     line = f"{n} item{'s' if n != 1 else ''} of information {'are' if n != 1 else 'is'} missing (listed at the end)"
     needed = len(state.waiting_for) if state.kind == "not_decided" else 0
     if needed and needed < n:
-        line += (f": the {needed} named at the top are what the decision waits for; the others leave other "
-                 "rules unknown (payer criteria, pathways, warnings)")
+        line += f", the {'one' if needed == 1 else needed} named at the top among them"
     return line + "."
 
 

@@ -408,7 +408,7 @@ def summarise(consult: Consult, d: NextCycleDecision, assessment: Assessment | N
         gate_lines.append(GateLine(
             label=liver_words.LIVER_LABEL, threshold=liver_words.threshold_words(liver),
             value=liver_words.value_words(liver), state=liver_words.gate_state(liver),
-            note=liver_words.contraindication_words(liver) if liver.state == "met" else
+            note=liver_words.contraindication_words(liver) if liver.holds else
             ("check before giving" if check else "")))
         if check:
             checks.append(check)

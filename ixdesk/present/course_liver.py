@@ -26,8 +26,19 @@ def _names(tests: list[LiverTest]) -> str:
     return ", ".join(_lower(t.label) for t in tests)
 
 
+def _times(t: LiverTest) -> str:
+    """The multiple of the ULN to two decimals, or to as many as it takes for a value above its limit
+    not to print as the limit itself (2.5025 is '2.5025', not '2.50', beside 'above 2.5 × ULN')."""
+    x = t.x_uln or 0.0
+    for places in (2, 3, 4, 6):
+        text = f"{x:.{places}f}"
+        if not (x > t.limit_x_uln and float(text) <= t.limit_x_uln):
+            return text
+    return repr(x)
+
+
 def _drawn(t: LiverTest) -> str:
-    return (f"{_lower(t.label)} {fmt_num(t.value)} {_UNIT.get(t.unit or '', t.unit)} = {t.x_uln or 0:.2f} × ULN "
+    return (f"{_lower(t.label)} {fmt_num(t.value)} {_UNIT.get(t.unit or '', t.unit)} = {_times(t)} × ULN "
             f"({fmt_num(t.uln)})")
 
 
@@ -40,7 +51,7 @@ def _by_limit(tests: list[LiverTest]) -> dict[float, list[LiverTest]]:
 
 def _compact(tests: list[LiverTest]) -> str:
     """'AST 0.70, ALT 0.60, total bilirubin 0.58 × ULN': the earlier values as multiples of their ULN."""
-    return ", ".join(f"{_lower(t.label).removeprefix('total ')} {fmt_num(round(t.x_uln or 0, 2))}" for t in tests) + " × ULN"
+    return ", ".join(f"{_lower(t.label).removeprefix('total ')} {fmt_num(float(_times(t)))}" for t in tests) + " × ULN"
 
 
 def threshold_words(liver: LiverCheck) -> str:
@@ -68,14 +79,18 @@ def value_words(liver: LiverCheck) -> str:
 
 def gate_state(liver: LiverCheck) -> str:
     """As a gate line reads it: met (within the limits), not_met (above: contraindicated), unknown."""
-    return {"met": "not_met", "not_met": "met"}.get(liver.state, "unknown")
+    if liver.holds:
+        return "not_met"
+    return {"not_met": "met"}.get(liver.state, "unknown")
 
 
 def contraindication_words(liver: LiverCheck) -> str:
-    """Why a test above its limit holds the cycle: the label contraindication, with its source."""
-    above = [t for t in liver.tests if t.above == "met"]
-    which = "; ".join(f"{_lower(t.label)} above {fmt_num(t.limit_x_uln)} × ULN" for t in above)
-    return f"{which}: ixabepilone with capecitabine is contraindicated ({liver.source})"
+    """Why a test above its limit holds the cycle: the label contraindication, with its source; a
+    test not drawn with the cycle's labs says that its consult value, with its date, is the one."""
+    which = [f"{_lower(t.label)} above {fmt_num(t.limit_x_uln)} × ULN" for t in liver.tests if t.above == "met"]
+    which += [f"{_lower(t.label)} above {fmt_num(t.limit_x_uln)} × ULN on the consult's labs of {fmt_date(liver.last_date)} "
+              f"({NOT_DRAWN})" for t in liver.last if t.above == "met"]
+    return f"{'; '.join(which)}: ixabepilone with capecitabine is contraindicated ({liver.source})"
 
 
 def field_words(tests: list[LiverTest]) -> str:
@@ -85,7 +100,7 @@ def field_words(tests: list[LiverTest]) -> str:
 
 def check_words(liver: LiverCheck) -> str:
     """The check item for tests not drawn with the cycle's labs ("" when there is none to make)."""
-    if liver.state == "met" or not liver.missing:
+    if liver.holds or not liver.missing:
         return ""
     absent = [t for t in liver.tests if t.value is None]
     limits = " or ".join(" or ".join(_lower(t.label) for t in ts) + f" > {fmt_num(limit)} × ULN"

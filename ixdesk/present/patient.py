@@ -277,7 +277,7 @@ def _on_hold(state: DecisionState, inhibitors: list[str] | None = None) -> list[
         nxt.append("Your doctor will look at your liver tests again. Then you will talk about what to do next.")
     return [
         Section(heading="Your treatment is on hold for now", paragraphs=[
-            "Your team checked if it is safe to start ixabepilone. It is not safe to start it yet.", *why]),
+            "Your team checked if it is safe to start ixabepilone. It is not safe to start it now.", *why]),
         Section(heading="What happens next", paragraphs=[*nxt, *(
             [f"Your team will talk with you about one of your medicines before treatment: {' and '.join(inhibitors)}. "
              "It can change how ixabepilone works. Do not stop it on your own."] if inhibitors else

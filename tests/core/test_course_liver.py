@@ -77,3 +77,38 @@ def test_monotherapy_has_no_combination_liver_check() -> None:
     c = c.model_copy(update={"plan": c.plan.model_copy(update={"regimen": "monotherapy"})})
     d = decide(with_cycle_liver(c, ast=(400, 40)))
     assert d.liver is None and d.gate == "go"
+
+
+def with_consult_liver(consult: Consult, **tests: tuple[float, float]) -> Consult:
+    """The consult's own (baseline) labs given these liver tests, (value, ULN) each."""
+    data: dict[str, Any] = consult.model_dump(mode="json")
+    for name, (value, uln) in tests.items():
+        data["labs"][name] = {"value": value, "uln": uln, "unit": "mg/dL" if name == "bilirubin" else "U/L"}
+    return Consult.model_validate_json(json.dumps(data))
+
+
+def test_a_consult_value_above_the_limit_holds_a_cycle_that_drew_no_liver_tests() -> None:
+    """Review: the consult's AST 3.75 × ULN was shown beside 'not drawn' while the sheet said GO."""
+    c = with_consult_liver(load_consult(EXAMPLE), ast=(150, 40))
+    d = decide(c)
+    assert d.liver is not None and d.liver.state == "unknown" and d.liver.last_state == "met" and d.liver.holds
+    assert d.gate == "hold" and any("contraindicated" in b for b in d.basis)
+    assert [t.name for t in d.liver.last if t.above == "met"] == ["ast"]
+    # exactly at the limit, the earlier value does not hold it
+    d = decide(with_consult_liver(load_consult(EXAMPLE), ast=(100, 40), bilirubin=(1.2, 1.2)))
+    assert d.liver is not None and d.liver.last_state == "not_met" and not d.liver.holds and d.gate == "go"
+
+
+def test_a_newer_cycle_value_within_the_limit_stands_over_the_consults() -> None:
+    c = with_cycle_liver(with_consult_liver(load_consult(EXAMPLE), ast=(150, 40)), ast=(60, 40))
+    d = decide(c)
+    assert d.liver is not None and d.liver.last_state == "not_met" and not d.liver.holds and d.gate == "go"
+    assert [t.name for t in d.liver.last] == ["alt", "bilirubin"]  # the consult's, for the tests not drawn
+
+
+def test_with_no_plan_recorded_the_liver_check_still_runs() -> None:
+    """Review: with the plan blank the check was skipped, and AST 10 × ULN printed GO."""
+    c = load_consult(EXAMPLE)
+    c = c.model_copy(update={"plan": c.plan.model_copy(update={"regimen": None})})
+    d = decide(with_cycle_liver(c, ast=(400, 40), alt=(40, 40), bilirubin=(0.5, 1.2)))
+    assert d.liver is not None and d.liver.state == "met" and d.gate != "go"

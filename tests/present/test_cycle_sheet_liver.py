@@ -62,3 +62,20 @@ def test_the_clinician_summary_and_window_words_carry_the_same_check() -> None:
     assert h.next.gate_text == "Go: the cycle may start (counts, toxicity); check the liver tests: not drawn"
     line = next(g for g in h.next.gate_lines if g.label == "Liver tests")
     assert line.state == "unknown" and line.value == row(sheet(), "Liver tests")
+
+
+def test_a_consult_value_above_the_limit_holds_the_sheet_naming_its_date() -> None:
+    """Review: a cycle without liver tests printed GO beside the consult's AST 3.75 × ULN."""
+    from tests.core.test_course_liver import with_consult_liver
+
+    c = with_consult_liver(load_consult(EXAMPLE), ast=(150, 40))
+    r = build_cycle_check_report(c, assess(c, CRIT, as_of=DAY), CRIT, ReportSettings(), DAY)
+    assert r.state_text == "HOLD" and not r.dose_shown
+    assert any("AST above 2.5 × ULN on the consult's labs of 16 Nov 2026 (not drawn with this cycle's labs): "
+               "ixabepilone with capecitabine is contraindicated" in h for h in r.hold), r.hold
+
+
+def test_a_value_just_above_the_limit_never_prints_as_the_limit() -> None:
+    r = sheet(ast=(100.1, 40), alt=(24, 40), bilirubin=(1.0, 1.2))  # 2.5025 × ULN
+    assert r.state_text == "HOLD"
+    assert "AST 100.1 U/L = 2.502 × ULN (40)" in row(r, "Liver tests")  # not "2.50", beside "above 2.5"

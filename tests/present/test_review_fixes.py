@@ -316,8 +316,7 @@ def test_the_two_missing_counts_of_an_undecided_consult_are_joined() -> None:
     r = build_clinician_report(example("07"), assessed("07"), default_criteria(), SETTINGS, PRINTED_ON)
     needed = int(re.match(r"Not decided: (\d+) items are needed", r.verdict).group(1))  # type: ignore[union-attr]
     assert needed < len(r.missing)
-    assert r.missing_line == (f"{len(r.missing)} items of information are missing (listed at the end): the {needed} "
-                              "named at the top are what the decision waits for; the others leave other rules unknown "
-                              "(payer criteria, pathways, warnings).")
+    assert r.missing_line == (f"{len(r.missing)} items of information are missing (listed at the end), the {needed} "
+                              "named at the top among them.")
     ready = build_clinician_report(example("01"), assessed("01"), default_criteria(), SETTINGS, PRINTED_ON)
     assert "named at the top" not in ready.missing_line

@@ -14,7 +14,8 @@ from ixdesk.core.form_words import FORM_WORDS
 from ixdesk.present.formats import fmt_date, fmt_num
 
 LIVER_LABEL = "Liver tests"
-NOT_DRAWN = "not drawn with this cycle's labs"
+NOT_DRAWN_SHORT = "not drawn"  # where the line says which labs already (the GO line)
+NOT_DRAWN = f"{NOT_DRAWN_SHORT} with this cycle's labs"
 _UNIT = {"umol/L": "µmol/L"}
 
 
@@ -118,5 +119,5 @@ def short_check_words(liver: LiverCheck) -> str:
     return f"check first: {limits} (not drawn)"
 
 
-__all__ = ["LIVER_LABEL", "NOT_DRAWN", "check_words", "contraindication_words", "short_check_words", "field_words", "gate_state",
+__all__ = ["LIVER_LABEL", "NOT_DRAWN", "NOT_DRAWN_SHORT", "check_words", "contraindication_words", "short_check_words", "field_words", "gate_state",
            "threshold_words", "value_words"]

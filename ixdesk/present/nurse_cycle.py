@@ -279,7 +279,7 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
         meta=meta, title=title, cycle_day=f"Cycle {n}, day 1", cycle_date=s.date, plan=plan_text(consult.plan.regimen),
         prescriber=prescriber or NOT_RECORDED, patient=patient, dose_shown=shown, state_text=state_text, hold=hold,
         # on the GO line itself (one line): the liver tests' line and the gate row give the detail
-        checks=([f"CHECK FIRST: liver tests {liver_words.NOT_DRAWN.split(' with')[0]}"] if liver_check else [])
+        checks=([f"CHECK FIRST: liver tests {liver_words.NOT_DRAWN_SHORT}"] if liver_check else [])
         # the course dates ahead the notes list (the labs' is on its own line)
         + ([f"CHECK: {ahead} course date{'s' if ahead != 1 else ''} after the as-of date {fmt_date(printed_on)} "
             "(see the notes)"] if ahead else []),

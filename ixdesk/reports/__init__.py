@@ -7,15 +7,13 @@ or :func:`write_reports`; the output is deterministic (same inputs and print dat
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Literal
 
 from ixdesk.core.assessment import Assessment
+from ixdesk.core.collector import collector_paused
 from ixdesk.core.consult import Consult
 from ixdesk.core.course_policy import CoursePolicy
 from ixdesk.core.criteria import Criteria
@@ -65,26 +63,20 @@ def render(kind: ReportKind, consult: Consult, assessment: Assessment, criteria:
     """The PDF of one report, as bytes."""
     from ixdesk.reports.renderers import RENDERERS
 
-    with _collector_paused():
+    with collector_paused():  # a report makes tens of thousands of short-lived objects
         report = build_report(kind, consult, assessment, criteria, settings, printed_on, show_record_number, policy)
         return RENDERERS[kind]().render(report)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while one report is built and laid out.
-
-    A report makes tens of thousands of short-lived objects (fragments, words, lines, table cells),
-    so the collector's young passes run again and again, and now and then a full pass walks the
-    whole process (the window's widgets, pydantic's schemas): 10-15% of a report's time, and most
-    of its spread. The garbage a report leaves is collected on the first pass after it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+def report_kinds(kinds: Iterable[ReportKind] | ReportKind | Literal["all"]) -> list[ReportKind]:
+    """The kinds ``write_reports`` writes, in order, once each ("all": the three reports)."""
+    if isinstance(kinds, str):
+        kinds = KINDS if kinds == "all" else (kinds,)
+    wanted = list(dict.fromkeys(kinds))
+    for k in wanted:
+        if k not in ALL_KINDS:
+            raise ValueError(f"unknown report kind {k!r}; expected one of {', '.join(ALL_KINDS)} or 'all'")
+    return wanted
 
 
 def report_filename(stem: str, kind: ReportKind) -> str:
@@ -99,12 +91,7 @@ def write_reports(kinds: Iterable[ReportKind] | ReportKind | Literal["all"], con
 
     ``stem`` is the consult file's stem (``Path(consult_file).stem``). ``kinds`` may be "all".
     """
-    if isinstance(kinds, str):
-        kinds = KINDS if kinds == "all" else (kinds,)
-    wanted = list(dict.fromkeys(kinds))
-    for k in wanted:
-        if k not in ALL_KINDS:
-            raise ValueError(f"unknown report kind {k!r}; expected one of {', '.join(ALL_KINDS)} or 'all'")
+    wanted = report_kinds(kinds)
     out = Path(out_dir)
     paths: list[Path] = []
     for kind in wanted:
@@ -118,5 +105,5 @@ def write_reports(kinds: Iterable[ReportKind] | ReportKind | Literal["all"], con
 __all__ = [
     "ALL_KINDS", "COURSE_KINDS", "CycleCheckReport", "build_cycle_check_report", "build_next_visit_report", "KINDS", "TITLES", "ClinicSettings", "ClinicianReport", "NurseReport", "PatientReport", "ReportKind",
     "ReportSettings", "build_clinician_report", "build_nurse_report", "build_patient_report", "build_report",
-    "render", "report_filename", "write_reports",
+    "render", "report_filename", "report_kinds", "write_reports",
 ]

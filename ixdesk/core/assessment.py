@@ -27,7 +27,7 @@ _set = object.__setattr__
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     @classmethod
     def trusted(cls, **values: Any) -> Self:

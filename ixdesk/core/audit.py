@@ -49,7 +49,7 @@ _HASH_PATTERN = r"^[0-9a-f]{64}$"
 
 class _AuditModel(BaseModel):
     # strict like the consult: a typo in a hand-edited file is named, never silently dropped
-    model_config = ConfigDict(strict=True, extra="forbid", validate_assignment=True, allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, strict=True, extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class AuditEntry(_AuditModel):

@@ -269,7 +269,7 @@ def _compile_any_of(cond: AnyOf, cc: Compiler) -> Fn:
 
 
 class NotOf(CondModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, strict=True, populate_by_name=True)
     not_: "Cond" = Field(alias="not")
 
     def children(self) -> tuple["Cond", ...]:
@@ -378,7 +378,7 @@ def _compile_hormone_receptor_is(cond: HormoneReceptorIs, cc: Compiler) -> Fn:
 
 
 class FlagIs(CondModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, strict=True, populate_by_name=True)
     flag: FlagName
     is_: bool = Field(default=True, alias="is")
 

@@ -62,7 +62,7 @@ class StrictModel(BaseModel):
     open) and no date after :data:`LATEST_DATE`.
     """
 
-    model_config = ConfigDict(strict=True, extra="forbid", validate_assignment=True, allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, strict=True, extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
     @field_validator("*", mode="after")
     @classmethod

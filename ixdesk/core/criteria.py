@@ -95,7 +95,7 @@ class Agent(Model):
     # None: the name covers products with and without Cremophor EL ("taxane" in AC-T: paclitaxel
     # or docetaxel), so a reaction to it leaves the Cremophor question open instead of answering it.
     cremophor: bool | None = False
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
 
 class Combination(Model):
@@ -187,7 +187,7 @@ class MedicationDrug(Model):
 class MedicationGroup(Model):
     """Drugs that share one class, one source and one confidence: each entry carries them."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, strict=True, populate_by_name=True)
     id: str
     class_: MedicationClassId = Field(alias="class")
     source: SourceRef
@@ -543,7 +543,7 @@ class Programs:
 class Criteria(BaseModel):
     """The whole validated set, plus lookup tables built once at load."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(defer_build=True, frozen=True, arbitrary_types_allowed=True)
 
     info: SetFile
     sha256: str

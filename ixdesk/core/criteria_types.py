@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, strict=True)
 
 
 # --- plausibility bounds -------------------------------------------------------------------

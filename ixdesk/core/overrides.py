@@ -57,7 +57,7 @@ class _Strict(BaseModel):
     """The consult's own strictness (``ixdesk.core.consult.StrictModel``): no unknown keys, strict
     types, assignment re-validated; kept separate only because the consult imports this module."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", validate_assignment=True, allow_inf_nan=False,
+    model_config = ConfigDict(defer_build=True, strict=True, extra="forbid", validate_assignment=True, allow_inf_nan=False,
                               frozen=True)
 
 

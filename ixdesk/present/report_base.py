@@ -29,7 +29,7 @@ STATE_TEXT = {"met": "Met", "not_met": "Not met", "unknown": "Unknown"}
 
 
 class Data(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
 
 class Meta(Data):

@@ -15,7 +15,7 @@ _Text = Annotated[str, Field(max_length=300)]
 
 
 class ReportSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     clinic_name: _Text = ""
     clinic_address: _Text = ""  # may contain line breaks

@@ -68,6 +68,22 @@ def render(kind: ReportKind, consult: Consult, assessment: Assessment, criteria:
         return RENDERERS[kind]().render(report)
 
 
+def warm_up() -> None:
+    """Load what a first print needs (reportlab, the renderers, the fonts, the stylesheets), so that
+    it does not wait for them.
+
+    The window calls it on a worker thread once the consult is on screen: a process's first export
+    otherwise spends most of its time importing reportlab and parsing the two TrueType fonts
+    (measured in ``bench/bench_ui.py``). It draws nothing and writes nothing; a failure here is
+    left for the print itself to report."""
+    from ixdesk.reports.fonts import register_fonts
+    from ixdesk.reports.renderers import RENDERERS
+
+    register_fonts()
+    for renderer in RENDERERS.values():
+        renderer()  # each builds its stylesheet once (styles.stylesheet is cached per size)
+
+
 def report_kinds(kinds: Iterable[ReportKind] | ReportKind | Literal["all"]) -> list[ReportKind]:
     """The kinds ``write_reports`` writes, in order, once each ("all": the three reports)."""
     if isinstance(kinds, str):

@@ -12,6 +12,7 @@ Characters no font covers are kept (so search and copy still work).
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
@@ -27,8 +28,26 @@ FONT_BOLD = "IxDejaVuSans-Bold"
 CJK_FONTS = {"han": "STSong-Light", "kana": "HeiseiMin-W3", "hangul": "HYSMyeongJo-Medium"}
 
 
-@lru_cache(maxsize=1)
+_REGISTERING = threading.Lock()
+_registered = False
+
+
 def register_fonts() -> None:
+    """Register the fonts once per process, whichever thread asks first.
+
+    The window registers them on a worker thread after start-up (``ixdesk.reports.warm_up``) while a
+    print on the UI thread may ask at the same moment; registering twice would swap the font object
+    under a document being laid out, so the second caller waits for the first."""
+    global _registered
+    if _registered:
+        return
+    with _REGISTERING:
+        if not _registered:
+            _register()
+            _registered = True
+
+
+def _register() -> None:
     folder = resources_dir() / "fonts"
     pdfmetrics.registerFont(TTFont(FONT, str(folder / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "DejaVuSans-Bold.ttf")))

@@ -117,6 +117,19 @@ def _default_criteria() -> "Criteria":
 
 
 WORKER_FALLBACK_MS = 300  # the core-loading worker starts at the latest this long after the form is built
+# a second worker loads what a first print needs (reportlab, the fonts) this long after the core is
+# ready: a process's first export otherwise waits most of a second for them (bench/bench_ui.py)
+REPORTS_WARM_UP_MS = 1000
+
+
+def _warm_up_reports() -> None:
+    """Worker: import reportlab and register the fonts ahead of the first print; no Qt here."""
+    try:
+        from ixdesk.reports import warm_up
+
+        warm_up()
+    except Exception:  # noqa: BLE001 - the print itself reports what is wrong, in a message box
+        pass
 
 
 class _AfterFirstPaint(QObject):
@@ -156,6 +169,7 @@ class MainWindow(QMainWindow):
         self._ready = False  # the core is loaded and the form holds a consult
         self._body_built = False
         self._loader: threading.Thread | None = None
+        self._reports_warm_up: threading.Thread | None = None  # see REPORTS_WARM_UP_MS
         self._loaded: tuple[Criteria | None, str | None] | None = None  # set by the worker
         self._blank: Any = None  # the form's snapshot before anyone typed
         self._poll: QTimer | None = None
@@ -314,9 +328,15 @@ class MainWindow(QMainWindow):
 
         gc.collect()
         gc.freeze()
+        QTimer.singleShot(REPORTS_WARM_UP_MS, self._start_reports_warm_up)
         if self._when_ready:
             # from the event loop, not from inside whatever needed the core (a close, a save)
             QTimer.singleShot(0, self._run_when_ready)
+
+    def _start_reports_warm_up(self) -> None:
+        if self._reports_warm_up is None and self.isVisible():
+            self._reports_warm_up = threading.Thread(target=_warm_up_reports, name="ixdesk-reports-warm-up", daemon=True)
+            self._reports_warm_up.start()
 
     def _run_when_ready(self) -> None:
         """Run what waited for the core (autosave recovery, the file argument), once, in order."""

@@ -119,3 +119,61 @@ def test_building_the_form_resolves_no_unneeded_pyside_classes(tmp_path: Path) -
     out = subprocess.run([sys.executable, "-c", NO_RESOLVE_CHILD], capture_output=True, text=True, env=env,
                          timeout=120, check=True).stdout.split()
     assert out == ["True", "True", "False"]
+
+
+WARM_UP_CHILD = textwrap.dedent(
+    """
+    import sys, time
+    import ixdesk.ui.main_window as mw
+    from ixdesk.ui.app import ensure_app
+    app = ensure_app()
+    w = mw.MainWindow()
+    w.show()
+    w.ensure_ready()
+    app.processEvents()
+    # the core is ready; reportlab is not loaded yet (the consult comes first), then it is, off the UI thread
+    print("reportlab" in sys.modules, w._reports_warm_up is None)
+    end = time.monotonic() + 60
+    while (w._reports_warm_up is None or w._reports_warm_up.is_alive()) and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+    from ixdesk.reports import fonts
+    print("ixdesk.reports.renderers" in sys.modules, fonts._registered, w._reports_warm_up.name)
+    w.setWindowModified(False)
+    """
+)
+
+
+def test_what_a_first_print_needs_loads_after_the_core_off_the_ui_thread(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "IXDESK_DATA_DIR": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", WARM_UP_CHILD], capture_output=True, text=True, env=env, timeout=120,
+                         check=True).stdout.split()
+    assert out == ["False", "True", "True", "True", "ixdesk-reports-warm-up"]
+
+
+def test_fonts_registered_from_two_threads_at_once_are_registered_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from ixdesk.reports import fonts
+
+    calls: list[str] = []
+    started = threading.Barrier(2)
+
+    def slow_register() -> None:
+        calls.append(threading.current_thread().name)
+        threading.Event().wait(0.2)  # long enough for the other thread to ask meanwhile
+
+    monkeypatch.setattr(fonts, "_registered", False)
+    monkeypatch.setattr(fonts, "_register", slow_register)
+
+    def ask() -> None:
+        started.wait()
+        fonts.register_fonts()
+
+    threads = [threading.Thread(target=ask, name=f"t{i}") for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and fonts._registered

@@ -275,6 +275,9 @@ class MainWindow(QMainWindow):
                 crit = self._criteria_loader()
             except CriteriaError as exc:
                 err = str(exc)
+            from ixdesk.core.model_build import build_models
+
+            build_models()  # here, not on the UI thread at the first consult shown (defer_build)
         except Exception as exc:  # noqa: BLE001 - any failure to load rules means no results
             crit, err = None, f"{type(exc).__name__}: {exc}"
         self._loaded = (crit, err)

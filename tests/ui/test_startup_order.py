@@ -177,3 +177,33 @@ def test_fonts_registered_from_two_threads_at_once_are_registered_once(monkeypat
     for t in threads:
         t.join()
     assert len(calls) == 1 and fonts._registered
+
+
+BUILT_CHILD = textwrap.dedent(
+    """
+    import sys
+    from pydantic import BaseModel
+    from ixdesk.ui.app import ensure_app
+    from ixdesk.ui.main_window import MainWindow
+    from ixdesk.core.model_build import _subclasses
+    app = ensure_app()
+    w = MainWindow()
+    w.show()
+    w._start_worker()
+    w._loader.join()
+    # every model the worker imported is built by the worker (they are declared defer_build=True):
+    # none is left for the UI thread to build while it shows the first consult
+    ours = [m for m in _subclasses(BaseModel) if m.__module__.startswith("ixdesk.")]
+    print(len(ours) > 50, [m.__name__ for m in ours if not m.__pydantic_complete__])
+    w.ensure_ready()
+    w.setWindowModified(False)
+    """
+)
+
+
+def test_the_worker_builds_the_models_the_ui_thread_would_otherwise_build(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "IXDESK_DATA_DIR": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", BUILT_CHILD], capture_output=True, text=True, env=env, timeout=120,
+                         check=True).stdout.strip()
+    assert out == "True []"

@@ -483,6 +483,11 @@ def _weight_words(consult: Consult, d: NextCycleDecision,
     return out, True, True
 
 
+def _may_give_drip(d: NextCycleDecision) -> bool:
+    """A visit that may give the drip: not a held cycle, not a stop."""
+    return d.action != "discontinue" and d.gate != "hold"
+
+
 def _visit_sections(consult: Consult, d: NextCycleDecision, criteria: Criteria,
                     assessment: Assessment | None = None) -> list[Section]:
     when = fmt_date(d.cycle_date, long=True) if consult.course and consult.course.next_cycle and \
@@ -490,8 +495,8 @@ def _visit_sections(consult: Consult, d: NextCycleDecision, criteria: Criteria,
     n = d.cycle_number
     visit = [f"Your next visit is on {when}." + (f" It is for cycle {n} of your treatment." if n else ""),
              "Each treatment is called a cycle. We check your blood before each cycle."]
-    if d.action != "discontinue" and d.gate != "hold":  # a visit that may give the drip: how long, and the ride home
-        visit += [*visit_paragraphs(consult.plan.regimen, criteria), TAKE_HOME]
+    if _may_give_drip(d):  # how long the visit takes (the ride home follows the urgent list)
+        visit += visit_paragraphs(consult.plan.regimen, criteria)
     checks = ["A blood test. We count your white blood cells and your platelets. They must be high enough to go ahead.",
               "We ask how you felt since the last time. Tell us about any numbness, tingling, pain or tiredness.",
               "We weigh you. Your dose is worked out from your height and weight."]
@@ -554,7 +559,9 @@ def build_next_visit_report(consult: Consult, assessment: Assessment, criteria: 
                      criteria, printed_on)
     clinic = Clinic.from_settings(settings)
     body = _visit_sections(course_consult, d, criteria, assessment)
-    sections = body + [_urgent(criteria, clinic), _questions("planned")]
+    # the ride home in the treatment sheet's words; after the urgent list, which stays on page 1
+    bring = [Section(heading="What to bring", bullets=[TAKE_HOME])] if _may_give_drip(d) else []
+    sections = body + [_urgent(criteria, clinic)] + bring + [_questions("planned")]
     return PatientReport(
         meta=meta, sheet="planned", title=title, name=name, record_number=record or None,
         date_text=fmt_date(printed_on, long=True), clinic=clinic, sections=sections,

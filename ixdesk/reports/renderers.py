@@ -157,10 +157,11 @@ class Renderer:
     def state(self, state: str, text: str) -> str:
         return f'<font color="{_hex(STATE_COLOURS.get(state, MUTED))}"><b>{esc(text)}</b></font>'
 
-    def hypersensitivity(self, heading: str, steps: list[str], style: Any, source: str = "") -> KeepTogether:
+    def hypersensitivity(self, heading: str, steps: list[str], style: Any, source: str = "") -> list[Any]:
         """'Hypersensitivity: watch and act', drawn alike on the start checklist and the cycle double
         check: the first step is what to watch for, the others what to do. ``source`` '' leaves the
-        source to a sheet's own sources line."""
+        source to a sheet's own sources line. The caller keeps it together (a KeepTogether inside
+        another pushed the cycle sheet's infusion part past a page with room for it)."""
         watch, act = steps[:1], steps[1:]
         parts: list[Any] = [
             self.p(f"{heading}Hypersensitivity: watch and act", style),
@@ -169,7 +170,7 @@ class Renderer:
                          self.c("<br/>".join("• " + esc(x) for x in act), raw=True)]], [1, 1.4])]
         if source:
             parts.append(self.p(f"Source: {source}", self.s.note))
-        return KeepTogether(parts)
+        return parts
 
     def render(self, report: Any) -> bytes:
         return build_pdf(report.meta, self.story(report))
@@ -690,7 +691,7 @@ class NurseRenderer(Renderer):
         out.append(self.table(prep, [0.3, 9], header=False, extra=[("GRID", (0, 0), (-1, -1), 0, colors.white)]))
         out.append(self.p(f"Source: {r.preparation_source}", s.note))
 
-        out.append(self.hypersensitivity("5. ", r.hypersensitivity, s.h1, r.hypersensitivity_source))
+        out.append(KeepTogether(self.hypersensitivity("5. ", r.hypersensitivity, s.h1, r.hypersensitivity_source)))
 
         if r.capecitabine:
             out.append(KeepTogether([self.p("6. Capecitabine teaching points", s.h1)] +
@@ -885,8 +886,8 @@ class CycleCheckRenderer(Renderer):
             return []
         parts: list[Any] = []
         if r.hypersensitivity:
-            parts.append(self.hypersensitivity(("7" if r.administration else "6") + ". ", r.hypersensitivity,
-                                               self.s.h2, r.hypersensitivity_source))
+            parts += self.hypersensitivity(("7" if r.administration else "6") + ". ", r.hypersensitivity,
+                                           self.s.h2, r.hypersensitivity_source)
         if r.infusion_signatures:
             parts.append(self.table([[self.c(f, bold=True) for f in r.infusion_signatures]],
                                     [1] * len(r.infusion_signatures), header=False,

@@ -567,6 +567,19 @@ def _referenced(criteria: Criteria) -> set[str]:
     return {x.finding for r in criteria.rules for x in cond_leaves(r.when) if isinstance(x, FindingRef)}
 
 
+_LABEL_RESULT = {"met": "met", "not_met": "not met", "unknown": "undetermined"}
+
+
+def label_point(f: FindingRow) -> str:
+    """'FDA label indication met: With capecitabine': the result said once. The lead 'FDA label:'
+    before the engine's summary printed 'FDA label: Meets label indication: With capecitabine (label
+    indication)'; the rule's title names its kind, which the lead now says, and what it waits for
+    follows as in the summary."""
+    title = f.title.removesuffix(" (label indication)")
+    missing = f" — missing: {', '.join(f.missing)}" if f.state == "unknown" and f.missing else ""
+    return f"FDA label indication {_LABEL_RESULT.get(f.state, f.state_text)}: {title}{missing}"
+
+
 def key_points(rows: dict[str, FindingRow], groups: list["FindingGroup"], assessment: Assessment,
                plan: str | None, pathway_heading: str, referenced: set[str]) -> list[KeyPoint]:
     """'At a glance' after the red boxes: the label, pathway and payer results for the plan, then the
@@ -576,7 +589,7 @@ def key_points(rows: dict[str, FindingRow], groups: list["FindingGroup"], assess
     for g in groups:
         found = [f for _, sub in g.subgroups for f in sub]
         if g.kind == "indication":
-            pts += [KeyPoint(text=f"FDA label: {f.summary}", tone=tone[f.state],
+            pts += [KeyPoint(text=label_point(f), tone=tone[f.state],
                              unverified=f.unverified or bool(f.unverified_basis)) for f in found]
             if not found and plan:
                 pts.append(KeyPoint(text=f"FDA label: {plan_text(plan)} is not an FDA label indication "

@@ -26,7 +26,7 @@ from ixdesk.present import course_liver as liver_words
 from ixdesk.present.decision import decision_state
 from ixdesk.present.fields import field_words
 from ixdesk.present.formats import NOT_RECORDED, fmt_date, fmt_num
-from ixdesk.present.patient import PatientReport, Section
+from ixdesk.present.patient import TAKE_HOME, PatientReport, Section, visit_paragraphs
 from ixdesk.present.report_base import UNVERIFIED_MARK, Clinic, Data, make_meta
 from ixdesk.present.settings import ReportSettings
 
@@ -457,17 +457,52 @@ _REASON_WORDS: dict[str, str] = {
 }
 
 
-def _visit_sections(consult: Consult, d: NextCycleDecision) -> list[Section]:
+def _weight_words(consult: Consult, d: NextCycleDecision,
+                  assessment: Assessment | None) -> tuple[list[str], bool, bool]:
+    """(sentences, known, changed): the day's weight against the last cycle's, in plain words, and
+    for a dose that stays the same per body size whether the amount of drug goes down or up with it
+    (the mg the sheet never prints). ``known``: both weights are recorded; ``changed``: they differ.
+    Past a clinic threshold the flag's own sentence says it (the doctor checks the dose); nothing
+    here claims a flag."""
+    w = d.weight_check
+    if (w is None or w.weight_kg is None or w.reference_kg is None
+            or not (w.reference_field or "").startswith("course.cycles_given")):
+        return [], False, False
+    changed = w.weight_kg != w.reference_kg
+    if not changed or w.state == "met" or d.action == "discontinue":
+        return [], True, changed
+    way = "down" if w.weight_kg < w.reference_kg else "up"
+    out = [f"Your weight went {way} since your last cycle, from {fmt_num(w.reference_kg)} kg to "
+           f"{fmt_num(w.weight_kg)} kg."]
+    if d.action == "no_change" and d.mg_per_m2 == d.current_mg_per_m2:
+        last = consult.course.cycles_given[-1].ixabepilone_mg if consult.course and consult.course.cycles_given else None
+        _m2, mg = cycle_dose(d, assessment)
+        if last is not None and mg is not None:
+            out.append("So you will get " + ("less" if mg < last else "more") + " of the drug than last time."
+                       if mg != last else "The amount of drug stays the same as last time.")
+    return out, True, True
+
+
+def _may_give_drip(d: NextCycleDecision) -> bool:
+    """A visit that may give the drip: not a held cycle, not a stop."""
+    return d.action != "discontinue" and d.gate != "hold"
+
+
+def _visit_sections(consult: Consult, d: NextCycleDecision, criteria: Criteria,
+                    assessment: Assessment | None = None) -> list[Section]:
     when = fmt_date(d.cycle_date, long=True) if consult.course and consult.course.next_cycle and \
         consult.course.next_cycle.planned_date else "the date your team gives you"
     n = d.cycle_number
     visit = [f"Your next visit is on {when}." + (f" It is for cycle {n} of your treatment." if n else ""),
              "Each treatment is called a cycle. We check your blood before each cycle."]
+    if _may_give_drip(d):  # how long the visit takes (the ride home follows the urgent list)
+        visit += visit_paragraphs(consult.plan.regimen, criteria)
     checks = ["A blood test. We count your white blood cells and your platelets. They must be high enough to go ahead.",
               "We ask how you felt since the last time. Tell us about any numbness, tingling, pain or tiredness.",
               "We weigh you. Your dose is worked out from your height and weight."]
     if consult.plan.regimen == "with_capecitabine":
         checks.append("We ask about loose stools and mouth sores. Bring your tablets with you.")
+    weight, weight_known, weight_changed = _weight_words(consult, d, assessment)
     reasons = list(dict.fromkeys(_REASON_WORDS[r.id] for r in d.rows
                                  if r.state == "met" and r.id in _REASON_WORDS))
     because = (" This is because " + " and ".join(reasons) + ".") if reasons else ""
@@ -485,6 +520,8 @@ def _visit_sections(consult: Consult, d: NextCycleDecision) -> list[Section]:
         dose = ["Your dose stays the same as last time."]
         if d.mg_per_m2 is not None and d.current_mg_per_m2 is not None and d.mg_per_m2 > d.current_mg_per_m2:
             dose = ["Your dose goes back up to what it was before."]
+        elif weight_changed:  # the same per body size, never "the same" beside a weight that changed it
+            dose = ["Your dose for your body size stays the same as last time."]
     elif d.action == "first_cycle":
         dose = ["This is your first cycle. Your team has worked out your dose."]
     else:
@@ -492,6 +529,8 @@ def _visit_sections(consult: Consult, d: NextCycleDecision) -> list[Section]:
     if d.weight_check is not None and d.weight_check.state == "met":
         dose.append("Your weight has changed since your last cycle. Your doctor will check your dose for your "
                     "weight today.")
+    elif weight_known:  # what happened, from the two weights recorded
+        dose += weight
     else:
         dose.append("If your weight has changed, the dose may change a little too.")
     if d.gate == "hold":
@@ -519,8 +558,10 @@ def build_next_visit_report(consult: Consult, assessment: Assessment, criteria: 
     meta = make_meta("patient", title, "Next visit: ixabepilone (Ixempra)", name, consult, assessment,
                      criteria, printed_on)
     clinic = Clinic.from_settings(settings)
-    body = _visit_sections(course_consult, d)
-    sections = body + [_urgent(criteria, clinic), _questions("planned")]
+    body = _visit_sections(course_consult, d, criteria, assessment)
+    # the ride home in the treatment sheet's words; after the urgent list, which stays on page 1
+    bring = [Section(heading="What to bring", bullets=[TAKE_HOME])] if _may_give_drip(d) else []
+    sections = body + [_urgent(criteria, clinic)] + bring + [_questions("planned")]
     return PatientReport(
         meta=meta, sheet="planned", title=title, name=name, record_number=record or None,
         date_text=fmt_date(printed_on, long=True), clinic=clinic, sections=sections,

@@ -34,6 +34,24 @@ from ixdesk.present.words import DECISION_WORDS, WAITING_FOR, contraception_text
 from ixdesk.present.settings import ReportSettings
 
 
+# The infusion's own sign-off lines, after the premedication: the start checklist and every cycle's
+# double check print these same words (the cycle sheet once had none of them)
+INFUSION_SIGN_FIELDS: tuple[str, ...] = ("Infusion start (time)", "Infusion end (time)",
+                                         "Patient observed after infusion (initials / time)")
+
+
+def hypersensitivity_steps(criteria: Criteria) -> list[str]:
+    """What to watch for and what to do, from ``administration.hypersensitivity``: the first step is
+    what to watch, the others what to do. Every infusion needs it, so the start checklist and the
+    cycle double check take it from here."""
+    return list(criteria.administration.hypersensitivity.steps)
+
+
+def hypersensitivity_source(criteria: Criteria) -> str:
+    hs = criteria.administration.hypersensitivity
+    return fmt_source(hs.source) + mark(hs.confidence)
+
+
 class Check(Data):
     item: str
     threshold: str
@@ -254,13 +272,11 @@ def build_nurse_report(consult: Consult, assessment: Assessment, criteria: Crite
         if shown else [],
         preparation_for_dose=_volumes(d.dose_mg, adm.preparation) if shown else "",
         preparation_source=fmt_source(adm.preparation.source), infusion=infusion,
-        hypersensitivity=list(adm.hypersensitivity.steps),
-        hypersensitivity_source=fmt_source(adm.hypersensitivity.source) + mark(adm.hypersensitivity.confidence),
+        hypersensitivity=hypersensitivity_steps(criteria), hypersensitivity_source=hypersensitivity_source(criteria),
         capecitabine=cape,
         sign_fields=["Checks done by (initials / time)", "Second check of dose (initials / time)",
                      "Prepared at (time)", f"Finish infusion by (≤ {fmt_num(adm.preparation.use_within_hours)} h after preparation)",
-                     "Premedication given (time)", "Infusion start (time)", "Infusion end (time)",
-                     "Patient observed after infusion (initials / time)"] if shown else
+                     "Premedication given (time)", *INFUSION_SIGN_FIELDS] if shown else
                     ["Prescriber informed (name / time)", "Checked by (initials / time)"],
         contraindication_overrides=[f"{v.title}: {v.line}" for v in contra],
         course_pointer=course.double_check_pointer if course is not None else "",
@@ -289,4 +305,5 @@ def _volumes(dose_mg: float | None, prep: Preparation) -> str:
             f"a final volume of {v_min}–{v_max} mL gives {fmt_num(lo)}–{fmt_num(hi)} mg/mL. Verify against the order.")
 
 
-__all__ = ["Check", "Field", "NurseReport", "TextItem", "build_nurse_report"]
+__all__ = ["INFUSION_SIGN_FIELDS", "Check", "Field", "NurseReport", "TextItem", "build_nurse_report",
+           "hypersensitivity_source", "hypersensitivity_steps"]

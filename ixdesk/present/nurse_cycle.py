@@ -30,6 +30,7 @@ from ixdesk.present.course_history import (
     NextCycleSummary, cumulative_words, cycle_dose, date_ahead_words, dose_words, signed, summarise, weight_words,
 )
 from ixdesk.present.formats import NOT_RECORDED, fmt_date, fmt_num
+from ixdesk.present.nurse import INFUSION_SIGN_FIELDS, hypersensitivity_source, hypersensitivity_steps
 from ixdesk.present.report_base import (
     Data, Meta, PatientId, PremedRow, fmt_source, join_nonempty, make_meta, mark, plan_text, premedication_rows,
 )
@@ -75,6 +76,11 @@ class CycleCheckReport(Data):
     signatures: list[str]
     recurrence: str = ""  # which toxicity recurred after its reduction ("" when none)
     cumulative: str = ""  # the cumulative ixabepilone of the cycles given (printed beside the dose)
+    # with a dose shown, as on the start checklist (one source each, ``ixdesk.present.nurse``): what
+    # to watch for and do in a reaction, and the infusion's start, end and observation lines
+    hypersensitivity: list[str] = []
+    hypersensitivity_source: str = ""
+    infusion_signatures: list[str] = []
 
 
 def _draw_up(dose_mg: float, prep: Preparation) -> Decimal:
@@ -297,6 +303,9 @@ def build_cycle_check_report(consult: Consult, assessment: Assessment, criteria:
         # a held sheet prints no mg/m² at all (nothing to mistake for a dose): the course total is on
         # the clinician summary and the window
         recurrence=s.recurrence_text, cumulative=s.cumulative_text if shown else "",
+        hypersensitivity=hypersensitivity_steps(criteria) if shown else [],
+        hypersensitivity_source=hypersensitivity_source(criteria) if shown else "",
+        infusion_signatures=list(INFUSION_SIGN_FIELDS) if shown else [],
     )
 
 

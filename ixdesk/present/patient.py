@@ -178,13 +178,35 @@ def _questions(kind: SheetKind) -> Section:
     return Section(heading="Questions you may want to ask", bullets=items)
 
 
+# The drip contains alcohol (facts sheet 9: drowsiness, driving): the treatment sheet's "What to
+# bring" and the next-visit sheet say it in these words
+TAKE_HOME = "Someone to take you home. The drip has some alcohol in it. It may make you sleepy, so do not drive."
+
+
+def visit_paragraphs(plan: str | None, criteria: Criteria) -> list[str]:
+    """How long a treatment visit takes and what happens in it: the premedication lead time and the
+    drip itself (facts sheet 7 and 3, seed 001), plus the checks before (about an hour more). The
+    treatment sheet and the next-visit sheet print the same words."""
+    std = criteria.dosing.standard
+    premed = next((p for p in criteria.dosing.premedication.items if p.required), None)
+    premed_when = _about_hour(premed.timing) if premed else "before the drip"
+    premed_hours = (max(premed.minutes_before) / 60) if premed and premed.minutes_before else 1
+    low = premed_hours + std.infusion_hours
+    visit = [
+        f"Plan to be at the clinic for about {low:g} to {low + 1:g} hours.",
+        f"You will have a blood test first. It checks that your body is ready. Then you get other medicines "
+        f"{premed_when}. They help stop an allergic reaction. Then the drip takes about {_hours(std.infusion_hours)}.",
+    ]
+    if plan == "with_trastuzumab":  # the facts give the ixabepilone visit only
+        visit[0] = f"Plan to be at the clinic for at least {low:g} to {low + 1:g} hours."
+        visit.append("The trastuzumab drip takes extra time. Ask your team how long your visit will be.")
+    return visit
+
+
 def _planned(consult: Consult, assessment: Assessment, criteria: Criteria) -> list[Section]:
     std = criteria.dosing.standard
     weeks = std.cycle_days // 7 if std.cycle_days % 7 == 0 else None
     every = f"once every {weeks} weeks" if weeks else f"once every {std.cycle_days} days"
-    premed = next((p for p in criteria.dosing.premedication.items if p.required), None)
-    premed_when = _about_hour(premed.timing) if premed else "before the drip"
-    premed_hours = (max(premed.minutes_before) / 60) if premed and premed.minutes_before else 1
     plan = consult.plan.regimen
     cape = criteria.dosing.capecitabine
 
@@ -203,21 +225,11 @@ def _planned(consult: Consult, assessment: Assessment, criteria: Criteria) -> li
     else:
         plan_paras.append("You get this drug on its own.")
 
-    # the visit: the premedication lead time and the drip itself (facts sheet 7, seed 001), plus the
-    # checks before (about an hour more)
-    low = premed_hours + std.infusion_hours
-    visit = [
-        f"Plan to be at the clinic for about {low:g} to {low + 1:g} hours.",
-        f"You will have a blood test first. It checks that your body is ready. Then you get other medicines "
-        f"{premed_when}. They help stop an allergic reaction. Then the drip takes about {_hours(std.infusion_hours)}.",
-    ]
-    if plan == "with_trastuzumab":  # the facts give the ixabepilone visit only
-        visit[0] = f"Plan to be at the clinic for at least {low:g} to {low + 1:g} hours."
-        visit.append("The trastuzumab drip takes extra time. Ask your team how long your visit will be.")
+    visit = visit_paragraphs(plan, criteria)
     bring = [
         "A list of all the pills, herbs and vitamins you take.",
         "Something to eat and drink, and something to do.",
-        "Someone to take you home. The drip has some alcohol in it. It may make you sleepy, so do not drive.",
+        TAKE_HOME,
     ]
     if plan == "with_capecitabine":
         bring.append("Your capecitabine pills, if you have them.")
@@ -342,4 +354,5 @@ def build_patient_report(consult: Consult, assessment: Assessment, criteria: Cri
     )
 
 
-__all__ = ["PatientReport", "Section", "SheetKind", "build_patient_report", "hold_words", "sheet_kind", "wait_words"]
+__all__ = ["TAKE_HOME", "PatientReport", "Section", "SheetKind", "build_patient_report", "hold_words", "sheet_kind",
+           "visit_paragraphs", "wait_words"]

@@ -157,6 +157,21 @@ class Renderer:
     def state(self, state: str, text: str) -> str:
         return f'<font color="{_hex(STATE_COLOURS.get(state, MUTED))}"><b>{esc(text)}</b></font>'
 
+    def hypersensitivity(self, heading: str, steps: list[str], style: Any, source: str = "") -> list[Any]:
+        """'Hypersensitivity: watch and act', drawn alike on the start checklist and the cycle double
+        check: the first step is what to watch for, the others what to do. ``source`` '' leaves the
+        source to a sheet's own sources line. The caller keeps it together (a KeepTogether inside
+        another pushed the cycle sheet's infusion part past a page with room for it)."""
+        watch, act = steps[:1], steps[1:]
+        parts: list[Any] = [
+            self.p(f"{heading}Hypersensitivity: watch and act", style),
+            self.table([[self.c("Watch", bold=True), self.c("Act", bold=True)],
+                        [self.c("<br/>".join(esc(x) for x in watch), raw=True),
+                         self.c("<br/>".join("• " + esc(x) for x in act), raw=True)]], [1, 1.4])]
+        if source:
+            parts.append(self.p(f"Source: {source}", self.s.note))
+        return parts
+
     def render(self, report: Any) -> bytes:
         return build_pdf(report.meta, self.story(report))
 
@@ -676,15 +691,7 @@ class NurseRenderer(Renderer):
         out.append(self.table(prep, [0.3, 9], header=False, extra=[("GRID", (0, 0), (-1, -1), 0, colors.white)]))
         out.append(self.p(f"Source: {r.preparation_source}", s.note))
 
-        hs = r.hypersensitivity
-        watch = hs[:1]
-        act = hs[1:]
-        out.append(KeepTogether([
-            self.p("5. Hypersensitivity: watch and act", s.h1),
-            self.table([[self.c("Watch", bold=True), self.c("Act", bold=True)],
-                        [self.c("<br/>".join(esc(x) for x in watch), raw=True),
-                         self.c("<br/>".join("• " + esc(x) for x in act), raw=True)]], [1, 1.4]),
-            self.p(f"Source: {r.hypersensitivity_source}", s.note)]))
+        out.append(KeepTogether(self.hypersensitivity("5. ", r.hypersensitivity, s.h1, r.hypersensitivity_source)))
 
         if r.capecitabine:
             out.append(KeepTogether([self.p("6. Capecitabine teaching points", s.h1)] +
@@ -868,7 +875,25 @@ class CycleCheckRenderer(Renderer):
             + ([f"premedication {r.premedication_source}"] if r.premedication else [])
         out.append(self.p("Sources: " + "; ".join(sources) + ".", s.note))
         out += self._signatures(r)
+        out += self._infusion(r)
         return out
+
+    def _infusion(self, r: Any) -> list[Any]:
+        """With a dose shown: the start checklist's hypersensitivity watch and act, and its infusion
+        start, end and observation lines. After the two checkers' signatures and kept together: when
+        the page is full they go whole onto the next one, and the double check stays on its page."""
+        if not r.hypersensitivity and not r.infusion_signatures:
+            return []
+        parts: list[Any] = []
+        if r.hypersensitivity:
+            parts += self.hypersensitivity(("7" if r.administration else "6") + ". ", r.hypersensitivity,
+                                           self.s.h2, r.hypersensitivity_source)
+        if r.infusion_signatures:
+            parts.append(self.table([[self.c(f, bold=True) for f in r.infusion_signatures]],
+                                    [1] * len(r.infusion_signatures), header=False,
+                                    extra=[("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 9),
+                                           ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return [KeepTogether([Spacer(1, 1 * mm), *parts])]
 
     def _premed_rows(self, r: Any) -> list[Any]:
         s = self.s

@@ -207,6 +207,19 @@ def test_payer_a_to_f_not_called_nccn(criteria):
     assert not any(k.text.startswith("NCCN:") for k in c.key_points)
 
 
+def test_the_label_key_point_says_the_indication_once(criteria):
+    """Reader's pass, item 18: 'FDA label: Meets label indication: With capecitabine (label
+    indication)' said it twice; the result and the indication now read once, and an undetermined one
+    still names what it waits for."""
+    _, _, c, _, _ = build(example("01-"), criteria)
+    label = [k.text for k in c.key_points if "label indication" in k.text.lower()]
+    assert label == ["FDA label indication met: With capecitabine"]
+    _, _, c7, _, _ = build(example("07-"), criteria)
+    label = [k.text for k in c7.key_points if "label indication" in k.text.lower()]
+    assert len(label) == 1 and label[0].startswith("FDA label indication undetermined: With capecitabine — missing: ")
+    assert "(label indication)" not in label[0] and "regimen 1: progression after it (yes/no)" in label[0]
+
+
 def test_clinician_wording(criteria):
     _, _, c, _, _ = build(example("07-"), criteria)
     text = c.model_dump_json()

@@ -13,7 +13,7 @@ import pytest
 from ixdesk.core.engine import assess
 from ixdesk.core.files import save_consult
 from ixdesk.reports import ALL_KINDS, build_report, render, write_reports
-from report_helpers import SETTINGS, pdf_pages, pdf_text, squash
+from report_helpers import SETTINGS, assert_double_check_on_one_page, pdf_text, squash
 from report_readability import scores
 from tests.present.course_data import PRINTED_ON, course_consult
 
@@ -88,10 +88,38 @@ def test_the_go_sheet_carries_every_value_of_the_double_check(criteria: Any) -> 
         assert phrase in text, phrase
 
 
-def test_the_go_sheet_is_one_page(criteria: Any) -> None:
+def test_the_go_sheet_keeps_the_double_check_on_one_page(criteria: Any) -> None:
     c = course_consult()
     data = render("cycle", c, assess(c, criteria, as_of=PRINTED_ON), criteria, SETTINGS, PRINTED_ON)
-    assert pdf_pages(data) == 1
+    assert_double_check_on_one_page(data)
+
+
+def test_the_go_sheet_has_the_start_checklists_hypersensitivity_and_infusion_lines(criteria: Any) -> None:
+    """Reader's pass, item 11: the cycle sheet lacked the start checklist's hypersensitivity watch and
+    act and its infusion start, end and observation lines. Both sheets take them from one source, in
+    the same words; a held cycle sheet has neither (no infusion to sign)."""
+    from ixdesk.present.nurse import INFUSION_SIGN_FIELDS, hypersensitivity_steps
+    from ixdesk.reports import build_report
+
+    c = course_consult()
+    a = assess(c, criteria, as_of=PRINTED_ON)
+    cyc = build_report("cycle", c, a, criteria, SETTINGS, PRINTED_ON)
+    from ixdesk.core.files import load_consult
+    from ixdesk.paths import examples_dir
+
+    first = load_consult(examples_dir() / "01-combination-after-anthracycline-and-taxane.json")
+    start = build_report("nurse", first, assess(first, criteria, as_of=PRINTED_ON), criteria, SETTINGS, PRINTED_ON)
+    steps = hypersensitivity_steps(criteria)
+    assert len(steps) >= 2 and cyc.hypersensitivity == start.hypersensitivity == steps  # type: ignore[union-attr]
+    assert cyc.hypersensitivity_source == start.hypersensitivity_source  # type: ignore[union-attr]
+    assert set(INFUSION_SIGN_FIELDS) <= set(start.sign_fields)  # type: ignore[union-attr]
+    assert cyc.infusion_signatures == list(INFUSION_SIGN_FIELDS)  # type: ignore[union-attr]
+    text = _pdf("cycle", criteria)
+    for phrase in ("Hypersensitivity: watch and act", *INFUSION_SIGN_FIELDS, *steps,
+                   "Source: PI 5 Warnings and Precautions: Hypersensitivity reactions"):
+        assert squash(phrase) in text, phrase
+    held = _pdf("cycle", criteria, neutrophils=1499)
+    assert "Hypersensitivity" not in held and "Infusion start" not in held
 
 
 def test_a_reduction_prints_the_reduced_dose_and_why(criteria: Any) -> None:
@@ -124,8 +152,37 @@ def test_next_visit_sheet_says_the_date_the_checks_and_the_change(criteria: Any)
     assert "Your dose will be lower again this time. This is because you had a fever while your white blood cells were low." in text
     assert "The same side effect came back after your dose was lowered before." in text
     assert "mg" not in text.replace("mg/", "")  # no milligrams for the patient to misread as an order
+    # 58 kg at cycle 3, 57.5 kg today: the same mg/m², a smaller amount (reader's pass, item 16)
     same = _pdf("visit", criteria)
-    assert "Your dose stays the same as last time." in same
+    assert "Your dose for your body size stays the same as last time." in same
+    assert "Your weight went down since your last cycle, from 58 kg to 57.5 kg." in same
+    assert "So you will get less of the drug than last time." in same
+    unchanged = _pdf("visit", criteria, weight=58)
+    assert "Your dose stays the same as last time." in unchanged
+    assert "Your weight went" not in unchanged and "If your weight has changed" not in unchanged
+
+
+def test_next_visit_sheet_says_how_long_and_who_takes_you_home(criteria: Any) -> None:
+    """Reader's pass, item 16: the visit sheet gave no visit length and no 'do not drive'. Both are
+    the treatment sheet's words (facts sheet 3 and 7: about 1 hour of premedication and a 3-hour
+    drip; 9: the drip contains alcohol); a held cycle or a stop gets neither (no drip that day)."""
+    from ixdesk.present.patient import TAKE_HOME, visit_paragraphs
+
+    visit = _pdf("visit", criteria)
+    for phrase in (*visit_paragraphs("monotherapy", criteria), TAKE_HOME):
+        assert phrase in visit, phrase
+    assert "Plan to be at the clinic for about 4 to 5 hours." in visit and "so do not drive" in visit
+    treatment = _pdf("patient", criteria)
+    assert "Plan to be at the clinic for about 4 to 5 hours." in treatment and TAKE_HOME in treatment
+    for kw in ({"neutrophils": 1499}, {"tox": {"any_grade4": True}}):
+        other = _pdf("visit", criteria, **kw)
+        assert "Plan to be at the clinic" not in other and "do not drive" not in other, kw
+
+
+def test_next_visit_sheet_without_the_days_weight_keeps_the_if(criteria: Any) -> None:
+    text = _pdf("visit", criteria, weight=None)
+    assert "If your weight has changed, the dose may change a little too." in text
+    assert "Your weight went" not in text
 
 
 def test_clinician_summary_has_the_course_history(criteria: Any) -> None:
@@ -170,7 +227,7 @@ def test_the_combination_sheet_has_capecitabine_and_stays_on_one_page(criteria: 
     c = Consult.model_validate_json(json.dumps(data))
     pdf = render("cycle", c, assess(c, criteria, as_of=PRINTED_ON), criteria, SETTINGS, PRINTED_ON)
     text = squash(pdf_text(pdf))
-    assert pdf_pages(pdf) == 1
+    assert_double_check_on_one_page(pdf)
     assert "1,000 mg/m² × 1.5986 m² = 1,599 mg per dose, twice daily" in text
     assert "HOLD applies; resume today (count above the threshold): Neutrophils < 500/mm³" in text
     assert "then continue at the same dose. [unverified]" in text  # the rule the facts sheet tags verify
@@ -208,7 +265,7 @@ def test_example_08_renders_every_kind_and_reads_right(criteria: Any, rounding: 
     texts = {k: squash(pdf_text(v)) for k, v in pdfs.items()}
     assert set(texts) == {"clinician", "nurse", "patient", "cycle", "visit"}
     cyc, visit, clin = texts["cycle"], texts["visit"], texts["clinician"]
-    assert pdf_pages(pdfs["cycle"]) == 1  # the double check on one page, the policies' rows included
+    assert_double_check_on_one_page(pdfs["cycle"])  # the double check on one page, the policies' rows included
     assert "Cycle 5 double check" in cyc and "GO: both checkers verify every line on their own" in cyc
     assert "Cumulative ixabepilone: 252.1 mg, 144 mg/m² (4 cycles given)" in cyc
     assert "Cumulative ixabepilone: 252.1 mg, 144 mg/m² (4 cycles given)" in clin
@@ -216,6 +273,12 @@ def test_example_08_renders_every_kind_and_reads_right(criteria: Any, rounding: 
             "it): doxorubicin: 240 mg/m² (regimen 1)") in clin
     assert "doxorubicin total 240 mg/m²" in clin
     assert "Your next visit is on 17 February 2027. It is for cycle 5 of your treatment." in visit
+    # 66 kg at cycle 4, 63 kg now: 55.7 → 54.4 mg (55 mg rounded), never "stays the same" beside it
+    assert "Your dose stays the same as last time." not in visit
+    assert "Your dose for your body size stays the same as last time." in visit
+    if not rounding:  # with the 4% threshold the flag's own sentence says it
+        assert "Your weight went down since your last cycle, from 66 kg to 63 kg." in visit
+        assert "So you will get less of the drug than last time." in visit
     assert "mg" not in visit.replace("mg/", "")
     # the treatment sheet calls each treatment a cycle: the visit sheet uses the same word, never "round"
     assert "Each treatment is called a cycle." in visit and " round" not in visit

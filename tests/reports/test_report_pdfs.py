@@ -66,8 +66,10 @@ def test_clinician_says(rendered):
         assert assessment.finding(fid).title in text
     assert "[unverified]" in text  # the line-count definitions at least are unverified
     label = [f for f in assessment.findings if f.kind == "indication" and f.applies_to_plan]
-    for f in label:
-        assert f.summary in text
+    for f in label:  # the result said once at a glance (reader's pass, item 18), the full title in its table
+        word = {"met": "met", "not_met": "not met", "unknown": "undetermined"}[f.state]
+        assert f"FDA label indication {word}: {f.title.removesuffix(' (label indication)')}" in text
+        assert f.title in text and "Meets label indication" not in text
 
 
 def test_nurse_says(rendered, criteria):

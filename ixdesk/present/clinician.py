@@ -28,7 +28,7 @@ from ixdesk.present.report_base import (
     NOT_RECORDED, STATE_TEXT, Clinic, Data, Meta, PatientId, cond_leaves, count_text, fmt_date, lab_short, fmt_num, fmt_source, join_nonempty,
     make_meta, mark, plan_text, PremedRow, premedication_rows,
 )
-from ixdesk.present.findings import value_text
+from ixdesk.present.findings import indication_name, value_text
 from ixdesk.present.formats import fmt_parts
 from ixdesk.present.settings import ReportSettings
 from ixdesk.present.sections import gilbert_note
@@ -575,7 +575,7 @@ def label_point(f: FindingRow) -> str:
     before the engine's summary printed 'FDA label: Meets label indication: With capecitabine (label
     indication)'; the rule's title names its kind, which the lead now says, and what it waits for
     follows as in the summary."""
-    title = f.title.removesuffix(" (label indication)")
+    title = indication_name(f.title)
     missing = f" — missing: {', '.join(f.missing)}" if f.state == "unknown" and f.missing else ""
     return f"FDA label indication {_LABEL_RESULT.get(f.state, f.state_text)}: {title}{missing}"
 

@@ -341,11 +341,23 @@ def is_payer_pathway(f: Finding) -> bool:
     return f.kind == "pathway" and f.source.document not in NCCN_DOCUMENTS
 
 
+LABEL_SUFFIX = " (label indication)"
+
+
+def indication_name(title: str) -> str:
+    """A label indication's title without its '(label indication)': every reader's words before the
+    name say so already ('Meets label indication: With capecitabine', not '... (label indication)')."""
+    return title.removesuffix(LABEL_SUFFIX)
+
+
 def finding_name(f: Finding) -> str:
-    """'Payer 003 Clinical Criteria II.B: B. With capecitabine …' for a payer's own pathway; else the title."""
+    """'Payer 003 Clinical Criteria II.B: B. With capecitabine …' for a payer's own pathway; a label
+    indication's title without its kind (``indication_name``); else the title."""
     title = f.title
     if is_payer_pathway(f):
         return f"{document_name(f.source.document)} {f.source.section}: {title}"
+    if f.kind == "indication":
+        return indication_name(title)
     return title
 
 

@@ -16,7 +16,7 @@ from ixdesk.core.dosing import bsa_text
 from ixdesk.present.course_dose import STARTING_DOSE, CourseDose, course_dose
 from ixdesk.present.decision import DecisionState, decision_state
 from ixdesk.present.fields import MissingInput, missing_inputs
-from ixdesk.present.findings import FindingView, Tone, finding_view, is_payer_pathway, source_view
+from ixdesk.present.findings import FindingView, Tone, finding_name, finding_view, is_payer_pathway, source_view
 from ixdesk.present.formats import fmt_date, fmt_num, fmt_parts
 from ixdesk.present.words import DECISION_WORDS, document_name, formula_name, plan_long, plan_short
 
@@ -352,8 +352,8 @@ def decision_sentence(s: DecisionState, a: Assessment) -> str:
     if s.kind == "outside_label":
         if s.label is None:
             return f"{word} — {plan_long(a.plan)} is not an FDA label indication"
-        return f"{word} — label indication not met: {s.label.title}"
-    return f"{word} — meets label indication: {s.label.title}" if s.label else word
+        return f"{word} — label indication not met: {finding_name(s.label)}"
+    return f"{word} — meets label indication: {finding_name(s.label)}" if s.label else word
 
 
 def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Iterable[Override]" = (),
@@ -466,7 +466,7 @@ def present(a: Assessment, criteria: "Criteria | None" = None, overrides: "Itera
     if decision.kind == "ready" or (decision.kind == "outside_label" and decision.label is None):
         pass  # the decision already says what the label says
     elif lab_met:
-        points.append(KeyPoint("label", "✔ FDA label:", "; ".join(v.line() for v in lab_met), "good"))
+        points.append(KeyPoint("label", "✔ FDA label:", "; ".join(f"indication met: {v.name}" for v in lab_met), "good"))
     elif lab_unk:
         n = len({m.field for v in lab_unk for m in v.missing})
         points.append(KeyPoint("label", "? FDA label:", f"undetermined — {n} input{'s' if n != 1 else ''} missing" if n

@@ -146,3 +146,22 @@ def test_everything_unknown_every_check_is_unknown_not_cleared() -> None:
     assert contra.findings and not contra.cleared
     assert all(v.tone == "missing" for v in contra.findings)
     assert p.decision.kind == "not_decided"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_the_label_result_names_the_indication_once(stem: str) -> None:
+    """'meets label indication: With capecitabine (label indication)' said 'label indication' twice,
+    in the decision line of every consult that met the label and in the key point of one on hold."""
+    p = present(assessed(stem), default_criteria())
+    for k in p.key_points:
+        said = k.text
+        assert "(label indication)" not in said, said
+        assert "FDA label: Meets label indication" not in said, said
+
+
+def test_a_held_consult_says_which_indication_it_meets() -> None:
+    p = present(assessed("04"), default_criteria())
+    label = next(k for k in p.key_points if k.key == "label")
+    assert label.text == "✔ FDA label: indication met: With capecitabine"
+    ready = present(assessed("01"), default_criteria())
+    assert ready.key_points[0].lead.endswith("Ready — meets label indication: With capecitabine")

@@ -16,7 +16,7 @@ from ixdesk.core.consult import Consult, CycleGiven, NextCycle, PreviousCycleTox
 from ixdesk.core.course_anthracycline import anthracycline_exposure
 from ixdesk.core.course_dates import dates_ahead
 from ixdesk.core.course_liver import liver_check
-from ixdesk.core.course_history import count_reductions, cumulative, history, weight_check
+from ixdesk.core.course_history import Reductions, count_reductions, cumulative, history, weight_check
 from ixdesk.core.course_policy import CoursePolicy
 from ixdesk.core.course_result import (
     CapecitabineHold, DoseAction, Gate, GateCheck, InhibitorState, ModRowResult, NextCycleDecision, RoundedDose,
@@ -130,11 +130,37 @@ def _gate(consult: Consult, criteria: Criteria, nc: NextCycle) -> tuple[Gate, li
     return gate, checks, missing if gate == "unknown" else []
 
 
-def _inhibitor(nc: NextCycle, criteria: Criteria, cycle_date: date | None, cycles: list[CycleGiven]
-               ) -> tuple[InhibitorState, float | None, list[str], list[Missing], list[str]]:
+def _since_reduced(prev: float, after: int, cycles: list[CycleGiven], counted: Reductions,
+                   criteria: Criteria) -> tuple[float, list[str], list[str]]:
+    """The dose before the inhibitor less every toxicity reduction made since (cycles after index
+    ``after``): a reduction for a toxicity under the inhibitor is not undone by its stopping. The
+    PI gives no rule for both: IxDesk's reading, so unverified. Returns dose, notes, unverified."""
+    rows = criteria.administration.dose_modifications.rows
+    pct = {r.id: r.reduce_percent for r in rows if r.reduce_percent is not None}
+    widest = max(pct.values(), default=0)
+    dose, made = prev, []
+    for k in range(after + 1, len(cycles)):
+        if counted.flags[k]:
+            c = cycles[k]
+            p = pct.get(c.change_rule or "", widest)  # a reduction whose row is not recorded: the widest
+            dose = dose * (1 - p / 100)
+            made.append(f"cycle {c.number}: {p:g}%")
+    if not made:
+        return prev, [], []
+    dose = round(dose, 2)
+    note = (f"The dose before the strong CYP3A4 inhibitor was {prev:g} mg/m²; the toxicity reduction"
+            f"{'s' if len(made) > 1 else ''} made since ({', '.join(made)}) still appl{'y' if len(made) > 1 else 'ies'}: "
+            f"{dose:g} mg/m²")
+    unv = ("Return after a strong CYP3A4 inhibitor with a toxicity reduction made meanwhile: the previous dose less "
+           "that reduction is IxDesk's reading (the PI gives no rule for both)")
+    return dose, [note], [unv]
+
+
+def _inhibitor(nc: NextCycle, criteria: Criteria, cycle_date: date | None, cycles: list[CycleGiven],
+               counted: Reductions) -> tuple[InhibitorState, float | None, list[str], list[Missing], list[str]]:
     """The strong-inhibitor state on the cycle's date, and the dose before the inhibitor when it has
-    washed out (None: the last cycle's dose stands). Returns state, previous dose, notes, missing,
-    unverified."""
+    washed out, less the toxicity reductions made since (None: the last cycle's dose stands).
+    Returns state, previous dose, notes, missing, unverified."""
     washout = criteria.dosing.cyp3a4.inhibitor_washout_days
     if nc.medications is None:
         return "unknown", None, [], [Missing(field=f"{_NC}.medications", label="current medications")], []
@@ -181,12 +207,15 @@ def _inhibitor(nc: NextCycle, criteria: Criteria, cycle_date: date | None, cycle
         start = med.start_date
         if not any(start <= c.date <= med.stop_date for c in cycles if c.date is not None):
             continue  # no cycle was given under the inhibitor: the last cycle's dose stands
-        before = [c for c in cycles if c.date is not None and c.date < start]
-        prev = before[-1].ixabepilone_mg_per_m2 if before else None
+        before = [k for k, c in enumerate(cycles) if c.date is not None and c.date < start]
+        prev = cycles[before[-1]].ixabepilone_mg_per_m2 if before else None
         if prev is None:
             unknown = True
             missing.append(Missing(field="course.cycles_given", label=f"the dose before {med.name} started"))
             continue
+        prev, since_notes, since_unv = _since_reduced(prev, before[-1], cycles, counted, criteria)
+        notes += since_notes
+        unverified += since_unv
         previous = prev if previous is None else min(previous, prev)
     if continues:
         return "continues", None, notes, [], unverified
@@ -311,7 +340,7 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date,
     elif current is None:
         missing.append(Missing(field=f"course.cycles_given[{len(cycles) - 1}].ixabepilone_mg_per_m2",
                                label=f"cycle {cycles[-1].number}'s mg/m²"))
-    inhibitor, previous, inh_notes, inh_missing, inh_unv = _inhibitor(nc, criteria, cycle_date, cycles)
+    inhibitor, previous, inh_notes, inh_missing, inh_unv = _inhibitor(nc, criteria, cycle_date, cycles, counted)
     notes += inh_notes
     unverified += inh_unv
     if cycles and current is not None and action in ("no_change", "reduce"):

@@ -206,6 +206,27 @@ def test_inhibitor_week(stop: str | None, state: str, mg_m2: float) -> None:
     assert (r.inhibitor, r.mg_per_m2) == (state, mg_m2)
 
 
+def test_a_toxicity_reduction_under_the_inhibitor_is_not_undone_when_it_washes_out() -> None:
+    # the hunt: cycle 1 at 40, cycle 2 at 20 (inhibitor), cycle 3 at 16 for febrile neutropenia; the
+    # inhibitor stopped a week before the next cycle, which then went back to 40 and lost the reduction
+    med = {"name": "clarithromycin", "start_date": "2026-10-05", "stop_date": "2026-12-02"}
+    c = course_consult(given=(40, 20, 16), meds=[med])
+    data = c.model_dump(mode="json")
+    data["course"]["cycles_given"][1]["change_rule"] = "cyp3a4.inhibitor"
+    data["course"]["cycles_given"][2]["change_rule"] = "mod.febrile_neutropenia"
+    r = decide(_v(data))
+    assert (r.inhibitor, r.action, r.reductions_before) == ("stopped_washed_out", "no_change", 1)
+    assert r.mg_per_m2 == 32  # 40 less the 20% for the febrile neutropenia, never 40
+    assert any("still applies: 32 mg/m²" in n for n in r.notes)
+    assert any("IxDesk's reading" in u for u in r.unverified)
+    # the same toxicity again after the return: a further 20% of that dose
+    data["course"]["next_cycle"]["toxicity"]["febrile_neutropenia"] = True
+    again = decide(_v(data))
+    assert (again.action, again.recurrence, again.mg_per_m2) == ("reduce", "met", 25.6)
+    # with no reduction meanwhile the previous dose returns as before
+    assert decide(_inhibitor_course("2026-12-02")).mg_per_m2 == 40
+
+
 def test_inhibitor_start_unknown_leaves_the_dose_unknown() -> None:
     c = course_consult(given=(40, 20), meds=[{"name": "clarithromycin", "stop_date": "2026-11-20"}])
     r = decide(c)

@@ -27,8 +27,9 @@ def fold_med(text: str) -> str:
 # recognised drug must not vouch for an unknown one beside it. "/" is not a separator: it joins a
 # dose ("300/100 mg") or a combination's components, which the product entry covers.
 _SPLIT = re.compile(r"[,;+&]|\b(?:and|plus)\b")
-# Words that are dose, frequency, route or form, not a drug: a part made only of these (and of
-# numbers) names no medication ("omeprazole 20 mg, daily"). Any other word makes an unmatched part
+# Words that are dose, frequency, route, form or salt, not a drug (RxNorm's names spell the form
+# out: "omeprazole 20 MG Delayed Release Oral Capsule"): a part made only of these (and of numbers)
+# names no medication ("omeprazole 20 mg, daily"), nor does what a recognised name leaves of a part. Any other word makes an unmatched part
 # a medication that is not recognised, so a gap here errs towards "unknown", never "not present".
 _DOSE_WORDS = frozenset("""
     mg mcg µg μg ug g gram grams ml l iu unit units mmol meq percent %
@@ -42,6 +43,11 @@ _DOSE_WORDS = frozenset("""
     inhaled with without food meals meal before after at in the of for to then or until
     current currently regular regularly usual long term short course ongoing continue continued
     extended release er xr sr cr mr modified slow boosted regimen
+    delayed chewable disintegrating dispersible effervescent enteric coated film buccal sublingual rectal
+    ophthalmic otic transdermal system inhalation inhaler powder metered actuation actuat injectable
+    prefilled syringe syringes pen injector auto vial vials kit pack granules
+    hydrochloride dihydrochloride hcl sodium maleate mesylate besylate citrate sulfate sulphate succinate
+    tartrate fumarate acetate phosphate bromide hydrobromide monohydrate trihydrate anhydrous hyclate
 """.split())
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 

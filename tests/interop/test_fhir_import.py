@@ -389,6 +389,19 @@ def test_cli_import_writes_the_consult_and_no_identifiers(tmp_path: Path, capsys
     assert "exists" in capsys.readouterr().err
 
 
+def test_cli_import_never_replaces_the_export_it_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the hunt: 'import b.json -o b.json --force' replaced the FHIR bundle with the consult made from it
+    src = tmp_path / "b.json"
+    src.write_bytes((DATA / "example-a-bundle.json").read_bytes())
+    before = src.read_bytes()
+    link = tmp_path / "link.json"
+    link.symlink_to(src)
+    for target in (src, link, tmp_path / "." / "b.json"):
+        assert main(["import", str(src), "-o", str(target), "--force", "--consult-date", "2026-11-18"]) == 2
+        assert "is the file being imported" in capsys.readouterr().err
+        assert src.read_bytes() == before
+
+
 def test_cli_import_malformed_exit_2_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "c.json"
     assert main(["import", str(DATA / "malformed-bundle.json"), "-o", str(out)]) == 2

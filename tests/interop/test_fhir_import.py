@@ -408,3 +408,18 @@ def test_cli_import_malformed_exit_2_without_traceback(tmp_path: Path, capsys: p
     err = capsys.readouterr().err
     assert "Observation/wt0, valueQuantity.value: is not a number" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_a_key_given_twice_with_different_values_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the hunt: a resource with "value" twice was read with the last one, silently
+    text = (DATA / "example-a-bundle.json").read_text(encoding="utf-8")
+    i = text.index('"value":')
+    twice = text[:i] + '"value": 99999, ' + text[i:]
+    with pytest.raises(FhirReadError) as info:
+        parse_text(twice, "x.json")
+    assert [(p.field, p.message) for p in info.value.problems] == [("value", "is given twice in one object with different values")]
+    src = tmp_path / "b.json"
+    src.write_text(twice, encoding="utf-8")
+    assert main(["import", str(src), "-o", str(tmp_path / "c.json")]) == 2
+    assert "is given twice" in capsys.readouterr().err and not (tmp_path / "c.json").exists()
+    parse_text(text, "x.json")  # the file as it is still reads

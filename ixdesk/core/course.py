@@ -226,6 +226,13 @@ def _inhibitor(nc: NextCycle, criteria: Criteria, cycle_date: date | None, cycle
     return ("stopped_washed_out" if washed else "none"), previous, notes, [], unverified
 
 
+def _consult_names_inhibitor(consult: Consult, criteria: Criteria) -> bool:
+    """Whether the consult's own medication list names a strong CYP3A4 inhibitor (the assessment's
+    starting dose is then already the inhibitor's)."""
+    meds = consult.history.medications or []
+    return check_class(classify(meds, criteria), "strong_inhibitor").state is True
+
+
 def _hepatic_step(consult: Consult, criteria: Criteria) -> float | None:
     """The hepatic row's later ceiling (30 mg/m²) when the consult's baseline labs put the start on
     the 20 mg/m² row of a plan the hepatic table applies to; None otherwise or when not computable."""
@@ -343,6 +350,16 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date,
     inhibitor, previous, inh_notes, inh_missing, inh_unv = _inhibitor(nc, criteria, cycle_date, cycles, counted)
     notes += inh_notes
     unverified += inh_unv
+    if action == "first_cycle" and inhibitor in ("continues", "stopped_under_washout", "unknown") \
+            and nc.medications is not None and not _consult_names_inhibitor(consult, criteria):
+        # the first cycle gives the assessment's dose, computed from the consult's medication list: a
+        # strong inhibitor on the cycle's list only (or a name not recognised there) is not in it
+        action, rule, rule_text = "unknown", None, None
+        notes.append("The cycle's medications may include a strong CYP3A4 inhibitor that the consult's medication "
+                     f"list does not: the starting dose of the assessment did not take it into account (with one, "
+                     f"{dosing.cyp3a4.inhibitor_mg_per_m2:g} mg/m²); record it in the consult's medications")
+        missing += inh_missing or [Missing(field="history.medications",
+                                           label="current medications: the strong CYP3A4 inhibitor of the cycle's list")]
     if cycles and current is not None and action in ("no_change", "reduce"):
         base = current
         if inhibitor == "stopped_washed_out" and previous is not None:

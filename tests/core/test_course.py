@@ -182,6 +182,22 @@ def test_first_cycle_uses_the_starting_dose() -> None:
     assert (r.action, r.rule, r.mg_per_m2) == ("first_cycle", "first_cycle", None)
 
 
+@pytest.mark.parametrize("med", [
+    {"name": "clarithromycin 500 mg bid", "start_date": "2026-12-01"},  # continues
+    {"name": "clarithromycin", "start_date": "2026-11-20", "stop_date": "2026-12-05"},  # within its week
+    {"name": "zzfoo 10 mg"},  # not recognised: could be one
+])
+def test_first_cycle_with_an_inhibitor_only_on_the_cycles_list_is_not_the_assessments_dose(med: dict[str, Any]) -> None:
+    # the hunt: the first cycle printed the assessment's 40 mg/m² beside 'clarithromycin ... continues'
+    r = decide(course_consult(given=(), meds=[med]))
+    assert r.action == "unknown" and r.mg_per_m2 is None
+    assert any("did not take it into account" in n for n in r.notes)
+    assert r.missing
+    # the same inhibitor in the consult's own list: the assessment's dose already is the inhibitor's
+    both = decide(course_consult(given=(), meds=[med], history={"medications": [med["name"]]}))
+    assert both.action == ("first_cycle" if "zzfoo" not in med["name"] else "unknown")
+
+
 def test_no_course_no_decision() -> None:
     assert assess_next_cycle(base_consult(), default_criteria(), AS_OF) is None
 

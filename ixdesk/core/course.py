@@ -101,14 +101,25 @@ def _neuropathy(rid: str, t: PreviousCycleToxicity, days: int) -> tuple[State, l
     return "unknown", (need_days if n is None else []) + (need_dis if disabling is None else [])
 
 
-def _gate(consult: Consult, criteria: Criteria, nc: NextCycle) -> tuple[Gate, list[GateCheck], list[Missing]]:
+def _gate(consult: Consult, criteria: Criteria, nc: NextCycle,
+          last_given: CycleGiven | None = None) -> tuple[Gate, list[GateCheck], list[Missing]]:
     counts = cycle_start_gate(consult.model_copy(update={"labs": nc.labs}), criteria)
     checks: list[GateCheck] = []
     missing: list[Missing] = []
+    # counts drawn on or before the last cycle given were drawn before its myelosuppression: they
+    # cannot say that the counts have recovered for this one
+    stale = (last_given is not None and last_given.date is not None and nc.labs.date is not None
+             and nc.labs.date <= last_given.date)
     for c in counts.counts:
+        count_state: State = "unknown" if stale and c.state == "met" else c.state
         checks.append(GateCheck(check=c.lab, label=c.label, threshold=f"≥ {c.minimum_per_mm3:,.0f}/mm³",
-                                value=c.value_per_mm3, state=c.state))
-        if c.state == "unknown":
+                                value=c.value_per_mm3, state=count_state))
+        if stale and c.state == "met":
+            assert last_given is not None and last_given.date is not None
+            missing.append(Missing(field=f"{_NC}.labs.{c.lab}",
+                                   label=f"{c.label.lower()} on the day (the labs were drawn on or before cycle {last_given.number}'s "
+                                         f"day, {last_given.date.isoformat()})"))
+        elif count_state == "unknown":
             missing.append(Missing(field=f"{_NC}.labs.{c.lab}", label=f"{c.label.lower()} on the day"))
     t = nc.toxicity
     top = counts.nonhematologic_max_grade
@@ -269,8 +280,13 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date,
     number = nc.number if nc.number is not None else (cycles[-1].number + 1 if cycles else 1)
     if nc.labs.date is not None and nc.labs.date != cycle_date:
         notes.append(f"The labs are from {nc.labs.date.isoformat()}, not the cycle's date {cycle_date.isoformat()}")
+    last_given = cycles[-1] if cycles else None
+    if last_given is not None and last_given.date is not None:
+        if nc.labs.date is not None and nc.labs.date <= last_given.date:
+            notes.append(f"The labs of {nc.labs.date.isoformat()} were drawn on or before cycle {last_given.number}'s day "
+                         f"({last_given.date.isoformat()}): counts drawn since are needed to start this cycle")
 
-    gate, checks, gate_missing = _gate(consult, criteria, nc)
+    gate, checks, gate_missing = _gate(consult, criteria, nc, last_given)
     cs = criteria.administration.cycle_start
     basis.append(f"{cs.statement} ({cs.source.document}, {cs.source.section})")
     liver = liver_check(consult, criteria, nc, cycle_date)

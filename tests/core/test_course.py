@@ -243,6 +243,24 @@ def test_a_toxicity_reduction_under_the_inhibitor_is_not_undone_when_it_washes_o
     assert decide(_inhibitor_course("2026-12-02")).mg_per_m2 == 40
 
 
+def _labs_on(day: str) -> dict[str, Any]:
+    return {"date": day, "neutrophils": {"value": 2000}, "platelets": {"value": 150000}}
+
+
+def test_labs_drawn_on_or_before_the_last_cycle_do_not_start_the_next() -> None:
+    # the hunt: counts of the last cycle's own day (before its myelosuppression) gave GO for the next
+    last_day = cycles(40, 40)[-1]["date"]  # cycle 2, 2026-10-28
+    r = decide(course_consult(given=(40, 40), labs=_labs_on(last_day)))
+    assert r.gate == "unknown"
+    assert [c.state for c in r.gate_checks if c.check != "nonhematologic"] == ["unknown", "unknown"]
+    assert {m.field for m in r.missing} >= {"course.next_cycle.labs.neutrophils", "course.next_cycle.labs.platelets"}
+    assert any("were drawn on or before cycle 2's day" in n for n in r.notes)
+    # a low count of those labs still holds; counts drawn the day after the cycle are the cycle's own
+    low = decide(course_consult(given=(40, 40), labs={**_labs_on(last_day), "neutrophils": {"value": 900}}))
+    assert low.gate == "hold"
+    assert decide(course_consult(given=(40, 40), labs=_labs_on("2026-10-29"))).gate == "go"
+
+
 def test_inhibitor_start_unknown_leaves_the_dose_unknown() -> None:
     c = course_consult(given=(40, 20), meds=[{"name": "clarithromycin", "stop_date": "2026-11-20"}])
     r = decide(c)

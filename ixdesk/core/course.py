@@ -282,6 +282,11 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date,
         notes.append(f"The labs are from {nc.labs.date.isoformat()}, not the cycle's date {cycle_date.isoformat()}")
     last_given = cycles[-1] if cycles else None
     if last_given is not None and last_given.date is not None:
+        gap = (cycle_date - last_given.date).days
+        if 0 <= gap < dosing.standard.cycle_days:
+            notes.append(f"Cycle {number} is {gap} day{'s' if gap != 1 else ''} after cycle {last_given.number} "
+                         f"({last_given.date.isoformat()}): ixabepilone is given every {dosing.standard.cycle_days} "
+                         "days; check the dates")
         if nc.labs.date is not None and nc.labs.date <= last_given.date:
             notes.append(f"The labs of {nc.labs.date.isoformat()} were drawn on or before cycle {last_given.number}'s day "
                          f"({last_given.date.isoformat()}): counts drawn since are needed to start this cycle")

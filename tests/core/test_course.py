@@ -261,6 +261,13 @@ def test_labs_drawn_on_or_before_the_last_cycle_do_not_start_the_next() -> None:
     assert decide(course_consult(given=(40, 40), labs=_labs_on("2026-10-29"))).gate == "go"
 
 
+@pytest.mark.parametrize("planned, noted", [("2026-11-02", True), ("2026-11-17", True), ("2026-11-18", False)])
+def test_a_cycle_planned_sooner_than_21_days_after_the_last_is_noted(planned: str, noted: bool) -> None:
+    # the hunt: cycle 3 planned 5 days after cycle 2 gave GO without a word
+    r = decide(course_consult(given=(40, 40), planned=planned, labs=_labs_on(planned)))
+    assert any("is given every 21 days; check the dates" in n for n in r.notes) is noted, planned
+
+
 def test_inhibitor_start_unknown_leaves_the_dose_unknown() -> None:
     c = course_consult(given=(40, 20), meds=[{"name": "clarithromycin", "stop_date": "2026-11-20"}])
     r = decide(c)

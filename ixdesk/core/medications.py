@@ -49,6 +49,7 @@ _DOSE_WORDS = frozenset("""
     hydrochloride dihydrochloride hcl sodium maleate mesylate besylate citrate sulfate sulphate succinate
     tartrate fumarate acetate phosphate bromide hydrobromide monohydrate trihydrate anhydrous hyclate
 """.split())
+_INDICATION = re.compile(r"\b(?:for|prn)\b.*$")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
@@ -155,7 +156,9 @@ def classify(medications: list[str], criteria: Criteria) -> list[MedLine]:
             # recognised, and the recognised one must not vouch for it.
             parts = [p for p in _SPLIT.split(folded) if p and p.strip()]
             for part in parts:
-                rest = d.pattern.sub(" ", part)
+                # what follows "for" or "prn" beside a recognised name is what it is taken for
+                # ("omeprazole (for reflux)", "ondansetron prn nausea"), not another medication
+                rest = _INDICATION.sub(" ", d.pattern.sub(" ", part)) if d.pattern.search(part) else part
                 if _names_something(rest):
                     shown = part if rest == part else " ".join(_naming_words(rest))
                     line.unrecognised.append(f"{text} (“{shown.strip(' ()/')}”)")

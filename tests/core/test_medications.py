@@ -144,7 +144,8 @@ def test_a_known_drug_does_not_vouch_for_a_misspelt_one_without_a_separator(line
     assert (a.dose.mg_per_m2_unless_strong_inhibitor, a.dose.mg_per_m2_if_strong_inhibitor) == (40, 20)
     # form and dose words beside a known name still name nothing
     for fine in ("omeprazole 20 mg daily", "ketoconazole 2% shampoo", "diphenhydramine 50 mg po",
-                 "omeprazole 20 MG Delayed Release Oral Capsule", "sertraline hydrochloride 50 mg"):
+                 "omeprazole 20 MG Delayed Release Oral Capsule", "sertraline hydrochloride 50 mg",
+                 "omeprazole 20 mg OD (for GERD)", "ondansetron 8 mg prn nausea"):
         assert classify([fine], default_criteria())[0].unrecognised == [], fine
 
 

@@ -423,3 +423,20 @@ def test_a_key_given_twice_with_different_values_is_refused(tmp_path: Path, caps
     assert main(["import", str(src), "-o", str(tmp_path / "c.json")]) == 2
     assert "is given twice" in capsys.readouterr().err and not (tmp_path / "c.json").exists()
     parse_text(text, "x.json")  # the file as it is still reads
+
+
+def test_a_number_of_thousands_of_digits_is_refused_not_an_internal_error(capsys: pytest.CaptureFixture[str],
+                                                                          tmp_path: Path) -> None:
+    # the hunt: a 5,001-digit integer gave "internal error (ValueError in fhir_read.py)"
+    text = (DATA / "example-a-bundle.json").read_text(encoding="utf-8")
+    i = text.index('"value":', text.index('"valueQuantity"'))
+    j = text.index(",", i)
+    long = text[:i] + '"value": 1' + "0" * 5000 + text[j:]
+    with pytest.raises(FhirReadError) as info:
+        parse_text(long, "x.json")
+    assert [p.message for p in info.value.problems] == ["holds a number of 5001 digits: not a plausible value"]
+    src = tmp_path / "b.json"
+    src.write_text(long, encoding="utf-8")
+    assert main(["import", str(src), "-o", str(tmp_path / "c.json")]) == 2
+    err = capsys.readouterr().err
+    assert "5001 digits" in err and "internal error" not in err

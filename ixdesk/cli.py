@@ -613,6 +613,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (the same path, a symlink or a hard link to it)."""
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
 def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """FHIR file -> consult file. A malformed file names the resource and the field (exit 2); what was
     not mapped is listed with the reason. Names and record numbers are never printed."""
@@ -625,6 +633,10 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if criteria is None:
         return EXIT_CRITERIA
     target = Path(args.output)
+    if _same_file(Path(args.path), target):
+        # --force replaces a consult, never the export being read: that would lose the source
+        print(f"ixdesk import: {target} is the file being imported; give the consult another name", file=err)
+        return EXIT_INVALID
     if target.exists() and not args.force:
         print(f"ixdesk import: {target} exists; give another name or --force to replace it", file=err)
         return EXIT_INVALID

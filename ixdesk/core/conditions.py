@@ -682,16 +682,22 @@ def _compile_cremophor_at_least(cond: CremophorAtLeast, cc: Compiler) -> Fn:
                            step=_IXA_REACTION))
         for a in ctx.agents:
             reg = c.regimens[a.index]
-            if a.cremophor is False or reg.stop_reason != "hypersensitivity":
+            # an agent the formulary does not recognise may be a Cremophor EL product: never "not present"
+            unsure = a.cremophor is None or (a.cremophor is False and bool(a.unrecognised))
+            if (a.cremophor is False and not unsure) or reg.stop_reason != "hypersensitivity":
                 continue
             path = f"regimens[{a.index}]"
-            rtext = f"regimen {a.index + 1} ({', '.join(a.matched)}) stopped for hypersensitivity"
+            rtext = f"regimen {a.index + 1} ({', '.join(a.matched + a.unrecognised)}) stopped for hypersensitivity"
             rgrade = reg.hypersensitivity_grade
             vals = [] if rgrade is None else [Value(field=f"{path}.hypersensitivity_grade", label=f"Regimen {a.index + 1} reaction", value=f"grade {rgrade}")]
             miss = [] if rgrade is not None else _missing(f"{path}.hypersensitivity_grade", f"regimen {a.index + 1}: grade of the hypersensitivity reaction")
-            if a.cremophor is None and (rgrade is None or rgrade >= min_grade):
-                # An unspecified taxane (AC-T): paclitaxel is a Cremophor EL product, docetaxel is not.
-                miss += _missing(f"{path}.agents", f"regimen {a.index + 1}: which taxane (paclitaxel contains Cremophor EL, docetaxel does not)")
+            if unsure and (rgrade is None or rgrade >= min_grade):
+                if a.cremophor is None:
+                    # An unspecified taxane (AC-T): paclitaxel is a Cremophor EL product, docetaxel is not.
+                    miss += _missing(f"{path}.agents", f"regimen {a.index + 1}: which taxane (paclitaxel contains Cremophor EL, docetaxel does not)")
+                else:
+                    names = ", ".join(repr(u) for u in a.unrecognised)
+                    miss += _missing(f"{path}.agents", f"regimen {a.index + 1}: {names} not recognised: whether it contains Cremophor EL")
                 kids.append(Ev(None, rtext, vals, miss, step=reg_step))
             else:
                 kids.append(Ev(None if rgrade is None else rgrade >= min_grade, rtext, vals, miss, step=reg_step))

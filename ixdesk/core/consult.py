@@ -612,6 +612,26 @@ class Consult(StrictModel):
         return SCHEMA_VERSION
 
     @model_validator(mode="after")
+    def _nothing_before_birth(self) -> "Consult":
+        """A treatment or a lab dated before the patient was born is a typo (the wrong year, or the
+        wrong patient's date of birth); judged as entered it would count as resistance evidence."""
+        dob = self.patient.date_of_birth
+        if dob is None:
+            return self
+        if self.labs.date and self.labs.date < dob:
+            raise ValueError("labs.date: is before the date of birth")
+        for i, reg in enumerate(self.regimens):
+            # a month-only date in the month of birth is fine (its late days are possible)
+            for name in ("start_date", "last_dose_date", "progression_date"):
+                d = getattr(reg, name)
+                if d is not None and d.latest < dob:
+                    raise ValueError(f"regimens[{i}].{name}: is before the date of birth")
+            for k, ald in enumerate(reg.agent_last_doses):
+                if ald.last_dose_date.latest < dob:
+                    raise ValueError(f"regimens[{i}].agent_last_doses[{k}].last_dose_date: is before the date of birth")
+        return self
+
+    @model_validator(mode="after")
     def _nothing_after_consult(self) -> "Consult":
         """Dates after the consult date are impossible: a typo, or the wrong year. A stated absence of
         prior therapy beside listed regimens is a contradiction."""

@@ -16,7 +16,7 @@ from ixdesk.core.consult import Consult, CycleGiven, NextCycle, PreviousCycleTox
 from ixdesk.core.course_anthracycline import anthracycline_exposure
 from ixdesk.core.course_dates import dates_ahead
 from ixdesk.core.course_liver import liver_check
-from ixdesk.core.course_history import count_reductions, cumulative, history, weight_check
+from ixdesk.core.course_history import Reductions, count_reductions, cumulative, history, weight_check
 from ixdesk.core.course_policy import CoursePolicy
 from ixdesk.core.course_result import (
     CapecitabineHold, DoseAction, Gate, GateCheck, InhibitorState, ModRowResult, NextCycleDecision, RoundedDose,
@@ -101,14 +101,25 @@ def _neuropathy(rid: str, t: PreviousCycleToxicity, days: int) -> tuple[State, l
     return "unknown", (need_days if n is None else []) + (need_dis if disabling is None else [])
 
 
-def _gate(consult: Consult, criteria: Criteria, nc: NextCycle) -> tuple[Gate, list[GateCheck], list[Missing]]:
+def _gate(consult: Consult, criteria: Criteria, nc: NextCycle,
+          last_given: CycleGiven | None = None) -> tuple[Gate, list[GateCheck], list[Missing]]:
     counts = cycle_start_gate(consult.model_copy(update={"labs": nc.labs}), criteria)
     checks: list[GateCheck] = []
     missing: list[Missing] = []
+    # counts drawn on or before the last cycle given were drawn before its myelosuppression: they
+    # cannot say that the counts have recovered for this one
+    stale = (last_given is not None and last_given.date is not None and nc.labs.date is not None
+             and nc.labs.date <= last_given.date)
     for c in counts.counts:
+        count_state: State = "unknown" if stale and c.state == "met" else c.state
         checks.append(GateCheck(check=c.lab, label=c.label, threshold=f"≥ {c.minimum_per_mm3:,.0f}/mm³",
-                                value=c.value_per_mm3, state=c.state))
-        if c.state == "unknown":
+                                value=c.value_per_mm3, state=count_state))
+        if stale and c.state == "met":
+            assert last_given is not None and last_given.date is not None
+            missing.append(Missing(field=f"{_NC}.labs.{c.lab}",
+                                   label=f"{c.label.lower()} on the day (the labs were drawn on or before cycle {last_given.number}'s "
+                                         f"day, {last_given.date.isoformat()})"))
+        elif count_state == "unknown":
             missing.append(Missing(field=f"{_NC}.labs.{c.lab}", label=f"{c.label.lower()} on the day"))
     t = nc.toxicity
     top = counts.nonhematologic_max_grade
@@ -130,11 +141,37 @@ def _gate(consult: Consult, criteria: Criteria, nc: NextCycle) -> tuple[Gate, li
     return gate, checks, missing if gate == "unknown" else []
 
 
-def _inhibitor(nc: NextCycle, criteria: Criteria, cycle_date: date | None, cycles: list[CycleGiven]
-               ) -> tuple[InhibitorState, float | None, list[str], list[Missing], list[str]]:
+def _since_reduced(prev: float, after: int, cycles: list[CycleGiven], counted: Reductions,
+                   criteria: Criteria) -> tuple[float, list[str], list[str]]:
+    """The dose before the inhibitor less every toxicity reduction made since (cycles after index
+    ``after``): a reduction for a toxicity under the inhibitor is not undone by its stopping. The
+    PI gives no rule for both: IxDesk's reading, so unverified. Returns dose, notes, unverified."""
+    rows = criteria.administration.dose_modifications.rows
+    pct = {r.id: r.reduce_percent for r in rows if r.reduce_percent is not None}
+    widest = max(pct.values(), default=0)
+    dose, made = prev, []
+    for k in range(after + 1, len(cycles)):
+        if counted.flags[k]:
+            c = cycles[k]
+            p = pct.get(c.change_rule or "", widest)  # a reduction whose row is not recorded: the widest
+            dose = dose * (1 - p / 100)
+            made.append(f"cycle {c.number}: {p:g}%")
+    if not made:
+        return prev, [], []
+    dose = round(dose, 2)
+    note = (f"The dose before the strong CYP3A4 inhibitor was {prev:g} mg/m²; the toxicity reduction"
+            f"{'s' if len(made) > 1 else ''} made since ({', '.join(made)}) still appl{'y' if len(made) > 1 else 'ies'}: "
+            f"{dose:g} mg/m²")
+    unv = ("Return after a strong CYP3A4 inhibitor with a toxicity reduction made meanwhile: the previous dose less "
+           "that reduction is IxDesk's reading (the PI gives no rule for both)")
+    return dose, [note], [unv]
+
+
+def _inhibitor(nc: NextCycle, criteria: Criteria, cycle_date: date | None, cycles: list[CycleGiven],
+               counted: Reductions) -> tuple[InhibitorState, float | None, list[str], list[Missing], list[str]]:
     """The strong-inhibitor state on the cycle's date, and the dose before the inhibitor when it has
-    washed out (None: the last cycle's dose stands). Returns state, previous dose, notes, missing,
-    unverified."""
+    washed out, less the toxicity reductions made since (None: the last cycle's dose stands).
+    Returns state, previous dose, notes, missing, unverified."""
     washout = criteria.dosing.cyp3a4.inhibitor_washout_days
     if nc.medications is None:
         return "unknown", None, [], [Missing(field=f"{_NC}.medications", label="current medications")], []
@@ -181,12 +218,15 @@ def _inhibitor(nc: NextCycle, criteria: Criteria, cycle_date: date | None, cycle
         start = med.start_date
         if not any(start <= c.date <= med.stop_date for c in cycles if c.date is not None):
             continue  # no cycle was given under the inhibitor: the last cycle's dose stands
-        before = [c for c in cycles if c.date is not None and c.date < start]
-        prev = before[-1].ixabepilone_mg_per_m2 if before else None
+        before = [k for k, c in enumerate(cycles) if c.date is not None and c.date < start]
+        prev = cycles[before[-1]].ixabepilone_mg_per_m2 if before else None
         if prev is None:
             unknown = True
             missing.append(Missing(field="course.cycles_given", label=f"the dose before {med.name} started"))
             continue
+        prev, since_notes, since_unv = _since_reduced(prev, before[-1], cycles, counted, criteria)
+        notes += since_notes
+        unverified += since_unv
         previous = prev if previous is None else min(previous, prev)
     if continues:
         return "continues", None, notes, [], unverified
@@ -195,6 +235,13 @@ def _inhibitor(nc: NextCycle, criteria: Criteria, cycle_date: date | None, cycle
     if unknown:
         return "unknown", None, notes, missing, unverified
     return ("stopped_washed_out" if washed else "none"), previous, notes, [], unverified
+
+
+def _consult_names_inhibitor(consult: Consult, criteria: Criteria) -> bool:
+    """Whether the consult's own medication list names a strong CYP3A4 inhibitor (the assessment's
+    starting dose is then already the inhibitor's)."""
+    meds = consult.history.medications or []
+    return check_class(classify(meds, criteria), "strong_inhibitor").state is True
 
 
 def _hepatic_step(consult: Consult, criteria: Criteria) -> float | None:
@@ -233,8 +280,18 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date,
     number = nc.number if nc.number is not None else (cycles[-1].number + 1 if cycles else 1)
     if nc.labs.date is not None and nc.labs.date != cycle_date:
         notes.append(f"The labs are from {nc.labs.date.isoformat()}, not the cycle's date {cycle_date.isoformat()}")
+    last_given = cycles[-1] if cycles else None
+    if last_given is not None and last_given.date is not None:
+        gap = (cycle_date - last_given.date).days
+        if 0 <= gap < dosing.standard.cycle_days:
+            notes.append(f"Cycle {number} is {gap} day{'s' if gap != 1 else ''} after cycle {last_given.number} "
+                         f"({last_given.date.isoformat()}): ixabepilone is given every {dosing.standard.cycle_days} "
+                         "days; check the dates")
+        if nc.labs.date is not None and nc.labs.date <= last_given.date:
+            notes.append(f"The labs of {nc.labs.date.isoformat()} were drawn on or before cycle {last_given.number}'s day "
+                         f"({last_given.date.isoformat()}): counts drawn since are needed to start this cycle")
 
-    gate, checks, gate_missing = _gate(consult, criteria, nc)
+    gate, checks, gate_missing = _gate(consult, criteria, nc, last_given)
     cs = criteria.administration.cycle_start
     basis.append(f"{cs.statement} ({cs.source.document}, {cs.source.section})")
     liver = liver_check(consult, criteria, nc, cycle_date)
@@ -311,9 +368,19 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date,
     elif current is None:
         missing.append(Missing(field=f"course.cycles_given[{len(cycles) - 1}].ixabepilone_mg_per_m2",
                                label=f"cycle {cycles[-1].number}'s mg/m²"))
-    inhibitor, previous, inh_notes, inh_missing, inh_unv = _inhibitor(nc, criteria, cycle_date, cycles)
+    inhibitor, previous, inh_notes, inh_missing, inh_unv = _inhibitor(nc, criteria, cycle_date, cycles, counted)
     notes += inh_notes
     unverified += inh_unv
+    if action == "first_cycle" and inhibitor in ("continues", "stopped_under_washout", "unknown") \
+            and nc.medications is not None and not _consult_names_inhibitor(consult, criteria):
+        # the first cycle gives the assessment's dose, computed from the consult's medication list: a
+        # strong inhibitor on the cycle's list only (or a name not recognised there) is not in it
+        action, rule, rule_text = "unknown", None, None
+        notes.append("The cycle's medications may include a strong CYP3A4 inhibitor that the consult's medication "
+                     f"list does not: the starting dose of the assessment did not take it into account (with one, "
+                     f"{dosing.cyp3a4.inhibitor_mg_per_m2:g} mg/m²); record it in the consult's medications")
+        missing += inh_missing or [Missing(field="history.medications",
+                                           label="current medications: the strong CYP3A4 inhibitor of the cycle's list")]
     if cycles and current is not None and action in ("no_change", "reduce"):
         base = current
         if inhibitor == "stopped_washed_out" and previous is not None:

@@ -119,6 +119,19 @@ def _parse_constant(text: str) -> _Refused:
     return _Refused(f"{text} is not a number a consult can hold (use a finite value, or leave it empty)")
 
 
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose key is given twice with different values is refused at that key: the
+    JSON reader would keep the last silently (a height of 160 then 250 cm gave the dose for 250)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out and not isinstance(out[k], _Refused) and out[k] != v:
+            v = _Refused("is given twice in the file with different values; keep the right one and remove the other")
+        elif k in out and isinstance(out[k], _Refused):
+            continue
+        out[k] = v
+    return out
+
+
 def _refused_numbers(raw: Any) -> list[Problem]:
     """Every refused number with its dotted path; iterative, since the JSON may nest deeply."""
     problems: list[Problem] = []
@@ -154,7 +167,8 @@ def parse_consult(text: str | bytes, path: str | None = None) -> Consult:
     if len(text) > MAX_FILE_BYTES:
         raise ConsultFileError(path, [Problem("", "file is too large to be a consult")])
     try:
-        raw = json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
+        raw = json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant,
+                         object_pairs_hook=_object)
     except (json.JSONDecodeError, RecursionError) as exc:
         where = f" at line {exc.lineno}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"

@@ -27,21 +27,29 @@ def fold_med(text: str) -> str:
 # recognised drug must not vouch for an unknown one beside it. "/" is not a separator: it joins a
 # dose ("300/100 mg") or a combination's components, which the product entry covers.
 _SPLIT = re.compile(r"[,;+&]|\b(?:and|plus)\b")
-# Words that are dose, frequency, route or form, not a drug: a part made only of these (and of
-# numbers) names no medication ("omeprazole 20 mg, daily"). Any other word makes an unmatched part
+# Words that are dose, frequency, route, form or salt, not a drug (RxNorm's names spell the form
+# out: "omeprazole 20 MG Delayed Release Oral Capsule"): a part made only of these (and of numbers)
+# names no medication ("omeprazole 20 mg, daily"), nor does what a recognised name leaves of a part. Any other word makes an unmatched part
 # a medication that is not recognised, so a gap here errs towards "unknown", never "not present".
 _DOSE_WORDS = frozenset("""
     mg mcg µg μg ug g gram grams ml l iu unit units mmol meq percent %
     tab tabs tablet tablets cap caps capsule capsules pill pills liquid syrup solution suspension
     injection infusion inj patch patches spray puff puffs drop drops sachet sachets dose doses
+    shampoo cream ointment lotion gel foam lozenge lozenges suppository suppositories nasal vaginal
     daily once twice thrice three four times a an day days week weeks weekly month monthly night
     nightly morning evening bedtime noon hourly hours hour hrs hr h x every each per other alternate
     bid bd tid tds qid qds qd od om on mane nocte prn stat sos as needed required when if
     po iv im sc sq subcut sl pr oral orally by mouth intravenous intravenously subcutaneous topical
     inhaled with without food meals meal before after at in the of for to then or until
     current currently regular regularly usual long term short course ongoing continue continued
-    extended release er xr sr cr mr modified slow
+    extended release er xr sr cr mr modified slow boosted regimen
+    delayed chewable disintegrating dispersible effervescent enteric coated film buccal sublingual rectal
+    ophthalmic otic transdermal system inhalation inhaler powder metered actuation actuat injectable
+    prefilled syringe syringes pen injector auto vial vials kit pack granules
+    hydrochloride dihydrochloride hcl sodium maleate mesylate besylate citrate sulfate sulphate succinate
+    tartrate fumarate acetate phosphate bromide hydrobromide monohydrate trihydrate anhydrous hyclate
 """.split())
+_INDICATION = re.compile(r"\b(?:for|prn)\b.*$")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
@@ -112,9 +120,14 @@ def _compile(meds: MedicationsFile) -> Dictionary:
     return Dictionary(pattern=re.compile(r"(?<!\w)(?:" + alternation + r")(?!\w)"), names=names)
 
 
+def _naming_words(part: str) -> list[str]:
+    """The words of a part that are not dose, frequency or route text."""
+    return [w for w in _WORD.findall(part) if len(w) > 1 and w not in _DOSE_WORDS]
+
+
 def _names_something(part: str) -> bool:
     """Whether a part of a line holds a word that is not dose, frequency or route text."""
-    return any(len(w) > 1 and w not in _DOSE_WORDS for w in _WORD.findall(part))
+    return bool(_naming_words(part))
 
 
 def classify(medications: list[str], criteria: Criteria) -> list[MedLine]:
@@ -138,11 +151,17 @@ def classify(medications: list[str], criteria: Criteria) -> list[MedLine]:
         if not line.hits:
             line.unrecognised.append(text)
         else:
+            # What is left of each part once its dictionary names are taken out must be dose text
+            # only: "metformin (ketoconazol)" or "omeprazole/posaconazol" name a drug beside the one
+            # recognised, and the recognised one must not vouch for it.
             parts = [p for p in _SPLIT.split(folded) if p and p.strip()]
-            if len(parts) > 1:
-                for part in parts:
-                    if not d.pattern.search(part) and _names_something(part):
-                        line.unrecognised.append(f"{text} (“{part.strip(' ()')}”)")
+            for part in parts:
+                # what follows "for" or "prn" beside a recognised name is what it is taken for
+                # ("omeprazole (for reflux)", "ondansetron prn nausea"), not another medication
+                rest = _INDICATION.sub(" ", d.pattern.sub(" ", part)) if d.pattern.search(part) else part
+                if _names_something(rest):
+                    shown = part if rest == part else " ".join(_naming_words(rest))
+                    line.unrecognised.append(f"{text} (“{shown.strip(' ()/')}”)")
         out.append(line)
     return out
 

@@ -147,7 +147,49 @@ def read_resources(path: str | os.PathLike[str]) -> list[Any]:
     return parse_text(data, str(p))
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A key given twice with different values is refused: the JSON reader would keep the last
+    silently (a lab value, a date), and FHIR JSON allows no repeated key."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out and out[k] != v:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
+class _LongNumber(ValueError):
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _int(text: str) -> int:
+    """Python refuses to convert integers over 4300 digits (a ValueError deep in the reader)."""
+    from ixdesk.core.files import MAX_INT_DIGITS
+
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _LongNumber(digits)
+    return int(text)
+
+
 def parse_text(data: bytes | str, name: str = "<input>") -> list[Any]:
+    try:
+        return _parse_text(data, name)
+    except _DuplicateKey as exc:
+        raise FhirReadError(name, [FhirProblem("file", exc.key, "is given twice in one object with different values")]) from None
+    except _LongNumber as exc:
+        raise FhirReadError(name, [FhirProblem("file", "", f"holds a number of {exc.digits} digits: not a plausible value")]) from None
+
+
+def _parse_text(data: bytes | str, name: str) -> list[Any]:
     try:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
     except UnicodeDecodeError:
@@ -157,7 +199,7 @@ def parse_text(data: bytes | str, name: str = "<input>") -> list[Any]:
     if not stripped:
         raise FhirReadError(name, [FhirProblem("file", "", "is empty")])
     try:
-        doc = json.loads(stripped)
+        doc = json.loads(stripped, object_pairs_hook=_object, parse_int=_int)
     except json.JSONDecodeError:
         doc = None
         # NDJSON: one resource per line
@@ -165,7 +207,7 @@ def parse_text(data: bytes | str, name: str = "<input>") -> list[Any]:
             if not line.strip():
                 continue
             try:
-                items.append((json.loads(line), f"line {n}"))
+                items.append((json.loads(line, object_pairs_hook=_object, parse_int=_int), f"line {n}"))
             except json.JSONDecodeError as exc:
                 raise FhirReadError(name, [FhirProblem(f"line {n}", "", f"is not valid JSON ({exc.msg}, column {exc.colno})")]) from None
     if doc is not None:

@@ -182,6 +182,22 @@ def test_first_cycle_uses_the_starting_dose() -> None:
     assert (r.action, r.rule, r.mg_per_m2) == ("first_cycle", "first_cycle", None)
 
 
+@pytest.mark.parametrize("med", [
+    {"name": "clarithromycin 500 mg bid", "start_date": "2026-12-01"},  # continues
+    {"name": "clarithromycin", "start_date": "2026-11-20", "stop_date": "2026-12-05"},  # within its week
+    {"name": "zzfoo 10 mg"},  # not recognised: could be one
+])
+def test_first_cycle_with_an_inhibitor_only_on_the_cycles_list_is_not_the_assessments_dose(med: dict[str, Any]) -> None:
+    # the hunt: the first cycle printed the assessment's 40 mg/m² beside 'clarithromycin ... continues'
+    r = decide(course_consult(given=(), meds=[med]))
+    assert r.action == "unknown" and r.mg_per_m2 is None
+    assert any("did not take it into account" in n for n in r.notes)
+    assert r.missing
+    # the same inhibitor in the consult's own list: the assessment's dose already is the inhibitor's
+    both = decide(course_consult(given=(), meds=[med], history={"medications": [med["name"]]}))
+    assert both.action == ("first_cycle" if "zzfoo" not in med["name"] else "unknown")
+
+
 def test_no_course_no_decision() -> None:
     assert assess_next_cycle(base_consult(), default_criteria(), AS_OF) is None
 
@@ -204,6 +220,52 @@ def _inhibitor_course(stop: str | None) -> Consult:
 def test_inhibitor_week(stop: str | None, state: str, mg_m2: float) -> None:
     r = decide(_inhibitor_course(stop))
     assert (r.inhibitor, r.mg_per_m2) == (state, mg_m2)
+
+
+def test_a_toxicity_reduction_under_the_inhibitor_is_not_undone_when_it_washes_out() -> None:
+    # the hunt: cycle 1 at 40, cycle 2 at 20 (inhibitor), cycle 3 at 16 for febrile neutropenia; the
+    # inhibitor stopped a week before the next cycle, which then went back to 40 and lost the reduction
+    med = {"name": "clarithromycin", "start_date": "2026-10-05", "stop_date": "2026-12-02"}
+    c = course_consult(given=(40, 20, 16), meds=[med])
+    data = c.model_dump(mode="json")
+    data["course"]["cycles_given"][1]["change_rule"] = "cyp3a4.inhibitor"
+    data["course"]["cycles_given"][2]["change_rule"] = "mod.febrile_neutropenia"
+    r = decide(_v(data))
+    assert (r.inhibitor, r.action, r.reductions_before) == ("stopped_washed_out", "no_change", 1)
+    assert r.mg_per_m2 == 32  # 40 less the 20% for the febrile neutropenia, never 40
+    assert any("still applies: 32 mg/m²" in n for n in r.notes)
+    assert any("IxDesk's reading" in u for u in r.unverified)
+    # the same toxicity again after the return: a further 20% of that dose
+    data["course"]["next_cycle"]["toxicity"]["febrile_neutropenia"] = True
+    again = decide(_v(data))
+    assert (again.action, again.recurrence, again.mg_per_m2) == ("reduce", "met", 25.6)
+    # with no reduction meanwhile the previous dose returns as before
+    assert decide(_inhibitor_course("2026-12-02")).mg_per_m2 == 40
+
+
+def _labs_on(day: str) -> dict[str, Any]:
+    return {"date": day, "neutrophils": {"value": 2000}, "platelets": {"value": 150000}}
+
+
+def test_labs_drawn_on_or_before_the_last_cycle_do_not_start_the_next() -> None:
+    # the hunt: counts of the last cycle's own day (before its myelosuppression) gave GO for the next
+    last_day = cycles(40, 40)[-1]["date"]  # cycle 2, 2026-10-28
+    r = decide(course_consult(given=(40, 40), labs=_labs_on(last_day)))
+    assert r.gate == "unknown"
+    assert [c.state for c in r.gate_checks if c.check != "nonhematologic"] == ["unknown", "unknown"]
+    assert {m.field for m in r.missing} >= {"course.next_cycle.labs.neutrophils", "course.next_cycle.labs.platelets"}
+    assert any("were drawn on or before cycle 2's day" in n for n in r.notes)
+    # a low count of those labs still holds; counts drawn the day after the cycle are the cycle's own
+    low = decide(course_consult(given=(40, 40), labs={**_labs_on(last_day), "neutrophils": {"value": 900}}))
+    assert low.gate == "hold"
+    assert decide(course_consult(given=(40, 40), labs=_labs_on("2026-10-29"))).gate == "go"
+
+
+@pytest.mark.parametrize("planned, noted", [("2026-11-02", True), ("2026-11-17", True), ("2026-11-18", False)])
+def test_a_cycle_planned_sooner_than_21_days_after_the_last_is_noted(planned: str, noted: bool) -> None:
+    # the hunt: cycle 3 planned 5 days after cycle 2 gave GO without a word
+    r = decide(course_consult(given=(40, 40), planned=planned, labs=_labs_on(planned)))
+    assert any("is given every 21 days; check the dates" in n for n in r.notes) is noted, planned
 
 
 def test_inhibitor_start_unknown_leaves_the_dose_unknown() -> None:

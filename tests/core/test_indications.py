@@ -78,6 +78,27 @@ def test_adjuvant_endocrine_therapy_alone_is_not_the_first_line_of_a_and_b() -> 
     assert a.finding("pathway.A").state == "not_met"
 
 
+@pytest.mark.parametrize("agents", [["anastrazole"], ["tamoxifen", "zzfoo"]])
+def test_an_unrecognised_adjuvant_agent_may_be_endocrine_therapy_alone(agents: list[str]) -> None:
+    # the hunt: a misspelt adjuvant anastrozole counted for certain as the first line, so one metastatic
+    # line made "two prior lines" and pathway A met; it may be endocrine therapy alone (then one line)
+    early = reg(agents, "adjuvant", start="2015-01-01", last="2020-01-01", prog="2023-01-01")
+    a = run(consult(regimens=[early] + lines(1)))
+    since = next(lc for lc in a.lines if lc.kind == "since_diagnosis")
+    assert (since.minimum, since.maximum, since.uncertain) == (1, 2, [0])
+    f = a.finding("pathway.A")
+    assert f.state == "unknown" and "regimens[0].agents" in [m.field for m in f.missing]
+    # beside a recognised chemotherapy in the adjuvant setting it is within that one line either way
+    chemo = reg("AC", "adjuvant", start="2014-01-01", last="2014-06-01", prog="2023-01-01")
+    b = run(consult(regimens=[chemo, early] + lines(1)))
+    since = next(lc for lc in b.lines if lc.kind == "since_diagnosis")
+    assert (since.minimum, since.maximum) == (2, 2) and b.finding("pathway.A").state == "met"
+    # of unknown setting it no longer raises the minimum on its own (adjuvant endocrine alone adds none)
+    c = run(consult(regimens=[{**early, "setting": None}] + lines(1)))
+    since = next(lc for lc in c.lines if lc.kind == "since_diagnosis")
+    assert (since.minimum, since.maximum) == (1, 2)
+
+
 def test_endocrine_only_metastatic_lines_count_but_the_result_is_marked_unverified() -> None:
     """Seed 003's A says "two prior lines of therapy"; whether endocrine lines are such lines is a reading."""
     endo = [reg(["letrozole", "palbociclib"], "metastatic", start="2022-01-01", last="2023-06-01", prog="2023-06-01"),

@@ -130,6 +130,25 @@ def test_one_known_drug_does_not_vouch_for_an_unknown_one_on_the_same_line() -> 
     assert meds("omeprazole 20 mg, 2 tablets as needed").finding(STRONG_INH).state == "not_met"
 
 
+@pytest.mark.parametrize("line,unknown", [
+    ("metformin (ketoconazol)", "ketoconazol"), ("omeprazole/posaconazol", "posaconazol"),
+    ("omeprazole 20 mg posaconazol 300 mg", "posaconazol"), ("omeprazole with clarithromicin", "clarithromicin"),
+    ("metformin 500 mg twice daily then ketoconazol", "ketoconazol"), ("amlodipine\tposaconazol", "posaconazol"),
+])
+def test_a_known_drug_does_not_vouch_for_a_misspelt_one_without_a_separator(line: str, unknown: str) -> None:
+    # the hunt: each of these gave 'not present' and the full 40 mg/m2 beside a misspelt strong inhibitor
+    a = meds(line)
+    assert a.finding(STRONG_INH).state == "unknown", line
+    assert any(unknown in m.label for m in a.finding(STRONG_INH).missing), line
+    assert a.dose.state == "unknown" and a.dose.dose_mg is None
+    assert (a.dose.mg_per_m2_unless_strong_inhibitor, a.dose.mg_per_m2_if_strong_inhibitor) == (40, 20)
+    # form and dose words beside a known name still name nothing
+    for fine in ("omeprazole 20 mg daily", "ketoconazole 2% shampoo", "diphenhydramine 50 mg po",
+                 "omeprazole 20 MG Delayed Release Oral Capsule", "sertraline hydrochloride 50 mg",
+                 "omeprazole 20 mg OD (for GERD)", "ondansetron 8 mg prn nausea"):
+        assert classify([fine], default_criteria())[0].unrecognised == [], fine
+
+
 def test_a_product_component_not_classified_leaves_the_other_checks_open() -> None:
     a = meds("Genvoya")
     assert a.finding(STRONG_INH).state == "met"

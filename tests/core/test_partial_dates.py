@@ -408,3 +408,33 @@ def test_regimen_month_only_last_dose_is_no_earlier_than_an_agent_own_last_dose(
     r = row(c)
     assert r.result == "resistant" and (r.window_end_earliest, r.window_end_latest) == (date(2024, 5, 20), date(2024, 5, 29))
     assert row(one("2024-02", "2024-05-20")).result == "unknown"  # without it, 1-29 Feb
+
+
+def _with_birth(dob: str, **reg: Any) -> bytes:
+    r = {"agents": ["doxorubicin"], "setting": "metastatic", "start_date": "2023-10-01", "last_dose_date": "2024-01-10",
+         "progressed": True, "progression_date": "2024-02-01", **reg}
+    return json.dumps({"consult_date": "2024-12-31", "patient": {"date_of_birth": dob}, "labs": {"date": "2024-12-20"},
+                       "regimens": [r]}).encode()
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("start_date", "1950-02-01"), ("last_dose_date", "1959-09-29"), ("progression_date", "1959-08"),
+])
+def test_a_regimen_date_before_the_date_of_birth_is_refused(field: str, value: str) -> None:
+    # the hunt: a regimen of 1950 for a patient born in 1959 was assessed as resistance evidence, silently
+    over: dict[str, Any] = {field: value}
+    if field != "start_date":
+        over["start_date"] = None
+    if field == "progression_date":
+        over["last_dose_date"] = None
+    with pytest.raises(ConsultFileError) as info:
+        parse_consult(_with_birth("1959-09-30", **over))
+    assert [(p.field, p.message) for p in info.value.problems] == [(f"regimens[0].{field}", "is before the date of birth")]
+
+
+def test_a_date_on_the_day_or_in_the_month_of_birth_is_accepted_and_labs_before_birth_are_refused() -> None:
+    parse_consult(_with_birth("1959-09-30", start_date="1959-09-30"))
+    parse_consult(_with_birth("1959-09-30", start_date="1959-09"))
+    with pytest.raises(ConsultFileError) as info:
+        parse_consult(_with_birth("2024-12-25"))
+    assert ("labs.date", "is before the date of birth") in [(p.field, p.message) for p in info.value.problems]

@@ -79,6 +79,12 @@ def test_missing_lab_is_unknown_and_named() -> None:
     # Ixempra's own diluent is polyoxyethylated castor oil: a severe reaction to it is one too
     ({"cremophor_hypersensitivity": False}, [{"agents": ["Ixempra"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 4}], "met"),
     ({"cremophor_hypersensitivity": False}, [{"agents": ["ixabepilone"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 2}], "not_met"),
+    # the hunt: an agent the formulary does not recognise may be a Cremophor EL product (it gave "not present")
+    ({"cremophor_hypersensitivity": False}, [{"agents": ["paclitaxl"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 4}], "unknown"),
+    ({"cremophor_hypersensitivity": False}, [{"agents": ["docetaxel", "zzfoo"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 3}], "unknown"),
+    ({"cremophor_hypersensitivity": False}, [{"agents": ["zzfoo"], "stop_reason": "hypersensitivity"}], "unknown"),
+    ({"cremophor_hypersensitivity": False}, [{"agents": ["zzfoo"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 2}], "not_met"),
+    ({"cremophor_hypersensitivity": False}, [{"agents": ["zzfoo"], "stop_reason": "progression"}], "not_met"),
     # a regimen's severe reaction outweighs an unknown history
     ({"cremophor_hypersensitivity": None}, [{"agents": ["paclitaxel"], "stop_reason": "hypersensitivity", "hypersensitivity_grade": 3}], "met"),
 ])
@@ -93,6 +99,15 @@ def test_unspecified_taxane_reaction_asks_which_taxane() -> None:
     f = run(c).finding("exclusion.cremophor")
     assert f.state == "unknown"
     assert "regimens[0].agents" in {m.field for m in f.missing}
+
+
+def test_unrecognised_agent_reaction_names_the_agent() -> None:
+    c = consult(history={"cremophor_hypersensitivity": False},
+                regimens=[{"setting": "metastatic", "agents": ["paclitaxl"], "stop_reason": "hypersensitivity",
+                           "hypersensitivity_grade": 4}])
+    f = run(c).finding("exclusion.cremophor")
+    assert [(m.field, m.label) for m in f.missing] == [
+        ("regimens[0].agents", "regimen 1: 'paclitaxl' not recognised: whether it contains Cremophor EL")]
 
 
 @pytest.mark.parametrize("field,value,rule,expected", [

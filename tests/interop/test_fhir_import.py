@@ -389,9 +389,54 @@ def test_cli_import_writes_the_consult_and_no_identifiers(tmp_path: Path, capsys
     assert "exists" in capsys.readouterr().err
 
 
+def test_cli_import_never_replaces_the_export_it_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the hunt: 'import b.json -o b.json --force' replaced the FHIR bundle with the consult made from it
+    src = tmp_path / "b.json"
+    src.write_bytes((DATA / "example-a-bundle.json").read_bytes())
+    before = src.read_bytes()
+    link = tmp_path / "link.json"
+    link.symlink_to(src)
+    for target in (src, link, tmp_path / "." / "b.json"):
+        assert main(["import", str(src), "-o", str(target), "--force", "--consult-date", "2026-11-18"]) == 2
+        assert "is the file being imported" in capsys.readouterr().err
+        assert src.read_bytes() == before
+
+
 def test_cli_import_malformed_exit_2_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "c.json"
     assert main(["import", str(DATA / "malformed-bundle.json"), "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert "Observation/wt0, valueQuantity.value: is not a number" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_a_key_given_twice_with_different_values_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the hunt: a resource with "value" twice was read with the last one, silently
+    text = (DATA / "example-a-bundle.json").read_text(encoding="utf-8")
+    i = text.index('"value":')
+    twice = text[:i] + '"value": 99999, ' + text[i:]
+    with pytest.raises(FhirReadError) as info:
+        parse_text(twice, "x.json")
+    assert [(p.field, p.message) for p in info.value.problems] == [("value", "is given twice in one object with different values")]
+    src = tmp_path / "b.json"
+    src.write_text(twice, encoding="utf-8")
+    assert main(["import", str(src), "-o", str(tmp_path / "c.json")]) == 2
+    assert "is given twice" in capsys.readouterr().err and not (tmp_path / "c.json").exists()
+    parse_text(text, "x.json")  # the file as it is still reads
+
+
+def test_a_number_of_thousands_of_digits_is_refused_not_an_internal_error(capsys: pytest.CaptureFixture[str],
+                                                                          tmp_path: Path) -> None:
+    # the hunt: a 5,001-digit integer gave "internal error (ValueError in fhir_read.py)"
+    text = (DATA / "example-a-bundle.json").read_text(encoding="utf-8")
+    i = text.index('"value":', text.index('"valueQuantity"'))
+    j = text.index(",", i)
+    long = text[:i] + '"value": 1' + "0" * 5000 + text[j:]
+    with pytest.raises(FhirReadError) as info:
+        parse_text(long, "x.json")
+    assert [p.message for p in info.value.problems] == ["holds a number of 5001 digits: not a plausible value"]
+    src = tmp_path / "b.json"
+    src.write_text(long, encoding="utf-8")
+    assert main(["import", str(src), "-o", str(tmp_path / "c.json")]) == 2
+    err = capsys.readouterr().err
+    assert "5001 digits" in err and "internal error" not in err

@@ -305,3 +305,18 @@ def test_autosave_and_clinic_settings_never_block_on_a_fifo(tmp_path: Path) -> N
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ReportSettings"
+
+
+# --- a key given twice ----------------------------------------------------------------------
+
+def test_a_key_given_twice_with_different_values_is_refused_naming_it() -> None:
+    # the hunt: '"height_cm": 160, "height_cm": 250' was read as 250 cm, silently (the dose rose 25%)
+    text = json.dumps(full_consult())
+    twice = text.replace('"height_cm": ', '"height_cm": 250, "height_cm": ', 1)
+    assert problems_of(twice) == [("patient.height_cm", "is given twice in the file with different values; "
+                                   "keep the right one and remove the other")]
+    meds = text.replace('"medications": [', '"medications": ["ketoconazole"], "medications": [', 1)
+    assert [f for f, _ in problems_of(meds)] == ["history.medications"]
+    # the same value twice changes nothing: read as once
+    same = json.loads(text)["patient"]["height_cm"]
+    assert parse_consult(text.replace('"height_cm": ', f'"height_cm": {same}, "height_cm": ', 1)) == parse_consult(text)

@@ -222,6 +222,15 @@ def test_date_after_consult_date_marked(qtbot: Any, window: Any, examples: Path)
     assert "after the consult date" in box.error.text()
 
 
+def test_date_before_the_date_of_birth_marked(qtbot: Any, window: Any, examples: Path) -> None:
+    window.open_path(str(examples / EX1), ask=False)
+    w, box = window.form.fields["labs.date"]
+    type_into(qtbot, w, "1901-01-01")
+    qtbot.waitUntil(lambda: box.error.isVisible())
+    assert "before the date of birth" in box.error.text()
+    assert window.current_assessment() is None
+
+
 def test_corrupt_file_refused_and_not_overwritten(qtbot: Any, window: Any, dialogs: Any, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"patient": {"height_cm": "tall"', encoding="utf-8")

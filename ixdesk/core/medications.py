@@ -48,6 +48,8 @@ _DOSE_WORDS = frozenset("""
     prefilled syringe syringes pen injector auto vial vials kit pack granules
     hydrochloride dihydrochloride hcl sodium maleate mesylate besylate citrate sulfate sulphate succinate
     tartrate fumarate acetate phosphate bromide hydrobromide monohydrate trihydrate anhydrous hyclate
+    one two five six seven eight half quarter up upto max maximum take taking use apply directed
+    breakfast lunch dinner supper afternoon empty stomach water fortnightly
 """.split())
 _INDICATION = re.compile(r"\b(?:for|prn)\b.*$")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")

@@ -252,13 +252,18 @@ class InhibitorDoses:
         return " and ".join(self.medications)
 
     @property
+    def stopped_when(self) -> str:
+        return f"about a week after {self.names} is stopped"
+
+    reduced_when = "only if it cannot be avoided"
+
+    @property
     def stopped_line(self) -> str:
-        return (f"{fmt_num(self.stopped_mg)} mg ({fmt_num(self.stopped_mg_per_m2)} mg/m²) about a week after "
-                f"{self.names} is stopped")
+        return f"{fmt_num(self.stopped_mg)} mg ({fmt_num(self.stopped_mg_per_m2)} mg/m²) {self.stopped_when}"
 
     @property
     def reduced_line(self) -> str:
-        return f"{fmt_num(self.reduced_mg)} mg ({fmt_num(self.reduced_mg_per_m2)} mg/m²) only if it cannot be avoided"
+        return f"{fmt_num(self.reduced_mg)} mg ({fmt_num(self.reduced_mg_per_m2)} mg/m²) {self.reduced_when}"
 
     @property
     def line(self) -> str:
@@ -269,11 +274,11 @@ class InhibitorDoses:
     # on hold: the two doses per m² only, no mg (see held_dose_text)
     @property
     def stopped_rate_line(self) -> str:
-        return f"{fmt_num(self.stopped_mg_per_m2)} mg/m² about a week after {self.names} is stopped"
+        return f"{fmt_num(self.stopped_mg_per_m2)} mg/m² {self.stopped_when}"
 
     @property
     def reduced_rate_line(self) -> str:
-        return f"{fmt_num(self.reduced_mg_per_m2)} mg/m² only if it cannot be avoided"
+        return f"{fmt_num(self.reduced_mg_per_m2)} mg/m² {self.reduced_when}"
 
     @property
     def rate_line(self) -> str:

@@ -14,6 +14,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+
+def run_child(code: str, tmp_path: Path) -> str:
+    """What a fresh interpreter running ``code`` prints: a window started as a user's would be, with
+    its settings and data in ``tmp_path`` (a test process has loaded everything already)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "IXDESK_DATA_DIR": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
+                          check=True).stdout
+
 CHILD = textwrap.dedent(
     """
     import sys
@@ -30,10 +39,7 @@ CHILD = textwrap.dedent(
 
 
 def test_building_the_form_imports_no_pydantic(tmp_path: Path) -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "IXDESK_DATA_DIR": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, env=env, timeout=120,
-                         check=True).stdout.split()
+    out = run_child(CHILD, tmp_path).split()
     assert out == ["False", "False", "True"]
 
 
@@ -85,10 +91,7 @@ FIRST_PAINT_CHILD = textwrap.dedent(
 
 
 def test_ready_to_type_needs_no_qt_namespace_enums_and_the_shortcuts_are_set(tmp_path: Path) -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "IXDESK_DATA_DIR": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", FIRST_PAINT_CHILD], capture_output=True, text=True, env=env,
-                         timeout=120, check=True).stdout.split()
+    out = run_child(FIRST_PAINT_CHILD, tmp_path).split()
     assert out == ["False", "False", "True", "False", "True", "True", "True", "True", "True"]
 
 
@@ -114,10 +117,7 @@ NO_RESOLVE_CHILD = textwrap.dedent(
 
 
 def test_building_the_form_resolves_no_unneeded_pyside_classes(tmp_path: Path) -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "IXDESK_DATA_DIR": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", NO_RESOLVE_CHILD], capture_output=True, text=True, env=env,
-                         timeout=120, check=True).stdout.split()
+    out = run_child(NO_RESOLVE_CHILD, tmp_path).split()
     assert out == ["True", "True", "False"]
 
 
@@ -145,10 +145,7 @@ WARM_UP_CHILD = textwrap.dedent(
 
 
 def test_what_a_first_print_needs_loads_after_the_core_off_the_ui_thread(tmp_path: Path) -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "IXDESK_DATA_DIR": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", WARM_UP_CHILD], capture_output=True, text=True, env=env, timeout=120,
-                         check=True).stdout.split()
+    out = run_child(WARM_UP_CHILD, tmp_path).split()
     assert out == ["False", "True", "True", "True", "ixdesk-reports-warm-up"]
 
 
@@ -202,8 +199,5 @@ BUILT_CHILD = textwrap.dedent(
 
 
 def test_the_worker_builds_the_models_the_ui_thread_would_otherwise_build(tmp_path: Path) -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "IXDESK_DATA_DIR": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", BUILT_CHILD], capture_output=True, text=True, env=env, timeout=120,
-                         check=True).stdout.strip()
+    out = run_child(BUILT_CHILD, tmp_path).strip()
     assert out == "True []"

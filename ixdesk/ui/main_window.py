@@ -341,6 +341,12 @@ class MainWindow(QMainWindow):
             self._reports_warm_up = threading.Thread(target=_warm_up_reports, name="ixdesk-reports-warm-up", daemon=True)
             self._reports_warm_up.start()
 
+    def wait_for_reports_warm_up(self) -> None:
+        """A print waits for a warm-up under way (at most what it would spend loading the same
+        modules itself) instead of importing reportlab and registering fonts beside it."""
+        if self._reports_warm_up is not None:
+            self._reports_warm_up.join()
+
     def _run_when_ready(self) -> None:
         """Run what waited for the core (autosave recovery, the file argument), once, in order."""
         if not self._ready or not self.isVisible():

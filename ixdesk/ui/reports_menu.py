@@ -135,6 +135,7 @@ class ReportsMenu:
             folder = self.choose_folder(what)
         if not folder:
             return []
+        w.wait_for_reports_warm_up()
         from ixdesk.reports import report_filename
 
         stem = self.stem()

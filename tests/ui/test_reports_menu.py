@@ -182,3 +182,25 @@ def test_clinic_dialog_refuses_bad_input_and_cancel_keeps_settings(qtbot: Any, w
     monkeypatch.setattr(clinic_dialog.ClinicDialog, "exec", bad)
     assert not window.reports.edit_clinic_settings()
     assert load_settings().clinic_name == "Kept"
+
+
+def test_an_export_waits_for_the_reports_warm_up_under_way(qtbot: Any, window: Any, examples: Path,
+                                                           tmp_path: Path, dialogs: Any) -> None:
+    """The print does not load reportlab beside the warm-up thread: it waits for it, then writes."""
+    import threading
+
+    assert window.open_path(str(examples / EX1), ask=False)
+    release = threading.Event()
+    order: list[str] = []
+
+    def slow_warm_up() -> None:
+        release.wait(5)
+        order.append("warm-up done")
+
+    warm = threading.Thread(target=slow_warm_up)
+    window._reports_warm_up = warm
+    warm.start()
+    threading.Timer(1.0, release.set).start()  # longer than the export itself takes
+    paths = window.reports.export(("nurse",), folder=str(tmp_path))
+    order.append("exported")
+    assert order == ["warm-up done", "exported"] and [p.name for p in paths] and not warm.is_alive()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Final, Literal
 
@@ -611,6 +612,20 @@ class Consult(StrictModel):
         """Version 1 has every field of version 2 but the course: nothing else to convert."""
         return SCHEMA_VERSION
 
+    def _dated_fields(self) -> Iterator[tuple[str, date, date]]:
+        """Every date of a treatment or a lab, as (field path, earliest, latest): the two range checks
+        below walk the same fields, in the same order."""
+        if self.labs.date:
+            yield "labs.date", self.labs.date, self.labs.date
+        for i, reg in enumerate(self.regimens):
+            for name in ("start_date", "last_dose_date", "progression_date"):
+                d = getattr(reg, name)
+                if d is not None:
+                    yield f"regimens[{i}].{name}", d.earliest, d.latest
+            for k, ald in enumerate(reg.agent_last_doses):
+                d = ald.last_dose_date
+                yield f"regimens[{i}].agent_last_doses[{k}].last_dose_date", d.earliest, d.latest
+
     @model_validator(mode="after")
     def _nothing_before_birth(self) -> "Consult":
         """A treatment or a lab dated before the patient was born is a typo (the wrong year, or the
@@ -618,17 +633,10 @@ class Consult(StrictModel):
         dob = self.patient.date_of_birth
         if dob is None:
             return self
-        if self.labs.date and self.labs.date < dob:
-            raise ValueError("labs.date: is before the date of birth")
-        for i, reg in enumerate(self.regimens):
+        for path, _, latest in self._dated_fields():
             # a month-only date in the month of birth is fine (its late days are possible)
-            for name in ("start_date", "last_dose_date", "progression_date"):
-                d = getattr(reg, name)
-                if d is not None and d.latest < dob:
-                    raise ValueError(f"regimens[{i}].{name}: is before the date of birth")
-            for k, ald in enumerate(reg.agent_last_doses):
-                if ald.last_dose_date.latest < dob:
-                    raise ValueError(f"regimens[{i}].agent_last_doses[{k}].last_dose_date: is before the date of birth")
+            if latest < dob:
+                raise ValueError(f"{path}: is before the date of birth")
         return self
 
     @model_validator(mode="after")
@@ -642,15 +650,8 @@ class Consult(StrictModel):
             return self
         if self.patient.date_of_birth and self.patient.date_of_birth > ref:
             raise ValueError("patient.date_of_birth: is after the consult date")
-        if self.labs.date and self.labs.date > ref:
-            raise ValueError("labs.date: is after the consult date")
-        for i, reg in enumerate(self.regimens):
+        for path, earliest, _ in self._dated_fields():
             # a month-only date in the consult's own month is fine (its early days are possible)
-            for name in ("start_date", "last_dose_date", "progression_date"):
-                d = getattr(reg, name)
-                if d is not None and d.earliest > ref:
-                    raise ValueError(f"regimens[{i}].{name}: is after the consult date")
-            for k, ald in enumerate(reg.agent_last_doses):
-                if ald.last_dose_date.earliest > ref:
-                    raise ValueError(f"regimens[{i}].agent_last_doses[{k}].last_dose_date: is after the consult date")
+            if earliest > ref:
+                raise ValueError(f"{path}: is after the consult date")
         return self

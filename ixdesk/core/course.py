@@ -101,15 +101,19 @@ def _neuropathy(rid: str, t: PreviousCycleToxicity, days: int) -> tuple[State, l
     return "unknown", (need_days if n is None else []) + (need_dis if disabling is None else [])
 
 
+def _labs_not_since(nc: NextCycle, last_given: CycleGiven | None) -> bool:
+    """Whether the cycle's labs were drawn on or before the last cycle given: drawn before its
+    myelosuppression, they cannot say that the counts have recovered for this one."""
+    return (last_given is not None and last_given.date is not None and nc.labs.date is not None
+            and nc.labs.date <= last_given.date)
+
+
 def _gate(consult: Consult, criteria: Criteria, nc: NextCycle,
           last_given: CycleGiven | None = None) -> tuple[Gate, list[GateCheck], list[Missing]]:
     counts = cycle_start_gate(consult.model_copy(update={"labs": nc.labs}), criteria)
     checks: list[GateCheck] = []
     missing: list[Missing] = []
-    # counts drawn on or before the last cycle given were drawn before its myelosuppression: they
-    # cannot say that the counts have recovered for this one
-    stale = (last_given is not None and last_given.date is not None and nc.labs.date is not None
-             and nc.labs.date <= last_given.date)
+    stale = _labs_not_since(nc, last_given)
     for c in counts.counts:
         count_state: State = "unknown" if stale and c.state == "met" else c.state
         checks.append(GateCheck(check=c.lab, label=c.label, threshold=f"≥ {c.minimum_per_mm3:,.0f}/mm³",
@@ -287,7 +291,8 @@ def assess_next_cycle(consult: Consult, criteria: Criteria, as_of: date,
             notes.append(f"Cycle {number} is {gap} day{'s' if gap != 1 else ''} after cycle {last_given.number} "
                          f"({last_given.date.isoformat()}): ixabepilone is given every {dosing.standard.cycle_days} "
                          "days; check the dates")
-        if nc.labs.date is not None and nc.labs.date <= last_given.date:
+        if _labs_not_since(nc, last_given):
+            assert nc.labs.date is not None
             notes.append(f"The labs of {nc.labs.date.isoformat()} were drawn on or before cycle {last_given.number}'s day "
                          f"({last_given.date.isoformat()}): counts drawn since are needed to start this cycle")
 

@@ -565,7 +565,7 @@ def build_next_visit_report(consult: Consult, assessment: Assessment, criteria: 
     return PatientReport(
         meta=meta, sheet="planned", title=title, name=name, record_number=record or None,
         date_text=fmt_date(printed_on, long=True), clinic=clinic, sections=sections,
-        notes_heading="My notes and questions", urgent_number=clinic.urgent_phone or clinic.phone,
+        notes_heading="My notes and questions", urgent_number=clinic.call_number,
     )
 
 

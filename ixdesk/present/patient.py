@@ -141,7 +141,7 @@ def sheet_kind(state: DecisionState) -> SheetKind:
 
 
 def _urgent(criteria: Criteria, clinic: Clinic) -> Section:
-    number = clinic.urgent_phone or clinic.phone
+    number = clinic.call_number
     call = (f"Call {number}, day or night." if number else
             "Call your care team. Their number for day and night: ______________________")
     return Section(heading="Call your care team right away if you have:",
@@ -350,7 +350,7 @@ def build_patient_report(consult: Consult, assessment: Assessment, criteria: Cri
         meta=meta, sheet=kind, title=title, name=name, record_number=record or None,
         date_text=fmt_date(consult.consult_date or printed_on, long=True),
         clinic=clinic, sections=sections, notes_heading="My notes and questions",
-        urgent_number=clinic.urgent_phone or clinic.phone,
+        urgent_number=clinic.call_number,
     )
 
 

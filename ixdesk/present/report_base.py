@@ -95,6 +95,12 @@ class Clinic(Data):
     def empty(self) -> bool:
         return not (self.name or self.address or self.phone or self.urgent_phone)
 
+    @property
+    def call_number(self) -> str:
+        """The number a patient sheet gives for day and night: the urgent one, else the clinic's
+        ("" when neither is set, and the sheet prints a blank line for it)."""
+        return self.urgent_phone or self.phone
+
 
 class PatientId(Data):
     name: str

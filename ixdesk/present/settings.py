@@ -42,7 +42,9 @@ def no_number_warning(settings: ReportSettings | None, kinds: Iterable[str]) -> 
     falls back to)."""
     if not any(k in PATIENT_KINDS for k in kinds):
         return None
-    if settings is not None and (settings.urgent_phone.strip() or settings.clinic_phone.strip()):
+    from ixdesk.present.report_base import Clinic  # report_base imports this module
+
+    if settings is not None and Clinic.from_settings(settings).call_number:
         return None
     return ("the clinic's phone numbers are not set: the patient's sheet prints blank lines for the "
             "number to call day and night; write it in by hand, or set it in Reports > Clinic contact details")

@@ -778,7 +778,7 @@ class PatientRenderer(Renderer):
 
     def _phone_line(self, r: PatientReport, urgent: bool) -> Paragraph:
         c = r.clinic
-        number = c.urgent_phone or c.phone
+        number = c.call_number
         text = (f"Urgent number, day and night: <b>{esc(number)}</b>" if number
                 else "Urgent number, day and night: ______________________")
         return self.p(text, self.s.body, raw=True)
